@@ -1,5 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { AnmIdentifier, DisplayName, kilowatts } from './identifiers.ts';
+import { AnmIdentifier, codeList, DisplayName, kilowatts } from './identifiers.ts';
 import { InstantInput, UtcInstant } from './instant.ts';
 
 export const DIRECTIONS = ['import', 'export'] as const;
@@ -17,7 +17,7 @@ function constraintShape<I extends TSchema>(instant: I) {
       start: instant,
       end: instant,
       size_kW: kilowatts('Capacity the network is short of; must be greater than zero'),
-      direction: Type.Optional(Type.Union(DIRECTIONS.map((d) => Type.Literal(d)))),
+      direction: Type.Optional(codeList(DIRECTIONS, 'import: demand exceeds capacity; export: generation does')),
       resources: Type.Array(ConstrainedResource, { minItems: 1, maxItems: 100_000 }),
     },
     { additionalProperties: false },

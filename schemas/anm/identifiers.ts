@@ -1,4 +1,4 @@
-import { Type } from '@sinclair/typebox';
+import { Type, type TUnsafe } from '@sinclair/typebox';
 
 /**
  * Contract and resource ids travel into CIM documents as mRIDs, which may be
@@ -11,4 +11,9 @@ export const DisplayName = Type.String({ minLength: 1, maxLength: 200, pattern: 
 /** Whole kilowatts; the unit is in the field name (`_kW`), never implied. */
 export function kilowatts(description: string) {
   return Type.Integer({ minimum: -2_000_000_000, maximum: 2_000_000_000, description });
+}
+
+/** A closed list of codes, as a plain JSON Schema `enum` (clearer errors than a union of constants). */
+export function codeList<const T extends readonly string[]>(codes: T, description?: string): TUnsafe<T[number]> {
+  return Type.Unsafe<T[number]>({ type: 'string', enum: [...codes], ...(description ? { description } : {}) });
 }

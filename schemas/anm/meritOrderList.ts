@@ -1,5 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { AnmIdentifier, DisplayName, kilowatts } from './identifiers.ts';
+import { AnmIdentifier, codeList, DisplayName, kilowatts } from './identifiers.ts';
 import { InstantInput, UtcInstant } from './instant.ts';
 
 export const OPERATION_TYPES = ['ConstrainedDemand', 'ConstrainedGeneration', 'FlexibleOutputChange'] as const;
@@ -21,11 +21,11 @@ const MeritOrderEntry = Type.Object(
     contractId: AnmIdentifier,
     resourceId: AnmIdentifier,
     resourceName: Type.Optional(DisplayName),
-    operationType: Type.Union(OPERATION_TYPES.map((t) => Type.Literal(t))),
+    operationType: codeList(OPERATION_TYPES),
     value_kW: kilowatts('Instruction: positive for a buyer relieved, negative for a seller taking it on; 0 before trading'),
     mic_kW: kilowatts('Maximum import capacity; must not be negative'),
     mec_kW: kilowatts('Maximum export capacity; must not be negative'),
-    activity: Type.Union(ACTIVITIES.map((a) => Type.Literal(a))),
+    activity: codeList(ACTIVITIES, 'Buyer for constrained demand and generation, Seller for flexible output change'),
     traded: Type.Boolean(),
     registered: Type.Boolean(),
     curtailmentIndex: Type.Optional(Type.Integer({ minimum: 0 })),

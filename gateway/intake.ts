@@ -1,0 +1,95 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { Problem } from './problem.ts';
+import { appendJournal, recordDerived, type DerivedReference } from './store/journal.ts';
+import { findIdempotent, IdempotencyRace, recordIdempotent, type RecordedResponse } from './store/idempotency.ts';
+import type { Store, StoreExecutor } from './store/store.ts';
+
+export interface IncomingMessage {
+  method: string;
+  path: string;
+  contentType: string;
+  body: Buffer;
+  userAgent: string | null;
+  idempotencyKey: string | undefined;
+}
+
+export interface Produced {
+  derived: DerivedReference[];
+  response: RecordedResponse;
+}
+
+export interface AcceptContext {
+  tx: StoreExecutor;
+  journalId: string;
+  receivedAt: string;
+}
+
+export interface Accepted {
+  response: RecordedResponse;
+  replayed: boolean;
+}
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
+export const sha256Hex = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+/**
+ * Accepts a message durably: the journal entry, what it produced and its
+ * idempotency record commit in one transaction, and only then is the
+ * response released. A repeat (same Idempotency-Key, or same body within the
+ * window) gets the original response and changes nothing.
+ */
+export async function acceptMessage(
+  store: Store,
+  message: IncomingMessage,
+  produce: (context: AcceptContext) => Promise<Produced>,
+): Promise<Accepted> {
+  const requestSha256 = sha256Hex(message.body);
+  const scope = `${message.method} ${message.path}`;
+  if (message.idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(message.idempotencyKey)) {
+    throw new Problem('idempotency.key-invalid', 'Idempotency-Key must be 1-255 printable ASCII characters');
+  }
+  const bodyKey = `sha256:${requestSha256}`;
+  const key = message.idempotencyKey === undefined ? bodyKey : `key:${message.idempotencyKey}`;
+
+  const replay = async () => {
+    const earlier = await findIdempotent(store.db, scope, key);
+    if (!earlier) return undefined;
+    if (earlier.requestSha256 !== requestSha256) {
+      throw new Problem('idempotency.key-reused', `Idempotency-Key "${message.idempotencyKey}" was used within 24 h for a different body`);
+    }
+    return { response: earlier, replayed: true };
+  };
+
+  const earlier = await replay();
+  if (earlier) return earlier;
+
+  try {
+    const response = await store.transaction(async (tx) => {
+      const journalId = randomUUID();
+      const receivedAt = new Date().toISOString();
+      await appendJournal(tx, {
+        id: journalId,
+        receivedAt,
+        method: message.method,
+        path: message.path,
+        contentType: message.contentType,
+        body: message.body,
+        sha256: requestSha256,
+        userAgent: message.userAgent,
+        derived: [],
+      });
+      const produced = await produce({ tx, journalId, receivedAt });
+      await recordDerived(tx, journalId, produced.derived);
+      await recordIdempotent(tx, scope, key, requestSha256, produced.response, { replace: false });
+      if (key !== bodyKey) await recordIdempotent(tx, scope, bodyKey, requestSha256, produced.response, { replace: true });
+      return produced.response;
+    });
+    return { response, replayed: false };
+  } catch (error) {
+    if (!(error instanceof IdempotencyRace)) throw error;
+    const twin = await replay();
+    if (!twin) throw error;
+    return twin;
+  }
+}

@@ -1,0 +1,58 @@
+import type { StoreExecutor } from './store.ts';
+
+export interface DerivedReference {
+  kind: string;
+  id: string;
+  revision: number;
+}
+
+export interface JournalEntry {
+  id: string;
+  receivedAt: string;
+  method: string;
+  path: string;
+  contentType: string;
+  body: Buffer;
+  sha256: string;
+  userAgent: string | null;
+  derived: DerivedReference[];
+}
+
+/** Every accepted message, byte for byte, with what was derived from it. */
+export async function appendJournal(db: StoreExecutor, entry: JournalEntry): Promise<void> {
+  await db
+    .insertInto('journal')
+    .values({
+      id: entry.id,
+      received_at: entry.receivedAt,
+      method: entry.method,
+      path: entry.path,
+      content_type: entry.contentType,
+      body: entry.body,
+      sha256: entry.sha256,
+      user_agent: entry.userAgent,
+      derived: JSON.stringify(entry.derived),
+    })
+    .execute();
+}
+
+/** Links a journal entry to what it produced, once that exists (the same transaction). */
+export async function recordDerived(db: StoreExecutor, id: string, derived: readonly DerivedReference[]): Promise<void> {
+  await db.updateTable('journal').set({ derived: JSON.stringify(derived) }).where('id', '=', id).execute();
+}
+
+export async function getJournalEntry(db: StoreExecutor, id: string): Promise<JournalEntry | undefined> {
+  const row = await db.selectFrom('journal').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!row) return undefined;
+  return {
+    id: row.id,
+    receivedAt: row.received_at,
+    method: row.method,
+    path: row.path,
+    contentType: row.content_type,
+    body: Buffer.from(row.body),
+    sha256: row.sha256,
+    userAgent: row.user_agent,
+    derived: JSON.parse(row.derived) as DerivedReference[],
+  };
+}

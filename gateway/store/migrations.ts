@@ -1,0 +1,65 @@
+import { sql, type Kysely, type Migration } from 'kysely';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+/**
+ * Versioned schema changes, in order. Each is written once against Kysely's
+ * schema builder; only the few column types that differ between the two
+ * databases are chosen per dialect.
+ */
+export function migrations(dialect: Dialect): Record<string, Migration> {
+  const bytes = dialect === 'postgres' ? 'bytea' : 'blob';
+  const autoSeq = (table: ReturnType<Kysely<unknown>['schema']['createTable']>) =>
+    dialect === 'postgres'
+      ? table.addColumn('seq', 'bigserial', (c) => c.primaryKey())
+      : table.addColumn('seq', 'integer', (c) => c.primaryKey().autoIncrement());
+
+  return {
+    '0001_journal_documents_idempotency': {
+      async up(db: Kysely<unknown>) {
+        await autoSeq(db.schema.createTable('journal'))
+          .addColumn('id', 'text', (c) => c.notNull().unique())
+          .addColumn('received_at', 'text', (c) => c.notNull())
+          .addColumn('method', 'text', (c) => c.notNull())
+          .addColumn('path', 'text', (c) => c.notNull())
+          .addColumn('content_type', 'text', (c) => c.notNull())
+          .addColumn('body', sql.raw(bytes), (c) => c.notNull())
+          .addColumn('sha256', 'text', (c) => c.notNull())
+          .addColumn('user_agent', 'text')
+          .addColumn('derived', 'text', (c) => c.notNull())
+          .execute();
+
+        await autoSeq(db.schema.createTable('anm_documents'))
+          .addColumn('id', 'text', (c) => c.notNull().unique())
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('accepted_at', 'text', (c) => c.notNull())
+          .addColumn('current_revision', 'integer', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('anm_documents_by_kind').on('anm_documents').columns(['kind', 'seq']).execute();
+
+        await db.schema
+          .createTable('anm_document_revisions')
+          .addColumn('document_id', 'text', (c) => c.notNull().references('anm_documents.id'))
+          .addColumn('revision', 'integer', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('journal_id', 'text', (c) => c.notNull().references('journal.id'))
+          .addColumn('body', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('anm_document_revisions_pk', ['document_id', 'revision'])
+          .execute();
+
+        await db.schema
+          .createTable('idempotency_records')
+          .addColumn('scope', 'text', (c) => c.notNull())
+          .addColumn('idem_key', 'text', (c) => c.notNull())
+          .addColumn('request_sha256', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('status', 'integer', (c) => c.notNull())
+          .addColumn('headers', 'text', (c) => c.notNull())
+          .addColumn('body', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('idempotency_records_pk', ['scope', 'idem_key'])
+          .execute();
+        await db.schema.createIndex('idempotency_records_by_age').on('idempotency_records').column('created_at').execute();
+      },
+    },
+  };
+}

@@ -1,0 +1,100 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
+import pg from 'pg';
+import { migrations, type Dialect } from './migrations.ts';
+import type { Database } from './schema.ts';
+
+export type { Dialect };
+export type StoreExecutor = Kysely<Database> | Transaction<Database>;
+
+export interface StoreOptions {
+  /** Folder for the SQLite file, used when no database URL is given. */
+  dataDir?: string;
+  /** `postgres://…` to share state between gateway instances. */
+  databaseUrl?: string;
+  /** PostgreSQL schema to keep the tables in (created if missing); tests use one each. */
+  schema?: string;
+}
+
+const PG_INT8_OID = 20;
+
+/**
+ * The gateway's one store: SQLite (WAL, fsync on every commit) for a single
+ * instance, PostgreSQL for several. Both run the same migrations and the same
+ * queries through Kysely; nothing above this file knows which it is.
+ */
+export class Store {
+  /** Use `Store.open`, which also migrates. */
+  constructor(
+    readonly db: Kysely<Database>,
+    readonly dialect: Dialect,
+    readonly description: string,
+  ) {}
+
+  static async open(options: StoreOptions): Promise<Store> {
+    const store = options.databaseUrl ? await openPostgres(options.databaseUrl, options.schema) : openSqlite(options.dataDir);
+    await store.migrate();
+    return store;
+  }
+
+  /** Runs `work` atomically; a response may only be sent after this resolves. */
+  transaction<T>(work: (tx: Transaction<Database>) => Promise<T>): Promise<T> {
+    return this.db.transaction().execute(work);
+  }
+
+  private async migrate(): Promise<void> {
+    const migrator = new Migrator({ db: this.db, provider: { getMigrations: async () => migrations(this.dialect) } });
+    const { error } = await migrator.migrateToLatest();
+    if (error) throw new Error(`Database migration failed on ${this.description}: ${(error as Error).message}`, { cause: error });
+  }
+
+  async close(): Promise<void> {
+    await this.db.destroy();
+  }
+}
+
+function openSqlite(dataDir = 'data'): Store {
+  mkdirSync(dataDir, { recursive: true });
+  const file = join(dataDir, 'flexgate.sqlite');
+  const database = new SqliteDatabase(file);
+  database.pragma('journal_mode = WAL');
+  // FULL: a commit is on disk before the 201 goes out, even across power loss.
+  database.pragma('synchronous = FULL');
+  database.pragma('foreign_keys = ON');
+  database.pragma('busy_timeout = 5000');
+  return new Store(new Kysely<Database>({ dialect: new SqliteDialect({ database }) }), 'sqlite', `SQLite ${file}`);
+}
+
+async function openPostgres(url: string, schema?: string): Promise<Store> {
+  const types = {
+    getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+      oid === PG_INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+  };
+  if (schema) {
+    const setup = new pg.Client({ connectionString: url });
+    await setup.connect();
+    try {
+      await setup.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(schema)}`);
+    } finally {
+      await setup.end();
+    }
+  }
+  const pool = new pg.Pool({
+    connectionString: url,
+    types,
+    max: 10,
+    ...(schema ? { options: `-c search_path=${quoteIdentifier(schema)}` } : {}),
+  });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  await sql`select 1`.execute(db);
+  const shown = new URL(url);
+  shown.password = '';
+  return new Store(db, 'postgres', `PostgreSQL ${shown.host}${shown.pathname}${schema ? ` schema ${schema}` : ''}`);
+}
+
+export function quoteIdentifier(name: string): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(name)) throw new Error(`Unsafe SQL identifier: ${name}`);
+  return `"${name}"`;
+}
