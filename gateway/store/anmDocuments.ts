@@ -69,3 +69,63 @@ export async function listDocuments(db: StoreExecutor, kind: string, limit: numb
 function toStored(row: { id: string; kind: string; accepted_at: string; revision: number; journal_id: string; body: string }): StoredDocument {
   return { id: row.id, kind: row.kind, acceptedAt: row.accepted_at, revision: row.revision, journalId: row.journal_id, body: row.body };
 }
+
+/** Raised when another writer added a revision first; the caller reloads and decides again. */
+export class RevisionConflict extends Error {
+  constructor(id: string, expected: number) {
+    super(`Document ${id} is no longer at revision ${expected}`);
+  }
+}
+
+/**
+ * Adds revision `basedOn + 1` and makes it current, only if `basedOn` is still
+ * current (optimistic concurrency: two instances cannot both write revision n+1).
+ */
+export async function addRevision(
+  db: StoreExecutor,
+  revision: { documentId: string; basedOn: number; createdAt: string; journalId: string; body: string },
+): Promise<number> {
+  const next = revision.basedOn + 1;
+  const result = await db
+    .updateTable('anm_documents')
+    .set({ current_revision: next })
+    .where('id', '=', revision.documentId)
+    .where('current_revision', '=', revision.basedOn)
+    .executeTakeFirst();
+  if (Number(result.numUpdatedRows) !== 1) throw new RevisionConflict(revision.documentId, revision.basedOn);
+  await db
+    .insertInto('anm_document_revisions')
+    .values({ document_id: revision.documentId, revision: next, created_at: revision.createdAt, journal_id: revision.journalId, body: revision.body })
+    .execute();
+  return next;
+}
+
+/** One revision of a document, current or not. */
+export async function getRevision(db: StoreExecutor, kind: string, id: string, revision: number): Promise<StoredDocument | undefined> {
+  const row = await db
+    .selectFrom('anm_documents as d')
+    .innerJoin('anm_document_revisions as r', 'r.document_id', 'd.id')
+    .select(['d.id', 'd.kind', 'd.accepted_at', 'r.revision', 'r.journal_id', 'r.body'])
+    .where('d.id', '=', id)
+    .where('d.kind', '=', kind)
+    .where('r.revision', '=', revision)
+    .executeTakeFirst();
+  return row && toStored(row);
+}
+
+export interface RevisionSummary {
+  revision: number;
+  createdAt: string;
+  journalId: string;
+}
+
+/** Every revision of a document, oldest first. */
+export async function listRevisions(db: StoreExecutor, id: string): Promise<RevisionSummary[]> {
+  const rows = await db
+    .selectFrom('anm_document_revisions')
+    .select(['revision', 'created_at', 'journal_id'])
+    .where('document_id', '=', id)
+    .orderBy('revision', 'asc')
+    .execute();
+  return rows.map((r) => ({ revision: r.revision, createdAt: r.created_at, journalId: r.journal_id }));
+}
