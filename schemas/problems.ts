@@ -1,4 +1,6 @@
+import { adapterProblems } from './problemCodes/adapter.ts';
 import { anmProblems } from './problemCodes/anm.ts';
+import { cimProblems } from './problemCodes/cim.ts';
 import { requestProblems } from './problemCodes/request.ts';
 
 /**
@@ -9,6 +11,8 @@ import { requestProblems } from './problemCodes/request.ts';
 export const problemCatalogue = {
   ...requestProblems,
   ...anmProblems,
+  ...cimProblems,
+  ...adapterProblems,
 } as const;
 
 

@@ -1,3 +1,6 @@
+import { cimCommand } from './cim.ts';
+import { molCommand } from './mol.ts';
+import { pkiCommand } from './pki.ts';
 import { serveCommand } from './serve.ts';
 
 export interface Command {
@@ -7,6 +10,9 @@ export interface Command {
 
 const commands: Record<string, Command> = {
   serve: serveCommand,
+  pki: pkiCommand,
+  mol: molCommand,
+  cim: cimCommand,
 };
 
 const usage = () =>

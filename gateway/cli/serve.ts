@@ -4,12 +4,13 @@ import { startGateway } from '../http/server.ts';
 import { createLogger } from '../log.ts';
 import type { Command } from './main.ts';
 
-const HELP = `Usage: flexgate serve [--port N] [--data-dir DIR] [--database-url URL] [--max-body-bytes N]
+const HELP = `Usage: flexgate serve [--port N] [--data-dir DIR] [--database-url URL [--database-schema NAME]] [--max-body-bytes N]
 
 Starts the gateway and prints "flexgate listening on URL" when ready.
   --port N             port to listen on (default 8080; 0 picks a free one)
   --data-dir DIR       folder for the SQLite store (default ./data)
   --database-url URL   postgres://… to use PostgreSQL instead of SQLite
+  --database-schema S  PostgreSQL schema for flexgate's tables (created if missing)
   --max-body-bytes N   largest request body accepted (default ${DEFAULT_MAX_BODY_BYTES})
 SIGTERM or SIGINT stops it: requests in flight finish, then the store closes.`;
 
@@ -22,6 +23,7 @@ export const serveCommand: Command = {
         port: { type: 'string', default: '8080' },
         'data-dir': { type: 'string', default: 'data' },
         'database-url': { type: 'string' },
+        'database-schema': { type: 'string' },
         'max-body-bytes': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -38,6 +40,7 @@ export const serveCommand: Command = {
       dataDir: values['data-dir'],
       logger,
       ...(values['database-url'] ? { databaseUrl: values['database-url'] } : {}),
+      ...(values['database-schema'] ? { schema: values['database-schema'] } : {}),
       ...(values['max-body-bytes'] ? { maxBodyBytes: wholeNumber(values['max-body-bytes'], '--max-body-bytes') } : {}),
     });
     logger.info({ store: gateway.store.description }, 'store open');

@@ -1,5 +1,7 @@
 import express, { type Express } from 'express';
+import { adapterRouter } from '../adapter/routes.ts';
 import { anmRouter } from '../anm/routes.ts';
+import { cimRouter } from '../cim/routes.ts';
 import type { Logger } from '../log.ts';
 import { Problem } from '../problem.ts';
 import type { Store } from '../store/store.ts';
@@ -27,6 +29,8 @@ export function createApp({ store, logger, maxBodyBytes = DEFAULT_MAX_BODY_BYTES
     next();
   });
   app.use(anmRouter({ store, maxBodyBytes }));
+  app.use(adapterRouter({ store, maxBodyBytes }));
+  app.use(cimRouter({ store, maxBodyBytes }));
   app.use((req, _res, next) => next(new Problem('request.not-found', `Nothing at ${req.method} ${req.path}`)));
   app.use(problemHandler(logger));
   return app;

@@ -31,6 +31,8 @@ export class Store {
     readonly db: Kysely<Database>,
     readonly dialect: Dialect,
     readonly description: string,
+    /** PostgreSQL schema holding the tables, including Kysely's migration bookkeeping. */
+    readonly schema?: string,
   ) {}
 
   static async open(options: StoreOptions): Promise<Store> {
@@ -45,7 +47,12 @@ export class Store {
   }
 
   private async migrate(): Promise<void> {
-    const migrator = new Migrator({ db: this.db, provider: { getMigrations: async () => migrations(this.dialect) } });
+    const migrator = new Migrator({
+      db: this.db,
+      provider: { getMigrations: async () => migrations(this.dialect) },
+      // Without this Kysely looks for its lock table in `public`, not in our schema.
+      ...(this.schema ? { migrationTableSchema: this.schema } : {}),
+    });
     const { error } = await migrator.migrateToLatest();
     if (error) throw new Error(`Database migration failed on ${this.description}: ${(error as Error).message}`, { cause: error });
   }
@@ -91,7 +98,7 @@ async function openPostgres(url: string, schema?: string): Promise<Store> {
   await sql`select 1`.execute(db);
   const shown = new URL(url);
   shown.password = '';
-  return new Store(db, 'postgres', `PostgreSQL ${shown.host}${shown.pathname}${schema ? ` schema ${schema}` : ''}`);
+  return new Store(db, 'postgres', `PostgreSQL ${shown.host}${shown.pathname}${schema ? ` schema ${schema}` : ''}`, schema);
 }
 
 export function quoteIdentifier(name: string): string {

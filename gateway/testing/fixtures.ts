@@ -1,0 +1,23 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The shared folder beside the repository: official artefacts and the BiTraDER fixtures. */
+export const SHARED_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'shared');
+export const BITRADER_DIR = join(SHARED_DIR, 'fixtures', 'bitrader');
+
+export const BITRADER_FIXTURES = ['cla-figure5.tsv', 'mol-original-figure6.tsv', 'mol-traded-figure7.tsv'] as const;
+export type BitraderFixture = (typeof BITRADER_FIXTURES)[number];
+
+/**
+ * Reads a BiTraDER fixture, or skips the calling test loudly when ../shared is
+ * not beside the repository (the fixtures are third-party data, not copied here).
+ */
+export function bitraderFixture(context: Mocha.Context, name: BitraderFixture): Buffer {
+  const path = join(BITRADER_DIR, name);
+  if (!existsSync(path)) {
+    console.warn(`\n  !! SKIPPED: ${path} is absent; the BiTraDER fixtures live in ../shared beside the repository\n`);
+    context.skip();
+  }
+  return readFileSync(path);
+}

@@ -1,0 +1,42 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const FLEXGATE_BIN = join(dirname(fileURLToPath(import.meta.url)), '..', 'cli', 'flexgate.mjs');
+
+export interface GatewayProcess {
+  child: ChildProcessWithoutNullStreams;
+  url: string;
+  /** Everything the process wrote to stderr so far (its JSON log). */
+  stderr(): string;
+  /** Resolves with the exit code (or signal name) once the process has ended. */
+  exited: Promise<number | string>;
+}
+
+/** Starts `flexgate serve` as a real process and waits for its "listening" line. */
+export async function startGatewayProcess(args: string[], env: NodeJS.ProcessEnv = {}): Promise<GatewayProcess> {
+  const child = spawn(process.execPath, [FLEXGATE_BIN, 'serve', '--port', '0', ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)));
+  const url = await new Promise<string>((resolve, reject) => {
+    let stdout = '';
+    const timer = setTimeout(() => reject(new Error(`flexgate did not start within 30 s:\n${stderr}`)), 30_000);
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const match = /^flexgate listening on (\S+)$/m.exec(stdout);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]!);
+      }
+    });
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`flexgate exited (${code}) before listening:\n${stderr}`));
+    });
+  });
+  return { child, url, stderr: () => stderr, exited };
+}
