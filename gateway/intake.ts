@@ -29,18 +29,42 @@ export interface Accepted {
   replayed: boolean;
 }
 
+/**
+ * Work that follows from what a message produced and must commit with it
+ * (e.g. OpenADR events for a stored merit order list); returns what it
+ * derived in turn, which the journal entry also records.
+ */
+export type Reaction = (context: AcceptContext, derived: readonly DerivedReference[]) => Promise<DerivedReference[]>;
+
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
 export const sha256Hex = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
 /**
- * Accepts a message durably: the journal entry, what it produced and its
- * idempotency record commit in one transaction, and only then is the
- * response released. A repeat (same Idempotency-Key, or same body within the
- * window) gets the original response and changes nothing.
+ * Where every state-changing message enters: the store, and the reactions
+ * that run in the same transaction as each accepted message.
  */
-export async function acceptMessage(
+export class Intake {
+  constructor(
+    readonly store: Store,
+    private readonly reactions: readonly Reaction[] = [],
+  ) {}
+
+  accept(message: IncomingMessage, produce: (context: AcceptContext) => Promise<Produced>): Promise<Accepted> {
+    return acceptMessage(this.store, this.reactions, message, produce);
+  }
+}
+
+/**
+ * Accepts a message durably: the journal entry, what it produced (and what
+ * the reactions derived from that) and its idempotency record commit in one
+ * transaction, and only then is the response released. A repeat (same
+ * Idempotency-Key, or same body within the window) gets the original
+ * response and changes nothing.
+ */
+async function acceptMessage(
   store: Store,
+  reactions: readonly Reaction[],
   message: IncomingMessage,
   produce: (context: AcceptContext) => Promise<Produced>,
 ): Promise<Accepted> {
@@ -79,8 +103,11 @@ export async function acceptMessage(
         userAgent: message.userAgent,
         derived: [],
       });
-      const produced = await produce({ tx, journalId, receivedAt });
-      await recordDerived(tx, journalId, produced.derived);
+      const context = { tx, journalId, receivedAt };
+      const produced = await produce(context);
+      const derived = [...produced.derived];
+      for (const react of reactions) derived.push(...(await react(context, produced.derived)));
+      await recordDerived(tx, journalId, derived);
       await recordIdempotent(tx, scope, key, requestSha256, produced.response, { replace: false });
       if (key !== bodyKey) await recordIdempotent(tx, scope, bodyKey, requestSha256, produced.response, { replace: true });
       return produced.response;

@@ -2,6 +2,7 @@ import { adapterProblems } from './problemCodes/adapter.ts';
 import { anmProblems } from './problemCodes/anm.ts';
 import { cimProblems } from './problemCodes/cim.ts';
 import { requestProblems } from './problemCodes/request.ts';
+import { trustProblems } from './problemCodes/trust.ts';
 
 /**
  * The one catalogue of problem types (RFC 9457). The API, the logs and the
@@ -13,6 +14,7 @@ export const problemCatalogue = {
   ...anmProblems,
   ...cimProblems,
   ...adapterProblems,
+  ...trustProblems,
 } as const;
 
 

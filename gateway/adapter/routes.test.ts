@@ -5,6 +5,7 @@ import request from 'supertest';
 import type { MeritOrderList } from '../../schemas/anm/meritOrderList.ts';
 import { OpportunityReport, RevisionHistory, TradeVerificationOutcome, TradingOutcome, type MatchedTrade } from '../../schemas/anm/trade.ts';
 import { anmRouter } from '../anm/routes.ts';
+import { Intake } from '../intake.ts';
 import { problemHandler } from '../http/problemResponse.ts';
 import { RevisionConflict } from '../store/anmDocuments.ts';
 import { getJournalEntry } from '../store/journal.ts';
@@ -27,8 +28,8 @@ const conforms = {
 
 function appWith(store: Store): Express {
   const app = express();
-  app.use(anmRouter({ store, maxBodyBytes: 256 * 1024 }));
-  app.use(adapterRouter({ store, maxBodyBytes: 256 * 1024 }));
+  app.use(anmRouter({ intake: new Intake(store), maxBodyBytes: 256 * 1024 }));
+  app.use(adapterRouter({ intake: new Intake(store), maxBodyBytes: 256 * 1024 }));
   app.use(problemHandler(testLogger));
   return app;
 }

@@ -4,7 +4,8 @@ import { ANM_BASE_PATH } from '../anm/routes.ts';
 import { renderMeritOrderTable } from '../anm/tabular/meritOrderTable.ts';
 import { canonicalJson } from '../canonicalJson.ts';
 import { chooseRepresentation, requireMediaType } from '../http/negotiation.ts';
-import { acceptMessage, type AcceptContext, type Accepted, type IncomingMessage, type Produced } from '../intake.ts';
+import { incomingMessage } from '../http/incoming.ts';
+import type { AcceptContext, Accepted, Intake, Produced } from '../intake.ts';
 import { Problem } from '../problem.ts';
 import { getDocument, getRevision, listRevisions, RevisionConflict } from '../store/anmDocuments.ts';
 import type { Store } from '../store/store.ts';
@@ -26,7 +27,7 @@ const validateTrades = compileValidator(MatchedTradeList);
 const validateVerification = compileValidator(TradeVerificationInput);
 
 export interface AdapterRouterOptions {
-  store: Store;
+  intake: Intake;
   maxBodyBytes: number;
 }
 
@@ -35,12 +36,13 @@ export interface AdapterRouterOptions {
  * opportunities for a look-ahead and a list, matched trades in and re-ordered
  * lists out (each a new revision of the list), and verification on the day.
  */
-export function adapterRouter({ store, maxBodyBytes }: AdapterRouterOptions): Router {
+export function adapterRouter({ intake, maxBodyBytes }: AdapterRouterOptions): Router {
+  const { store } = intake;
   const router = express.Router();
   const rawBody = express.raw({ type: () => true, limit: maxBodyBytes });
   router.get(`${LOOK_AHEADS}/:id/opportunities`, (req, res) => opportunities(store, req, res));
-  router.post(`${LOOK_AHEADS}/:id/verify`, rawBody, (req, res) => verify(store, req, res));
-  router.post(`${MERIT_ORDER_LISTS}/:id/trades`, rawBody, (req, res) => trade(store, req, res));
+  router.post(`${LOOK_AHEADS}/:id/verify`, rawBody, (req, res) => verify(intake, req, res));
+  router.post(`${MERIT_ORDER_LISTS}/:id/trades`, rawBody, (req, res) => trade(intake, req, res));
   router.get(`${MERIT_ORDER_LISTS}/:id/revisions`, (req, res) => revisions(store, req, res));
   router.get(`${MERIT_ORDER_LISTS}/:id/revisions/:revision`, (req, res) => revision(store, req, res));
   return router;
@@ -62,7 +64,7 @@ async function opportunities(store: Store, req: Request, res: Response) {
   res.type('application/json').send(canonicalJson(report));
 }
 
-async function trade(store: Store, req: Request, res: Response) {
+async function trade(intake: Intake, req: Request, res: Response) {
   const body = jsonBody(req);
   const request = {
     listId: String(req.params.id),
@@ -71,7 +73,7 @@ async function trade(store: Store, req: Request, res: Response) {
     scenario: scenarioQuery(req),
     flexibleServiceContractIds: listQuery(req, 'flexibleServiceContractId'),
   };
-  const accepted = await accept(store, req, body, async ({ tx, journalId, receivedAt }) => {
+  const accepted = await accept(intake, req, body, async ({ tx, journalId, receivedAt }) => {
     const { outcome, derived } = await tradeList(tx, request, { journalId, receivedAt });
     return {
       derived,
@@ -81,10 +83,10 @@ async function trade(store: Store, req: Request, res: Response) {
   send(res, accepted);
 }
 
-async function verify(store: Store, req: Request, res: Response) {
+async function verify(intake: Intake, req: Request, res: Response) {
   const body = jsonBody(req);
   const request = { dayLookAheadId: String(req.params.id), listId: validateVerification(parseJson(decodeUtf8(body))).meritOrderListId };
-  const accepted = await accept(store, req, body, async ({ tx, journalId, receivedAt }) => {
+  const accepted = await accept(intake, req, body, async ({ tx, journalId, receivedAt }) => {
     const { outcome, derived } = await verifyListTrades(tx, request, { journalId, receivedAt });
     return { derived, response: { status: 200, headers: {}, body: canonicalJson(outcome) } };
   });
@@ -139,18 +141,11 @@ function jsonBody(req: Request): Buffer {
  * idempotency scope. A lost race for the list's next revision is run again
  * against the list as the winner left it.
  */
-async function accept(store: Store, req: Request, body: Buffer, produce: (context: AcceptContext) => Promise<Produced>): Promise<Accepted> {
-  const message: IncomingMessage = {
-    method: req.method,
-    path: req.originalUrl,
-    contentType: req.headers['content-type'] ?? 'application/json',
-    body,
-    userAgent: req.headers['user-agent'] ?? null,
-    idempotencyKey: req.header('idempotency-key'),
-  };
+async function accept(intake: Intake, req: Request, body: Buffer, produce: (context: AcceptContext) => Promise<Produced>): Promise<Accepted> {
+  const message = incomingMessage(req, body, 'application/json');
   for (let attempt = 1; ; attempt++) {
     try {
-      return await acceptMessage(store, message, produce);
+      return await intake.accept(message, produce);
     } catch (error) {
       if (!(error instanceof RevisionConflict)) throw error;
       if (attempt === REVISION_ATTEMPTS) {

@@ -4,7 +4,8 @@ import type { ConstraintLookAhead } from '../../schemas/anm/constraintLookAhead.
 import type { MeritOrderList } from '../../schemas/anm/meritOrderList.ts';
 import { canonicalJson } from '../canonicalJson.ts';
 import { chooseRepresentation, requireMediaType } from '../http/negotiation.ts';
-import { acceptMessage } from '../intake.ts';
+import { incomingMessage } from '../http/incoming.ts';
+import type { Intake } from '../intake.ts';
 import { Problem } from '../problem.ts';
 import { getDocument, insertDocument, listDocuments, type StoredDocument } from '../store/anmDocuments.ts';
 import type { Store } from '../store/store.ts';
@@ -47,17 +48,18 @@ const collections = [
 ];
 
 export interface AnmRouterOptions {
-  store: Store;
+  intake: Intake;
   maxBodyBytes: number;
 }
 
 /** ANM API v1: look-aheads and merit order lists in (JSON or the ANM's tables), stored, and served back. */
-export function anmRouter({ store, maxBodyBytes }: AnmRouterOptions): Router {
+export function anmRouter({ intake, maxBodyBytes }: AnmRouterOptions): Router {
+  const { store } = intake;
   const router = express.Router();
   const rawBody = express.raw({ type: () => true, limit: maxBodyBytes });
   for (const collection of collections as Collection<AnmDocumentKind>[]) {
     const base = `${ANM_BASE_PATH}/${collection.path}`;
-    router.route(base).post(rawBody, (req, res) => create(store, collection, req, res)).get((req, res) => list(store, collection, req, res));
+    router.route(base).post(rawBody, (req, res) => create(intake, collection, req, res)).get((req, res) => list(store, collection, req, res));
     router.route(`${base}/:id`).get((req, res) => read(store, collection, req, res));
   }
   return router;
@@ -70,20 +72,12 @@ function representation(stored: StoredDocument): string {
   return canonicalJson({ id: stored.id, revision: stored.revision, acceptedAt: stored.acceptedAt, ...(JSON.parse(stored.body) as object) });
 }
 
-async function create(store: Store, collection: Collection<AnmDocumentKind>, req: Request, res: Response) {
+async function create(intake: Intake, collection: Collection<AnmDocumentKind>, req: Request, res: Response) {
   const mediaType = requireMediaType(req, ANM_MEDIA_TYPES);
   const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
   const document = decodeAnmDocument(collection.kind, body, mediaType);
-  const { response, replayed } = await acceptMessage(
-    store,
-    {
-      method: req.method,
-      path: req.path,
-      contentType: req.headers['content-type'] ?? mediaType,
-      body,
-      userAgent: req.headers['user-agent'] ?? null,
-      idempotencyKey: req.header('idempotency-key'),
-    },
+  const { response, replayed } = await intake.accept(
+    incomingMessage(req, body, mediaType),
     async ({ tx, journalId, receivedAt }) => {
       const stored: StoredDocument = {
         id: randomUUID(),

@@ -16,6 +16,7 @@ import type { DocumentHeader } from '../../profiles/models/documentHeader.ts';
 import * as generate from '../../profiles/testing/arbitraries.ts';
 import { propertySeed } from '../../profiles/testing/seed.ts';
 import { anmRouter } from '../anm/routes.ts';
+import { Intake } from '../intake.ts';
 import { decodeAnmDocument } from '../anm/decode.ts';
 import { problemHandler } from '../http/problemResponse.ts';
 import { getJournalEntry } from '../store/journal.ts';
@@ -66,8 +67,8 @@ forEachBackend((backend) => {
     before(async function () {
       store = await backend.open(this);
       app = express();
-      app.use(cimRouter({ store, maxBodyBytes: MAX_BODY, xmlLimits: { maxBytes: MAX_XML } }));
-      app.use(anmRouter({ store, maxBodyBytes: MAX_BODY }));
+      app.use(cimRouter({ intake: new Intake(store), maxBodyBytes: MAX_BODY, xmlLimits: { maxBytes: MAX_XML } }));
+      app.use(anmRouter({ intake: new Intake(store), maxBodyBytes: MAX_BODY }));
       app.use(problemHandler(testLogger));
     });
     after(async () => store?.close());

@@ -2,7 +2,8 @@ import express, { type Request, type Response, type Router } from 'express';
 import { PROFILES, profileById, type CimProfile } from '../../profiles/catalogue.ts';
 import { canonicalJson } from '../canonicalJson.ts';
 import { chooseRepresentation, requireMediaType } from '../http/negotiation.ts';
-import { acceptMessage } from '../intake.ts';
+import { incomingMessage } from '../http/incoming.ts';
+import type { Intake } from '../intake.ts';
 import { Problem } from '../problem.ts';
 import { addRevision, insertDocument, RevisionConflict } from '../store/anmDocuments.ts';
 import type { Store, StoreExecutor } from '../store/store.ts';
@@ -18,7 +19,7 @@ const XML_MEDIA_TYPES = ['application/xml', 'text/xml'] as const;
 const XML = 'application/xml; charset=utf-8';
 
 export interface CimRouterOptions {
-  store: Store;
+  intake: Intake;
   /** Largest request body read; also the XML size limit unless `xmlLimits` says otherwise. */
   maxBodyBytes: number;
   parties?: CimParties;
@@ -35,14 +36,15 @@ export interface CimRouterOptions {
  * there is nothing to acknowledge.
  */
 export function cimRouter(options: CimRouterOptions): Router {
-  const { store } = options;
+  const { intake } = options;
+  const { store } = intake;
   const parties = options.parties ?? DEFAULT_CIM_PARTIES;
   const limits: XmlLimits = { ...DEFAULT_XML_LIMITS, maxBytes: options.maxBodyBytes, ...options.xmlLimits };
   const router = express.Router();
   const rawBody = express.raw({ type: () => true, limit: options.maxBodyBytes });
   router
     .route(CIM_DOCUMENTS_PATH)
-    .post(rawBody, (req, res) => create(store, parties, limits, req, res))
+    .post(rawBody, (req, res) => create(intake, parties, limits, req, res))
     .get((req, res) => list(store, req, res));
   router.get(`${CIM_DOCUMENTS_PATH}/:id`, (req, res) => read(store, parties, req, res));
   return router;
@@ -56,7 +58,7 @@ function sendRejection(res: Response, parties: CimParties, profile: CimProfile, 
   res.status(problem.status).type(XML).send(rejection(profile, peek, { sender: parties.dso, receiver: peek.sender }, problem));
 }
 
-async function create(store: Store, parties: CimParties, limits: XmlLimits, req: Request, res: Response) {
+async function create(intake: Intake, parties: CimParties, limits: XmlLimits, req: Request, res: Response) {
   requireMediaType(req, XML_MEDIA_TYPES);
   const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
   const reading = readCimDocument(body, limits);
@@ -65,16 +67,8 @@ async function create(store: Store, parties: CimParties, limits: XmlLimits, req:
   const peek: HeaderPeek = document.header;
   const id = documentIdOfMrid(document.header.mRID);
   try {
-    const { response, replayed } = await acceptMessage(
-      store,
-      {
-        method: req.method,
-        path: req.path,
-        contentType: req.headers['content-type'] ?? 'application/xml',
-        body,
-        userAgent: req.headers['user-agent'] ?? null,
-        idempotencyKey: req.header('idempotency-key'),
-      },
+    const { response, replayed } = await intake.accept(
+      incomingMessage(req, body, 'application/xml'),
       async ({ tx, journalId, receivedAt }) => {
         const revision = await storeRevision(tx, document, id, journalId, receivedAt);
         const outcome = `Accepted and stored as ${document.kind} ${id}, revision ${revision}`;

@@ -6,6 +6,8 @@ export interface Database {
   anm_documents: AnmDocumentTable;
   anm_document_revisions: AnmDocumentRevisionTable;
   idempotency_records: IdempotencyTable;
+  message_sequences: MessageSequenceTable;
+  envelope_messages: EnvelopeMessageTable;
 }
 
 export interface JournalTable {
@@ -20,6 +22,14 @@ export interface JournalTable {
   user_agent: string | null;
   /** JSON array of `{ kind, id, revision }` for what this message produced. */
   derived: string;
+  /** Party URN of the sender, from its client certificate. */
+  sender: string | null;
+  /** Detached compact JWS the message was signed with. */
+  jws: string | null;
+  /** Sender's certificate chain as presented, PEM, leaf first. */
+  certificate_chain: string | null;
+  /** JSON of the verification outcome recorded at receipt. */
+  verification: string | null;
 }
 
 export interface AnmDocumentTable {
@@ -48,4 +58,18 @@ export interface IdempotencyTable {
   /** JSON object of the response headers to replay. */
   headers: string;
   body: string;
+}
+
+export interface MessageSequenceTable {
+  issuer: string;
+  audience: string;
+  last_sequence: number;
+  updated_at: string;
+}
+
+export interface EnvelopeMessageTable {
+  issuer: string;
+  message_id: string;
+  body_sha256: string;
+  received_at: string;
 }

@@ -1,0 +1,87 @@
+import type { DetailedPeerCertificate, TLSSocket } from 'node:tls';
+import type { NextFunction, Request, Response } from 'express';
+import { certificateThumbprint, partyFromCertificate, type PartyIdentity } from '../../certs/index.ts';
+import { Problem } from '../problem.ts';
+
+/** Who is on the other end of a request, as its verified TLS client certificate says. */
+export interface Caller {
+  party: PartyIdentity;
+  /** `x5t#S256` of the client certificate: what tokens and signatures are bound to. */
+  certificateThumbprint: string;
+  /** Serial number as Node prints it (upper-case hex), to close connections on revocation. */
+  certificateSerial: string;
+  /** The client's certificate chain as presented, leaf first, PEM. */
+  certificateChain: string[];
+  userAgent: string | null;
+}
+
+/** A request signature that verified (see envelope.ts): the protected header members the gateway acts on. */
+export interface VerifiedEnvelope {
+  /** The detached compact JWS as received: `<protected>..<signature>`. */
+  jws: string;
+  alg: string;
+  issuer: string;
+  audience: string;
+  messageId: string;
+  /** Decimal string: sequences may exceed 2^53. */
+  sequence: string;
+  issuedAt: string;
+  schemaVersion: string;
+  /** SHA-256 (hex) of the body bytes and of the protected header, named by the signed receipt. */
+  bodySha256: string;
+  protectedHeaderSha256: string;
+}
+
+const callers = new WeakMap<Request, Caller>();
+const envelopes = new WeakMap<Request, VerifiedEnvelope>();
+
+export function setEnvelope(req: Request, envelope: VerifiedEnvelope): void {
+  envelopes.set(req, envelope);
+}
+
+/** The request's verified signature, if it carried one. */
+export function envelopeOf(req: Request): VerifiedEnvelope | undefined {
+  return envelopes.get(req);
+}
+
+/** The authenticated caller; only routes behind `identifyCaller` may ask. */
+export function callerOf(req: Request): Caller {
+  const caller = callers.get(req);
+  if (!caller) throw new Error(`No authenticated caller on ${req.method} ${req.path}: route is not behind identifyCaller`);
+  return caller;
+}
+
+/**
+ * Names the caller from the client certificate the TLS layer already
+ * verified against the CA and its CRLs. A certificate without exactly one
+ * flexgate party URI is refused: there is nobody to authorise.
+ */
+export function identifyCaller() {
+  return (req: Request, _res: Response, next: NextFunction) => {
+    const socket = req.socket as Partial<TLSSocket>;
+    if (typeof socket.getPeerCertificate !== 'function' || !socket.authorized) {
+      return next(new Problem('auth.client-certificate-required', 'A client certificate issued by the flexgate CA is required (mutual TLS)'));
+    }
+    const peer = socket.getPeerCertificate(true);
+    const party = partyFromCertificate(peer);
+    if (!party) return next(new Problem('auth.unknown-party', 'The client certificate names no flexgate party (SAN URI urn:flexgate:<role>:<id>)'));
+    callers.set(req, {
+      party,
+      certificateThumbprint: certificateThumbprint(peer.raw),
+      certificateSerial: peer.serialNumber.toUpperCase(),
+      certificateChain: chainOf(peer),
+      userAgent: req.headers['user-agent'] ?? null,
+    });
+    next();
+  };
+}
+
+function chainOf(leaf: DetailedPeerCertificate): string[] {
+  const chain: string[] = [];
+  const seen = new Set<string>();
+  for (let cert: DetailedPeerCertificate | undefined = leaf; cert && cert.raw && !seen.has(cert.fingerprint256); cert = cert.issuerCertificate) {
+    seen.add(cert.fingerprint256);
+    chain.push(`-----BEGIN CERTIFICATE-----\n${cert.raw.toString('base64').replace(/.{64}/g, '$&\n').replace(/\n?$/, '\n')}-----END CERTIFICATE-----\n`);
+  }
+  return chain;
+}

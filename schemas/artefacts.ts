@@ -1,0 +1,67 @@
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { TSchema } from '@sinclair/typebox';
+import { ConstraintLookAhead, ConstraintLookAheadInput } from './anm/constraintLookAhead.ts';
+import { MeritOrderList, MeritOrderListInput } from './anm/meritOrderList.ts';
+import { MatchedTradeList, OpportunityReport, TradeVerificationInput } from './anm/trade.ts';
+import { adapterProblems } from './problemCodes/adapter.ts';
+import { anmProblems } from './problemCodes/anm.ts';
+import { cimProblems } from './problemCodes/cim.ts';
+import { requestProblems } from './problemCodes/request.ts';
+import { trustProblems } from './problemCodes/trust.ts';
+import type { ProblemSpecs } from './problemCodes/spec.ts';
+import { PROBLEM_TYPE_PREFIX } from './problems.ts';
+
+const SCHEMAS_DIR = dirname(fileURLToPath(import.meta.url));
+const SCHEMA_ID_BASE = 'urn:flexgate:schema:anm:v1:';
+
+/** The JSON Schemas published for integrators, one per wire document: file stem, title, definition. */
+const PUBLISHED_SCHEMAS: ReadonlyArray<readonly [string, string, TSchema]> = [
+  ['constraint-look-ahead.input', 'Constraint look-ahead as an ANM posts it', ConstraintLookAheadInput],
+  ['constraint-look-ahead', 'Constraint look-ahead as flexgate returns it (instants in UTC)', ConstraintLookAhead],
+  ['merit-order-list.input', 'Merit order list as an ANM posts it', MeritOrderListInput],
+  ['merit-order-list', 'Merit order list as flexgate returns it (instants in UTC)', MeritOrderList],
+  ['matched-trades', 'Trades a market matched, posted to re-order a merit order list', MatchedTradeList],
+  ['trade-verification', 'On-the-day verification input for a look-ahead', TradeVerificationInput],
+  ['opportunity-report', 'Trading opportunities of a look-ahead and merit order list', OpportunityReport],
+];
+
+/** The problem catalogue by area, in the order the docs page lists them. */
+const PROBLEM_AREAS: ReadonlyArray<readonly [string, ProblemSpecs]> = [
+  ['Request and service', requestProblems],
+  ['ANM payloads', anmProblems],
+  ['CIM documents', cimProblems],
+  ['ANM adapter', adapterProblems],
+  ['Identity, authorisation and signatures', trustProblems],
+];
+
+function schemaFile(stem: string, title: string, schema: TSchema): string {
+  // JSON.stringify drops TypeBox's symbol-keyed metadata, leaving plain JSON Schema.
+  const document = { $schema: 'http://json-schema.org/draft-07/schema#', $id: SCHEMA_ID_BASE + stem, title, ...schema };
+  return `${JSON.stringify(document, null, 2)}\n`;
+}
+
+function problemsPage(): string {
+  const lines = [
+    '# Problem types',
+    '',
+    '<!-- Generated from schemas/problemCodes/*.ts by `npm run generate`; do not edit. -->',
+    '',
+    `Every rejection is \`application/problem+json\` (RFC 9457) whose \`type\` is \`${PROBLEM_TYPE_PREFIX}<code>\`.`,
+    'The code is stable: match on it, not on `title` or `detail`. Where the problem sits is in `errors[]`',
+    '(`pointer` for JSON, `row` / `column` / `columnName` for tabular input).',
+  ];
+  for (const [area, specs] of PROBLEM_AREAS) {
+    lines.push('', `## ${area}`, '', '| Code | Status | Title |', '| --- | --- | --- |');
+    for (const [code, { status, title }] of Object.entries(specs)) lines.push(`| \`${code}\` | ${status} | ${title} |`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** Every file generated from the definitions in this folder, by absolute path. */
+export function generatedSchemaArtefacts(): Map<string, string> {
+  const files = new Map<string, string>();
+  for (const [stem, title, schema] of PUBLISHED_SCHEMAS) files.set(join(SCHEMAS_DIR, 'anm', `${stem}.schema.json`), schemaFile(stem, title, schema));
+  files.set(join(SCHEMAS_DIR, 'problems.md'), problemsPage());
+  return files;
+}
