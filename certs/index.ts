@@ -34,3 +34,4 @@ export { REVOCATION_REASONS, isRevocationReason, type RevocationReason } from '.
 export { normaliseSerial } from './serialNumber.ts';
 export { AUTHORITY_NAMES, type AuthorityName } from './pkiLayout.ts';
 export { PkiError, PKI_ERROR_CODES, type PkiErrorCode } from './errors.ts';
+export { splitPemCertificates, certificatePem } from './pem.ts';

@@ -1,8 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Problem } from './problem.ts';
-import { appendJournal, recordDerived, type DerivedReference } from './store/journal.ts';
+import { appendJournal, recordDerived, type DerivedReference, type JournalVerification } from './store/journal.ts';
 import { findIdempotent, IdempotencyRace, recordIdempotent, type RecordedResponse } from './store/idempotency.ts';
 import type { Store, StoreExecutor } from './store/store.ts';
+import type { Caller, VerifiedEnvelope } from './trust/caller.ts';
+import { admitEnvelope } from './trust/replayGuard.ts';
 
 export interface IncomingMessage {
   method: string;
@@ -11,6 +13,10 @@ export interface IncomingMessage {
   body: Buffer;
   userAgent: string | null;
   idempotencyKey: string | undefined;
+  /** The authenticated sender (trust layer); absent only where a router is used without it. */
+  caller?: Caller;
+  /** The verified signature, admitted (fresh, new id, next sequence) in the message's own transaction. */
+  envelope?: VerifiedEnvelope;
 }
 
 export interface Produced {
@@ -48,10 +54,12 @@ export class Intake {
   constructor(
     readonly store: Store,
     private readonly reactions: readonly Reaction[] = [],
+    /** Tolerance for a signed message's issue time; default DEFAULT_CLOCK_SKEW_SECONDS. */
+    private readonly skewSeconds?: number,
   ) {}
 
   accept(message: IncomingMessage, produce: (context: AcceptContext) => Promise<Produced>): Promise<Accepted> {
-    return acceptMessage(this.store, this.reactions, message, produce);
+    return acceptMessage(this.store, this.reactions, this.skewSeconds, message, produce);
   }
 }
 
@@ -65,6 +73,7 @@ export class Intake {
 async function acceptMessage(
   store: Store,
   reactions: readonly Reaction[],
+  skewSeconds: number | undefined,
   message: IncomingMessage,
   produce: (context: AcceptContext) => Promise<Produced>,
 ): Promise<Accepted> {
@@ -74,12 +83,17 @@ async function acceptMessage(
     throw new Problem('idempotency.key-invalid', 'Idempotency-Key must be 1-255 printable ASCII characters');
   }
   const bodyKey = `sha256:${requestSha256}`;
-  const key = message.idempotencyKey === undefined ? bodyKey : `key:${message.idempotencyKey}`;
+  const { envelope } = message;
+  // A signed message is identified by its issuer and message id (UFTP's rule); otherwise by Idempotency-Key or body.
+  const [keyScope, key] = envelope
+    ? ['envelope', `envelope:${envelope.issuer}:${envelope.messageId}`]
+    : [scope, message.idempotencyKey === undefined ? bodyKey : `key:${message.idempotencyKey}`];
 
   const replay = async () => {
-    const earlier = await findIdempotent(store.db, scope, key);
+    const earlier = await findIdempotent(store.db, keyScope, key);
     if (!earlier) return undefined;
     if (earlier.requestSha256 !== requestSha256) {
+      if (envelope) throw new Problem('envelope.message-id-reused', `Message id ${envelope.messageId} was already used by ${envelope.issuer} for different content`, { pointer: '/jti' });
       throw new Problem('idempotency.key-reused', `Idempotency-Key "${message.idempotencyKey}" was used within 24 h for a different body`);
     }
     return { response: earlier, replayed: true };
@@ -91,7 +105,9 @@ async function acceptMessage(
   try {
     const response = await store.transaction(async (tx) => {
       const journalId = randomUUID();
-      const receivedAt = new Date().toISOString();
+      const received = new Date();
+      const receivedAt = received.toISOString();
+      if (envelope) await admitEnvelope(tx, envelope, { now: received, ...(skewSeconds === undefined ? {} : { skewSeconds }) });
       await appendJournal(tx, {
         id: journalId,
         receivedAt,
@@ -100,23 +116,34 @@ async function acceptMessage(
         contentType: message.contentType,
         body: message.body,
         sha256: requestSha256,
-        userAgent: message.userAgent,
+        userAgent: message.caller?.userAgent ?? message.userAgent,
         derived: [],
+        sender: message.caller?.party.urn ?? null,
+        jws: envelope?.jws ?? null,
+        certificateChain: envelope?.certificateChain ?? message.caller?.certificateChain ?? [],
+        verification: envelope ? verificationRecord(envelope, receivedAt) : null,
       });
       const context = { tx, journalId, receivedAt };
       const produced = await produce(context);
       const derived = [...produced.derived];
       for (const react of reactions) derived.push(...(await react(context, produced.derived)));
       await recordDerived(tx, journalId, derived);
-      await recordIdempotent(tx, scope, key, requestSha256, produced.response, { replace: false });
+      await recordIdempotent(tx, keyScope, key, requestSha256, produced.response, { replace: false });
       if (key !== bodyKey) await recordIdempotent(tx, scope, bodyKey, requestSha256, produced.response, { replace: true });
       return produced.response;
     });
     return { response, replayed: false };
   } catch (error) {
-    if (!(error instanceof IdempotencyRace)) throw error;
+    // A twin that committed first (another instance, or a retry racing the original) answers for both.
+    const lostRace = error instanceof IdempotencyRace || (error instanceof Problem && (error.code === 'envelope.replayed' || error.code === 'envelope.sequence-not-increasing'));
+    if (!lostRace) throw error;
     const twin = await replay();
     if (!twin) throw error;
     return twin;
   }
+}
+
+function verificationRecord(envelope: VerifiedEnvelope, verifiedAt: string): JournalVerification {
+  const { alg, issuer, audience, messageId, sequence, issuedAt, schemaVersion } = envelope;
+  return { result: 'verified', alg, issuer, audience, messageId, sequence, issuedAt, schemaVersion, verifiedAt };
 }

@@ -1,6 +1,7 @@
 import { adapterProblems } from './problemCodes/adapter.ts';
 import { anmProblems } from './problemCodes/anm.ts';
 import { cimProblems } from './problemCodes/cim.ts';
+import { openadrProblems } from './problemCodes/openadr.ts';
 import { requestProblems } from './problemCodes/request.ts';
 import { trustProblems } from './problemCodes/trust.ts';
 
@@ -15,6 +16,7 @@ export const problemCatalogue = {
   ...cimProblems,
   ...adapterProblems,
   ...trustProblems,
+  ...openadrProblems,
 } as const;
 
 

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import request from 'supertest';
 import type { Express } from 'express';
-import { createApp } from '../http/app.ts';
+import { Intake } from '../intake.ts';
 import { getJournalEntry } from '../store/journal.ts';
 import type { Store } from '../store/store.ts';
 import { forEachBackend } from '../store/testStores.ts';
 import { bitraderFixture, type BitraderFixture } from '../testing/fixtures.ts';
-import { testLogger } from '../testing/silentLogger.ts';
+import { routerTestApp } from '../testing/routerApp.ts';
+import { anmRouter } from './routes.ts';
 
 const TSV = 'text/tab-separated-values';
 const problem = (code: string) => `urn:flexgate:problem:${code}`;
@@ -31,7 +32,7 @@ forEachBackend((backend) => {
 
     before(async function () {
       store = await backend.open(this);
-      app = createApp({ store, logger: testLogger, maxBodyBytes: 64 * 1024 });
+      app = routerTestApp(anmRouter({ intake: new Intake(store), maxBodyBytes: 64 * 1024 }));
     });
     after(async () => store?.close());
 

@@ -1,17 +1,26 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_MAX_BODY_BYTES } from '../http/app.ts';
-import { startGateway } from '../http/server.ts';
+import { DEV_GATEWAY_URN, startGateway } from '../http/server.ts';
+import { DEFAULT_CLOCK_SKEW_SECONDS } from '../trust/replayGuard.ts';
 import { createLogger } from '../log.ts';
 import type { Command } from './main.ts';
 
-const HELP = `Usage: flexgate serve [--port N] [--data-dir DIR] [--database-url URL [--database-schema NAME]] [--max-body-bytes N]
+const HELP = `Usage: flexgate serve [--port N] [--host H] [--data-dir DIR] [--pki-dir DIR] [--dev-pki] [--identity URN]
+                      [--database-url URL [--database-schema NAME]] [--max-body-bytes N] [--clock-skew S]
 
-Starts the gateway and prints "flexgate listening on URL" when ready.
-  --port N             port to listen on (default 8080; 0 picks a free one)
+Starts the gateway (HTTPS, client certificates required, every request and
+response signed) and prints "flexgate listening on URL" when ready.
+  --port N             port to listen on (default 8443; 0 picks a free one)
+  --host H             interface to bind (default 127.0.0.1)
   --data-dir DIR       folder for the SQLite store (default ./data)
+  --pki-dir DIR        PKI folder from \`flexgate pki init\` (default DATA-DIR/pki)
+  --dev-pki            create the development PKI there on first run (CAs, the
+                       gateway and one certificate per role), renew it when due
+  --identity URN       the gateway's certificate in the PKI (default ${DEV_GATEWAY_URN})
   --database-url URL   postgres://… to use PostgreSQL instead of SQLite
   --database-schema S  PostgreSQL schema for flexgate's tables (created if missing)
   --max-body-bytes N   largest request body accepted (default ${DEFAULT_MAX_BODY_BYTES})
+  --clock-skew S       accepted difference of a signature's time, seconds (default ${DEFAULT_CLOCK_SKEW_SECONDS})
 SIGTERM or SIGINT stops it: requests in flight finish, then the store closes.`;
 
 export const serveCommand: Command = {
@@ -20,8 +29,13 @@ export const serveCommand: Command = {
     const { values } = parseArgs({
       args,
       options: {
-        port: { type: 'string', default: '8080' },
+        port: { type: 'string', default: '8443' },
+        host: { type: 'string' },
         'data-dir': { type: 'string', default: 'data' },
+        'pki-dir': { type: 'string' },
+        'dev-pki': { type: 'boolean', default: false },
+        identity: { type: 'string' },
+        'clock-skew': { type: 'string' },
         'database-url': { type: 'string' },
         'database-schema': { type: 'string' },
         'max-body-bytes': { type: 'string' },
@@ -38,12 +52,17 @@ export const serveCommand: Command = {
     const gateway = await startGateway({
       port,
       dataDir: values['data-dir'],
+      devPki: values['dev-pki'],
       logger,
+      ...(values.host ? { host: values.host } : {}),
+      ...(values['pki-dir'] ? { pkiDir: values['pki-dir'] } : {}),
+      ...(values.identity ? { identity: values.identity } : {}),
+      ...(values['clock-skew'] ? { skewSeconds: wholeNumber(values['clock-skew'], '--clock-skew') } : {}),
       ...(values['database-url'] ? { databaseUrl: values['database-url'] } : {}),
       ...(values['database-schema'] ? { schema: values['database-schema'] } : {}),
       ...(values['max-body-bytes'] ? { maxBodyBytes: wholeNumber(values['max-body-bytes'], '--max-body-bytes') } : {}),
     });
-    logger.info({ store: gateway.store.description }, 'store open');
+    logger.info({ store: gateway.store.description, identity: gateway.identity, pki: gateway.pkiDir }, 'store open');
     console.log(`flexgate listening on ${gateway.url}`);
 
     await new Promise<void>((resolve) => {

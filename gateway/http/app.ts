@@ -6,6 +6,8 @@ import { Intake } from '../intake.ts';
 import type { Logger } from '../log.ts';
 import { Problem } from '../problem.ts';
 import type { Store } from '../store/store.ts';
+import type { EnvelopeSigner } from '../trust/envelope.ts';
+import { signResponses, verifyRequests, type TrustState } from '../trust/trustLayer.ts';
 import { problemHandler } from './problemResponse.ts';
 
 export const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
@@ -13,11 +15,20 @@ export const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
 export interface AppOptions {
   store: Store;
   logger: Logger;
+  /** The gateway's signing identity (its TLS certificate and key). */
+  signer: EnvelopeSigner;
+  trust: () => TrustState;
   maxBodyBytes?: number;
+  skewSeconds?: number;
 }
 
-/** The gateway's HTTP application: every API router, then problem+json for whatever fails. */
-export function createApp({ store, logger, maxBodyBytes = DEFAULT_MAX_BODY_BYTES }: AppOptions): Express {
+/**
+ * The gateway's HTTP application. Every request passes the trust layer
+ * (caller from the client certificate, access rule, signature) before any
+ * API router, and every response leaves signed, problems included.
+ */
+export function createApp({ store, logger, signer, trust, maxBodyBytes = DEFAULT_MAX_BODY_BYTES, skewSeconds }: AppOptions): Express {
+  const trustOptions = { store, gateway: signer, trust, logger, ...(skewSeconds === undefined ? {} : { skewSeconds }) };
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -29,7 +40,11 @@ export function createApp({ store, logger, maxBodyBytes = DEFAULT_MAX_BODY_BYTES
     });
     next();
   });
-  const intake = new Intake(store);
+  app.use(signResponses(trustOptions));
+  // Signatures cover the exact bytes, so every body is read raw, once, before anything interprets it.
+  app.use(express.raw({ type: () => true, limit: maxBodyBytes }));
+  app.use(verifyRequests(trustOptions));
+  const intake = new Intake(store, [], skewSeconds);
   app.use(anmRouter({ intake, maxBodyBytes }));
   app.use(adapterRouter({ intake, maxBodyBytes }));
   app.use(cimRouter({ intake, maxBodyBytes }));

@@ -1,20 +1,33 @@
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { DEV_GATEWAY, ensureDevPki, partyIdentity } from '../../certs/index.ts';
 import type { Logger } from '../log.ts';
 import { purgeIdempotency } from '../store/idempotency.ts';
 import { Store, type StoreOptions } from '../store/store.ts';
+import { createMutualTlsServer } from '../trust/mutualTls.ts';
 import { createApp } from './app.ts';
 
 export interface GatewayOptions extends StoreOptions {
   port: number;
-  /** Loopback only until the trust layer (mutual TLS) is in front of every route. */
+  /** Interface to bind; default loopback. Every listener is mutual TLS, so binding wider is a deployment choice. */
   host?: string;
+  /** PKI folder (`flexgate pki init`); default `<dataDir>/pki`. */
+  pkiDir?: string;
+  /** Create or top up the development PKI in `pkiDir` first, and keep its CRLs fresh. */
+  devPki?: boolean;
+  /** The gateway's party URN in the PKI; default the dev gateway's. */
+  identity?: string;
   maxBodyBytes?: number;
+  skewSeconds?: number;
   logger: Logger;
 }
 
 export interface RunningGateway {
   url: string;
+  /** The gateway's party URN: the audience of every signed request. */
+  identity: string;
+  pkiDir: string;
   store: Store;
   server: Server;
   /** Stops accepting, lets in-flight requests finish, then closes the store. */
@@ -24,10 +37,34 @@ export interface RunningGateway {
 const SHUTDOWN_GRACE_MS = 10_000;
 const PURGE_INTERVAL_MS = 60 * 60 * 1000;
 
+export const DEV_GATEWAY_URN = partyIdentity(DEV_GATEWAY.role, DEV_GATEWAY.id).urn;
+
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
+  const pkiDir = options.pkiDir ?? join(options.dataDir ?? 'data', 'pki');
+  if (options.devPki) await ensureDevPki(pkiDir);
   const store = await Store.open(options);
-  const app = createApp({ store, logger: options.logger, ...(options.maxBodyBytes ? { maxBodyBytes: options.maxBodyBytes } : {}) });
-  const server = createServer(app);
+  let tls;
+  try {
+    tls = await createMutualTlsServer({
+      pkiDir,
+      identity: options.identity ?? DEV_GATEWAY_URN,
+      logger: options.logger,
+      keepCrlsFresh: options.devPki ?? false,
+    });
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  const { server, signer, trust } = tls;
+  const app = createApp({
+    store,
+    logger: options.logger,
+    signer,
+    trust,
+    ...(options.maxBodyBytes ? { maxBodyBytes: options.maxBodyBytes } : {}),
+    ...(options.skewSeconds === undefined ? {} : { skewSeconds: options.skewSeconds }),
+  });
+  server.on('request', app);
   server.keepAliveTimeout = 5_000;
   server.headersTimeout = 15_000;
   server.requestTimeout = 60_000;
@@ -37,7 +74,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     server.listen(options.port, options.host ?? '127.0.0.1', () => resolve());
   });
   const address = server.address() as AddressInfo;
-  const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+  const url = `https://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
 
   const purge = () => purgeIdempotency(store.db).catch((err: unknown) => options.logger.warn({ err }, 'idempotency purge failed'));
   void purge();
@@ -47,6 +84,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const close = () =>
     (closing ??= (async () => {
       clearInterval(purgeTimer);
+      tls.stop();
       const drained = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const force = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS).unref();
@@ -55,5 +93,5 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       await store.close();
     })());
 
-  return { url, store, server, close };
+  return { url, identity: signer.issuer, pkiDir, store, server, close };
 }

@@ -1,3 +1,4 @@
+import { splitPemCertificates } from '../../certs/index.ts';
 import type { StoreExecutor } from './store.ts';
 
 export interface DerivedReference {
@@ -16,6 +17,26 @@ export interface JournalEntry {
   sha256: string;
   userAgent: string | null;
   derived: DerivedReference[];
+  /** Party URN from the client certificate; null only for messages taken in without the trust layer. */
+  sender: string | null;
+  /** Detached JWS over the body, when the message was signed. */
+  jws: string | null;
+  /** PEM chain the signature was verified with, leaf first. */
+  certificateChain: string[];
+  verification: JournalVerification | null;
+}
+
+/** What was established when the message was received. */
+export interface JournalVerification {
+  result: 'verified';
+  alg: string;
+  issuer: string;
+  audience: string;
+  messageId: string;
+  sequence: string;
+  issuedAt: number;
+  schemaVersion: string;
+  verifiedAt: string;
 }
 
 /** Every accepted message, byte for byte, with what was derived from it. */
@@ -32,6 +53,10 @@ export async function appendJournal(db: StoreExecutor, entry: JournalEntry): Pro
       sha256: entry.sha256,
       user_agent: entry.userAgent,
       derived: JSON.stringify(entry.derived),
+      sender: entry.sender,
+      jws: entry.jws,
+      certificate_chain: entry.certificateChain.length > 0 ? entry.certificateChain.join('') : null,
+      verification: entry.verification ? JSON.stringify(entry.verification) : null,
     })
     .execute();
 }
@@ -54,5 +79,10 @@ export async function getJournalEntry(db: StoreExecutor, id: string): Promise<Jo
     sha256: row.sha256,
     userAgent: row.user_agent,
     derived: JSON.parse(row.derived) as DerivedReference[],
+    sender: row.sender,
+    jws: row.jws,
+    certificateChain: row.certificate_chain ? splitPemCertificates(row.certificate_chain) : [],
+    verification: row.verification ? (JSON.parse(row.verification) as JournalVerification) : null,
   };
 }
+

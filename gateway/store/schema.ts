@@ -8,6 +8,9 @@ export interface Database {
   idempotency_records: IdempotencyTable;
   message_sequences: MessageSequenceTable;
   envelope_messages: EnvelopeMessageTable;
+  openadr_objects: OpenadrObjectTable;
+  openadr_clients: OpenadrClientTable;
+  openadr_tokens: OpenadrTokenTable;
 }
 
 export interface JournalTable {
@@ -72,4 +75,49 @@ export interface EnvelopeMessageTable {
   message_id: string;
   body_sha256: string;
   received_at: string;
+}
+
+/** Every OpenADR object the VTN serves (programs, events, reports, subscriptions, VENs, resources), one row each. */
+export interface OpenadrObjectTable {
+  seq: Generated<number>;
+  id: string;
+  object_type: string;
+  /** Owning client (party URN) of VEN-side objects; null for programs and events. */
+  client_id: string | null;
+  ven_id: string | null;
+  program_id: string | null;
+  event_id: string | null;
+  /** programName, venName or resourceName: unique per type where the specification says so. */
+  name: string | null;
+  /** JSON array of the object's targets (business-logic assigned). */
+  targets: string;
+  /** Canonical JSON of the object as served. */
+  body: string;
+  created_at: string;
+  modified_at: string;
+  /** Where a gateway-made event came from (`<merit order list id>/<contract id>`); unique. */
+  source_key: string | null;
+  /** ENA dispatch lifecycle state of an event; `CANCELLED` events are tombstones the API no longer serves. */
+  lifecycle: string | null;
+  /** Revision counter for optimistic concurrency. */
+  version: number;
+}
+
+/** OAuth2 client credentials: one per party, the secret kept only as a salted scrypt hash. */
+export interface OpenadrClientTable {
+  client_id: string;
+  secret_hash: string;
+  created_at: string;
+}
+
+/** Issued access tokens, kept as SHA-256 of the token and bound to a certificate thumbprint (RFC 8705). */
+export interface OpenadrTokenTable {
+  token_sha256: string;
+  client_id: string;
+  role: string;
+  scopes: string;
+  certificate_thumbprint: string;
+  issued_at: string;
+  expires_at: string;
+  user_agent: string | null;
 }

@@ -1,6 +1,6 @@
 import type { DetailedPeerCertificate, TLSSocket } from 'node:tls';
 import type { NextFunction, Request, Response } from 'express';
-import { certificateThumbprint, partyFromCertificate, type PartyIdentity } from '../../certs/index.ts';
+import { certificatePem, certificateThumbprint, normaliseSerial, partyFromCertificate, type PartyIdentity } from '../../certs/index.ts';
 import { Problem } from '../problem.ts';
 
 /** Who is on the other end of a request, as its verified TLS client certificate says. */
@@ -8,7 +8,7 @@ export interface Caller {
   party: PartyIdentity;
   /** `x5t#S256` of the client certificate: what tokens and signatures are bound to. */
   certificateThumbprint: string;
-  /** Serial number as Node prints it (upper-case hex), to close connections on revocation. */
+  /** Serial number, normalised as the CRL lists it, to close connections on revocation. */
   certificateSerial: string;
   /** The client's certificate chain as presented, leaf first, PEM. */
   certificateChain: string[];
@@ -25,9 +25,12 @@ export interface VerifiedEnvelope {
   messageId: string;
   /** Decimal string: sequences may exceed 2^53. */
   sequence: string;
-  issuedAt: string;
+  /** `iat`, seconds since the epoch. */
+  issuedAt: number;
   schemaVersion: string;
-  /** SHA-256 (hex) of the body bytes and of the protected header, named by the signed receipt. */
+  /** The certificate chain the signature was verified with, PEM, leaf first. */
+  certificateChain: string[];
+  /** SHA-256 (base64url) of the body bytes and of the protected header, named by the signed receipt. */
   bodySha256: string;
   protectedHeaderSha256: string;
 }
@@ -42,6 +45,11 @@ export function setEnvelope(req: Request, envelope: VerifiedEnvelope): void {
 /** The request's verified signature, if it carried one. */
 export function envelopeOf(req: Request): VerifiedEnvelope | undefined {
   return envelopes.get(req);
+}
+
+/** The authenticated caller, if the request came through `identifyCaller`. */
+export function findCaller(req: Request): Caller | undefined {
+  return callers.get(req);
 }
 
 /** The authenticated caller; only routes behind `identifyCaller` may ask. */
@@ -68,7 +76,7 @@ export function identifyCaller() {
     callers.set(req, {
       party,
       certificateThumbprint: certificateThumbprint(peer.raw),
-      certificateSerial: peer.serialNumber.toUpperCase(),
+      certificateSerial: normaliseSerial(peer.serialNumber) ?? peer.serialNumber,
       certificateChain: chainOf(peer),
       userAgent: req.headers['user-agent'] ?? null,
     });
@@ -81,7 +89,7 @@ function chainOf(leaf: DetailedPeerCertificate): string[] {
   const seen = new Set<string>();
   for (let cert: DetailedPeerCertificate | undefined = leaf; cert && cert.raw && !seen.has(cert.fingerprint256); cert = cert.issuerCertificate) {
     seen.add(cert.fingerprint256);
-    chain.push(`-----BEGIN CERTIFICATE-----\n${cert.raw.toString('base64').replace(/.{64}/g, '$&\n').replace(/\n?$/, '\n')}-----END CERTIFICATE-----\n`);
+    chain.push(certificatePem(cert.raw));
   }
   return chain;
 }
