@@ -98,7 +98,7 @@ export class FlexgateClient {
       ...options.headers,
     };
     const { status, responseHeaders, responseBody, peer } = await this.send(method, path, headers, body);
-    const verified = await verifyResponse(responseHeaders, responseBody, { method, path: claims.path, gateway: audience, me: this.party, peer });
+    const verified = await verifyResponse(responseHeaders, responseBody, { method, path, gateway: audience, me: this.party, peer });
     const receipt = readEnvelopeHeader(verified.jws).header.rcpt;
     if (receipt && signature) {
       const protectedPart = signature.split('.')[0] ?? '';
