@@ -1,10 +1,9 @@
-import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { Agent, request as httpsRequest } from 'node:https';
 import { connect, type PeerCertificate, type TLSSocket } from 'node:tls';
-import { certificatePem, certificateThumbprint, partyFromCertificate, splitPemCertificates, type TlsCredentials } from '../../certs/index.ts';
+import { certificatePem, certificateThumbprint, partyFromCertificate, type TlsCredentials } from '../../certs/index.ts';
 import { ENVELOPE_ALGORITHMS, SIGNATURE_HEADER, type ApiVersion } from '../../schemas/envelope.ts';
 import type { VerifiedEnvelope } from './caller.ts';
-import { readEnvelopeHeader, sha256Base64url, signEnvelope, verifyEnvelope, type EnvelopeClaims, type EnvelopeSigner } from './envelope.ts';
+import { readEnvelopeHeader, sha256Base64url, signEnvelope, signerFromCredentials, verifyEnvelope, type EnvelopeClaims, type EnvelopeSigner } from './envelope.ts';
 
 /** A party's client identity: its certificate chain, key and the CA to trust the gateway with. */
 export type ClientCredentials = Pick<TlsCredentials, 'cert' | 'key' | 'ca'>;
@@ -62,12 +61,8 @@ export class FlexgateClient {
     private readonly credentials: ClientCredentials,
     options: { audience?: string; sequence?: () => string } = {},
   ) {
-    const leaf = splitPemCertificates(credentials.cert)[0];
-    if (!leaf) throw new Error('The client certificate file holds no certificate');
-    const party = partyFromCertificate(new X509Certificate(leaf));
-    if (!party) throw new Error('The client certificate names no flexgate party (SAN URI urn:flexgate:<role>:<id>)');
-    this.party = party.urn;
-    this.signer = { issuer: party.urn, key: createPrivateKey(credentials.key), certificateThumbprint: certificateThumbprint(leaf) };
+    this.signer = signerFromCredentials(credentials);
+    this.party = this.signer.issuer;
     this.agent = new Agent({ keepAlive: true, cert: credentials.cert, key: credentials.key, ca: credentials.ca, minVersion: 'TLSv1.2' });
     this.nextSequence = options.sequence ?? clockSequence();
     this.audience = options.audience;

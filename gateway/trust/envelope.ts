@@ -1,4 +1,4 @@
-import { createHash, randomUUID, X509Certificate, type KeyObject } from 'node:crypto';
+import { createHash, createPrivateKey, randomUUID, X509Certificate, type KeyObject } from 'node:crypto';
 import { errors as joseErrors, flattenedVerify, FlattenedSign } from 'jose';
 import {
   CRITICAL_MEMBERS,
@@ -9,7 +9,7 @@ import {
   type ApiVersion,
   type Receipt,
 } from '../../schemas/envelope.ts';
-import { certificateThumbprint, normaliseSerial } from '../../certs/index.ts';
+import { certificateThumbprint, normaliseSerial, partyFromCertificate, splitPemCertificates } from '../../certs/index.ts';
 import { Problem } from '../problem.ts';
 import { compileValidator } from '../validation/jsonSchema.ts';
 import { parseJson } from '../validation/safeJson.ts';
@@ -24,6 +24,15 @@ export interface EnvelopeSigner {
   certificateThumbprint: string;
   /** The signing certificate chain (PEM, leaf first), sent as `x5c` only when asked: normally the TLS certificate identifies the key. */
   x5c?: string[];
+}
+
+/** The signer for a party's own certificate (chain PEM, leaf first) and private key (PEM). */
+export function signerFromCredentials(credentials: { cert: string; key: string }): EnvelopeSigner {
+  const leaf = splitPemCertificates(credentials.cert)[0];
+  if (!leaf) throw new Error('The certificate file holds no certificate');
+  const party = partyFromCertificate(new X509Certificate(leaf));
+  if (!party) throw new Error('The certificate names no flexgate party (SAN URI urn:flexgate:<role>:<id>)');
+  return { issuer: party.urn, key: createPrivateKey(credentials.key), certificateThumbprint: certificateThumbprint(leaf) };
 }
 
 export interface EnvelopeClaims {

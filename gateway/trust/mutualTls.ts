@@ -1,20 +1,18 @@
-import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { X509Certificate } from 'node:crypto';
 import { createServer, type Server } from 'node:https';
 import type { SecureContextOptions, TLSSocket } from 'node:tls';
 import {
-  certificateThumbprint,
   keepCrlsFresh,
   loadTlsCredentials,
   loadTrustMaterial,
   normaliseSerial,
   revokedSerialNumbers,
-  splitPemCertificates,
   watchPki,
   type TlsCredentials,
   type TrustMaterial,
 } from '../../certs/index.ts';
 import type { Logger } from '../log.ts';
-import type { EnvelopeSigner } from './envelope.ts';
+import { signerFromCredentials, type EnvelopeSigner } from './envelope.ts';
 import type { TrustState } from './trustLayer.ts';
 
 /**
@@ -111,10 +109,9 @@ export async function createMutualTlsServer(options: MutualTlsOptions): Promise<
       })
     : undefined;
 
-  const leafPem = splitPemCertificates(credentials.cert)[0] ?? credentials.cert;
   return {
     server,
-    signer: { issuer: credentials.identity.urn, key: createPrivateKey(credentials.key), certificateThumbprint: certificateThumbprint(leafPem) },
+    signer: signerFromCredentials(credentials),
     trust: () => state,
     stop() {
       watcher.close();
