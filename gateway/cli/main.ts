@@ -1,6 +1,7 @@
 import { cimCommand } from './cim.ts';
 import { molCommand } from './mol.ts';
 import { pkiCommand } from './pki.ts';
+import { sendCommand } from './send.ts';
 import { serveCommand } from './serve.ts';
 
 export interface Command {
@@ -10,6 +11,7 @@ export interface Command {
 
 const commands: Record<string, Command> = {
   serve: serveCommand,
+  send: sendCommand,
   pki: pkiCommand,
   mol: molCommand,
   cim: cimCommand,
