@@ -37,7 +37,7 @@ export async function startTestGateway(store: StoreOptions, options: { pkiDir?: 
     gateway,
     pkiDir,
     async client(urn) {
-      const client = new FlexgateClient(gateway.url, await loadTlsCredentials(pkiDir, urn), { audience: gateway.identity });
+      const client = new FlexgateClient(gateway.url, await loadTlsCredentials(pkiDir, urn));
       clients.push(client);
       return client;
     },

@@ -1,5 +1,5 @@
 import { Agent, request as httpsRequest } from 'node:https';
-import { connect, type PeerCertificate, type TLSSocket } from 'node:tls';
+import { connect } from 'node:tls';
 import { certificatePem, certificateThumbprint, partyFromCertificate, type TlsCredentials } from '../../certs/index.ts';
 import { ENVELOPE_ALGORITHMS, SIGNATURE_HEADER, type ApiVersion } from '../../schemas/envelope.ts';
 import type { VerifiedEnvelope } from './caller.ts';
@@ -54,29 +54,33 @@ export class FlexgateClient {
   private readonly signer: EnvelopeSigner;
   private readonly agent: Agent;
   private readonly nextSequence: () => string;
-  private audience: string | undefined;
+  private gateway: Promise<GatewayIdentity> | undefined;
 
   constructor(
     readonly baseUrl: string,
     private readonly credentials: ClientCredentials,
-    options: { audience?: string; sequence?: () => string } = {},
+    options: { sequence?: () => string } = {},
   ) {
     this.signer = signerFromCredentials(credentials);
     this.party = this.signer.issuer;
     this.agent = new Agent({ keepAlive: true, cert: credentials.cert, key: credentials.key, ca: credentials.ca, minVersion: 'TLSv1.2' });
     this.nextSequence = options.sequence ?? clockSequence();
-    this.audience = options.audience;
   }
 
-  /** The gateway's party URN, read from its certificate in a TLS handshake unless given. */
-  async gatewayParty(): Promise<string> {
-    this.audience ??= await discoverParty(this.baseUrl, this.credentials);
-    return this.audience;
+  /**
+   * The gateway's party URN and certificate, from a full TLS handshake: the
+   * audience of every request and the key its responses must verify with
+   * (a resumed TLS session does not show the peer certificate again).
+   */
+  gatewayIdentity(): Promise<GatewayIdentity> {
+    this.gateway ??= discoverGateway(this.baseUrl, this.credentials);
+    return this.gateway;
   }
 
   async request(method: string, path: string, options: SignedRequest = {}): Promise<SignedResponse> {
     const body = typeof options.body === 'string' ? Buffer.from(options.body) : Buffer.from(options.body ?? new Uint8Array());
-    const audience = await this.gatewayParty();
+    const gateway = await this.gatewayIdentity();
+    const audience = gateway.party;
     const claims: EnvelopeClaims = {
       audience,
       sequence: this.nextSequence(),
@@ -92,8 +96,8 @@ export class FlexgateClient {
       ...(signature === null ? {} : { [SIGNATURE_HEADER]: signature }),
       ...options.headers,
     };
-    const { status, responseHeaders, responseBody, peer } = await this.send(method, path, headers, body);
-    const verified = await verifyResponse(responseHeaders, responseBody, { method, path, gateway: audience, me: this.party, peer });
+    const { status, responseHeaders, responseBody } = await this.send(method, path, headers, body);
+    const verified = await verifyResponse(responseHeaders, responseBody, { method, path, gateway, me: this.party });
     const receipt = readEnvelopeHeader(verified.jws).header.rcpt;
     if (receipt && signature) {
       const protectedPart = signature.split('.')[0] ?? '';
@@ -117,13 +121,12 @@ export class FlexgateClient {
 
   private send(method: string, path: string, headers: Record<string, string>, body: Buffer) {
     const url = new URL(path, this.baseUrl);
-    return new Promise<{ status: number; responseHeaders: Record<string, string | string[] | undefined>; responseBody: Buffer; peer: PeerCertificate }>(
+    return new Promise<{ status: number; responseHeaders: Record<string, string | string[] | undefined>; responseBody: Buffer }>(
       (resolve, reject) => {
         const req = httpsRequest(url, { method, headers: { ...headers, 'content-length': String(body.length) }, agent: this.agent }, (res) => {
-          const peer = (res.socket as TLSSocket).getPeerCertificate();
           const chunks: Buffer[] = [];
           res.on('data', (chunk: Buffer) => chunks.push(chunk));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, responseHeaders: res.headers, responseBody: Buffer.concat(chunks), peer }));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, responseHeaders: res.headers, responseBody: Buffer.concat(chunks) }));
           res.on('error', reject);
         });
         req.on('error', reject);
@@ -143,30 +146,36 @@ export function apiVersionOfPath(path: string): ApiVersion {
 async function verifyResponse(
   headers: Record<string, string | string[] | undefined>,
   body: Buffer,
-  context: { method: string; path: string; gateway: string; me: string; peer: PeerCertificate },
+  context: { method: string; path: string; gateway: GatewayIdentity; me: string },
 ): Promise<VerifiedEnvelope> {
   const jws = headers[SIGNATURE_HEADER];
   const { header } = readEnvelopeHeader(typeof jws === 'string' ? jws : undefined);
   if (!(header.ver in ENVELOPE_ALGORITHMS)) throw new Error(`The gateway signed for unknown API version ${header.ver}`);
-  const gatewayPem = certificatePem(context.peer.raw);
   return verifyEnvelope(typeof jws === 'string' ? jws : undefined, body, {
-    issuer: context.gateway,
+    issuer: context.gateway.party,
     audience: context.me,
     method: context.method,
     path: context.path,
     apiVersion: header.ver as ApiVersion,
-    certificate: { thumbprint: certificateThumbprint(context.peer.raw), chain: [gatewayPem] },
+    certificate: { thumbprint: context.gateway.thumbprint, chain: [context.gateway.certificate] },
   });
 }
 
-/** Opens a TLS connection only to read who the server says it is. */
-function discoverParty(baseUrl: string, credentials: ClientCredentials): Promise<string> {
+export interface GatewayIdentity {
+  party: string;
+  certificate: string;
+  thumbprint: string;
+}
+
+/** Opens a TLS connection only to read who the server says it is (the CA has vouched for it by then). */
+function discoverGateway(baseUrl: string, credentials: ClientCredentials): Promise<GatewayIdentity> {
   const url = new URL(baseUrl);
   return new Promise((resolve, reject) => {
     const socket = connect({ host: url.hostname, port: Number(url.port || 443), servername: isIp(url.hostname) ? undefined : url.hostname, ...credentials }, () => {
-      const party = partyFromCertificate(socket.getPeerCertificate());
+      const peer = socket.getPeerCertificate();
+      const party = partyFromCertificate(peer);
       socket.end();
-      if (party) resolve(party.urn);
+      if (party) resolve({ party: party.urn, certificate: certificatePem(peer.raw), thumbprint: certificateThumbprint(peer.raw) });
       else reject(new Error(`${baseUrl} presents no flexgate party certificate`));
     });
     socket.on('error', reject);

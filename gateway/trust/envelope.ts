@@ -156,9 +156,8 @@ export async function verifyEnvelope(jws: string | undefined, body: Uint8Array, 
     throw new Problem('envelope.algorithm-not-allowed', `alg ${header.alg} is not accepted on ${expected.apiVersion}; use one of ${allowed.join(', ')}`, { pointer: '/alg' });
   }
   const chain = signingChain(header, expected);
-  const leaf = new X509Certificate(chain[0]!);
   try {
-    await flattenedVerify({ protected: protectedPart, signature, payload: body }, leaf.publicKey, { algorithms: [...allowed], crit: JOSE_CRIT });
+    await flattenedVerify({ protected: protectedPart, signature, payload: body }, publicKeyOf(chain[0]!), { algorithms: [...allowed], crit: JOSE_CRIT });
   } catch (error) {
     if (error instanceof joseErrors.JWSSignatureVerificationFailed || error instanceof joseErrors.JOSENotSupported || error instanceof TypeError) {
       throw new Problem('envelope.bad-signature', `The signature does not verify over the body with the certificate ${header.kid}`);
@@ -189,6 +188,20 @@ export async function verifyEnvelope(jws: string | undefined, body: Uint8Array, 
     bodySha256: sha256Base64url(body),
     protectedHeaderSha256: sha256Base64url(protectedPart),
   };
+}
+
+const publicKeys = new Map<string, KeyObject>();
+const MAX_CACHED_KEYS = 1024;
+
+/** The public key of a PEM certificate; parsed once per certificate, since parsing costs more than verifying. */
+function publicKeyOf(pem: string): KeyObject {
+  let key = publicKeys.get(pem);
+  if (!key) {
+    key = new X509Certificate(pem).publicKey;
+    if (publicKeys.size >= MAX_CACHED_KEYS) publicKeys.delete(publicKeys.keys().next().value!);
+    publicKeys.set(pem, key);
+  }
+  return key;
 }
 
 /**
