@@ -3,6 +3,7 @@ import { molCommand } from './mol.ts';
 import { pkiCommand } from './pki.ts';
 import { sendCommand } from './send.ts';
 import { serveCommand } from './serve.ts';
+import { signCommand } from './sign.ts';
 
 export interface Command {
   summary: string;
@@ -12,6 +13,7 @@ export interface Command {
 const commands: Record<string, Command> = {
   serve: serveCommand,
   send: sendCommand,
+  sign: signCommand,
   pki: pkiCommand,
   mol: molCommand,
   cim: cimCommand,
