@@ -1,4 +1,5 @@
 import { cimCommand } from './cim.ts';
+import { journalCommand } from './journal.ts';
 import { molCommand } from './mol.ts';
 import { pkiCommand } from './pki.ts';
 import { sendCommand } from './send.ts';
@@ -15,6 +16,7 @@ const commands: Record<string, Command> = {
   send: sendCommand,
   sign: signCommand,
   pki: pkiCommand,
+  journal: journalCommand,
   mol: molCommand,
   cim: cimCommand,
 };
