@@ -12,6 +12,7 @@ export const MANIFEST_SIGNATURE_TYPE = 'flexgate-journal-manifest+jws';
 
 const Instant = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?Z$', description: 'UTC, ISO 8601' });
 const Pem = Type.String({ pattern: '^-----BEGIN CERTIFICATE-----\\n[A-Za-z0-9+/=\\n]+-----END CERTIFICATE-----\\n$', maxLength: 16_384 });
+const CrlPem = Type.String({ pattern: '^-----BEGIN X509 CRL-----\\n[A-Za-z0-9+/=\\n]+-----END X509 CRL-----\\n?$', maxLength: 4_194_304 });
 const Sha256Base64url = Type.String({ pattern: '^[A-Za-z0-9_-]{43}$' });
 const PartyUrn = Type.String({ pattern: '^urn:flexgate:[a-z]+:[a-z0-9._-]{1,60}$' });
 
@@ -36,6 +37,8 @@ export const BundleHeader = Type.Object(
     exportedAt: Instant,
     /** The gateway's certificate chain, PEM, leaf first; the manifest is signed with the leaf's key. */
     certificateChain: Type.Array(Pem, { minItems: 1, maxItems: 4 }),
+    /** The CRLs of every CA at export time, so a verifier can tell a signature made after its certificate was revoked. */
+    revocationLists: Type.Array(CrlPem, { maxItems: 4 }),
     selection: BundleSelection,
   },
   { additionalProperties: false },

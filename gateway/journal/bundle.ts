@@ -22,6 +22,8 @@ export interface BundleExportOptions extends JournalSelection {
   signer: EnvelopeSigner;
   /** The signer's certificate chain, PEM, leaf first. */
   certificateChain: readonly string[];
+  /** The CRLs of every CA (PEM), carried in the header. */
+  revocationLists: readonly string[];
   now?: Date;
 }
 
@@ -57,6 +59,7 @@ export async function exportJournalBundle(store: Store, file: string, options: B
       gateway: options.signer.issuer,
       exportedAt,
       certificateChain: options.certificateChain.flatMap(splitPemCertificates),
+      revocationLists: [...options.revocationLists],
       selection: selectionOf(options),
     });
     const entries = await store.db

@@ -21,6 +21,8 @@ export const BUNDLE_FINDINGS = {
   'bundle.body-hash-mismatch': 'The body is not the one whose SHA-256 the journal recorded',
   'bundle.entry-unsigned': 'The entry carries no signature',
   'bundle.certificate-untrusted': "The sender's certificate does not chain to the trusted root at the signing time",
+  'bundle.certificate-revoked': "The sender's certificate was revoked before the second it signed in",
+  'bundle.revocation-list-untrusted': 'A CRL in the header is not signed by a trusted authority',
   'bundle.certificate-no-party': "The sender's certificate names no flexgate party",
   'bundle.sender-mismatch': 'The journalled sender is not the party that signed',
   'bundle.verification-record-mismatch': 'The journalled verification record does not match the signature',

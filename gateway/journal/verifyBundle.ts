@@ -1,5 +1,5 @@
 import { createHash, X509Certificate, type KeyObject } from 'node:crypto';
-import { certificateThumbprint, partyFromCertificate, splitPemCertificates } from '../../certs/index.ts';
+import { certificateThumbprint, normaliseSerial, partyFromCertificate, splitPemCertificates } from '../../certs/index.ts';
 import type { ApiVersion, EnvelopeHeader } from '../../schemas/envelope.ts';
 import { canonicalJson } from '../canonicalJson.ts';
 import { Problem } from '../problem.ts';
@@ -12,6 +12,7 @@ import type { Finding, FindingCode } from './bundleFindings.ts';
 import { bundleLines } from './bundleLines.ts';
 import { certificatePathFailure } from './certificatePath.ts';
 import { manifestSignatureFailure } from './manifestSignature.ts';
+import { revocationIndex, type RevocationIndex } from './revocations.ts';
 
 export interface BundleVerifyOptions {
   /** The root CA(s) the gateway's and the senders' certificates must chain to. */
@@ -100,6 +101,7 @@ class BundleCheck {
   private readonly messageIds = new Map<string, number>();
   private header: BundleHeader | undefined;
   private gateway: GatewayCertificate | undefined;
+  private revocations: Promise<RevocationIndex> | undefined;
   private manifestLine: number | undefined;
   private lastJournalSeq = 0;
   private lines = 0;
@@ -174,6 +176,12 @@ class BundleCheck {
     const exportedAt = new Date(header.exportedAt);
     const untrusted = certificatePathFailure(header.certificateChain, this.options.trustedRoots, exportedAt);
     if (untrusted) this.fail(1, 'bundle.gateway-untrusted', untrusted);
+    // The CRLs count only when signed by a trusted root or a CA of the gateway's (checked) chain.
+    const authorities = [...this.options.trustedRoots, ...header.certificateChain.slice(1).flatMap((pem) => parsedCertificate(pem) ?? [])];
+    this.revocations = revocationIndex(header.revocationLists, untrusted ? this.options.trustedRoots : authorities).then((index) => {
+      for (const failure of index.failures) this.fail(1, 'bundle.revocation-list-untrusted', failure);
+      return index;
+    });
     const leaf = parsedCertificate(header.certificateChain[0]);
     if (!leaf) {
       this.fail(1, 'bundle.gateway-untrusted', 'the gateway certificate or its public key does not decode');
@@ -259,6 +267,11 @@ class BundleCheck {
     const untrusted = certificatePathFailure(entry.certificateChain, this.options.trustedRoots, signedAt);
     if (untrusted) this.fail(line, 'bundle.certificate-untrusted', untrusted);
     const leaf = parsedCertificate(entry.certificateChain[0]);
+    const revokedAt = leaf ? (await this.revocations)?.revokedAt.get(normaliseSerial(leaf.serialNumber) ?? '') : undefined;
+    // A signature made before the revocation stays valid: that is what an enduring signature is for.
+    if (revokedAt && revokedAt < signedAt) {
+      this.fail(line, 'bundle.certificate-revoked', `signed at ${signedAt.toISOString()} with certificate ${leaf!.serialNumber}, revoked at ${revokedAt.toISOString()}`);
+    }
     const party = leaf ? partyFromCertificate(leaf)?.urn : undefined;
     if (!party) this.fail(line, 'bundle.certificate-no-party', 'the first certificate of the chain names no flexgate party');
     if (entry.sender !== header.iss) this.fail(line, 'bundle.sender-mismatch', `journalled as from ${entry.sender ?? 'nobody'}, signed by ${header.iss}`);
