@@ -1,23 +1,11 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openssl, requireOpenssl } from '../../certs/testSupport.ts';
-import { FLEXGATE_BIN } from '../testing/gatewayProcess.ts';
+import { runFlexgate, type CliRun } from '../testing/gatewayProcess.ts';
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-const flexgate = (args: string[]) =>
-  new Promise<Run>((resolve) => {
-    execFile(process.execPath, [FLEXGATE_BIN, ...args], { encoding: 'utf8' }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
-    });
-  });
+const flexgate = (args: string[]) => runFlexgate(...args);
 
 interface Listing {
   certificates: { serial: string; urn: string; status: string }[];
@@ -27,7 +15,7 @@ describe('flexgate pki (real processes, as an operator runs it)', function () {
   this.timeout(120_000);
   const dir = mkdtempSync(join(tmpdir(), 'flexgate-pki-cli-'));
   const pki = (...args: string[]) => flexgate(['pki', ...args, '--dir', dir]);
-  const ok = (run: Run) => assert.equal(run.code, 0, run.stderr);
+  const ok = (run: CliRun) => assert.equal(run.code, 0, run.stderr);
 
   it('initialises the CAs, issues an FSP certificate, lists it, exports it, revokes it; openssl agrees at every step', async function () {
     requireOpenssl(this);

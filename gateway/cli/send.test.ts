@@ -1,24 +1,14 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadTlsCredentials } from '../../certs/index.ts';
 import { BITRADER_DIR, bitraderFixture } from '../testing/fixtures.ts';
-import { FLEXGATE_BIN } from '../testing/gatewayProcess.ts';
+import { runFlexgate } from '../testing/gatewayProcess.ts';
 import { startTestGateway, type TestGateway } from '../testing/testGateway.ts';
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-const flexgate = (args: string[]) =>
-  new Promise<Run>((resolve) => {
-    execFile(process.execPath, [FLEXGATE_BIN, ...args], { encoding: 'utf8' }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
-    });
-  });
+const flexgate = (args: string[]) => runFlexgate(...args);
 
 describe('flexgate send (a real process against a real gateway)', function () {
   this.timeout(60_000);
@@ -53,6 +43,30 @@ describe('flexgate send (a real process against a real gateway)', function () {
     assert.equal(refused.code, 1);
     assert.match(refused.stderr, /^403/);
     assert.equal((JSON.parse(refused.stdout) as { type: string }).type, 'urn:flexgate:problem:auth.role-forbidden');
+  });
+
+  it('flexgate sign prints a signature header that a plain HTTPS client (curl, here node:https) can send', async function () {
+    bitraderFixture(this, 'cla-figure5.tsv');
+    const fixture = join(BITRADER_DIR, 'cla-figure5.tsv');
+    const path = '/anm/v1/constraint-look-aheads';
+    const signed = await flexgate(['sign', 'POST', path, '--file', fixture, '--pki-dir', running.pkiDir, '--as', 'urn:flexgate:dso:dso-dev']);
+    assert.equal(signed.code, 0, signed.stderr);
+    const credentials = await loadTlsCredentials(running.pkiDir, 'urn:flexgate:dso:dso-dev');
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = httpsRequest(new URL(path, running.gateway.url), {
+        method: 'POST',
+        cert: credentials.cert,
+        key: credentials.key,
+        ca: credentials.ca,
+        headers: { 'content-type': 'text/tab-separated-values', 'x-jws-signature': signed.stdout.trim() },
+      }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.end(readFileSync(fixture));
+    });
+    assert.equal(status, 201);
   });
 
   it('exits 2 on a usage error', async () => {

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { extname, join } from 'node:path';
+import { extname } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadTlsCredentials } from '../../certs/index.ts';
-import { FlexgateClient, type ClientCredentials } from '../trust/client.ts';
+import { FlexgateClient } from '../trust/client.ts';
 import type { Command } from './main.ts';
+import { PARTY_OPTIONS, partyCredentials } from './partyOptions.ts';
 
 const HELP = `Usage: flexgate send PATH [--file FILE] [--method M] [--as URN] [--url URL]
                      [--pki-dir DIR | --cert FILE --key FILE --ca FILE]
@@ -42,12 +42,8 @@ export const sendCommand: Command = {
       options: {
         file: { type: 'string' },
         method: { type: 'string' },
-        as: { type: 'string', default: 'urn:flexgate:anm:anm-dev' },
+        ...PARTY_OPTIONS,
         url: { type: 'string', default: 'https://127.0.0.1:8443' },
-        'pki-dir': { type: 'string', default: join('data', 'pki') },
-        cert: { type: 'string' },
-        key: { type: 'string' },
-        ca: { type: 'string' },
         'content-type': { type: 'string' },
         accept: { type: 'string' },
         'idempotency-key': { type: 'string' },
@@ -63,15 +59,11 @@ export const sendCommand: Command = {
       console.error(`flexgate send: give exactly one API path starting with "/"\n\n${HELP}`);
       return 2;
     }
-    const ownFiles = [values.cert, values.key, values.ca].filter((value) => value !== undefined).length;
-    if (ownFiles !== 0 && ownFiles !== 3) {
-      console.error('flexgate send: --cert, --key and --ca go together');
+    const credentials = await partyCredentials(values, true);
+    if (typeof credentials === 'string') {
+      console.error(`flexgate send: ${credentials}`);
       return 2;
     }
-    const credentials: ClientCredentials =
-      ownFiles === 3
-        ? { cert: readFileSync(values.cert!, 'utf8'), key: readFileSync(values.key!, 'utf8'), ca: [readFileSync(values.ca!, 'utf8')] }
-        : await loadTlsCredentials(values['pki-dir'], values.as);
     const body = values.file === undefined ? undefined : values.file === '-' ? readFileSync(0) : readFileSync(values.file);
     const contentType = values['content-type'] ?? (values.file ? CONTENT_TYPES[extname(values.file).toLowerCase()] : undefined);
     const method = (values.method ?? (body ? 'POST' : 'GET')).toUpperCase();

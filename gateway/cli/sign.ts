@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadTlsCredentials } from '../../certs/index.ts';
 import { DEV_GATEWAY_URN } from '../http/server.ts';
 import { apiVersionOfPath, clockSequence } from '../trust/client.ts';
 import { signEnvelope, signerFromCredentials } from '../trust/envelope.ts';
 import type { Command } from './main.ts';
+import { PARTY_OPTIONS, partyCredentials } from './partyOptions.ts';
 
 const HELP = `Usage: flexgate sign METHOD PATH [--file FILE] [--as URN] [--pki-dir DIR | --cert FILE --key FILE]
                      [--audience URN] [--sequence N]
@@ -31,10 +30,7 @@ export const signCommand: Command = {
       allowPositionals: true,
       options: {
         file: { type: 'string' },
-        as: { type: 'string', default: 'urn:flexgate:anm:anm-dev' },
-        'pki-dir': { type: 'string', default: join('data', 'pki') },
-        cert: { type: 'string' },
-        key: { type: 'string' },
+        ...PARTY_OPTIONS,
         audience: { type: 'string', default: DEV_GATEWAY_URN },
         sequence: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -45,11 +41,15 @@ export const signCommand: Command = {
       return 0;
     }
     const [method, path, ...extra] = positionals;
-    if (!method || !path?.startsWith('/') || extra.length > 0 || (values.cert === undefined) !== (values.key === undefined)) {
-      console.error(`flexgate sign: give METHOD and PATH (and --cert with --key, or neither)\n\n${HELP}`);
+    if (!method || !path?.startsWith('/') || extra.length > 0) {
+      console.error(`flexgate sign: give METHOD and PATH\n\n${HELP}`);
       return 2;
     }
-    const credentials = values.cert && values.key ? { cert: readFileSync(values.cert, 'utf8'), key: readFileSync(values.key, 'utf8') } : await loadTlsCredentials(values['pki-dir'], values.as);
+    const credentials = await partyCredentials(values, false);
+    if (typeof credentials === 'string') {
+      console.error(`flexgate sign: ${credentials}`);
+      return 2;
+    }
     const body = values.file === undefined ? Buffer.alloc(0) : readFileSync(values.file === '-' ? 0 : values.file);
     const signature = await signEnvelope(
       signerFromCredentials(credentials),

@@ -10,7 +10,8 @@ import { DEV_ANM, DEV_DSO } from '../testing/testGateway.ts';
 import { exportJournalBundle } from './bundle.ts';
 import { BUNDLE_FORMAT, type BundleEntry, type BundleHeader, type BundleManifest } from '../../schemas/journalBundle.ts';
 import { loadGatewaySigner } from './gatewaySigner.ts';
-import { flexgate, flipLetter, recordJournal, type RecordedJournal } from './recordedJournal.ts';
+import { runFlexgate as flexgate } from '../testing/gatewayProcess.ts';
+import { flipLetter, recordJournal, type RecordedJournal } from './recordedJournal.ts';
 import { trustedRootsFromPem, verifyJournalBundle } from './verifyBundle.ts';
 
 

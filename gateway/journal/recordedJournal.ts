@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +7,6 @@ import { FIGURE_7_TRADES } from '../adapter/testing/bitraderCase.ts';
 import type { RunningGateway } from '../http/server.ts';
 import type { StoreOptions } from '../store/store.ts';
 import { bitraderFixture } from '../testing/fixtures.ts';
-import { FLEXGATE_BIN } from '../testing/gatewayProcess.ts';
 import { DEV_ANM, DEV_DSO, startTestGateway, type TestGateway } from '../testing/testGateway.ts';
 import type { FlexgateClient } from '../trust/client.ts';
 
@@ -74,21 +72,6 @@ async function sendBitraderCase(running: TestGateway, fixtures: { lookAhead: Buf
     sent.map((message) => message.path),
   );
   return sent.map((message, index) => ({ ...message, journalId: rows[index]!.id }));
-}
-
-export interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the real `flexgate` executable. */
-export function flexgate(...args: string[]): Promise<CliRun> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [FLEXGATE_BIN, ...args], { timeout: 60_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr });
-    });
-  });
 }
 
 /**

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -39,4 +39,20 @@ export async function startGatewayProcess(args: string[], env: NodeJS.ProcessEnv
     });
   });
   return { child, url, stderr: () => stderr, exited };
+}
+
+export interface CliRun {
+  /** Exit code; null when the process ended on a signal or the timeout. */
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the real `flexgate` executable to completion (at most a minute). */
+export function runFlexgate(...args: string[]): Promise<CliRun> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [FLEXGATE_BIN, ...args], { timeout: 60_000, encoding: 'utf8' }, (error, stdout, stderr) => {
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr });
+    });
+  });
 }
