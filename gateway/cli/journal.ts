@@ -9,9 +9,8 @@ import { loadGatewaySigner } from '../journal/gatewaySigner.ts';
 import { trustedRootsFromPem, verifyJournalBundle, type BrokenLine, type BundleVerification } from '../journal/verifyBundle.ts';
 import { Store } from '../store/store.ts';
 import type { Command } from './main.ts';
+import { subcommandGroup, UsageError, type Subcommand } from './subcommands.ts';
 
-/** A mistake in how the command was called: exit code 2 and the subcommand's help. */
-class UsageError extends Error {}
 
 const EXPORT_HELP = `Usage: flexgate journal export --out FILE [--data-dir DIR | --database-url URL [--database-schema S]]
                                [--pki-dir DIR] [--identity URN] [--since ISO] [--until ISO] [--sender URN]
@@ -42,8 +41,9 @@ broken entry is printed), 2 usage error.
   --allow-unsigned     accept entries journalled without a signature
   --json               print the full report as JSON`;
 
-const subcommands: Record<string, { help: string; run(args: string[]): Promise<number> }> = {
+const subcommands: Record<string, Subcommand> = {
   export: {
+    summary: 'write the journal as a signed, self-contained bundle',
     help: EXPORT_HELP,
     async run(args) {
       const { values } = parseArgs({
@@ -88,6 +88,7 @@ const subcommands: Record<string, { help: string; run(args: string[]): Promise<n
   },
 
   verify: {
+    summary: 're-verify a bundle with only the trusted root CA',
     help: VERIFY_HELP,
     async run(args) {
       const { values, positionals } = parseArgs({
@@ -109,41 +110,7 @@ const subcommands: Record<string, { help: string; run(args: string[]): Promise<n
   },
 };
 
-const USAGE = `Usage: flexgate journal export|verify [options]
-
-  export   write the journal as a signed, self-contained bundle
-  verify   re-verify a bundle with only the trusted root CA
-
-Run \`flexgate journal <subcommand> --help\` for its options.`;
-
-export const journalCommand: Command = {
-  summary: 'export the journal as a signed bundle; verify a bundle offline',
-  async run(args) {
-    const [name, ...rest] = args;
-    if (name === '--help' || name === '-h') {
-      console.log(USAGE);
-      return 0;
-    }
-    const subcommand = name === undefined ? undefined : subcommands[name];
-    if (!subcommand) {
-      console.error(name === undefined ? USAGE : `flexgate journal: unknown subcommand "${name}"\n\n${USAGE}`);
-      return 2;
-    }
-    if (rest.includes('--help') || rest.includes('-h')) {
-      console.log(subcommand.help);
-      return 0;
-    }
-    try {
-      return await subcommand.run(rest);
-    } catch (error) {
-      if (error instanceof UsageError || isParseArgsError(error)) {
-        console.error(`flexgate journal ${name}: ${(error as Error).message}\n\n${subcommand.help}`);
-        return 2;
-      }
-      throw error;
-    }
-  },
-};
+export const journalCommand: Command = subcommandGroup('journal', 'export the journal as a signed bundle; verify a bundle offline', subcommands);
 
 function printReport(bundle: string, report: BundleVerification): void {
   console.log(`bundle         ${bundle}`);
@@ -187,6 +154,3 @@ function instant(text: string | undefined, flag: string): Date | undefined {
   return date;
 }
 
-function isParseArgsError(error: unknown): boolean {
-  return typeof (error as { code?: unknown }).code === 'string' && (error as { code: string }).code.startsWith('ERR_PARSE_ARGS_');
-}

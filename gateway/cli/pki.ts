@@ -26,17 +26,10 @@ import {
   type KeyAlgorithm,
 } from '../../certs/index.ts';
 import type { Command } from './main.ts';
+import { HelpRequested, subcommandGroup, UsageError, type Subcommand } from './subcommands.ts';
 
 const DEFAULT_DIR = 'data/pki';
 
-/** A mistake in how the command was called: exit code 2 and the subcommand's help. */
-class UsageError extends Error {}
-
-interface Subcommand {
-  summary: string;
-  help: string;
-  run(args: string[]): Promise<number>;
-}
 
 const DIR_HELP = `  --dir DIR            the PKI folder (default ${DEFAULT_DIR})`;
 const SELECTOR_HELP = `  --serial S           one certificate, by serial number (hex, as \`pki list\` shows it)
@@ -273,47 +266,14 @@ ${DIR_HELP}`,
   },
 };
 
-const USAGE = [
-  'Usage: flexgate pki <subcommand> [options]',
-  '',
-  'Subcommands:',
-  ...Object.entries(subcommands).map(([name, sub]) => `  ${name.padEnd(8)} ${sub.summary}`),
-  '',
-  'Run `flexgate pki <subcommand> --help` for its options. Exit codes: 0 done, 1 failed, 2 usage error.',
-].join('\n');
-
-export const pkiCommand: Command = {
-  summary: 'manage the PKI: CAs, party certificates, revocation, CRLs',
-  async run(args) {
-    const [name, ...rest] = args;
-    if (name === '--help' || name === '-h') {
-      console.log(USAGE);
-      return 0;
-    }
-    const subcommand = name === undefined ? undefined : subcommands[name];
-    if (!subcommand) {
-      console.error(name === undefined ? USAGE : `flexgate pki: unknown subcommand "${name}"\n\n${USAGE}`);
-      return 2;
-    }
-    try {
-      return await subcommand.run(rest);
-    } catch (error) {
-      if (error instanceof HelpRequested) {
-        console.log(subcommand.help);
-        return 0;
-      }
-      if (error instanceof UsageError || isParseArgsError(error)) {
-        console.error(`flexgate pki ${name}: ${(error as Error).message}\n\n${subcommand.help}`);
-        return 2;
-      }
-      if (error instanceof PkiError) {
-        console.error(`flexgate pki ${name}: ${error.message} [${error.code}]`);
-        return 1;
-      }
-      throw error;
-    }
+export const pkiCommand: Command = subcommandGroup('pki', 'manage the PKI: CAs, party certificates, revocation, CRLs', subcommands, {
+  footer: 'Exit codes: 0 done, 1 failed, 2 usage error.',
+  failure(error, name) {
+    if (!(error instanceof PkiError)) return undefined;
+    console.error(`flexgate pki ${name}: ${error.message} [${error.code}]`);
+    return 1;
   },
-};
+});
 
 type OptionSpec = Record<string, { type: 'string' | 'boolean'; multiple?: boolean; default?: string | boolean }>;
 
@@ -329,12 +289,6 @@ function parse<const O extends OptionSpec>(args: string[], options: O) {
   return parsed;
 }
 
-/** Thrown by `parse` so that `--help` wins over missing required options. */
-class HelpRequested extends Error {}
-
-function isParseArgsError(error: unknown): boolean {
-  return typeof (error as { code?: unknown }).code === 'string' && (error as { code: string }).code.startsWith('ERR_PARSE_ARGS_');
-}
 
 function required(value: string | undefined, flag: string): string {
   if (value === undefined || value === '') throw new UsageError(`${flag} is required`);
