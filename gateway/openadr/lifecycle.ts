@@ -14,8 +14,7 @@ export type LifecycleStep =
   | { kind: 'variation' }
   | { kind: 'declaration' }
   | { kind: 'status' }
-  | { kind: 'post-action' }
-  | { kind: 'cancellation' };
+  | { kind: 'post-action' };
 
 /** Stages an event may be created in: asked for, scheduled ahead, or instructed at once. */
 export const INITIAL_STAGES: readonly DispatchStage[] = ['REQUESTED', 'SCHEDULED', 'INSTRUCTED'];
@@ -38,24 +37,27 @@ function refuse(code: ProblemCode, detail: string): never {
   throw new Problem(code, detail);
 }
 
-/** The state a step leads to from `state`, or the refusal (each illegal transition has its own problem type). */
-export function nextState(state: DispatchState, step: LifecycleStep): DispatchState {
+/** Cancellation (the event's deletion), or the refusal. */
+export function cancel(state: DispatchState): 'CANCELLED' {
+  if (state === 'CANCELLED') refuse('openadr.lifecycle-already-cancelled', 'The dispatch was already cancelled');
+  if (DELIVERED.includes(state)) refuse('openadr.lifecycle-cancel-after-delivery', `The dispatch is ${state}; it can no longer be cancelled`);
+  return 'CANCELLED';
+}
+
+/** The stage a step leads to from `state`, or the refusal (each illegal transition has its own problem type). */
+export function nextState(state: DispatchState, step: LifecycleStep): DispatchStage {
   switch (step.kind) {
-    case 'cancellation':
-      if (state === 'CANCELLED') refuse('openadr.lifecycle-already-cancelled', 'The dispatch was already cancelled');
-      if (DELIVERED.includes(state)) refuse('openadr.lifecycle-cancel-after-delivery', `The dispatch is ${state}; it can no longer be cancelled`);
-      return 'CANCELLED';
     case 'variation':
       if (state === 'CANCELLED') refuse('openadr.lifecycle-variation-after-cancellation', 'The dispatch was cancelled; create a new event instead');
       if (DELIVERED.includes(state)) refuse('openadr.lifecycle-variation-after-end', `The dispatch is ${state}; it can no longer be varied`);
-      return state;
+      return state as DispatchStage;
     case 'declaration':
       if (state === 'CANCELLED') refuse('openadr.lifecycle-report-after-cancellation', 'The dispatch was cancelled');
       if (state === 'REQUESTED' || state === 'DECLARED') return 'DECLARED';
       return refuse('openadr.lifecycle-out-of-order', `Availability is declared in answer to a request for services; the dispatch is ${state}`);
     case 'status':
       if (state === 'CANCELLED') refuse('openadr.lifecycle-report-after-cancellation', 'The dispatch was cancelled');
-      return state;
+      return state as DispatchStage;
     case 'post-action':
       if (state === 'CANCELLED') refuse('openadr.lifecycle-report-after-cancellation', 'The dispatch was cancelled');
       if (BEFORE_INSTRUCTION.includes(state)) refuse('openadr.lifecycle-out-of-order', `A post-action report follows an instruction; the dispatch is ${state}`);
@@ -65,7 +67,7 @@ export function nextState(state: DispatchState, step: LifecycleStep): DispatchSt
   }
 }
 
-function stageAfter(state: DispatchState, stage: DispatchStage): DispatchState {
+function stageAfter(state: DispatchState, stage: DispatchStage): DispatchStage {
   if (state === 'CANCELLED') refuse('openadr.lifecycle-variation-after-cancellation', 'The dispatch was cancelled; create a new event instead');
   if (stage === state) return nextState(state, { kind: 'variation' });
   if (stage === 'CEASED' && BEFORE_INSTRUCTION.includes(state)) refuse('openadr.lifecycle-cease-before-instruction', `The dispatch is ${state}: nothing to cease`);
@@ -85,8 +87,8 @@ export function initialState(stage: DispatchStage | undefined, hasIntervals: boo
 
 export const AVAILABILITY_PAYLOADS = ['LOAD_SHED_DELTA_AVAILABLE', 'GENERATION_DELTA_AVAILABLE'] as const;
 export const POST_ACTION_PAYLOADS = ['USAGE', 'DEMAND', 'BASELINE'] as const;
-/** Private payload types a declaration of availability must (or may) carry beside its availability. */
-export const DECLARATION_PAYLOADS = { energySourceType: 'ENERGY_SOURCE_TYPE', assetGroupId: 'ASSET_GROUP_ID', ghgIntensity: 'GHG_INTENSITY' } as const;
+/** Private payload types a declaration of availability must carry beside its availability (an optional GHG_INTENSITY needs no check). */
+export const DECLARATION_PAYLOADS = { energySourceType: 'ENERGY_SOURCE_TYPE', assetGroupId: 'ASSET_GROUP_ID' } as const;
 
 /** What a report means for the dispatch of its event, read from its payload types. */
 export function reportStep(payloadTypes: ReadonlySet<string>): LifecycleStep {

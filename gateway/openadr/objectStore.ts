@@ -116,11 +116,6 @@ export async function findObject<T>(db: StoreExecutor, objectType: ObjectType, i
   return row && fromRow<T>(row);
 }
 
-export async function findBySourceKey<T>(db: StoreExecutor, sourceKey: string): Promise<StoredObject<T> | undefined> {
-  const row = await db.selectFrom('openadr_objects').select(COLUMNS).where('source_key', '=', sourceKey).executeTakeFirst();
-  return row && fromRow<T>(row);
-}
-
 export interface ObjectFilter {
   clientId?: string;
   venId?: string;

@@ -154,12 +154,17 @@ const collections: Collection[] = [
   },
 ];
 
-/** MQTT topic listings: path, operation id, scope. */
+/**
+ * MQTT topic listings: path, operation id, scope. The specification gives
+ * /notifiers and the program topics `read_all` yet lists no 403 for them: a
+ * VEN must be able to discover notifiers, so flexgate asks `read_targets`
+ * there (what reading programs needs) and `read_bl` where the specification does.
+ */
 const mqttTopicOperations: Array<[string, string, Scope]> = [
-  ['/notifiers/mqtt/topics/programs', 'listAllMqttNotifierTopicsPrograms', 'read_all'],
-  ['/notifiers/mqtt/topics/programs/{programID}', 'listAllMqttNotifierTopicsProgram', 'read_all'],
+  ['/notifiers/mqtt/topics/programs', 'listAllMqttNotifierTopicsPrograms', 'read_targets'],
+  ['/notifiers/mqtt/topics/programs/{programID}', 'listAllMqttNotifierTopicsProgram', 'read_targets'],
   ['/notifiers/mqtt/topics/events', 'listAllMqttNotifierTopicsEvents', 'read_bl'],
-  ['/notifiers/mqtt/topics/programs/{programID}/events', 'listAllMqttNotifierTopicsProgramEvents', 'read_all'],
+  ['/notifiers/mqtt/topics/programs/{programID}/events', 'listAllMqttNotifierTopicsProgramEvents', 'read_targets'],
   ['/notifiers/mqtt/topics/reports', 'listAllMqttNotifierTopicsReports', 'read_bl'],
   ['/notifiers/mqtt/topics/subscriptions', 'listAllMqttNotifierTopicsSubscriptions', 'read_bl'],
   ['/notifiers/mqtt/topics/vens', 'listAllMqttNotifierTopicsVens', 'read_bl'],
@@ -214,7 +219,7 @@ function buildPaths(): Record<string, Record<string, unknown>> {
   for (const c of collections) {
     const one = `${c.path}/{${c.idParameter}}`;
     paths[c.path] = {
-      get: operation({ operationId: c.ids.search, tag: c.tag, summary: `Search ${c.tag}`, scope: c.readScope, parameters: c.searchParameters, success: { status: 200, schema: c.schema, list: true }, errors: CRUD_ERRORS.search }),
+      get: operation({ operationId: c.ids.search, tag: c.tag, summary: `Search ${c.tag}`, scope: c.readScope, parameters: c.searchParameters, success: { status: 200, schema: c.schema, list: true }, errors: c.path === '/resources' ? [...CRUD_ERRORS.search, 404] : CRUD_ERRORS.search }),
       post: operation({ operationId: c.ids.create, tag: c.tag, summary: `Create a ${c.schema}`, scope: c.writeScope, body: c.requestSchema, success: { status: 201, schema: c.schema }, errors: c.path === '/resources' ? [...CRUD_ERRORS.create, 404] : CRUD_ERRORS.create }),
     };
     paths[one] = {
@@ -234,11 +239,11 @@ function buildPaths(): Record<string, Record<string, unknown>> {
     },
   };
   paths['/notifiers'] = {
-    get: operation({ operationId: 'listAllNotifiers', tag: 'notifiers', summary: 'Notifier bindings offered', scope: 'read_all', success: { status: 200, schema: 'notifiersResponse' }, errors: [] }),
+    get: operation({ operationId: 'listAllNotifiers', tag: 'notifiers', summary: 'Notifier bindings offered', scope: 'read_targets', success: { status: 200, schema: 'notifiersResponse' }, errors: [] }),
   };
   for (const [path, operationId, scope] of mqttTopicOperations) {
     const parameter = /\{(\w+)\}/.exec(path)?.[1];
-    const errors: ErrorStatus[] = scope === 'read_all' ? [400, 401, 404, 500] : [400, 401, 403, 404, 500];
+    const errors: ErrorStatus[] = scope === 'read_targets' ? [400, 401, 404, 500] : [400, 401, 403, 404, 500];
     paths[path] = {
       ...(parameter ? { parameters: [pathParameter(parameter)] } : {}),
       get: operation({ operationId, tag: 'MQTT_notifier', summary: 'MQTT topic names', scope, success: { status: 200, schema: 'notifierTopicsResponse', sharedResponse: true }, errors }),

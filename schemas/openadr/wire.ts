@@ -275,9 +275,14 @@ export const Subscription = Type.Intersect([ref('objectMetadata', ObjectMetadata
   description: 'A subscription as the VTN serves it',
 });
 export type Subscription = Static<typeof Subscription>;
-export const Ven = withMetadata('BlVenRequest', BlVenRequest, 'A VEN as the VTN serves it');
+// The published `ven` and `resource` are allOf(objectMetadata, BL request); their objectType enums
+// (VEN vs BL_VEN_REQUEST) exclude each other, so nothing can validate. Served objects carry the
+// metadata's objectType, and these definitions say so.
+export const Ven = Type.Intersect([ref('objectMetadata', ObjectMetadata), Type.Omit(BlVenRequest, ['objectType'])], { description: 'A VEN as the VTN serves it' });
 export type Ven = Static<typeof Ven>;
-export const Resource = withMetadata('BlResourceRequest', BlResourceRequest, 'A resource as the VTN serves it');
+export const Resource = Type.Intersect([ref('objectMetadata', ObjectMetadata), Type.Omit(BlResourceRequest, ['objectType'])], {
+  description: 'A resource as the VTN serves it',
+});
 export type Resource = Static<typeof Resource>;
 
 export const Notification = Type.Object(
@@ -335,7 +340,7 @@ export const ProblemBody = Type.Object(
   {
     type: Type.Optional(Type.String({ format: 'uri', minLength: 2, maxLength: 8000, default: 'about:blank' })),
     title: Type.Optional(Type.String()),
-    status: Type.Optional(Type.Integer({ format: 'int32', minimum: 100, maximum: 600, exclusiveMaximum: true } as object)),
+    status: Type.Optional(Type.Integer({ format: 'int32', minimum: 100, maximum: 599 })),
     detail: Type.Optional(Type.String()),
     instance: Type.Optional(Type.String({ format: 'uri', minLength: 3, maxLength: 8000 })),
   },

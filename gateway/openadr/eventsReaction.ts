@@ -1,0 +1,109 @@
+import type { FlexibilityService } from '../../schemas/anm/trade.ts';
+import type { MeritOrderList } from '../../schemas/anm/meritOrderList.ts';
+import type { Event, EventRequest, Program } from '../../schemas/openadr/wire.ts';
+import { readTradeBook } from '../adapter/tradeBook.ts';
+import type { Reaction } from '../intake.ts';
+import { getRevision } from '../store/anmDocuments.ts';
+import type { DerivedReference } from '../store/journal.ts';
+import type { StoreExecutor } from '../store/store.ts';
+import { DEFAULT_OPENADR_CONFIG, programFor, type OpenadrConfig, type ProgramConfig } from './config.ts';
+import { meritOrderEvents, PAYLOAD_OF_OPERATION, type ConstraintPeriod, type ListReference } from './meritOrderEvents.ts';
+import { listObjects, updateObject, type StoredObject } from './objectStore.ts';
+import { cancelEventObject, createEventObject, lifecycleOf, reviseEventObject } from './operations/events.ts';
+import { reference, updatedMetadata } from './operations/operation.ts';
+import { createProgramObject } from './operations/programs.ts';
+import { SIGNATURES_REQUIRED_ATTRIBUTE } from './privacy.ts';
+
+const MERIT_ORDER_LIST = 'merit-order-list';
+const DELIVERED = new Set(['CEASED', 'COMPLETED']);
+
+/**
+ * Turns every stored merit order list revision (original, re-ordered after
+ * trades or verification, or arrived as CIM) into OpenADR events, in the
+ * transaction that stored it. Register with `new Intake(store, [openadrEventsReaction(config)])`.
+ */
+export function openadrEventsReaction(config: OpenadrConfig = DEFAULT_OPENADR_CONFIG): Reaction {
+  return async ({ tx, receivedAt }, derived) => {
+    const produced: DerivedReference[] = [];
+    for (const ref of derived) {
+      if (ref.kind === MERIT_ORDER_LIST) produced.push(...(await reconcileListEvents(tx, config, { id: ref.id, revision: ref.revision }, receivedAt)));
+    }
+    return produced;
+  };
+}
+
+/** The constraint period: the trades' (trade book), else the list's period start for one default period, else unknown. */
+async function constraintPeriod(db: StoreExecutor, config: OpenadrConfig, list: MeritOrderList, listId: string) {
+  const book = (await readTradeBook(db, listId))?.book;
+  const sellerServices = new Map<string, FlexibilityService>((book?.state.trades ?? []).map((t) => [t.sellerContractId.toLowerCase(), t.service]));
+  if (book) return { period: { start: book.state.terms.start, end: book.state.terms.end, constraintId: book.state.terms.constraintId }, sellerServices };
+  if (!list.periodStart) return { period: undefined, sellerServices };
+  const end = new Date(Date.parse(list.periodStart) + config.defaultPeriodMinutes * 60_000).toISOString();
+  return { period: { start: list.periodStart, end } satisfies ConstraintPeriod, sellerServices };
+}
+
+/** The configured program, created on first use (its name is its identity). */
+async function ensureProgram(db: StoreExecutor, program: ProgramConfig, now: string): Promise<string> {
+  const existing = (await listObjects<Program>(db, 'PROGRAM', { name: program.programName }))[0];
+  if (existing) return existing.id;
+  const created = await createProgramObject(
+    db,
+    {
+      programName: program.programName,
+      payloadDescriptors: Object.values(PAYLOAD_OF_OPERATION).map((payloadType) => ({ objectType: 'EVENT_PAYLOAD_DESCRIPTOR' as const, payloadType, units: 'KW' })),
+      attributes: [
+        { type: 'FLEXGATE_DSO', values: [program.dso] },
+        { type: 'FLEXGATE_CONSTRAINT_ZONE', values: program.constraintIds },
+        ...(program.signaturesRequired ? [{ type: SIGNATURES_REQUIRED_ATTRIBUTE, values: [true] }] : []),
+      ],
+    },
+    now,
+  );
+  return created.id;
+}
+
+/**
+ * Creates, updates or cancels a list's events so they say what this revision
+ * says: one event per contract and list, never a duplicate. A dispatch that
+ * has ceased or completed is history and left alone; one an earlier revision
+ * cancelled comes back (same id) when a later one instructs it again.
+ */
+async function reconcileListEvents(db: StoreExecutor, config: OpenadrConfig, source: ListReference, now: string): Promise<DerivedReference[]> {
+  const stored = await getRevision(db, MERIT_ORDER_LIST, source.id, source.revision);
+  if (!stored) return [];
+  const list = JSON.parse(stored.body) as MeritOrderList;
+  const { period, sellerServices } = await constraintPeriod(db, config, list, source.id);
+  const existing = new Map((await listObjects<Event>(db, 'EVENT', { sourcePrefix: `${source.id}/` })).map((e) => [e.sourceKey!, e]));
+  const wanted = period
+    ? meritOrderEvents(list, source, period, {
+        programID: await ensureProgram(db, programFor(config, period.constraintId), now),
+        intervalMinutes: config.intervalMinutes,
+        sellerServices,
+      })
+    : new Map<string, EventRequest>();
+  const derived: DerivedReference[] = [];
+  for (const [sourceKey, request] of wanted) {
+    const event = existing.get(sourceKey);
+    if (!event) {
+      derived.push(reference(await createEventObject(db, request, now, sourceKey), 1));
+    } else if (lifecycleOf(event) === 'CANCELLED') {
+      derived.push(await reinstate(db, event, request, now));
+    } else if (!DELIVERED.has(lifecycleOf(event))) {
+      // A variation: new values and the revision it now comes from, in whatever stage the dispatch has reached.
+      const { dispatchStage: _scheduled, ...variation } = request;
+      derived.push(reference(await reviseEventObject(db, event, variation, { kind: 'variation' }, now), event.version + 1));
+    }
+  }
+  for (const [sourceKey, event] of existing) {
+    const state = lifecycleOf(event);
+    if (wanted.has(sourceKey) || state === 'CANCELLED' || DELIVERED.has(state)) continue;
+    derived.push(reference(await cancelEventObject(db, event, now), event.version + 1));
+  }
+  return derived;
+}
+
+async function reinstate(db: StoreExecutor, previous: StoredObject<Event>, request: EventRequest, now: string): Promise<DerivedReference> {
+  const event: Event = { ...updatedMetadata(previous, now), ...request, dispatchStage: 'SCHEDULED' };
+  await updateObject(db, previous, { ...previous, targets: request.targets ?? [], name: request.eventName ?? null, body: event, lifecycle: 'SCHEDULED', modifiedAt: now });
+  return reference(event, previous.version + 1);
+}

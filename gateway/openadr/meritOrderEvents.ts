@@ -1,0 +1,88 @@
+import type { FlexibilityService } from '../../schemas/anm/trade.ts';
+import type { MeritOrderEntry, MeritOrderList, OperationType } from '../../schemas/anm/meritOrderList.ts';
+import type { EventRequest, Interval } from '../../schemas/openadr/wire.ts';
+
+/** The constraint period a list's instructions hold for: its trades' period, or the list's own. */
+export interface ConstraintPeriod {
+  start: string;
+  end: string;
+  constraintId?: string;
+}
+
+/** Which OpenADR payload carries an instruction to each kind of connection (README, "ANM → events"). */
+export const PAYLOAD_OF_OPERATION: Record<OperationType, 'IMPORT_CAPACITY_LIMIT' | 'EXPORT_CAPACITY_LIMIT' | 'DISPATCH_SETPOINT_RELATIVE'> = {
+  ConstrainedDemand: 'IMPORT_CAPACITY_LIMIT',
+  ConstrainedGeneration: 'EXPORT_CAPACITY_LIMIT',
+  FlexibleOutputChange: 'DISPATCH_SETPOINT_RELATIVE',
+};
+
+/** Services that relieve an import constraint lower net consumption; the others raise it. */
+const LOWERS_CONSUMPTION: Record<FlexibilityService, boolean> = {
+  'demand-turn-down': true,
+  'generation-turn-up': true,
+  'demand-turn-up': false,
+  'generation-turn-down': false,
+};
+
+export interface ListReference {
+  id: string;
+  revision: number;
+}
+
+/**
+ * The value an entry's event carries, in kW. A buyer's instruction is the
+ * capacity its trade keeps firm, which is its import (or export) limit for
+ * the period when the constraint curtails its contract in full; a seller's is
+ * the change of its net consumption, negative for a service that lowers it.
+ */
+function instructedValue(entry: MeritOrderEntry, sellerService: FlexibilityService | undefined): number {
+  if (entry.operationType !== 'FlexibleOutputChange') return entry.value_kW;
+  const magnitude = Math.abs(entry.value_kW);
+  return sellerService === undefined || LOWERS_CONSUMPTION[sellerService] ? -magnitude : magnitude;
+}
+
+const isoMinutes = (minutes: number) => `PT${minutes}M`;
+
+function intervalsOver(period: ConstraintPeriod, intervalMinutes: number, type: string, value: number): Interval[] {
+  const intervals: Interval[] = [];
+  const step = intervalMinutes * 60_000;
+  for (let at = Date.parse(period.start), id = 0; at < Date.parse(period.end); at += step, id++) {
+    intervals.push({ id, intervalPeriod: { start: new Date(at).toISOString(), duration: isoMinutes(intervalMinutes) }, payloads: [{ type, values: [value] }] });
+  }
+  return intervals;
+}
+
+/** Where an entry's event comes from: the list and the contract, stable across the list's revisions. */
+export const sourceKeyOf = (listId: string, contractId: string) => `${listId}/${contractId}`;
+
+/**
+ * One event per entry with a non-zero instruction: the payload for its kind
+ * of connection over the constraint period in settlement-period intervals,
+ * kW in the payload descriptor, targeted at its resource and DSO contract,
+ * and named after the list and revision it comes from.
+ */
+export function meritOrderEvents(
+  list: MeritOrderList,
+  source: ListReference,
+  period: ConstraintPeriod,
+  options: { programID: string; intervalMinutes: number; sellerServices: ReadonlyMap<string, FlexibilityService> },
+): Map<string, EventRequest> {
+  const events = new Map<string, EventRequest>();
+  for (const entry of list.entries) {
+    if (entry.value_kW === 0) continue;
+    const payloadType = PAYLOAD_OF_OPERATION[entry.operationType];
+    const value = instructedValue(entry, options.sellerServices.get(entry.contractId.toLowerCase()));
+    events.set(sourceKeyOf(source.id, entry.contractId), {
+      programID: options.programID,
+      eventName: `merit-order-list ${source.id} revision ${source.revision} contract ${entry.contractId}`,
+      priority: entry.order,
+      targets: [entry.resourceId, entry.contractId],
+      payloadDescriptors: [{ objectType: 'EVENT_PAYLOAD_DESCRIPTOR', payloadType, units: 'KW' }],
+      reportDescriptors: [{ payloadType: 'USAGE', readingType: 'DIRECT_READ', units: 'KW' }],
+      intervalPeriod: { start: period.start, duration: isoMinutes(options.intervalMinutes) },
+      intervals: intervalsOver(period, options.intervalMinutes, payloadType, value),
+      dispatchStage: 'SCHEDULED',
+    });
+  }
+  return events;
+}

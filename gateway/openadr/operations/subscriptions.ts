@@ -1,0 +1,73 @@
+import type { Subscription, SubscriptionRequest } from '../../../schemas/openadr/wire.ts';
+import { Problem } from '../../problem.ts';
+import type { StoreExecutor } from '../../store/store.ts';
+import { deleteObject, findObject, insertObject, listObjects, updateObject, type StoredObject } from '../objectStore.ts';
+import { ownedBy } from '../privacy.ts';
+import { created, newMetadata, notFound, ok, page, queryList, queryString, reference, updatedMetadata, type OperationContext, type OperationTable } from './operation.ts';
+
+async function requireProgram(db: StoreExecutor, programID: string | undefined): Promise<void> {
+  if (programID !== undefined && !(await findObject(db, 'PROGRAM', programID))) {
+    throw new Problem('openadr.unknown-reference', `Program ${programID} does not exist`, { pointer: '/programID' });
+  }
+}
+
+async function visibleSubscription({ db, request }: OperationContext, id: string): Promise<StoredObject<Subscription>> {
+  const subscription = await findObject<Subscription>(db, 'SUBSCRIPTION', id);
+  if (!subscription || !ownedBy(subscription, request.principal)) throw notFound('subscription', id);
+  return subscription;
+}
+
+/** Subscriptions are stored and served here; delivering their notifications is the delivery module's (webhooks, MQTT). */
+export const subscriptionOperations: OperationTable = {
+  reads: {
+    async searchSubscriptions({ db, request }) {
+      const programID = queryString(request.query.programID);
+      const clientName = queryString(request.query.clientName);
+      const objects = queryList(request.query.objects);
+      const subscriptions = (await listObjects<Subscription>(db, 'SUBSCRIPTION', request.principal.businessLogic ? {} : { clientId: request.principal.clientId }))
+        .filter((s) => !programID || s.programId === programID)
+        .filter((s) => !clientName || s.body.clientName === clientName)
+        .filter((s) => !objects || s.body.objectOperations.some((o) => o.objects.some((t) => objects.includes(t))));
+      return ok(page(subscriptions, request.query).map((s) => s.body));
+    },
+    async searchSubscriptionByID(context) {
+      return ok((await visibleSubscription(context, context.request.params.subscriptionID!)).body);
+    },
+  },
+  writes: {
+    async createSubscription({ db, request, now }) {
+      const body = request.body as SubscriptionRequest;
+      await requireProgram(db, body.programID);
+      const subscription: Subscription = { ...newMetadata('SUBSCRIPTION', now), ...body, clientID: request.principal.clientId };
+      await insertObject(db, {
+        id: subscription.id,
+        objectType: 'SUBSCRIPTION',
+        clientId: request.principal.clientId,
+        venId: null,
+        programId: body.programID ?? null,
+        eventId: null,
+        name: body.clientName,
+        targets: body.targets ?? [],
+        body: subscription,
+        sourceKey: null,
+        lifecycle: null,
+        createdAt: now,
+      });
+      return created(subscription, [reference(subscription, 1)]);
+    },
+    async updateSubscription(context) {
+      const { db, request, now } = context;
+      const previous = await visibleSubscription(context, request.params.subscriptionID!);
+      const body = request.body as SubscriptionRequest;
+      await requireProgram(db, body.programID);
+      const subscription: Subscription = { ...updatedMetadata(previous, now), ...body, clientID: previous.body.clientID };
+      await updateObject(db, previous, { ...previous, programId: body.programID ?? null, name: body.clientName, targets: body.targets ?? [], body: subscription, modifiedAt: now });
+      return ok(subscription, [reference(subscription, previous.version + 1)]);
+    },
+    async deleteSubscription(context) {
+      const previous = await visibleSubscription(context, context.request.params.subscriptionID!);
+      await deleteObject(context.db, previous);
+      return ok(previous.body, [reference(previous.body, previous.version + 1)]);
+    },
+  },
+};

@@ -1,0 +1,191 @@
+import { randomUUID } from 'node:crypto';
+import express, { type ErrorRequestHandler, type Request, type Response, type Router } from 'express';
+import { OpenAPIBackend, type Context } from 'openapi-backend';
+import { OPENADR_BASE_PATH, openadrOpenApi, operationScopes } from '../../schemas/openadr/openapi.ts';
+import { canonicalJson } from '../canonicalJson.ts';
+import { incomingMessage } from '../http/incoming.ts';
+import { PROBLEM_MEDIA_TYPE } from '../http/problemResponse.ts';
+import { sha256Hex, type Intake } from '../intake.ts';
+import { Problem, type ProblemItem } from '../problem.ts';
+import { callerOf, envelopeOf } from '../trust/caller.ts';
+import { decodeUtf8, parseJson } from '../validation/safeJson.ts';
+import { DEFAULT_OPENADR_CONFIG, type OpenadrConfig } from './config.ts';
+import { ObjectChanged } from './objectStore.ts';
+import { eventOperations } from './operations/events.ts';
+import { notifierOperations } from './operations/notifiers.ts';
+import type { Operation, OperationRequest, Reply } from './operations/operation.ts';
+import { requireScope } from './operations/operation.ts';
+import { programOperations } from './operations/programs.ts';
+import { reportOperations } from './operations/reports.ts';
+import { subscriptionOperations } from './operations/subscriptions.ts';
+import { venOperations } from './operations/vens.ts';
+import { enforceSignaturePolicy } from './privacy.ts';
+import { fetchToken, oauthError, tokenRequestProblem } from './tokenEndpoint.ts';
+import { authenticateToken } from './tokens.ts';
+
+export interface OpenadrRouterOptions {
+  intake: Intake;
+  maxBodyBytes: number;
+  config?: OpenadrConfig;
+}
+
+const tables = [programOperations, eventOperations, reportOperations, subscriptionOperations, venOperations, notifierOperations];
+const READS: Record<string, Operation> = Object.assign({}, ...tables.map((t) => t.reads));
+const WRITES: Record<string, Operation> = Object.assign({}, ...tables.map((t) => t.writes));
+const SCOPES = operationScopes();
+const CONCURRENT_UPDATE_ATTEMPTS = 3;
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
+/**
+ * The OpenADR 3.1.0 VTN under /openadr/3.1.0. Routing and request validation
+ * come from flexgate's OpenAPI document (schemas/openadr/openapi.ts) through
+ * openapi-backend; every operation authenticates a certificate-bound token,
+ * checks its scope and the VEN's signature policy, and writes through the
+ * intake (journalled, idempotent, in one transaction).
+ */
+export function openadrRouter({ intake, maxBodyBytes, config = DEFAULT_OPENADR_CONFIG }: OpenadrRouterOptions): Router {
+  const { store } = intake;
+  const api = new OpenAPIBackend({
+    definition: structuredClone(openadrOpenApi) as never,
+    strict: true,
+    validate: true,
+    coerceTypes: true,
+    customizeAjv: (ajv) => withWireFormats(ajv),
+  });
+  const handle = async (c: Context, req: Request, res: Response) => {
+    const operationId = c.operation.operationId!;
+    const body = c.request.requestBody as unknown;
+    if (operationId === 'getAuthServerInfo') return send(res, { status: 200, body: { tokenURL: `${config.publicBaseUrl}/auth/token` } });
+    if (operationId === 'fetchToken') return fetchToken({ store, config, req, res, form: body });
+    const caller = callerOf(req);
+    const principal = await authenticateToken(store.db, req.headers.authorization, caller.certificateThumbprint);
+    const signed = envelopeOf(req) !== undefined;
+    await enforceSignaturePolicy(store.db, principal.clientId, signed);
+    const scope = SCOPES.get(operationId);
+    if (scope) requireScope(principal, scope);
+    const request: OperationRequest = { principal, params: c.request.params as Record<string, string>, query: c.request.query as Record<string, unknown>, body, signed };
+    const read = READS[operationId];
+    if (read) return send(res, await read({ db: store.db, request, config, now: new Date().toISOString() }));
+    const write = WRITES[operationId];
+    if (!write) throw new Error(`No OpenADR operation ${operationId}`);
+    const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    const message = { ...incomingMessage(req, rawBody, 'application/json'), idempotencyKey: idempotencyKeyOf(req, caller.party.urn, rawBody) };
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const { response, replayed } = await intake.accept(message, async ({ tx, receivedAt }) => {
+          const reply = await write({ db: tx, request, config, now: receivedAt });
+          return { derived: reply.derived ?? [], response: { status: reply.status, headers: {}, body: canonicalJson(reply.body) } };
+        });
+        res.status(response.status).type('application/json');
+        if (replayed) res.setHeader('Idempotency-Replayed', 'true');
+        res.send(response.body);
+        return;
+      } catch (error) {
+        if (!(error instanceof ObjectChanged) || attempt >= CONCURRENT_UPDATE_ATTEMPTS) throw error;
+      }
+    }
+  };
+  api.register({
+    ...Object.fromEntries([...SCOPES.keys()].map((id) => [id, handle])),
+    validationFail: (c: Context) => {
+      throw c.operation?.operationId === 'fetchToken' ? tokenRequestProblem(c.request.requestBody) : validationProblem(c);
+    },
+    notFound: (c: Context) => {
+      throw new Problem('request.not-found', `Nothing at ${c.request.method.toUpperCase()} ${OPENADR_BASE_PATH}${c.request.path}`);
+    },
+    methodNotAllowed: (c: Context) => {
+      throw new Problem('request.method-not-allowed', `${c.request.method.toUpperCase()} is not an operation of ${OPENADR_BASE_PATH}${c.request.path}`);
+    },
+  });
+  // Tokens are checked in `handle`, where a refusal keeps its own problem type; openapi-backend's schemes only pass the request on.
+  api.registerSecurityHandler('oAuth2ClientCredentials', () => true);
+  api.registerSecurityHandler('bearerAuth', () => true);
+  const ready = api.init();
+  // Awaited by every request; marked handled here so a failing document is reported per request, not as an unhandled rejection.
+  ready.catch(() => undefined);
+
+  const inner = express.Router();
+  inner.use(express.raw({ type: () => true, limit: maxBodyBytes }));
+  inner.use(async (req, res) => {
+    await ready;
+    await api.handleRequest({ method: req.method, path: req.url, headers: req.headers as Record<string, string>, body: parseBody(req) }, req, res);
+  });
+  inner.use(problemResponder(config));
+  const router = express.Router();
+  router.use(OPENADR_BASE_PATH, inner);
+  return router;
+}
+
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i;
+
+/** The formats the OpenADR schemas use: RFC 3339 instants, absolute URIs, and the numeric hints ajv need not check. */
+function withWireFormats<A extends { addFormat(name: string, format: true | ((value: string) => boolean)): unknown }>(ajv: A): A {
+  ajv.addFormat('date-time', (value) => RFC3339.test(value) && !Number.isNaN(Date.parse(value)));
+  ajv.addFormat('uri', (value) => /^[a-z][a-z0-9+.-]*:/i.test(value) && URL.canParse(value));
+  ajv.addFormat('int32', true);
+  ajv.addFormat('float', true);
+  return ajv;
+}
+
+function send(res: Response, reply: Reply): void {
+  res.status(reply.status).type('application/json').send(canonicalJson(reply.body));
+}
+
+/**
+ * The body as openapi-backend validates it: JSON for the API, the form for
+ * /auth/token. Another media type is refused as the specification's 400.
+ */
+function parseBody(req: Request): unknown {
+  const bytes = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+  if (bytes.length === 0) return undefined;
+  const mediaType = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (mediaType === 'application/json') return parseJson(decodeUtf8(bytes));
+  if (mediaType === 'application/x-www-form-urlencoded') {
+    const form = new URLSearchParams(decodeUtf8(bytes));
+    const repeated = [...form.keys()].find((key, i, keys) => keys.indexOf(key) !== i);
+    // RFC 6749 §3.2: request parameters must not be included more than once.
+    if (repeated) throw new Problem('openadr.token-invalid-request', `Parameter ${repeated} is repeated`);
+    return Object.fromEntries(form);
+  }
+  throw new Problem('openadr.invalid-request', `Content-Type ${mediaType || '(none)'} is not accepted; send application/json`);
+}
+
+/**
+ * Per-caller idempotency: a repeated Idempotency-Key, or a repeated POST
+ * body, from the same client replays the first answer; another client's
+ * identical request is its own. PUT and DELETE without a key are applied as
+ * sent (the same body may legitimately follow a different one).
+ */
+function idempotencyKeyOf(req: Request, clientUrn: string, body: Buffer): string {
+  const header = req.header('idempotency-key');
+  if (header !== undefined && !IDEMPOTENCY_KEY.test(header)) throw new Problem('idempotency.key-invalid', 'Idempotency-Key must be 1-255 printable ASCII characters');
+  const basis = header !== undefined ? `key:${header}` : req.method === 'POST' ? `body:${sha256Hex(body)}` : `once:${randomUUID()}`;
+  return sha256Hex(Buffer.from(`${clientUrn}\n${basis}`));
+}
+
+function validationProblem(c: Context): Problem {
+  const items: ProblemItem[] = (c.validation.errors ?? []).slice(0, 50).map((error) => {
+    const pointer = error.instancePath.replace(/^\/requestBody/, '');
+    return { code: 'openadr.invalid-request', detail: `${error.instancePath.startsWith('/requestBody') ? pointer || 'body' : error.instancePath} ${error.message ?? 'is invalid'}`, pointer };
+  });
+  return items.length > 0 ? Problem.of(items) : new Problem('openadr.invalid-request', 'The request does not match the OpenADR 3.1.0 specification');
+}
+
+/**
+ * Problems on OpenADR routes: problem+json whose `instance` is an absolute
+ * URI (the specification's `problem` schema requires one), the RFC 6749
+ * `error` member on token errors and RFC 6750's challenge on 401.
+ */
+function problemResponder(config: OpenadrConfig): ErrorRequestHandler {
+  return (error: unknown, req, res, next) => {
+    if (!(error instanceof Problem) || res.headersSent) return next(error);
+    const document: Record<string, unknown> = { ...error.toDocument(`${config.publicBaseUrl}${req.url}`) };
+    const oauth = oauthError(error.code);
+    if (oauth && req.path === '/auth/token') Object.assign(document, { error: oauth, error_description: error.message });
+    if (error.status === 401 && req.path !== '/auth/token') {
+      res.setHeader('WWW-Authenticate', `Bearer realm="flexgate", error="${error.code === 'openadr.token-missing' ? 'invalid_request' : 'invalid_token'}"`);
+    }
+    if (req.path === '/auth/token') res.setHeader('Cache-Control', 'no-store');
+    res.status(error.status).type(PROBLEM_MEDIA_TYPE).send(JSON.stringify(document));
+  };
+}
