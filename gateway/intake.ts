@@ -78,7 +78,8 @@ async function acceptMessage(
   produce: (context: AcceptContext) => Promise<Produced>,
 ): Promise<Accepted> {
   const requestSha256 = sha256Hex(message.body);
-  const scope = `${message.method} ${message.path}`;
+  // Per sender: two parties sending the same body must never get each other's response.
+  const scope = `${message.caller?.party.urn ?? 'anonymous'} ${message.method} ${message.path}`;
   if (message.idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(message.idempotencyKey)) {
     throw new Problem('idempotency.key-invalid', 'Idempotency-Key must be 1-255 printable ASCII characters');
   }
@@ -107,7 +108,7 @@ async function acceptMessage(
       const journalId = randomUUID();
       const received = new Date();
       const receivedAt = received.toISOString();
-      if (envelope) await admitEnvelope(tx, envelope, { now: received, ...(skewSeconds === undefined ? {} : { skewSeconds }) });
+      if (envelope && !envelope.admittedOnArrival) await admitEnvelope(tx, envelope, { now: received, ...(skewSeconds === undefined ? {} : { skewSeconds }) });
       await appendJournal(tx, {
         id: journalId,
         receivedAt,

@@ -5,7 +5,7 @@ import { DEFAULT_CLOCK_SKEW_SECONDS } from '../trust/replayGuard.ts';
 import { createLogger } from '../log.ts';
 import type { Command } from './main.ts';
 
-const HELP = `Usage: flexgate serve [--port N] [--host H] [--data-dir DIR] [--pki-dir DIR] [--dev-pki] [--identity URN]
+const HELP = `Usage: flexgate serve [--port N] [--host H] [--data-dir DIR] [--pki-dir DIR] [--dev-pki] [--identity URN] [--public-url URL]
                       [--database-url URL [--database-schema NAME]] [--max-body-bytes N] [--clock-skew S]
 
 Starts the gateway (HTTPS, client certificates required, every request and
@@ -17,6 +17,7 @@ response signed) and prints "flexgate listening on URL" when ready.
   --dev-pki            create the development PKI there on first run (CAs, the
                        gateway and one certificate per role), renew it when due
   --identity URN       the gateway's certificate in the PKI (default ${DEV_GATEWAY_URN})
+  --public-url URL     the URL clients reach the gateway at (default the one it listens on)
   --database-url URL   postgres://… to use PostgreSQL instead of SQLite
   --database-schema S  PostgreSQL schema for flexgate's tables (created if missing)
   --max-body-bytes N   largest request body accepted (default ${DEFAULT_MAX_BODY_BYTES})
@@ -35,6 +36,7 @@ export const serveCommand: Command = {
         'pki-dir': { type: 'string' },
         'dev-pki': { type: 'boolean', default: false },
         identity: { type: 'string' },
+        'public-url': { type: 'string' },
         'clock-skew': { type: 'string' },
         'database-url': { type: 'string' },
         'database-schema': { type: 'string' },
@@ -57,6 +59,7 @@ export const serveCommand: Command = {
       ...(values.host ? { host: values.host } : {}),
       ...(values['pki-dir'] ? { pkiDir: values['pki-dir'] } : {}),
       ...(values.identity ? { identity: values.identity } : {}),
+      ...(values['public-url'] ? { publicUrl: values['public-url'] } : {}),
       ...(values['clock-skew'] ? { skewSeconds: wholeNumber(values['clock-skew'], '--clock-skew') } : {}),
       ...(values['database-url'] ? { databaseUrl: values['database-url'] } : {}),
       ...(values['database-schema'] ? { schema: values['database-schema'] } : {}),

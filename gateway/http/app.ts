@@ -4,6 +4,10 @@ import { anmRouter } from '../anm/routes.ts';
 import { cimRouter } from '../cim/routes.ts';
 import { Intake } from '../intake.ts';
 import type { Logger } from '../log.ts';
+import { openadrAdminRouter } from '../openadr/adminRoutes.ts';
+import { DEFAULT_OPENADR_CONFIG, type OpenadrConfig } from '../openadr/config.ts';
+import { openadrEventsReaction } from '../openadr/eventsReaction.ts';
+import { openadrRouter } from '../openadr/routes.ts';
 import { Problem } from '../problem.ts';
 import type { Store } from '../store/store.ts';
 import type { EnvelopeSigner } from '../trust/envelope.ts';
@@ -18,6 +22,10 @@ export interface AppOptions {
   /** The gateway's signing identity (its TLS certificate and key). */
   signer: EnvelopeSigner;
   trust: () => TrustState;
+  /** Absolute URL clients reach the gateway at (problem `instance`s, OpenADR `/auth/server`). */
+  publicUrl: string;
+  /** OpenADR programs and tokens; the VTN's base URL is derived from `publicUrl`. */
+  openadr?: Omit<OpenadrConfig, 'publicBaseUrl'>;
   maxBodyBytes?: number;
   skewSeconds?: number;
 }
@@ -27,8 +35,9 @@ export interface AppOptions {
  * (caller from the client certificate, access rule, signature) before any
  * API router, and every response leaves signed, problems included.
  */
-export function createApp({ store, logger, signer, trust, maxBodyBytes = DEFAULT_MAX_BODY_BYTES, skewSeconds }: AppOptions): Express {
+export function createApp({ store, logger, signer, trust, publicUrl, openadr = DEFAULT_OPENADR_CONFIG, maxBodyBytes = DEFAULT_MAX_BODY_BYTES, skewSeconds }: AppOptions): Express {
   const trustOptions = { store, gateway: signer, trust, logger, ...(skewSeconds === undefined ? {} : { skewSeconds }) };
+  const openadrConfig: OpenadrConfig = { ...openadr, publicBaseUrl: new URL('/openadr/3.1.0', publicUrl).href };
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -44,11 +53,14 @@ export function createApp({ store, logger, signer, trust, maxBodyBytes = DEFAULT
   // Signatures cover the exact bytes, so every body is read raw, once, before anything interprets it.
   app.use(express.raw({ type: () => true, limit: maxBodyBytes }));
   app.use(verifyRequests(trustOptions));
-  const intake = new Intake(store, [], skewSeconds);
+  // Every stored merit order list revision becomes OpenADR events in the same transaction.
+  const intake = new Intake(store, [openadrEventsReaction(openadrConfig)], skewSeconds);
   app.use(anmRouter({ intake, maxBodyBytes }));
   app.use(adapterRouter({ intake, maxBodyBytes }));
   app.use(cimRouter({ intake, maxBodyBytes }));
+  app.use(openadrRouter({ intake, maxBodyBytes, config: openadrConfig }));
+  app.use(openadrAdminRouter({ store }));
   app.use((req, _res, next) => next(new Problem('request.not-found', `Nothing at ${req.method} ${req.path}`)));
-  app.use(problemHandler(logger));
+  app.use(problemHandler(logger, publicUrl));
   return app;
 }

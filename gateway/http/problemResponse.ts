@@ -8,8 +8,12 @@ export function sendProblem(res: Response, problem: Problem, instance?: string):
   res.status(problem.status).type(PROBLEM_MEDIA_TYPE).send(JSON.stringify(problem.toDocument(instance)));
 }
 
-/** Turns every error that reaches Express into problem+json; anything unexpected is logged and hidden. */
-export function problemHandler(logger: Logger): ErrorRequestHandler {
+/**
+ * Turns every error that reaches Express into problem+json; anything
+ * unexpected is logged and hidden. With `publicUrl`, `instance` is absolute
+ * (OpenADR's problem schema requires a URI), else the request path.
+ */
+export function problemHandler(logger: Logger, publicUrl?: string): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
     const problem = toProblem(error);
     if (problem.code === 'internal.error') logger.error({ err: error, method: req.method, path: req.path }, 'request failed');
@@ -17,7 +21,7 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
       res.destroy();
       return;
     }
-    sendProblem(res, problem, req.originalUrl);
+    sendProblem(res, problem, publicUrl ? new URL(req.originalUrl, publicUrl).href : req.originalUrl);
   };
 }
 

@@ -20,6 +20,8 @@ export interface GatewayOptions extends StoreOptions {
   identity?: string;
   maxBodyBytes?: number;
   skewSeconds?: number;
+  /** The URL clients reach the gateway at, when not the one it listens on (a load balancer, a DNS name). */
+  publicUrl?: string;
   logger: Logger;
 }
 
@@ -56,25 +58,28 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     throw error;
   }
   const { server, signer, trust } = tls;
-  const app = createApp({
-    store,
-    logger: options.logger,
-    signer,
-    trust,
-    ...(options.maxBodyBytes ? { maxBodyBytes: options.maxBodyBytes } : {}),
-    ...(options.skewSeconds === undefined ? {} : { skewSeconds: options.skewSeconds }),
-  });
-  server.on('request', app);
   server.keepAliveTimeout = 5_000;
   server.headersTimeout = 15_000;
   server.requestTimeout = 60_000;
 
+  // Listen first: the app needs the URL it is reached at. A connection's TLS
+  // handshake takes longer than attaching the request listener below.
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host ?? '127.0.0.1', () => resolve());
   });
   const address = server.address() as AddressInfo;
   const url = `https://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+  const app = createApp({
+    store,
+    logger: options.logger,
+    signer,
+    trust,
+    publicUrl: options.publicUrl ?? url,
+    ...(options.maxBodyBytes ? { maxBodyBytes: options.maxBodyBytes } : {}),
+    ...(options.skewSeconds === undefined ? {} : { skewSeconds: options.skewSeconds }),
+  });
+  server.on('request', app);
 
   const purge = () => purgeIdempotency(store.db).catch((err: unknown) => options.logger.warn({ err }, 'idempotency purge failed'));
   void purge();

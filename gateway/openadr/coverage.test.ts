@@ -10,8 +10,6 @@ import { PARTIES, startVtn, TestPki, type RunningVtn } from './testing/vtnServer
 type Json = Record<string, unknown>;
 const ours = openadrOpenApi as unknown as { paths: Record<string, Record<string, Json>>; components: { schemas: Record<string, Json> } };
 
-const METHODS = ['get', 'put', 'post', 'delete'];
-
 /** Property names and required lists of a schema, following allOf (one level of $ref into the same document). */
 function shape(schemas: Record<string, Json>, schema: Json | undefined, seen = new Set<string>()): { properties: Set<string>; required: Set<string> } {
   const properties = new Set<string>();

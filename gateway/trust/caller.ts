@@ -30,6 +30,8 @@ export interface VerifiedEnvelope {
   schemaVersion: string;
   /** The certificate chain the signature was verified with, PEM, leaf first. */
   certificateChain: string[];
+  /** Admitted by the trust layer already; otherwise the intake admits it with the message. */
+  admittedOnArrival?: boolean;
   /** SHA-256 (base64url) of the body bytes and of the protected header, named by the signed receipt. */
   bodySha256: string;
   protectedHeaderSha256: string;

@@ -27,14 +27,13 @@ export interface TrustLayerOptions {
 
 /** Audience of a response to a peer that named no party: still signed, so nothing leaves unsigned. */
 const UNIDENTIFIED = 'urn:flexgate:unknown:unidentified';
-const READ_METHODS = new Set(['GET', 'HEAD']);
 
 /**
  * Everything a request passes before an API router sees it, in order:
  * the caller from its client certificate, the access rule for the route and
- * role, then the signature over the exact body bytes. Reads are admitted
- * (fresh, new id, next sequence) here; writes in the intake's transaction,
- * with the message they carry.
+ * role, then the signature over the exact body bytes. The envelope is
+ * admitted (fresh, new id, next sequence) here, or, where the access rule
+ * says so, in the intake's transaction with the message it carries.
  */
 export function verifyRequests(options: TrustLayerOptions): RequestHandler[] {
   const rules = options.rules ?? ACCESS_RULES;
@@ -58,10 +57,10 @@ export function verifyRequests(options: TrustLayerOptions): RequestHandler[] {
       issuingAuthorities: trust.issuingAuthorities,
       revokedSerials: trust.revokedSerials,
     });
-    setEnvelope(req, envelope);
-    if (READ_METHODS.has(req.method)) {
+    if (rule.admission === 'on-arrival') {
       await options.store.transaction((tx) => admitEnvelope(tx, envelope, options.skewSeconds === undefined ? {} : { skewSeconds: options.skewSeconds }));
     }
+    setEnvelope(req, { ...envelope, admittedOnArrival: rule.admission === 'on-arrival' });
     next();
   };
   return [identifyCaller(), (req, res, next) => verify(req, res, next).catch(next)];
