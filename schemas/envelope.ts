@@ -14,6 +14,7 @@ export const ENVELOPE_ALGORITHMS = {
   'admin/v1': ['ES256', 'EdDSA'],
   'openadr/3.1.0': ['ES256', 'EdDSA'],
   'openadr/3.0.1': ['ES256', 'EdDSA'],
+  'openadr/2.0b': ['ES256', 'EdDSA'],
 } as const satisfies Record<string, readonly string[]>;
 export type ApiVersion = keyof typeof ENVELOPE_ALGORITHMS;
 

@@ -7,7 +7,9 @@ import type { Logger } from '../log.ts';
 import { openadrAdminRouter } from '../openadr/adminRoutes.ts';
 import { DEFAULT_OPENADR_CONFIG, type OpenadrConfig } from '../openadr/config.ts';
 import { openadrEventsReaction } from '../openadr/eventsReaction.ts';
+import { openadr20bRouter } from '../openadr/oadr20b/routes.ts';
 import { openadrRouter } from '../openadr/routes.ts';
+import { openadrV301Router } from '../openadr/v301/routes.ts';
 import { Problem } from '../problem.ts';
 import type { Store } from '../store/store.ts';
 import type { EnvelopeSigner } from '../trust/envelope.ts';
@@ -59,6 +61,8 @@ export function createApp({ store, logger, signer, trust, publicUrl, openadr = D
   app.use(adapterRouter({ intake, maxBodyBytes }));
   app.use(cimRouter({ intake, maxBodyBytes }));
   app.use(openadrRouter({ intake, maxBodyBytes, config: openadrConfig }));
+  app.use(openadrV301Router({ intake, maxBodyBytes, config: openadrConfig }));
+  app.use(openadr20bRouter({ store, config: openadrConfig }));
   app.use(openadrAdminRouter({ store }));
   app.use((req, _res, next) => next(new Problem('request.not-found', `Nothing at ${req.method} ${req.path}`)));
   app.use(problemHandler(logger, publicUrl));

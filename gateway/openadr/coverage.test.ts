@@ -2,34 +2,13 @@ import assert from 'node:assert/strict';
 import { openadrOpenApi } from '../../schemas/openadr/openapi.ts';
 import type { Store } from '../store/store.ts';
 import { forEachBackend } from '../store/testStores.ts';
-import { OfficialSpec } from './testing/officialSpec.ts';
+import { OfficialSpec, schemaShape } from './testing/officialSpec.ts';
 import type { OfficialVen } from './testing/officialVen.ts';
 import { AnmSide, eventsOf, registerVen, signedIn, type RegisteredVen } from './testing/scenario.ts';
 import { PARTIES, startVtn, TestPki, type RunningVtn } from './testing/vtnServer.ts';
 
 type Json = Record<string, unknown>;
 const ours = openadrOpenApi as unknown as { paths: Record<string, Record<string, Json>>; components: { schemas: Record<string, Json> } };
-
-/** Property names and required lists of a schema, following allOf (one level of $ref into the same document). */
-function shape(schemas: Record<string, Json>, schema: Json | undefined, seen = new Set<string>()): { properties: Set<string>; required: Set<string> } {
-  const properties = new Set<string>();
-  const required = new Set<string>();
-  if (!schema) return { properties, required };
-  const ref = schema.$ref as string | undefined;
-  if (ref) {
-    const name = ref.split('/').pop()!;
-    if (seen.has(name)) return { properties, required };
-    return shape(schemas, schemas[name], new Set([...seen, name]));
-  }
-  for (const part of (schema.allOf ?? []) as Json[]) {
-    const inner = shape(schemas, part, seen);
-    inner.properties.forEach((p) => properties.add(p));
-    inner.required.forEach((r) => required.add(r));
-  }
-  for (const p of Object.keys((schema.properties ?? {}) as Json)) properties.add(p);
-  for (const r of (schema.required ?? []) as string[]) required.add(r);
-  return { properties, required };
-}
 
 describe('OpenADR 3.1.0 coverage: flexgate’s document against the official file', function () {
   let spec: OfficialSpec;
@@ -67,8 +46,8 @@ describe('OpenADR 3.1.0 coverage: flexgate’s document against the official fil
         problems.push(`${name}: missing`);
         continue;
       }
-      const theirs = shape(officialSchemas, schema);
-      const our = shape(mine, mine[name]);
+      const theirs = schemaShape(officialSchemas, schema);
+      const our = schemaShape(mine, mine[name]);
       for (const p of theirs.properties) if (!our.properties.has(p)) problems.push(`${name}.${p}: missing`);
       for (const r of our.required) if (!theirs.required.has(r)) problems.push(`${name}.${r}: required by us only`);
     }

@@ -6,6 +6,7 @@ import { canonicalJson } from '../canonicalJson.ts';
 import { incomingMessage } from '../http/incoming.ts';
 import { PROBLEM_MEDIA_TYPE } from '../http/problemResponse.ts';
 import { sha256Hex, type Intake } from '../intake.ts';
+import type { Store } from '../store/store.ts';
 import { Problem, type ProblemItem } from '../problem.ts';
 import { callerOf, envelopeOf } from '../trust/caller.ts';
 import { decodeUtf8, parseJson } from '../validation/safeJson.ts';
@@ -21,7 +22,7 @@ import { subscriptionOperations } from './operations/subscriptions.ts';
 import { venOperations } from './operations/vens.ts';
 import { enforceSignaturePolicy } from './privacy.ts';
 import { fetchToken, oauthError, tokenRequestProblem } from './tokenEndpoint.ts';
-import { authenticateToken } from './tokens.ts';
+import { authenticateToken, type Principal } from './tokens.ts';
 
 export interface OpenadrRouterOptions {
   intake: Intake;
@@ -57,33 +58,10 @@ export function openadrRouter({ intake, maxBodyBytes, config = DEFAULT_OPENADR_C
     const body = c.request.requestBody as unknown;
     if (operationId === 'getAuthServerInfo') return send(res, { status: 200, body: { tokenURL: `${config.publicBaseUrl}/auth/token` } });
     if (operationId === 'fetchToken') return fetchToken({ store, config, req, res, form: body });
-    const caller = callerOf(req);
-    const principal = await authenticateToken(store.db, req.headers.authorization, caller.certificateThumbprint);
-    const signed = envelopeOf(req) !== undefined;
-    await enforceSignaturePolicy(store.db, principal.clientId, signed);
-    const scope = SCOPES.get(operationId);
-    if (scope) requireScope(principal, scope);
-    const request: OperationRequest = { principal, params: c.request.params as Record<string, string>, query: c.request.query as Record<string, unknown>, body, signed };
-    const read = READS[operationId];
-    if (read) return send(res, await read({ db: store.db, request, config, now: new Date().toISOString() }));
-    const write = WRITES[operationId];
-    if (!write) throw new Error(`No OpenADR operation ${operationId}`);
-    const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    const message = { ...incomingMessage(req, rawBody, 'application/json'), idempotencyKey: idempotencyKeyOf(req, caller.party.urn, rawBody) };
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const { response, replayed } = await intake.accept(message, async ({ tx, receivedAt }) => {
-          const reply = await write({ db: tx, request, config, now: receivedAt });
-          return { derived: reply.derived ?? [], response: { status: reply.status, headers: {}, body: canonicalJson(reply.body) } };
-        });
-        res.status(response.status).type('application/json');
-        if (replayed) res.setHeader('Idempotency-Replayed', 'true');
-        res.send(response.body);
-        return;
-      } catch (error) {
-        if (!(error instanceof ObjectChanged) || attempt >= CONCURRENT_UPDATE_ATTEMPTS) throw error;
-      }
-    }
+    const caller = await authenticate(store, req);
+    const answer = await runOperation({ intake, config }, req, caller, { operationId, params: c.request.params as Record<string, string>, query: c.request.query as Record<string, unknown>, body });
+    if (answer.replayed) res.setHeader('Idempotency-Replayed', 'true');
+    send(res, answer);
   };
   api.register({
     ...Object.fromEntries([...SCOPES.keys()].map((id) => [id, handle])),
@@ -110,16 +88,74 @@ export function openadrRouter({ intake, maxBodyBytes, config = DEFAULT_OPENADR_C
     await ready;
     await api.handleRequest({ method: req.method, path: req.url, headers: req.headers as Record<string, string>, body: parseBody(req) }, req, res);
   });
-  inner.use(problemResponder(config));
+  inner.use(problemResponder(config.publicBaseUrl));
   const router = express.Router();
   router.use(OPENADR_BASE_PATH, inner);
   return router;
 }
 
+/** An operation of flexgate's OpenADR model (3.1.0 operation ids and shapes), whichever API version it arrived through. */
+export interface ModelCall {
+  operationId: string;
+  params: Record<string, string>;
+  query: Record<string, unknown>;
+  body: unknown;
+}
+
+export interface ModelAnswer {
+  status: number;
+  body: unknown;
+  /** The intake replayed an earlier answer (repeated Idempotency-Key or POST body). */
+  replayed: boolean;
+}
+
+export interface AuthenticatedCaller {
+  principal: Principal;
+  /** The request carried a verified flexgate signature. */
+  signed: boolean;
+}
+
+/** The caller of an API operation: a certificate-bound bearer token, and the signature policy of its VENs. */
+export async function authenticate(store: Store, req: Request): Promise<AuthenticatedCaller> {
+  const principal = await authenticateToken(store.db, req.headers.authorization, callerOf(req).certificateThumbprint);
+  const signed = envelopeOf(req) !== undefined;
+  await enforceSignaturePolicy(store.db, principal.clientId, signed);
+  return { principal, signed };
+}
+
+/**
+ * Runs a model operation for an authenticated caller: the scope its 3.1.0
+ * operation needs, then a read on the store or a write through the intake
+ * (journalled as the request arrived, idempotent, retried on a concurrent
+ * update).
+ */
+export async function runOperation({ intake, config }: { intake: Intake; config: OpenadrConfig }, req: Request, { principal, signed }: AuthenticatedCaller, call: ModelCall): Promise<ModelAnswer> {
+  const scope = SCOPES.get(call.operationId);
+  if (scope) requireScope(principal, scope);
+  const request: OperationRequest = { principal, params: call.params, query: call.query, body: call.body, signed };
+  const read = READS[call.operationId];
+  if (read) return { ...(await read({ db: intake.store.db, request, config, now: new Date().toISOString() })), replayed: false };
+  const write = WRITES[call.operationId];
+  if (!write) throw new Error(`No OpenADR operation ${call.operationId}`);
+  const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+  const message = { ...incomingMessage(req, rawBody, 'application/json'), idempotencyKey: idempotencyKeyOf(req, principal.clientId, rawBody) };
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const { response, replayed } = await intake.accept(message, async ({ tx, receivedAt }) => {
+        const reply = await write({ db: tx, request, config, now: receivedAt });
+        return { derived: reply.derived ?? [], response: { status: reply.status, headers: {}, body: canonicalJson(reply.body) } };
+      });
+      return { status: response.status, body: JSON.parse(response.body) as unknown, replayed };
+    } catch (error) {
+      if (!(error instanceof ObjectChanged) || attempt >= CONCURRENT_UPDATE_ATTEMPTS) throw error;
+    }
+  }
+}
+
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i;
 
 /** The formats the OpenADR schemas use: RFC 3339 instants, absolute URIs, and the numeric hints ajv need not check. */
-function withWireFormats<A extends { addFormat(name: string, format: true | ((value: string) => boolean)): unknown }>(ajv: A): A {
+export function withWireFormats<A extends { addFormat(name: string, format: true | ((value: string) => boolean)): unknown }>(ajv: A): A {
   ajv.addFormat('date-time', (value) => RFC3339.test(value) && !Number.isNaN(Date.parse(value)));
   ajv.addFormat('uri', (value) => /^[a-z][a-z0-9+.-]*:/i.test(value) && URL.canParse(value));
   ajv.addFormat('int32', true);
@@ -127,7 +163,7 @@ function withWireFormats<A extends { addFormat(name: string, format: true | ((va
   return ajv;
 }
 
-function send(res: Response, reply: Reply): void {
+function send(res: Response, reply: Pick<Reply, 'body'> & { status: number }): void {
   res.status(reply.status).type('application/json').send(canonicalJson(reply.body));
 }
 
@@ -135,7 +171,7 @@ function send(res: Response, reply: Reply): void {
  * The body as openapi-backend validates it: JSON for the API, the form for
  * /auth/token. Another media type is refused as the specification's 400.
  */
-function parseBody(req: Request): unknown {
+export function parseBody(req: Request): unknown {
   const bytes = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
   if (bytes.length === 0) return undefined;
   const mediaType = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
@@ -163,29 +199,33 @@ function idempotencyKeyOf(req: Request, clientUrn: string, body: Buffer): string
   return sha256Hex(Buffer.from(`${clientUrn}\n${basis}`));
 }
 
-function validationProblem(c: Context): Problem {
+export function validationProblem(c: Context, version = '3.1.0'): Problem {
   const items: ProblemItem[] = (c.validation.errors ?? []).slice(0, 50).map((error) => {
     const pointer = error.instancePath.replace(/^\/requestBody/, '');
     return { code: 'openadr.invalid-request', detail: `${error.instancePath.startsWith('/requestBody') ? pointer || 'body' : error.instancePath} ${error.message ?? 'is invalid'}`, pointer };
   });
-  return items.length > 0 ? Problem.of(items) : new Problem('openadr.invalid-request', 'The request does not match the OpenADR 3.1.0 specification');
+  return items.length > 0 ? Problem.of(items) : new Problem('openadr.invalid-request', `The request does not match the OpenADR ${version} specification`);
 }
 
 /**
  * Problems on OpenADR routes: problem+json whose `instance` is an absolute
- * URI (the specification's `problem` schema requires one), the RFC 6749
- * `error` member on token errors and RFC 6750's challenge on 401.
+ * URI under `baseUrl` (the specification's `problem` schema requires one),
+ * the RFC 6749 `error` member on token errors and RFC 6750's challenge on
+ * 401. `statusOf` lets an older API version answer with the statuses its
+ * own specification lists.
  */
-function problemResponder(config: OpenadrConfig): ErrorRequestHandler {
+export function problemResponder(baseUrl: string, statusOf: (problem: Problem, tokenEndpoint: boolean) => number = (problem) => problem.status): ErrorRequestHandler {
   return (error: unknown, req, res, next) => {
     if (!(error instanceof Problem) || res.headersSent) return next(error);
-    const document: Record<string, unknown> = { ...error.toDocument(`${config.publicBaseUrl}${req.url}`) };
+    const tokenEndpoint = req.path === '/auth/token';
+    const status = statusOf(error, tokenEndpoint);
+    const document: Record<string, unknown> = { ...error.toDocument(`${baseUrl}${req.url}`), status };
     const oauth = oauthError(error.code);
-    if (oauth && req.path === '/auth/token') Object.assign(document, { error: oauth, error_description: error.message });
-    if (error.status === 401 && req.path !== '/auth/token') {
+    if (oauth && tokenEndpoint) Object.assign(document, { error: oauth, error_description: error.message });
+    if (error.status === 401 && !tokenEndpoint) {
       res.setHeader('WWW-Authenticate', `Bearer realm="flexgate", error="${error.code === 'openadr.token-missing' ? 'invalid_request' : 'invalid_token'}"`);
     }
-    if (req.path === '/auth/token') res.setHeader('Cache-Control', 'no-store');
-    res.status(error.status).type(PROBLEM_MEDIA_TYPE).send(JSON.stringify(document));
+    if (tokenEndpoint) res.setHeader('Cache-Control', 'no-store');
+    res.status(status).type(PROBLEM_MEDIA_TYPE).send(JSON.stringify(document));
   };
 }

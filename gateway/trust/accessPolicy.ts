@@ -40,6 +40,7 @@ export const ACCESS_RULES: readonly AccessRule[] = [
   rule(READ, '/cim/v1/documents(/.*)?', ['dso', 'anm', 'admin'], 'cim/v1'),
   rule(['GET', 'HEAD', 'POST', 'PUT', 'DELETE'], '/openadr/3\\.1\\.0/.*', ALL_ROLES, 'openadr/3.1.0', 'optional'),
   rule(['GET', 'HEAD', 'POST', 'PUT', 'DELETE'], '/openadr/3\\.0\\.1/.*', ALL_ROLES, 'openadr/3.0.1', 'optional'),
+  rule(READ, '/openadr/2\\.0b/.*', ALL_ROLES, 'openadr/2.0b', 'optional'),
   rule(['GET', 'HEAD', 'POST', 'PUT', 'DELETE'], '/admin/v1/.*', ['admin'], 'admin/v1'),
 ];
 

@@ -10,12 +10,12 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
  */
 
 /** A reference to a named component (see `openadrSchemas`), typed as the component it names. */
-function ref<T extends TSchema>(name: string, _schema: T) {
+export function ref<T extends TSchema>(name: string, _schema: T) {
   return Type.Unsafe<Static<T>>({ $ref: `#/components/schemas/${name}` });
 }
 
 /** OpenAPI 3.0 nullable (no `null` type in that dialect), absent meaning null. */
-function nullable<T extends TSchema>(schema: T) {
+export function nullable<T extends TSchema>(schema: T) {
   return Type.Unsafe<Static<T> | null>({ ...schema, nullable: true, default: null });
 }
 

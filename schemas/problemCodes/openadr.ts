@@ -15,6 +15,7 @@ export const openadrProblems = {
   'openadr.token-invalid': { status: 401, title: 'Bearer token is unknown or expired' },
   'openadr.token-certificate-mismatch': { status: 401, title: 'Bearer token is bound to another client certificate' },
   'openadr.signature-required': { status: 401, title: "This VEN's policy requires signed requests" },
+  'openadr.legacy-not-expressible': { status: 400, title: 'OpenADR 3.0.1 cannot express this; use OpenADR 3.1.0' },
   'openadr.scope-missing': { status: 403, title: 'Token lacks the scope this operation needs' },
   'openadr.business-logic-only': { status: 403, title: 'Only the business logic (DSO) may set this' },
   'openadr.not-found': { status: 404, title: 'No such OpenADR object visible to the caller' },

@@ -4,7 +4,8 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import { load } from 'js-yaml';
 import { SHARED_DIR } from '../../testing/fixtures.ts';
 
-export const OFFICIAL_OPENAPI_PATH = join(SHARED_DIR, 'anchors', 'openadr3', 'openadr3-3.1.0.yaml');
+export type OfficialVersion = '3.1.0' | '3.0.1';
+export const officialOpenApiPath = (version: OfficialVersion) => join(SHARED_DIR, 'anchors', 'openadr3', `openadr3-${version}.yaml`);
 
 export interface OfficialOperation {
   path: string;
@@ -18,7 +19,7 @@ export interface OfficialOperation {
 type Json = Record<string, unknown>;
 
 /**
- * The OpenADR Alliance's 3.1.0 OpenAPI file, read from ../shared (never
+ * The OpenADR Alliance's OpenAPI file of a version (3.1.0 unless asked), read from ../shared (never
  * copied into the project), with validators for its schemas. Only two
  * adaptations, both of the dialect and not of the content: the draft-04
  * boolean `exclusiveMaximum` becomes the number form ajv reads, and
@@ -29,7 +30,10 @@ export class OfficialSpec {
   private readonly ajv: Ajv;
   private readonly validators = new Map<string, ValidateFunction>();
 
-  private constructor(readonly document: Json) {
+  private constructor(
+    readonly document: Json,
+    readonly version: OfficialVersion,
+  ) {
     this.ajv = new Ajv({ strict: false, allErrors: true, validateSchema: false });
     this.ajv.addFormat('date-time', (v: string) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i.test(v) && !Number.isNaN(Date.parse(v)));
     this.ajv.addFormat('uri', (v: string) => /^[a-z][a-z0-9+.-]*:/i.test(v) && URL.canParse(v));
@@ -39,12 +43,13 @@ export class OfficialSpec {
   }
 
   /** The official document, or a loud skip of the calling test when ../shared is absent. */
-  static load(context: Mocha.Context): OfficialSpec {
-    if (!existsSync(OFFICIAL_OPENAPI_PATH)) {
-      console.warn(`\n  !! SKIPPED: ${OFFICIAL_OPENAPI_PATH} is absent; the official OpenADR files live in ../shared beside the repository\n`);
+  static load(context: Mocha.Context, version: OfficialVersion = '3.1.0'): OfficialSpec {
+    const path = officialOpenApiPath(version);
+    if (!existsSync(path)) {
+      console.warn(`\n  !! SKIPPED: ${path} is absent; the official OpenADR files live in ../shared beside the repository\n`);
       context.skip();
     }
-    return new OfficialSpec(load(readFileSync(OFFICIAL_OPENAPI_PATH, 'utf8')) as Json);
+    return new OfficialSpec(load(readFileSync(path, 'utf8')) as Json, version);
   }
 
   get schemas(): Json {
@@ -75,7 +80,7 @@ export class OfficialSpec {
 
   operation(operationId: string): OfficialOperation {
     const found = this.operations().find((o) => o.operationId === operationId);
-    if (!found) throw new Error(`The official 3.1.0 file has no operation ${operationId}`);
+    if (!found) throw new Error(`The official ${this.version} file has no operation ${operationId}`);
     return found;
   }
 
@@ -130,4 +135,25 @@ function dialectAdapted(value: unknown): unknown {
     delete out.maximum;
   }
   return out;
+}
+
+/** Property names and required lists of a schema, following allOf and `$ref`s into the same document's schemas. */
+export function schemaShape(schemas: Record<string, Json>, schema: Json | undefined, seen = new Set<string>()): { properties: Set<string>; required: Set<string> } {
+  const properties = new Set<string>();
+  const required = new Set<string>();
+  if (!schema) return { properties, required };
+  const ref = schema.$ref as string | undefined;
+  if (ref) {
+    const name = ref.split('/').pop()!;
+    if (seen.has(name)) return { properties, required };
+    return schemaShape(schemas, schemas[name], new Set([...seen, name]));
+  }
+  for (const part of (schema.allOf ?? []) as Json[]) {
+    const inner = schemaShape(schemas, part, seen);
+    inner.properties.forEach((p) => properties.add(p));
+    inner.required.forEach((r) => required.add(r));
+  }
+  for (const p of Object.keys((schema.properties ?? {}) as Json)) properties.add(p);
+  for (const r of (schema.required ?? []) as string[]) required.add(r);
+  return { properties, required };
 }

@@ -14,7 +14,7 @@ export interface VenCall {
 export class OfficialContractError extends Error {}
 
 /**
- * A VEN that knows only the official OpenADR 3.1.0 OpenAPI file: it finds
+ * A VEN that knows only an official OpenADR OpenAPI file: it finds
  * each operation's path, method, parameters and body media type there, sends
  * only bodies that file accepts, and checks every answer against the file's
  * schema for that status. Nothing here comes from flexgate's own definitions.
@@ -26,6 +26,8 @@ export class OfficialVen {
     private readonly spec: OfficialSpec,
     readonly client: MtlsClient,
     private readonly base: string,
+    /** Sees every answer (e.g. to check headers a version promises on all of them). */
+    private readonly observe: (answer: HttpAnswer, operationId: string) => void = () => undefined,
   ) {}
 
   async call(operationId: string, call: VenCall = {}): Promise<HttpAnswer> {
@@ -57,6 +59,7 @@ export class OfficialVen {
     }
     const query = search.toString();
     const answer = await this.client.request(op.method.toUpperCase(), `${this.base}${path}${query ? `?${query}` : ''}`, { headers, ...(body !== undefined ? { body } : {}) });
+    this.observe(answer, operationId);
     const errors = this.spec.responseErrors(op, answer.status, answer.json);
     if (errors.length > 0) throw new OfficialContractError(`${operationId} answered ${answer.status} outside the official contract: ${errors.join('; ')}\n${answer.text}`);
     return answer;

@@ -77,9 +77,9 @@ export interface RegisteredVen {
   resourceIds: string[];
 }
 
-/** Token for a party, through the official /auth/token. */
-export async function signedIn(spec: OfficialSpec, vtn: RunningVtn, party: PartyName): Promise<OfficialVen> {
-  const ven = new OfficialVen(spec, vtn.client(party), vtn.base);
+/** Token for a party, through the official /auth/token of the spec's version (3.0.1 or 3.1.0). */
+export async function signedIn(spec: OfficialSpec, vtn: RunningVtn, party: PartyName, observe?: ConstructorParameters<typeof OfficialVen>[3]): Promise<OfficialVen> {
+  const ven = new OfficialVen(spec, vtn.client(party), spec.version === '3.0.1' ? vtn.base301 : vtn.base, observe);
   const { clientId, clientSecret } = await vtn.credentialsOf(party);
   await ven.obtainToken(clientId, clientSecret);
   return ven;
@@ -114,3 +114,28 @@ export const eventsOf = async (ven: OfficialVen, query: Record<string, string | 
   assert.equal(answer.status, 200, answer.text);
   return answer.json as Json[];
 };
+
+/**
+ * The same registration through OpenADR 3.0.1: the VEN registers itself and
+ * its resources under /vens/{venID}/resources, and the DSO grants targets as
+ * 3.0.1 writes them (valuesMaps).
+ */
+export async function registerVen301(spec301: OfficialSpec, vtn: RunningVtn, dso301: OfficialVen, party: 'fsp1' | 'fsp2', observe?: ConstructorParameters<typeof OfficialVen>[3]): Promise<RegisteredVen> {
+  const ven = await signedIn(spec301, vtn, party, observe);
+  const created = await ven.call('createVen', { body: { venName: `${party}-ven-301` } });
+  assert.equal(created.status, 201, created.text);
+  const venId = (created.json as Json).id as string;
+  const resourceIds: string[] = [];
+  for (const holding of HOLDINGS[party]) {
+    const resource = await ven.call('createResource', { params: { venID: venId }, body: { resourceName: holding.resourceName } });
+    assert.equal(resource.status, 201, resource.text);
+    const resourceId = (resource.json as Json).id as string;
+    const granted = await dso301.call('updateVenResource', {
+      params: { venID: venId, resourceID: resourceId },
+      body: { resourceName: holding.resourceName, venID: venId, targets: [{ type: 'GROUP', values: [...holding.targets] }] },
+    });
+    assert.equal(granted.status, 200, granted.text);
+    resourceIds.push(resourceId);
+  }
+  return { ven, venId, resourceIds };
+}

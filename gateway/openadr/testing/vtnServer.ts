@@ -18,8 +18,10 @@ import { signerFromCredentials } from '../../trust/envelope.ts';
 import { signResponses, verifyRequests, type TrustState } from '../../trust/trustLayer.ts';
 import { DEFAULT_OPENADR_CONFIG, type OpenadrConfig } from '../config.ts';
 import { openadrEventsReaction } from '../eventsReaction.ts';
+import { openadr20bRouter } from '../oadr20b/routes.ts';
 import { openadrRouter } from '../routes.ts';
 import { provisionClientCredentials } from '../tokens.ts';
+import { openadrV301Router } from '../v301/routes.ts';
 
 export const PARTIES = {
   fsp1: 'urn:flexgate:fsp:fsp-dev-1',
@@ -97,6 +99,8 @@ function trustStateOf(material: TrustMaterial): TrustState {
 export interface RunningVtn {
   origin: string;
   base: string;
+  /** The deprecated OpenADR 3.0.1 root beside `base`. */
+  base301: string;
   store: Store;
   client(party: PartyName): MtlsClient;
   /** client_id and client_secret for a party, provisioned as an administrator would. */
@@ -107,7 +111,8 @@ export interface RunningVtn {
 /**
  * The VTN as the gateway will run it, over real mutual TLS: the caller from
  * the client certificate, the ANM and adapter APIs (which store the merit
- * order lists) and the OpenADR router, with the events reaction registered.
+ * order lists) and the OpenADR routers (3.1.0, 3.0.1, 2.0b), with the events
+ * reaction registered.
  */
 export async function startVtn(pki: TestPki, store: Store, options: { config?: OpenadrConfig; trustLayer?: boolean } = {}): Promise<RunningVtn> {
   const config = options.config ?? DEFAULT_OPENADR_CONFIG;
@@ -127,6 +132,8 @@ export async function startVtn(pki: TestPki, store: Store, options: { config?: O
   app.use(anmRouter({ intake, maxBodyBytes: 1024 * 1024 }));
   app.use(adapterRouter({ intake, maxBodyBytes: 1024 * 1024 }));
   app.use(openadrRouter({ intake, maxBodyBytes: 1024 * 1024, config }));
+  app.use(openadrV301Router({ intake, maxBodyBytes: 1024 * 1024, config }));
+  app.use(openadr20bRouter({ store, config }));
   app.use(problemHandler(testLogger));
   const server = https.createServer({ ...(await pki.credentials(gatewayUrn)), ...material, requestCert: true, rejectUnauthorized: true }, app);
   server.on('tlsClientError', () => undefined);
@@ -139,6 +146,7 @@ export async function startVtn(pki: TestPki, store: Store, options: { config?: O
   return {
     origin,
     base: `${origin}/openadr/3.1.0`,
+    base301: `${origin}/openadr/3.0.1`,
     store,
     client: (party) => clients.get(party)!,
     async credentialsOf(party) {
