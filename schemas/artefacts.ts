@@ -7,6 +7,7 @@ import { MatchedTradeList, OpportunityReport, TradeVerificationInput } from './a
 import { adapterProblems } from './problemCodes/adapter.ts';
 import { anmProblems } from './problemCodes/anm.ts';
 import { cimProblems } from './problemCodes/cim.ts';
+import { deliveryProblems } from './problemCodes/delivery.ts';
 import { openadrProblems } from './problemCodes/openadr.ts';
 import { requestProblems } from './problemCodes/request.ts';
 import { trustProblems } from './problemCodes/trust.ts';
@@ -34,6 +35,7 @@ const PROBLEM_AREAS: ReadonlyArray<readonly [string, ProblemSpecs]> = [
   ['CIM documents', cimProblems],
   ['ANM adapter', adapterProblems],
   ['Identity, authorisation and signatures', trustProblems],
+  ['Delivery to subscribers', deliveryProblems],
   ['OpenADR VTN', openadrProblems],
 ];
 

@@ -1,6 +1,7 @@
 import { adapterProblems } from './problemCodes/adapter.ts';
 import { anmProblems } from './problemCodes/anm.ts';
 import { cimProblems } from './problemCodes/cim.ts';
+import { deliveryProblems } from './problemCodes/delivery.ts';
 import { openadrProblems } from './problemCodes/openadr.ts';
 import { requestProblems } from './problemCodes/request.ts';
 import { trustProblems } from './problemCodes/trust.ts';
@@ -16,6 +17,7 @@ export const problemCatalogue = {
   ...cimProblems,
   ...adapterProblems,
   ...trustProblems,
+  ...deliveryProblems,
   ...openadrProblems,
 } as const;
 

@@ -1,3 +1,4 @@
+import { deliveryMigration } from '../delivery/migration.ts';
 import { sql, type Kysely, type Migration } from 'kysely';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -128,5 +129,6 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.createIndex('openadr_tokens_by_expiry').on('openadr_tokens').column('expires_at').execute();
       },
     },
+    '0004_delivery': deliveryMigration(dialect),
   };
 }

@@ -1,7 +1,8 @@
+import type { DeliveryTables } from '../delivery/tables.ts';
 import type { ColumnType, Generated } from 'kysely';
 
 /** Row shapes of every table, shared by the SQLite and PostgreSQL stores. Instants are ISO 8601 UTC text with milliseconds, so they sort as text. */
-export interface Database {
+export interface Database extends DeliveryTables {
   journal: JournalTable;
   anm_documents: AnmDocumentTable;
   anm_document_revisions: AnmDocumentRevisionTable;

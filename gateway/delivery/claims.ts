@@ -1,0 +1,157 @@
+import type { Database } from '../store/schema.ts';
+import { randomUUID } from 'node:crypto';
+import { sql, type ExpressionBuilder, type Kysely, type Selectable } from 'kysely';
+import type { Dialect } from '../store/migrations.ts';
+import type { AttemptOutcome } from './transport.ts';
+import { OUTSTANDING_STATES, type AttemptOutcomeKind, type ChannelKind, type DeliveryOutboxTable, type DeliveryState } from './tables.ts';
+
+export type ClaimedRow = Selectable<DeliveryOutboxTable> & { claim_token: string };
+
+export interface ClaimRequest {
+  dispatcher: string;
+  /** Subscribers to take at most (each contributes only its head of line). */
+  limit: number;
+  kinds: readonly ChannelKind[];
+  leaseMs: number;
+  now: Date;
+}
+
+type OutboxScope = ExpressionBuilder<Database & { o: DeliveryOutboxTable }, 'o'>;
+
+/** Outstanding, not claimed (or the claim lapsed), and first in its subscriber's queue. */
+function headOfLine(eb: OutboxScope, kinds: readonly ChannelKind[], at: string) {
+  return eb.and([
+    eb('o.state', 'in', OUTSTANDING_STATES),
+    eb('o.channel_kind', 'in', kinds),
+    eb.or([eb('o.claimed_until', 'is', null), eb('o.claimed_until', '<', at)]),
+    eb.not(
+      eb.exists(
+        eb
+          .selectFrom('delivery_outbox as e')
+          .select(sql.lit(1).as('one'))
+          .whereRef('e.subscriber_key', '=', 'o.subscriber_key')
+          .where('e.state', 'in', OUTSTANDING_STATES)
+          .whereRef('e.seq', '<', 'o.seq'),
+      ),
+    ),
+  ]);
+}
+
+/**
+ * Claims due notifications, at most one per subscriber (its oldest
+ * outstanding), for `leaseMs`; opens an attempt for each. One UPDATE picks
+ * and marks the rows; on PostgreSQL its `FOR UPDATE SKIP LOCKED` lets other
+ * instances claim other subscribers at the same moment, and a claimed head
+ * keeps every instance off that subscriber until it settles or the lease
+ * lapses (a crashed process's claims come back that way).
+ */
+export async function claimDue(db: Kysely<Database>, dialect: Dialect, request: ClaimRequest): Promise<ClaimedRow[]> {
+  if (request.limit <= 0 || request.kinds.length === 0) return [];
+  const at = request.now.toISOString();
+  const batch = randomUUID();
+  return db.transaction().execute(async (tx) => {
+    const rows = await tx
+      .updateTable('delivery_outbox')
+      .set((eb) => ({
+        claim_token: sql<string>`${batch} || '.' || cast(seq as text)`,
+        claimed_until: new Date(request.now.getTime() + request.leaseMs).toISOString(),
+        attempts: eb('attempts', '+', 1),
+        last_attempt_at: at,
+        updated_at: at,
+      }))
+      .where('seq', 'in', (eb) =>
+        eb
+          .selectFrom('delivery_outbox as o')
+          .select('o.seq')
+          .where((o) => headOfLine(o, request.kinds, at))
+          .where('o.next_attempt_at', '<=', at)
+          .orderBy('o.seq')
+          .limit(request.limit)
+          .$if(dialect === 'postgres', (query) => query.forUpdate().skipLocked()),
+      )
+      .returningAll()
+      .execute();
+    const claimed = rows.filter((row): row is ClaimedRow => row.claim_token !== null);
+    if (claimed.length > 0) {
+      await tx
+        .insertInto('delivery_attempts')
+        .values(claimed.map((row) => ({ id: row.claim_token, delivery_id: row.id, attempt: row.attempts, dispatcher: request.dispatcher, started_at: at })))
+        .execute();
+    }
+    return claimed.sort((a, b) => a.seq - b.seq);
+  });
+}
+
+/** When the next head of line falls due (undefined: nothing outstanding is waiting). */
+export async function nextDueAt(db: Kysely<Database>, kinds: readonly ChannelKind[], now: Date): Promise<Date | undefined> {
+  if (kinds.length === 0) return undefined;
+  const row = await db
+    .selectFrom('delivery_outbox as o')
+    .select((eb) => eb.fn.min('o.next_attempt_at').as('due'))
+    .where((o) => headOfLine(o, kinds, now.toISOString()))
+    .executeTakeFirst();
+  return row?.due ? new Date(row.due) : undefined;
+}
+
+/**
+ * Dead-letters notifications whose last allowed attempt was cut off (its
+ * dispatcher died and the lease lapsed), so a notification that crashes its
+ * dispatcher cannot be retried forever.
+ */
+export async function abandonExhausted(db: Kysely<Database>, maxAttempts: number, now: Date): Promise<number> {
+  const at = now.toISOString();
+  const result = await db
+    .updateTable('delivery_outbox')
+    .set({
+      state: 'dead',
+      claim_token: null,
+      claimed_until: null,
+      last_error_code: 'delivery.abandoned',
+      last_error_detail: `attempt ${maxAttempts} of ${maxAttempts} never finished`,
+      updated_at: at,
+    })
+    .where('state', 'in', OUTSTANDING_STATES)
+    .where('attempts', '>=', maxAttempts)
+    .where('claimed_until', '<', at)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+export type Settlement = { state: Exclude<DeliveryState, 'pending'>; nextAttemptAt?: Date };
+
+/** An attempt's outcome as the history shows it: a retryable failure on the last allowed attempt is a failure. */
+const attemptOutcome = (settlement: Settlement): AttemptOutcomeKind =>
+  settlement.state === 'delivered' ? 'delivered' : settlement.state === 'dead' ? 'failed' : 'retry';
+
+/**
+ * Records an attempt's outcome and settles the notification, if the claim
+ * is still this attempt's: after a lapsed lease or a redelivery the row
+ * belongs to someone else and only the attempt history is written.
+ */
+export async function finishAttempt(db: Kysely<Database>, claimed: ClaimedRow, outcome: AttemptOutcome, settlement: Settlement, now: Date): Promise<boolean> {
+  const at = now.toISOString();
+  const error = outcome.kind === 'delivered' ? { code: null, detail: null } : { code: outcome.code, detail: outcome.detail };
+  return db.transaction().execute(async (tx) => {
+    await tx
+      .updateTable('delivery_attempts')
+      .set({ finished_at: at, outcome: attemptOutcome(settlement), status_code: outcome.statusCode ?? null, error_code: error.code, error_detail: error.detail })
+      .where('id', '=', claimed.claim_token)
+      .execute();
+    const settled = await tx
+      .updateTable('delivery_outbox')
+      .set({
+        state: settlement.state,
+        claim_token: null,
+        claimed_until: null,
+        updated_at: at,
+        last_error_code: error.code,
+        last_error_detail: error.detail,
+        ...(settlement.nextAttemptAt ? { next_attempt_at: settlement.nextAttemptAt.toISOString() } : {}),
+        ...(settlement.state === 'delivered' ? { delivered_at: at } : {}),
+      })
+      .where('id', '=', claimed.id)
+      .where('claim_token', '=', claimed.claim_token)
+      .executeTakeFirst();
+    return settled.numUpdatedRows > 0n;
+  });
+}

@@ -1,0 +1,86 @@
+import type { StoreExecutor } from '../store/store.ts';
+import { randomUUID } from 'node:crypto';
+import type { ChannelKind } from './tables.ts';
+
+/** Where a notification goes: a subscription's callback, or a topic on the gateway's MQTT broker. */
+export type DeliveryChannel = { kind: 'webhook'; url: string; bearerToken?: string | null } | { kind: 'mqtt'; topic: string };
+
+export interface OutboundNotification {
+  /** The queue it waits in, e.g. one per subscription callback or per VEN topic. Order is kept per key. */
+  subscriberKey: string;
+  channel: DeliveryChannel;
+  contentType: string;
+  body: Uint8Array | string;
+  /** Unique per subscriber: a second enqueue with the same key is ignored. Sent on every attempt. */
+  idempotencyKey: string;
+}
+
+export interface Enqueued {
+  /** The delivery's id (the admin API's `/admin/v1/deliveries/{id}`). */
+  id: string;
+  /** False when the subscriber already had a notification with this idempotency key. */
+  created: boolean;
+}
+
+/**
+ * Puts a notification in the outbox inside the caller's transaction, so it
+ * exists exactly when the change it announces commits. Nothing is sent here:
+ * a dispatcher picks it up (sooner if `DeliveryDispatcher.wake()` is called
+ * after the commit).
+ */
+export async function enqueueNotification(tx: StoreExecutor, notification: OutboundNotification, now = new Date()): Promise<Enqueued> {
+  const at = now.toISOString();
+  const id = randomUUID();
+  const { kind, destination, bearerToken } = channelColumns(notification.channel);
+  const inserted = await tx
+    .insertInto('delivery_outbox')
+    .values({
+      id,
+      subscriber_key: notification.subscriberKey,
+      channel_kind: kind,
+      destination,
+      bearer_token: bearerToken,
+      content_type: notification.contentType,
+      body: Buffer.from(notification.body),
+      idempotency_key: notification.idempotencyKey,
+      state: 'pending',
+      attempts: 0,
+      redeliveries: 0,
+      created_at: at,
+      round_started_at: at,
+      next_attempt_at: at,
+      updated_at: at,
+    })
+    .onConflict((conflict) => conflict.columns(['subscriber_key', 'idempotency_key']).doNothing())
+    .executeTakeFirst();
+  if ((inserted.numInsertedOrUpdatedRows ?? 0n) > 0n) return { id, created: true };
+  const existing = await tx
+    .selectFrom('delivery_outbox')
+    .select('id')
+    .where('subscriber_key', '=', notification.subscriberKey)
+    .where('idempotency_key', '=', notification.idempotencyKey)
+    .executeTakeFirstOrThrow();
+  return { id: existing.id, created: false };
+}
+
+function channelColumns(channel: DeliveryChannel): { kind: ChannelKind; destination: string; bearerToken: string | null } {
+  if (channel.kind === 'webhook') return { kind: 'webhook', destination: channel.url, bearerToken: channel.bearerToken ?? null };
+  return { kind: 'mqtt', destination: channel.topic, bearerToken: null };
+}
+
+/**
+ * Why a subscription's `callbackUrl` cannot receive webhooks, or undefined
+ * when it can. The VTN should refuse such subscriptions; a notification
+ * enqueued for one anyway fails at its first attempt (`delivery.callback-url-invalid`).
+ */
+export function callbackUrlDefect(url: string): string | undefined {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return `${JSON.stringify(url)} is not an absolute URL`;
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return `callback URLs must be http or https, not ${parsed.protocol}`;
+  if (parsed.username !== '' || parsed.password !== '') return 'callback URLs must not carry credentials; use the subscription bearerToken';
+  return undefined;
+}
