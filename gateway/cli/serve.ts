@@ -5,7 +5,7 @@ import { DEFAULT_CLOCK_SKEW_SECONDS } from '../trust/replayGuard.ts';
 import { createLogger } from '../log.ts';
 import type { Command } from './main.ts';
 
-const HELP = `Usage: flexgate serve [--port N] [--host H] [--data-dir DIR] [--pki-dir DIR] [--dev-pki] [--identity URN] [--public-url URL]
+const HELP = `Usage: flexgate serve [--port N] [--host H] [--data-dir DIR] [--pki-dir DIR] [--dev-pki] [--identity URN] [--public-url URL] [--mqtt-url URL]
                       [--database-url URL [--database-schema NAME]] [--max-body-bytes N] [--clock-skew S]
 
 Starts the gateway (HTTPS, client certificates required, every request and
@@ -18,6 +18,7 @@ response signed) and prints "flexgate listening on URL" when ready.
                        gateway and one certificate per role), renew it when due
   --identity URN       the gateway's certificate in the PKI (default ${DEV_GATEWAY_URN})
   --public-url URL     the URL clients reach the gateway at (default the one it listens on)
+  --mqtt-url URL       MQTT broker for OpenADR notifications (default mqtt://127.0.0.1:1883)
   --database-url URL   postgres://… to use PostgreSQL instead of SQLite
   --database-schema S  PostgreSQL schema for flexgate's tables (created if missing)
   --max-body-bytes N   largest request body accepted (default ${DEFAULT_MAX_BODY_BYTES})
@@ -37,6 +38,7 @@ export const serveCommand: Command = {
         'dev-pki': { type: 'boolean', default: false },
         identity: { type: 'string' },
         'public-url': { type: 'string' },
+        'mqtt-url': { type: 'string' },
         'clock-skew': { type: 'string' },
         'database-url': { type: 'string' },
         'database-schema': { type: 'string' },
@@ -60,6 +62,7 @@ export const serveCommand: Command = {
       ...(values['pki-dir'] ? { pkiDir: values['pki-dir'] } : {}),
       ...(values.identity ? { identity: values.identity } : {}),
       ...(values['public-url'] ? { publicUrl: values['public-url'] } : {}),
+      ...(values['mqtt-url'] ? { mqttUrl: values['mqtt-url'] } : {}),
       ...(values['clock-skew'] ? { skewSeconds: wholeNumber(values['clock-skew'], '--clock-skew') } : {}),
       ...(values['database-url'] ? { databaseUrl: values['database-url'] } : {}),
       ...(values['database-schema'] ? { schema: values['database-schema'] } : {}),

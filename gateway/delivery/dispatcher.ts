@@ -28,7 +28,7 @@ export interface DispatcherOptions {
   random?: () => number;
 }
 
-const DEFAULTS = { maxConcurrency: 64, attemptTimeoutMs: 10_000, leaseMs: 60_000, pollIntervalMs: 500 };
+const DEFAULTS = { maxConcurrency: 64, attemptTimeoutMs: 10_000, leaseMs: 25_000, pollIntervalMs: 500 };
 const MIN_SLEEP_MS = 10;
 
 /**

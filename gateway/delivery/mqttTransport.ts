@@ -72,7 +72,7 @@ export class MqttTransport implements Transport {
     if (this.protocolVersion === 5) {
       let signature: string | undefined;
       try {
-        signature = await this.options.sign?.(delivery.body, delivery.destination);
+        signature = await this.options.sign?.(delivery.body, delivery);
       } catch (error) {
         return { kind: 'retry', code: 'delivery.failed', detail: `signing failed: ${(error as Error).message}` };
       }

@@ -3,29 +3,46 @@ import { signEnvelope, type EnvelopeSigner } from '../trust/envelope.ts';
 import { nextOutboundSequence } from '../trust/replayGuard.ts';
 import type { NotificationSigner } from './transport.ts';
 
-export interface NotificationEnvelopeOptions<Destination> {
+/** `aud` of a notification on a topic any subscriber of the broker may read. */
+export const BROADCAST_AUDIENCE = 'urn:flexgate:broadcast:subscribers';
+
+const PARTY_URN = /^urn:flexgate:[a-z]+:[a-z0-9._-]{1,60}$/;
+
+/**
+ * Subscriber keys are `<party URN> <destination>` where the subscriber is a
+ * party (a subscription's owner, a VEN's client): that party is the `aud`.
+ * Anything else is a broadcast.
+ */
+export function subscriberKeyOf(party: string | undefined, destination: string): string {
+  return party ? `${party} ${destination}` : destination;
+}
+
+export function notificationAudience(subscriberKey: string): string {
+  const head = subscriberKey.split(' ')[0] ?? '';
+  return PARTY_URN.test(head) ? head : BROADCAST_AUDIENCE;
+}
+
+export interface NotificationEnvelopeOptions {
   /** Where the gateway's outbound sequence numbers are kept (shared by every instance). */
   db: StoreExecutor;
   signer: EnvelopeSigner;
-  /** The `aud` for a destination; the subscriber's party URN when known. */
-  audienceOf?: (destination: Destination) => string;
 }
 
-/** Signs webhook notifications with the gateway's envelope: POST to the callback's path and query, OpenADR 3.1.0; `aud` the URL's origin by default. */
-export function webhookEnvelopeSigner({ db, signer, audienceOf = (callback) => callback.origin }: NotificationEnvelopeOptions<URL>): NotificationSigner {
-  return async (body, destination) => {
+/** Signs webhook notifications with the gateway's envelope: POST to the callback's path and query, OpenADR 3.1.0. */
+export function webhookEnvelopeSigner({ db, signer }: NotificationEnvelopeOptions): NotificationSigner {
+  return async (body, { destination, subscriberKey }) => {
     const callback = new URL(destination);
-    const audience = audienceOf(callback);
+    const audience = notificationAudience(subscriberKey);
     const sequence = await nextOutboundSequence(db, signer.issuer, audience);
     return signEnvelope(signer, { audience, sequence, method: 'POST', path: `${callback.pathname}${callback.search}`, apiVersion: 'openadr/3.1.0' }, body);
   };
 }
 
-/** Signs MQTT notifications: PUBLISH to the topic, OpenADR 3.1.0; `aud` the topic by default, so each topic's sequence rises by one per message. */
-export function mqttEnvelopeSigner({ db, signer, audienceOf = (topic) => topic }: NotificationEnvelopeOptions<string>): NotificationSigner {
-  return async (body, topic) => {
-    const audience = audienceOf(topic);
+/** Signs MQTT notifications: PUBLISH to the topic, OpenADR 3.1.0. */
+export function mqttEnvelopeSigner({ db, signer }: NotificationEnvelopeOptions): NotificationSigner {
+  return async (body, { destination, subscriberKey }) => {
+    const audience = notificationAudience(subscriberKey);
     const sequence = await nextOutboundSequence(db, signer.issuer, audience);
-    return signEnvelope(signer, { audience, sequence, method: 'PUBLISH', path: topic, apiVersion: 'openadr/3.1.0' }, body);
+    return signEnvelope(signer, { audience, sequence, method: 'PUBLISH', path: destination, apiVersion: 'openadr/3.1.0' }, body);
   };
 }

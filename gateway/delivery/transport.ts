@@ -28,7 +28,7 @@ export interface Transport {
 
 /**
  * The detached JWS (`x-jws-signature`) for a body on its way to a
- * destination (callback URL or topic). Called per attempt: each carries a
- * fresh issue time and the next sequence number.
+ * destination (callback URL or topic) of a subscriber. Called per attempt:
+ * each carries a fresh issue time and the next sequence number.
  */
-export type NotificationSigner = (body: Uint8Array, destination: string) => Promise<string>;
+export type NotificationSigner = (body: Uint8Array, delivery: Pick<OutboundDelivery, 'destination' | 'subscriberKey'>) => Promise<string>;

@@ -45,7 +45,7 @@ export class WebhookTransport implements Transport {
     const url = new URL(delivery.destination);
     let signature: string;
     try {
-      signature = await this.options.sign(delivery.body, delivery.destination);
+      signature = await this.options.sign(delivery.body, delivery);
     } catch (error) {
       return { kind: 'retry', code: 'delivery.failed', detail: `signing failed: ${(error as Error).message}` };
     }

@@ -1,5 +1,6 @@
 import express, { type Express } from 'express';
 import { adapterRouter } from '../adapter/routes.ts';
+import { adminDeliveryRouter } from '../delivery/adminRoutes.ts';
 import { anmRouter } from '../anm/routes.ts';
 import { cimRouter } from '../cim/routes.ts';
 import { Intake } from '../intake.ts';
@@ -26,8 +27,10 @@ export interface AppOptions {
   trust: () => TrustState;
   /** Absolute URL clients reach the gateway at (problem `instance`s, OpenADR `/auth/server`). */
   publicUrl: string;
-  /** OpenADR programs and tokens; the VTN's base URL is derived from `publicUrl`. */
+  /** OpenADR programs, tokens and broker; the VTN's base URL is derived from `publicUrl`. */
   openadr?: Omit<OpenadrConfig, 'publicBaseUrl'>;
+  /** Called after an administrator asks for a redelivery, so the dispatcher sends it at once. */
+  onRedelivery?: () => void;
   maxBodyBytes?: number;
   skewSeconds?: number;
 }
@@ -37,7 +40,8 @@ export interface AppOptions {
  * (caller from the client certificate, access rule, signature) before any
  * API router, and every response leaves signed, problems included.
  */
-export function createApp({ store, logger, signer, trust, publicUrl, openadr = DEFAULT_OPENADR_CONFIG, maxBodyBytes = DEFAULT_MAX_BODY_BYTES, skewSeconds }: AppOptions): Express {
+export function createApp(options: AppOptions): Express {
+  const { store, logger, signer, trust, publicUrl, openadr = DEFAULT_OPENADR_CONFIG, maxBodyBytes = DEFAULT_MAX_BODY_BYTES, skewSeconds } = options;
   const trustOptions = { store, gateway: signer, trust, logger, ...(skewSeconds === undefined ? {} : { skewSeconds }) };
   const openadrConfig: OpenadrConfig = { ...openadr, publicBaseUrl: new URL('/openadr/3.1.0', publicUrl).href };
   const app = express();
@@ -64,6 +68,7 @@ export function createApp({ store, logger, signer, trust, publicUrl, openadr = D
   app.use(openadrV301Router({ intake, maxBodyBytes, config: openadrConfig }));
   app.use(openadr20bRouter({ store, config: openadrConfig }));
   app.use(openadrAdminRouter({ store }));
+  app.use(adminDeliveryRouter({ store, ...(options.onRedelivery ? { onRedelivery: options.onRedelivery } : {}) }));
   app.use((req, _res, next) => next(new Problem('request.not-found', `Nothing at ${req.method} ${req.path}`)));
   app.use(problemHandler(logger, publicUrl));
   return app;

@@ -7,6 +7,11 @@ import { purgeIdempotency } from '../store/idempotency.ts';
 import { Store, type StoreOptions } from '../store/store.ts';
 import { createMutualTlsServer } from '../trust/mutualTls.ts';
 import { createApp } from './app.ts';
+import { DeliveryDispatcher } from '../delivery/dispatcher.ts';
+import { MqttTransport } from '../delivery/mqttTransport.ts';
+import { mqttEnvelopeSigner, webhookEnvelopeSigner } from '../delivery/notificationSigners.ts';
+import { WebhookTransport } from '../delivery/webhookTransport.ts';
+import { DEFAULT_OPENADR_CONFIG } from '../openadr/config.ts';
 
 export interface GatewayOptions extends StoreOptions {
   port: number;
@@ -22,6 +27,9 @@ export interface GatewayOptions extends StoreOptions {
   skewSeconds?: number;
   /** The URL clients reach the gateway at, when not the one it listens on (a load balancer, a DNS name). */
   publicUrl?: string;
+  /** MQTT broker for OpenADR notifications (default mqtt://127.0.0.1:1883). */
+  mqttUrl?: string;
+
   logger: Logger;
 }
 
@@ -70,12 +78,22 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   });
   const address = server.address() as AddressInfo;
   const url = `https://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+  // Push delivery of OpenADR notifications from the outbox (gateway/delivery), webhooks and MQTT, signed like every response.
+  const mqttUrl = options.mqttUrl ?? DEFAULT_OPENADR_CONFIG.mqttBrokerUrl;
+  const transports = {
+    webhook: new WebhookTransport({ sign: webhookEnvelopeSigner({ db: store.db, signer }) }),
+    mqtt: new MqttTransport({ url: mqttUrl, sign: mqttEnvelopeSigner({ db: store.db, signer }) }),
+  };
+  const dispatcher = new DeliveryDispatcher({ db: store.db, dialect: store.dialect, logger: options.logger, transports });
+  dispatcher.start();
   const app = createApp({
     store,
     logger: options.logger,
     signer,
     trust,
     publicUrl: options.publicUrl ?? url,
+    openadr: { ...DEFAULT_OPENADR_CONFIG, mqttBrokerUrl: mqttUrl },
+    onRedelivery: () => dispatcher.wake(),
     ...(options.maxBodyBytes ? { maxBodyBytes: options.maxBodyBytes } : {}),
     ...(options.skewSeconds === undefined ? {} : { skewSeconds: options.skewSeconds }),
   });
@@ -95,6 +113,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       const force = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS).unref();
       await drained;
       clearTimeout(force);
+      await dispatcher.stop();
+      await Promise.all([transports.webhook.close(), transports.mqtt.close()]);
       await store.close();
     })());
 

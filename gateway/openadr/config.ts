@@ -19,6 +19,8 @@ export interface OpenadrConfig {
   intervalMinutes: number;
   /** Constraint period assumed for a merit order list with a period start but no trade book, as the look-ahead reader does for an open-ended constraint. */
   defaultPeriodMinutes: number;
+  /** The MQTT broker the VTN publishes notifications to, as VENs reach it; advertised at /notifiers. */
+  mqttBrokerUrl: string;
 }
 
 /** One program for the development DSO's whole network, half-hour intervals, one-hour tokens. */
@@ -28,6 +30,7 @@ export const DEFAULT_OPENADR_CONFIG: OpenadrConfig = {
   publicBaseUrl: 'https://localhost:8443/openadr/3.1.0',
   intervalMinutes: 30,
   defaultPeriodMinutes: 30,
+  mqttBrokerUrl: 'mqtt://127.0.0.1:1883',
 };
 
 /** The program of a constraint: the one naming it, else the catch-all. */

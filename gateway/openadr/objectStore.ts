@@ -2,6 +2,8 @@ import type { ObjectType } from '../../schemas/openadr/wire.ts';
 import { canonicalJson } from '../canonicalJson.ts';
 import type { StoreExecutor } from '../store/store.ts';
 import type { DispatchState } from './lifecycle.ts';
+// Every write announces itself to subscribers in its own transaction (notifications.ts, which reads objects back through this module).
+import { announceChange } from './notifications.ts';
 
 /** One OpenADR object as stored: the served body plus the columns the VTN filters and authorises by. */
 export interface StoredObject<T = Record<string, unknown>> {
@@ -42,6 +44,7 @@ export async function insertObject<T>(db: StoreExecutor, object: NewObject<T>): 
       version: 1,
     })
     .execute();
+  await announceChange(db, 'CREATE', { ...object, seq: 0, version: 1 });
 }
 
 /** Raised when another writer changed the object first; the request is retried from a fresh read. */
@@ -67,11 +70,13 @@ export async function updateObject<T>(db: StoreExecutor, previous: StoredObject<
     .where('version', '=', previous.version)
     .executeTakeFirst();
   if (Number(result.numUpdatedRows) !== 1) throw new ObjectChanged(`OpenADR object ${previous.id} changed concurrently`);
+  await announceChange(db, 'UPDATE', { ...next, id: previous.id, objectType: previous.objectType, seq: previous.seq, version: previous.version + 1 });
 }
 
 export async function deleteObject(db: StoreExecutor, object: StoredObject<unknown>): Promise<void> {
   const result = await db.deleteFrom('openadr_objects').where('id', '=', object.id).where('version', '=', object.version).executeTakeFirst();
   if (Number(result.numDeletedRows) !== 1) throw new ObjectChanged(`OpenADR object ${object.id} changed concurrently`);
+  await announceChange(db, 'DELETE', { ...object, version: object.version + 1 });
 }
 
 type Row = {

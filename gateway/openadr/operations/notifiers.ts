@@ -1,11 +1,12 @@
 import type { NotifierTopicsResponse, NotifiersResponse, Ven } from '../../../schemas/openadr/wire.ts';
+import { MQTT_TOPIC_ROOT } from '../notifications.ts';
 import { findObject } from '../objectStore.ts';
 import { ownedBy } from '../privacy.ts';
 import { visibleProgram } from './programs.ts';
 import { notFound, ok, type OperationContext, type OperationTable } from './operation.ts';
 
 /** Topic names follow the specification's `{objectType}s/{operation}` pattern under the VTN's version root. */
-const ROOT = 'openadr/3.1.0';
+const ROOT = MQTT_TOPIC_ROOT;
 
 function topics(path: string, withCreate: boolean): NotifierTopicsResponse {
   return {
@@ -25,11 +26,19 @@ async function ownVen(context: OperationContext): Promise<string> {
   return id;
 }
 
-/** Webhooks are the binding every VTN offers; the MQTT binding is announced once a broker is configured (delivery issue). */
+/**
+ * Webhooks and MQTT: every change is published on the topics below (see
+ * notifications.ts). The development broker is anonymous; a deployment
+ * puts VENs on mqtts with their flexgate certificates and an ACL that gives
+ * each VEN only its own `vens/{venID}/…` topics.
+ */
 export const notifierOperations: OperationTable = {
   reads: {
-    async listAllNotifiers() {
-      const response: NotifiersResponse = { WEBHOOK: true };
+    async listAllNotifiers({ config }) {
+      const response: NotifiersResponse = {
+        WEBHOOK: true,
+        MQTT: { URIS: [config.mqttBrokerUrl], serialization: 'JSON', authentication: { method: 'ANONYMOUS' } },
+      };
       return ok(response);
     },
     listAllMqttNotifierTopicsPrograms: async () => ok(topics('programs', true)),

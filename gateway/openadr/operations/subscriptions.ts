@@ -1,4 +1,5 @@
 import type { Subscription, SubscriptionRequest } from '../../../schemas/openadr/wire.ts';
+import { callbackUrlDefect } from '../../delivery/outbox.ts';
 import { Problem } from '../../problem.ts';
 import type { StoreExecutor } from '../../store/store.ts';
 import { deleteObject, findObject, insertObject, listObjects, updateObject, type StoredObject } from '../objectStore.ts';
@@ -11,13 +12,21 @@ async function requireProgram(db: StoreExecutor, programID: string | undefined):
   }
 }
 
+/** Callbacks the gateway would refuse to call are refused when the subscription is made, not at the first notification. */
+function requireCallbacks(body: SubscriptionRequest): void {
+  for (const [index, wanted] of body.objectOperations.entries()) {
+    const defect = callbackUrlDefect(wanted.callbackUrl);
+    if (defect) throw new Problem('delivery.callback-url-invalid', defect, { pointer: `/objectOperations/${index}/callbackUrl` });
+  }
+}
+
 async function visibleSubscription({ db, request }: OperationContext, id: string): Promise<StoredObject<Subscription>> {
   const subscription = await findObject<Subscription>(db, 'SUBSCRIPTION', id);
   if (!subscription || !ownedBy(subscription, request.principal)) throw notFound('subscription', id);
   return subscription;
 }
 
-/** Subscriptions are stored and served here; delivering their notifications is the delivery module's (webhooks, MQTT). */
+/** Subscriptions are stored and served here; every object change enqueues their notifications (notifications.ts, gateway/delivery). */
 export const subscriptionOperations: OperationTable = {
   reads: {
     async searchSubscriptions({ db, request }) {
@@ -37,6 +46,7 @@ export const subscriptionOperations: OperationTable = {
   writes: {
     async createSubscription({ db, request, now }) {
       const body = request.body as SubscriptionRequest;
+      requireCallbacks(body);
       await requireProgram(db, body.programID);
       const subscription: Subscription = { ...newMetadata('SUBSCRIPTION', now), ...body, clientID: request.principal.clientId };
       await insertObject(db, {
@@ -59,6 +69,7 @@ export const subscriptionOperations: OperationTable = {
       const { db, request, now } = context;
       const previous = await visibleSubscription(context, request.params.subscriptionID!);
       const body = request.body as SubscriptionRequest;
+      requireCallbacks(body);
       await requireProgram(db, body.programID);
       const subscription: Subscription = { ...updatedMetadata(previous, now), ...body, clientID: previous.body.clientID };
       await updateObject(db, previous, { ...previous, programId: body.programID ?? null, name: body.clientName, targets: body.targets ?? [], body: subscription, modifiedAt: now });
