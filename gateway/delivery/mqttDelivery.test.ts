@@ -5,7 +5,7 @@ import { forEachBackend } from '../store/testStores.ts';
 import { getDelivery } from './deliveryRecords.ts';
 import { DeliveryDispatcher } from './dispatcher.ts';
 import { MqttTransport } from './mqttTransport.ts';
-import { mqttEnvelopeSigner } from './notificationSigners.ts';
+import { BROADCAST_AUDIENCE, mqttEnvelopeSigner } from './notificationSigners.ts';
 import { enqueueNotification } from './outbox.ts';
 import { freshDeliveryStore, type DeliveryStore } from './testing/deliveryStore.ts';
 import { waitForOutbox } from './testing/outboxProbe.ts';
@@ -93,7 +93,7 @@ forEachBackend((backend) => {
         assert.equal(message.qos, 1);
         assert.equal(JSON.parse(message.body).object.id, message.userProperties['idempotency-key']);
         const header = await signing.verify(String(message.userProperties['x-jws-signature']), message.body);
-        assert.deepEqual([header.htm, header.htu, header.aud], ['PUBLISH', message.topic, message.topic]);
+        assert.deepEqual([header.htm, header.htu, header.aud], ['PUBLISH', message.topic, BROADCAST_AUDIENCE]);
       }
     });
 

@@ -7,7 +7,7 @@ import { freshDeliveryStore, type DeliveryStore } from './testing/deliveryStore.
 import { waitForOutbox } from './testing/outboxProbe.ts';
 import { HangingReceiver, TestReceiver, type Answer } from './testing/receivers.ts';
 import { testEnvelopeSigner } from './testing/testSigner.ts';
-import { webhookEnvelopeSigner } from './notificationSigners.ts';
+import { BROADCAST_AUDIENCE, webhookEnvelopeSigner } from './notificationSigners.ts';
 import { WebhookTransport } from './webhookTransport.ts';
 
 const FAST_RETRY = { initialDelayMs: 50, maxDelayMs: 200, maxAttempts: 4, minRetryWindowMs: 0 };
@@ -79,7 +79,8 @@ forEachBackend((backend) => {
         assert.equal(request.headers['content-type'], JSON_TYPE);
         assert.equal(JSON.parse(request.body).object.id, request.headers['idempotency-key']);
         const header = await verify(String(request.headers['x-jws-signature']), request.body);
-        assert.deepEqual([header.iss, header.aud, header.htm, header.htu, header.ver], [signer.issuer, counting.url, 'POST', '/callbacks/events?ven=a', 'openadr/3.1.0']);
+        // 'ven-a' names no party: the audience is every subscriber (a party-headed key names its party, see notificationSigners).
+        assert.deepEqual([header.iss, header.aud, header.htm, header.htu, header.ver], [signer.issuer, BROADCAST_AUDIENCE, 'POST', '/callbacks/events?ven=a', 'openadr/3.1.0']);
         sequences.push(Number(header.seq));
       }
       assert.deepEqual(sequences, [...sequences].sort((a, b) => a - b), 'sequence numbers increase');

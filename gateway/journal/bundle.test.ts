@@ -54,7 +54,8 @@ forEachBackend((backend) => {
       assert.deepEqual(Buffer.from(entries[0]!.body, 'base64'), bitraderFixture(this, 'cla-figure5.tsv'));
       assert.match(entries[0]!.jws ?? '', /^[\w-]+\.\.[\w-]+$/);
       assert.equal(entries[0]!.certificateChain.length >= 2, true, 'the sender certificate and its issuing CA');
-      assert.deepEqual(entries[2]!.derived.map((reference) => reference.kind), ['merit-order-list', 'merit-order-trade-book']);
+      // The re-ordered list, its trade book, and the OpenADR events of the four instructed contracts (the events reaction).
+      assert.deepEqual(entries[2]!.derived.map((reference) => reference.kind), ['merit-order-list', 'merit-order-trade-book', ...Array<string>(4).fill('openadr-event')]);
       const manifest = JSON.parse(lines[5]!) as BundleManifest;
       assert.equal(manifest.entries, 4);
       assert.equal(manifest.lineSha256.length, 5);
