@@ -21,13 +21,13 @@ interface Heard {
 }
 
 /** A VEN-side subscriber on the real broker, or undefined (and a loud skip) when there is no broker. */
-async function subscriber(context: Mocha.Context, filter: string): Promise<{ client: MqttClient; heard: Heard[] }> {
+async function subscriber(test: Mocha.Context, filter: string): Promise<{ client: MqttClient; heard: Heard[] }> {
   let client: MqttClient;
   try {
     client = await mqtt.connectAsync(BROKER_URL, { protocolVersion: 5, connectTimeout: 3000, reconnectPeriod: 0 });
   } catch (error) {
     console.warn(`\n  !! SKIPPED: no MQTT broker at ${BROKER_URL} (${(error as Error).message}). Start it with: mosquitto -d -c /etc/mosquitto/mosquitto.conf\n`);
-    context.skip();
+    test.skip();
   }
   const heard: Heard[] = [];
   client.on('message', (topic, payload, packet) => {

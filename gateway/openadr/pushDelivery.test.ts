@@ -22,7 +22,7 @@ const storeArgs = (options: StoreOptions) =>
   options.databaseUrl ? ['--database-url', options.databaseUrl, '--database-schema', options.schema!] : ['--data-dir', options.dataDir!];
 
 /** A subscriber on the real broker; skips the test loudly when there is none. */
-async function brokerSubscriber(context: Mocha.Context, topic: string): Promise<{ messages: Notification[]; close(): Promise<void> }> {
+async function brokerSubscriber(test: Mocha.Context, topic: string): Promise<{ messages: Notification[]; close(): Promise<void> }> {
   const client = mqtt.connect(MQTT_URL, { connectTimeout: 3000, reconnectPeriod: 0 });
   const ready = await new Promise<boolean>((resolve) => {
     client.once('connect', () => resolve(true));
@@ -32,7 +32,7 @@ async function brokerSubscriber(context: Mocha.Context, topic: string): Promise<
   if (!ready) {
     client.end(true);
     console.warn(`\n  !! SKIPPED: no MQTT broker at ${MQTT_URL}; start it with: mosquitto -d -c /etc/mosquitto/mosquitto.conf\n`);
-    context.skip();
+    test.skip();
   }
   const messages: Notification[] = [];
   client.on('message', (_topic, payload) => messages.push(JSON.parse(payload.toString('utf8')) as Notification));

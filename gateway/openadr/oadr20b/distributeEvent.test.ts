@@ -17,10 +17,10 @@ import { eventStatus, NEAR_WINDOW_MS, oadrDistributeEvent } from './distributeEv
 const OADR_20B_XSD = join(SHARED_DIR, 'anchors', 'openadr2b', 'oadr_20b.xsd');
 
 /** The official 2.0b schema set (imports resolved beside it), or a loud skip when ../shared is absent. */
-function officialXsd(context: Mocha.Context): CompiledSchema {
+function officialXsd(test: Mocha.Context): CompiledSchema {
   if (!existsSync(OADR_20B_XSD)) {
     console.warn(`\n  !! SKIPPED: ${OADR_20B_XSD} is absent; the official OpenADR 2.0b XSDs live in ../shared/anchors/openadr2b beside the repository\n`);
-    context.skip();
+    test.skip();
   }
   return loadSchema(OADR_20B_XSD);
 }
