@@ -4,17 +4,11 @@ import { forEachBackend } from '../store/testStores.ts';
 import { OfficialSpec } from './testing/officialSpec.ts';
 import type { OfficialVen } from './testing/officialVen.ts';
 import { AnmSide, eventsOf, registerVen, signedIn, type RegisteredVen } from './testing/scenario.ts';
-import { PARTIES, startVtn, TestPki, type RunningVtn } from './testing/vtnServer.ts';
+import { PARTIES, startVtn, type RunningVtn, sharedTestPki } from './testing/vtnServer.ts';
 
 type Json = Record<string, unknown>;
 const type = (answer: { json: unknown }) => ((answer.json as Json).type as string).replace('urn:flexgate:problem:', '');
 
-let pki: TestPki;
-before(async function () {
-  this.timeout(60_000);
-  pki = await TestPki.create();
-});
-after(() => pki?.remove());
 
 forEachBackend((backend) => {
   describe(`OpenADR 3.1.0 VTN: tokens, scopes, privacy and the dispatch lifecycle, on ${backend.name}`, function () {
@@ -31,7 +25,7 @@ forEachBackend((backend) => {
     before(async function () {
       spec = OfficialSpec.load(this);
       store = await backend.open(this);
-      vtn = await startVtn(pki, store);
+      vtn = await startVtn(await sharedTestPki(), store);
       dso = await signedIn(spec, vtn, 'dso');
       fsp1 = await registerVen(spec, vtn, dso, 'fsp1');
       fsp2 = await registerVen(spec, vtn, dso, 'fsp2');

@@ -5,7 +5,7 @@ import { forEachBackend } from '../store/testStores.ts';
 import { OfficialSpec, schemaShape } from './testing/officialSpec.ts';
 import type { OfficialVen } from './testing/officialVen.ts';
 import { AnmSide, eventsOf, registerVen, signedIn, type RegisteredVen } from './testing/scenario.ts';
-import { PARTIES, startVtn, TestPki, type RunningVtn } from './testing/vtnServer.ts';
+import { PARTIES, startVtn, type RunningVtn, sharedTestPki } from './testing/vtnServer.ts';
 
 type Json = Record<string, unknown>;
 const ours = openadrOpenApi as unknown as { paths: Record<string, Record<string, Json>>; components: { schemas: Record<string, Json> } };
@@ -57,12 +57,6 @@ describe('OpenADR 3.1.0 coverage: flexgate’s document against the official fil
   });
 });
 
-let pki: TestPki;
-before(async function () {
-  this.timeout(60_000);
-  pki = await TestPki.create();
-});
-after(() => pki?.remove());
 
 forEachBackend((backend) => {
   describe(`OpenADR 3.1.0 coverage: every official operation answered within the official contract, on ${backend.name}`, function () {
@@ -76,7 +70,7 @@ forEachBackend((backend) => {
     before(async function () {
       spec = OfficialSpec.load(this);
       store = await backend.open(this);
-      vtn = await startVtn(pki, store);
+      vtn = await startVtn(await sharedTestPki(), store);
       dso = await signedIn(spec, vtn, 'dso');
       fsp1 = await registerVen(spec, vtn, dso, 'fsp1');
       const anm = new AnmSide(vtn);

@@ -5,16 +5,10 @@ import { forEachBackend } from '../store/testStores.ts';
 import { FlexgateClient } from '../trust/client.ts';
 import { OfficialSpec } from './testing/officialSpec.ts';
 import { AnmSide, eventsOf, registerVen, signedIn, type RegisteredVen } from './testing/scenario.ts';
-import { PARTIES, startVtn, TestPki, type RunningVtn } from './testing/vtnServer.ts';
+import { PARTIES, startVtn, type RunningVtn, sharedTestPki } from './testing/vtnServer.ts';
 
 type Json = Record<string, unknown>;
 
-let pki: TestPki;
-before(async function () {
-  this.timeout(60_000);
-  pki = await TestPki.create();
-});
-after(() => pki?.remove());
 
 forEachBackend((backend) => {
   describe(`OpenADR 3.1.0 behind the trust layer: a plain VEN and a signing VEN, on ${backend.name}`, function () {
@@ -28,11 +22,11 @@ forEachBackend((backend) => {
     before(async function () {
       spec = OfficialSpec.load(this);
       store = await backend.open(this);
-      vtn = await startVtn(pki, store, { trustLayer: true });
+      vtn = await startVtn(await sharedTestPki(), store, { trustLayer: true });
       const dso = await signedIn(spec, vtn, 'dso');
       plain = await registerVen(spec, vtn, dso, 'fsp1');
       strict = await registerVen(spec, vtn, dso, 'fsp2');
-      const anm = new AnmSide(vtn, new FlexgateClient(vtn.origin, await pki.credentials(PARTIES.anm)));
+      const anm = new AnmSide(vtn, new FlexgateClient(vtn.origin, await (await sharedTestPki()).credentials(PARTIES.anm)));
       const { lookAheadId, listId } = await anm.figures5And6(this);
       await anm.tradeToFigure7(listId, lookAheadId);
       const requireSignatures = await strict.ven.call('updateVen', {
@@ -40,7 +34,7 @@ forEachBackend((backend) => {
         body: { objectType: 'VEN_VEN_REQUEST', venName: 'fsp2-ven', attributes: [{ type: 'FLEXGATE_SIGNATURES_REQUIRED', values: [true] }] },
       });
       assert.equal(requireSignatures.status, 200, requireSignatures.text);
-      signing = new FlexgateClient(vtn.origin, await pki.credentials(PARTIES.fsp2));
+      signing = new FlexgateClient(vtn.origin, await (await sharedTestPki()).credentials(PARTIES.fsp2));
     });
     after(async () => {
       await vtn?.close();

@@ -6,7 +6,7 @@ import { listObjects } from './objectStore.ts';
 import { OfficialSpec } from './testing/officialSpec.ts';
 import type { OfficialVen } from './testing/officialVen.ts';
 import { AnmSide, eventsOf, registerVen, signedIn, type RegisteredVen } from './testing/scenario.ts';
-import { startVtn, TestPki, type RunningVtn } from './testing/vtnServer.ts';
+import { startVtn, type RunningVtn, sharedTestPki } from './testing/vtnServer.ts';
 
 type Json = Record<string, unknown>;
 const payloadOf = (event: Json) => {
@@ -14,12 +14,6 @@ const payloadOf = (event: Json) => {
   return intervals.map((i) => [i.intervalPeriod.start, i.intervalPeriod.duration, i.payloads[0]!.type, i.payloads[0]!.values[0]]);
 };
 
-let pki: TestPki;
-before(async function () {
-  this.timeout(60_000);
-  pki = await TestPki.create();
-});
-after(() => pki?.remove());
 
 forEachBackend((backend) => {
   describe(`OpenADR 3.1.0 VTN: a VEN built from the official file, on ${backend.name}`, function () {
@@ -36,7 +30,7 @@ forEachBackend((backend) => {
     before(async function () {
       spec = OfficialSpec.load(this);
       store = await backend.open(this);
-      vtn = await startVtn(pki, store);
+      vtn = await startVtn(await sharedTestPki(), store);
       anm = new AnmSide(vtn);
       dso = await signedIn(spec, vtn, 'dso');
       fsp1 = await registerVen(spec, vtn, dso, 'fsp1');

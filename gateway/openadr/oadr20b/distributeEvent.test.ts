@@ -11,7 +11,7 @@ import { DEFAULT_OPENADR_CONFIG } from '../config.ts';
 import { listObjects } from '../objectStore.ts';
 import { OfficialSpec } from '../testing/officialSpec.ts';
 import { AnmSide, eventsOf, registerVen, signedIn, type RegisteredVen } from '../testing/scenario.ts';
-import { startVtn, TestPki, type RunningVtn } from '../testing/vtnServer.ts';
+import { startVtn, type RunningVtn, sharedTestPki } from '../testing/vtnServer.ts';
 import { eventStatus, NEAR_WINDOW_MS, oadrDistributeEvent } from './distributeEvent.ts';
 
 const OADR_20B_XSD = join(SHARED_DIR, 'anchors', 'openadr2b', 'oadr_20b.xsd');
@@ -140,12 +140,6 @@ describe('OpenADR 2.0b oadrDistributeEvent, rendered from a 3.x event', function
   });
 });
 
-let pki: TestPki;
-before(async function () {
-  this.timeout(60_000);
-  pki = await TestPki.create();
-});
-after(() => pki?.remove());
 
 forEachBackend((backend) => {
   describe(`OpenADR 2.0b route: a legacy VEN gets the figure 6 and 7 events as oadrDistributeEvent, on ${backend.name}`, function () {
@@ -161,7 +155,7 @@ forEachBackend((backend) => {
       xsd = officialXsd(this);
       const spec = OfficialSpec.load(this);
       store = await backend.open(this);
-      vtn = await startVtn(pki, store);
+      vtn = await startVtn(await sharedTestPki(), store);
       anm = new AnmSide(vtn);
       fsp1 = await registerVen(spec, vtn, await signedIn(spec, vtn, 'dso'), 'fsp1');
     });

@@ -32,6 +32,17 @@ export const PARTIES = {
 export type PartyName = keyof typeof PARTIES;
 
 /** The development PKI, made once per test file (a second or two). */
+let shared: Promise<TestPki> | undefined;
+
+/** One dev PKI for every OpenADR test file of a run (creating one takes a second or two), removed when the process exits. */
+export function sharedTestPki(): Promise<TestPki> {
+  shared ??= TestPki.create().then((pki) => {
+    process.once('exit', () => pki.remove());
+    return pki;
+  });
+  return shared;
+}
+
 export class TestPki {
   private constructor(readonly dir: string) {}
 

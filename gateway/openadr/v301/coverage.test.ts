@@ -5,7 +5,7 @@ import { forEachBackend } from '../../store/testStores.ts';
 import { OfficialSpec, schemaShape } from '../testing/officialSpec.ts';
 import type { OfficialVen } from '../testing/officialVen.ts';
 import { AnmSide, eventsOf, registerVen301, signedIn, type RegisteredVen } from '../testing/scenario.ts';
-import { startVtn, TestPki, type HttpAnswer, type RunningVtn } from '../testing/vtnServer.ts';
+import { startVtn, type HttpAnswer, type RunningVtn, sharedTestPki } from '../testing/vtnServer.ts';
 
 type Json = Record<string, unknown>;
 const ours = openadr301OpenApi as unknown as { paths: Record<string, Record<string, Json>>; components: { schemas: Record<string, Json> } };
@@ -56,12 +56,6 @@ describe('OpenADR 3.0.1 coverage: flexgate’s 3.0.1 document against the offici
   });
 });
 
-let pki: TestPki;
-before(async function () {
-  this.timeout(60_000);
-  pki = await TestPki.create();
-});
-after(() => pki?.remove());
 
 forEachBackend((backend) => {
   describe(`OpenADR 3.0.1 coverage: every official operation answered within the official 3.0.1 contract, deprecation signalled, on ${backend.name}`, function () {
@@ -80,7 +74,7 @@ forEachBackend((backend) => {
     before(async function () {
       spec = OfficialSpec.load(this, '3.0.1');
       store = await backend.open(this);
-      vtn = await startVtn(pki, store);
+      vtn = await startVtn(await sharedTestPki(), store);
       dso = await signedIn(spec, vtn, 'dso', observe);
       fsp1 = await registerVen301(spec, vtn, dso, 'fsp1', observe);
       const anm = new AnmSide(vtn);

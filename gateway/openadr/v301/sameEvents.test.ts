@@ -4,7 +4,7 @@ import { forEachBackend } from '../../store/testStores.ts';
 import { OfficialSpec } from '../testing/officialSpec.ts';
 import type { OfficialVen } from '../testing/officialVen.ts';
 import { AnmSide, eventsOf, registerVen, registerVen301, signedIn, type RegisteredVen } from '../testing/scenario.ts';
-import { startVtn, TestPki, type HttpAnswer, type RunningVtn } from '../testing/vtnServer.ts';
+import { startVtn, type HttpAnswer, type RunningVtn, sharedTestPki } from '../testing/vtnServer.ts';
 
 type Json = Record<string, unknown>;
 
@@ -21,12 +21,6 @@ const viewOf = (events: Json[]) => events.map(dispatchView).sort(byId);
 const answers301: Array<{ operationId: string; answer: HttpAnswer }> = [];
 const observe = (answer: HttpAnswer, operationId: string) => answers301.push({ operationId, answer });
 
-let pki: TestPki;
-before(async function () {
-  this.timeout(60_000);
-  pki = await TestPki.create();
-});
-after(() => pki?.remove());
 
 forEachBackend((backend) => {
   describe(`OpenADR 3.0.1 beside 3.1.0: VENs of either version see the same events, on ${backend.name}`, function () {
@@ -46,7 +40,7 @@ forEachBackend((backend) => {
       spec = OfficialSpec.load(this);
       spec301 = OfficialSpec.load(this, '3.0.1');
       store = await backend.open(this);
-      vtn = await startVtn(pki, store);
+      vtn = await startVtn(await sharedTestPki(), store);
       anm = new AnmSide(vtn);
       const dso = await signedIn(spec, vtn, 'dso');
       const dso301 = await signedIn(spec301, vtn, 'dso', observe);
