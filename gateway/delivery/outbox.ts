@@ -84,3 +84,15 @@ export function callbackUrlDefect(url: string): string | undefined {
   if (parsed.username !== '' || parsed.password !== '') return 'callback URLs must not carry credentials; use the subscription bearerToken';
   return undefined;
 }
+
+/** Delivered notifications stay visible to the admin API this long; dead-lettered ones stay until redelivered. */
+export const DELIVERED_RETENTION_MS = 30 * 24 * 60 * 60 * 1000;
+
+/** Removes notifications delivered before the retention period, with their attempt history. */
+export async function purgeDeliveredNotifications(db: StoreExecutor, now = Date.now()): Promise<number> {
+  const cutoff = new Date(now - DELIVERED_RETENTION_MS).toISOString();
+  const settled = db.selectFrom('delivery_outbox').select('id').where('state', '=', 'delivered').where('delivered_at', '<', cutoff);
+  await db.deleteFrom('delivery_attempts').where('delivery_id', 'in', settled).execute();
+  const result = await db.deleteFrom('delivery_outbox').where('state', '=', 'delivered').where('delivered_at', '<', cutoff).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

@@ -2,16 +2,18 @@ import type { Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { DEV_GATEWAY, ensureDevPki, partyIdentity } from '../../certs/index.ts';
-import type { Logger } from '../log.ts';
-import { purgeIdempotency } from '../store/idempotency.ts';
-import { Store, type StoreOptions } from '../store/store.ts';
-import { createMutualTlsServer } from '../trust/mutualTls.ts';
-import { createApp } from './app.ts';
 import { DeliveryDispatcher } from '../delivery/dispatcher.ts';
 import { MqttTransport } from '../delivery/mqttTransport.ts';
 import { mqttEnvelopeSigner, webhookEnvelopeSigner } from '../delivery/notificationSigners.ts';
+import { purgeDeliveredNotifications } from '../delivery/outbox.ts';
 import { WebhookTransport } from '../delivery/webhookTransport.ts';
+import type { Logger } from '../log.ts';
 import { DEFAULT_OPENADR_CONFIG } from '../openadr/config.ts';
+import { purgeIdempotency } from '../store/idempotency.ts';
+import { Store, type StoreOptions } from '../store/store.ts';
+import { createMutualTlsServer } from '../trust/mutualTls.ts';
+import { purgeSeenMessageIds } from '../trust/replayGuard.ts';
+import { createApp } from './app.ts';
 
 export interface GatewayOptions extends StoreOptions {
   port: number;
@@ -99,7 +101,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   });
   server.on('request', app);
 
-  const purge = () => purgeIdempotency(store.db).catch((err: unknown) => options.logger.warn({ err }, 'idempotency purge failed'));
+  // Hourly retention: idempotent responses (24 h), message ids (48 h), delivered notifications (30 days).
+  const purge = () =>
+    Promise.all([purgeIdempotency(store.db), purgeSeenMessageIds(store.db), store.transaction((tx) => purgeDeliveredNotifications(tx))]).catch((err: unknown) =>
+      options.logger.warn({ err }, 'retention purge failed'),
+    );
   void purge();
   const purgeTimer = setInterval(purge, PURGE_INTERVAL_MS).unref();
 

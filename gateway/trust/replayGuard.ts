@@ -85,4 +85,14 @@ export async function nextOutboundSequence(db: StoreExecutor, issuer: string, au
   return String(row.last_sequence);
 }
 
+/** Message ids are kept two days: past the clock skew and the 24 h idempotent replay, an old id fails freshness anyway. */
+export const SEEN_MESSAGE_RETENTION_MS = 48 * 60 * 60 * 1000;
+
+/** Forgets message ids no replay could use any more; the sequence high-water marks stay. */
+export async function purgeSeenMessageIds(db: StoreExecutor, now = Date.now()): Promise<number> {
+  const cutoff = new Date(now - SEEN_MESSAGE_RETENTION_MS).toISOString();
+  const result = await db.deleteFrom('envelope_messages').where('received_at', '<', cutoff).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
 const isoSeconds = (seconds: number) => new Date(seconds * 1000).toISOString();
