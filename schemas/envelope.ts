@@ -18,6 +18,11 @@ export const ENVELOPE_ALGORITHMS = {
 } as const satisfies Record<string, readonly string[]>;
 export type ApiVersion = keyof typeof ENVELOPE_ALGORITHMS;
 
+/** The API version a request path belongs to (`/anm/v1/…` → `anm/v1`), if any. */
+export function apiVersionOfPath(path: string): ApiVersion | undefined {
+  return (Object.keys(ENVELOPE_ALGORITHMS) as ApiVersion[]).find((version) => path.startsWith(`/${version}/`));
+}
+
 /** Members a receiver must understand and check; every envelope lists them in `crit`. */
 export const CRITICAL_MEMBERS = ['b64', 'iss', 'aud', 'jti', 'seq', 'iat', 'ver', 'htm', 'htu'] as const;
 /** Present on a response that acknowledges a signed request (the receipt). */

@@ -16,6 +16,7 @@ import { loadSchema, parseWellFormed, schemaViolations } from '../cim/xsdValidat
 import { Problem, type ProblemItem } from '../problem.ts';
 import { problemType, type ProblemCode } from '../../schemas/problems.ts';
 import type { Command } from './main.ts';
+import { isParseArgsError, UsageError } from './subcommands.ts';
 
 const HELP = `Usage:
   flexgate cim from-anm FILE [--mrid ID] [--revision N] [--created YYYY-MM-DDTHH:MM:SSZ]
@@ -38,7 +39,6 @@ const HOSTILE: ReadonlySet<ProblemCode> = new Set(['xml.too-large', 'xml.doctype
 
 const EXIT = { valid: 0, invalid: 1, hostile: 2, usage: 64 } as const;
 
-class UsageError extends Error {}
 
 function describeItem(item: ProblemItem): string {
   const where = [item.pointer, item.row === undefined ? undefined : `line ${item.row}${item.column === undefined ? '' : `:${item.column}`}`].filter(Boolean).join(' ');
@@ -147,8 +147,7 @@ export const cimCommand: Command = {
     } catch (error) {
       if (error instanceof Problem) return refused(error);
       if (error instanceof ProfileViolation) return refused(Problem.of(error.issues.map((i) => ({ code: i.code, detail: i.detail, pointer: i.path }))));
-      const code = (error as { code?: unknown }).code;
-      if (error instanceof UsageError || (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS'))) {
+      if (error instanceof UsageError || isParseArgsError(error)) {
         console.error(`flexgate cim ${name}: ${(error as Error).message}\n\n${HELP}`);
         return EXIT.usage;
       }

@@ -1,3 +1,4 @@
+import { parsePartyUrn } from '../../certs/index.ts';
 import type { StoreExecutor } from '../store/store.ts';
 import { signEnvelope, type EnvelopeSigner } from '../trust/envelope.ts';
 import { nextOutboundSequence } from '../trust/replayGuard.ts';
@@ -5,8 +6,6 @@ import type { NotificationSigner } from './transport.ts';
 
 /** `aud` of a notification on a topic any subscriber of the broker may read. */
 export const BROADCAST_AUDIENCE = 'urn:flexgate:broadcast:subscribers';
-
-const PARTY_URN = /^urn:flexgate:[a-z]+:[a-z0-9._-]{1,60}$/;
 
 /**
  * Subscriber keys are `<party URN> <destination>` where the subscriber is a
@@ -18,8 +17,7 @@ export function subscriberKeyOf(party: string | undefined, destination: string):
 }
 
 export function notificationAudience(subscriberKey: string): string {
-  const head = subscriberKey.split(' ')[0] ?? '';
-  return PARTY_URN.test(head) ? head : BROADCAST_AUDIENCE;
+  return parsePartyUrn(subscriberKey.split(' ')[0] ?? '')?.urn ?? BROADCAST_AUDIENCE;
 }
 
 export interface NotificationEnvelopeOptions {

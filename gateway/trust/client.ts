@@ -1,7 +1,7 @@
 import { Agent, request as httpsRequest } from 'node:https';
 import { connect } from 'node:tls';
 import { certificatePem, certificateThumbprint, partyFromCertificate, type TlsCredentials } from '../../certs/index.ts';
-import { ENVELOPE_ALGORITHMS, SIGNATURE_HEADER, type ApiVersion } from '../../schemas/envelope.ts';
+import { apiVersionOfPath as versionOfPath, ENVELOPE_ALGORITHMS, SIGNATURE_HEADER, type ApiVersion } from '../../schemas/envelope.ts';
 import type { VerifiedEnvelope } from './caller.ts';
 import { readEnvelopeHeader, sha256Base64url, signEnvelope, signerFromCredentials, verifyEnvelope, type EnvelopeClaims, type EnvelopeSigner } from './envelope.ts';
 
@@ -136,9 +136,9 @@ export class FlexgateClient {
   }
 }
 
-/** The API version a path belongs to, for the envelope's `ver`. */
+/** The API version a path belongs to, for the envelope's `ver`; a path outside every API is an error. */
 export function apiVersionOfPath(path: string): ApiVersion {
-  const version = (Object.keys(ENVELOPE_ALGORITHMS) as ApiVersion[]).find((candidate) => path.startsWith(`/${candidate}/`));
+  const version = versionOfPath(path);
   if (!version) throw new Error(`${path} is not under a flexgate API (${Object.keys(ENVELOPE_ALGORITHMS).join(', ')})`);
   return version;
 }

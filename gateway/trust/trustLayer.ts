@@ -1,6 +1,6 @@
 import type { X509Certificate } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { ENVELOPE_ALGORITHMS, SIGNATURE_HEADER, type ApiVersion } from '../../schemas/envelope.ts';
+import { apiVersionOfPath, SIGNATURE_HEADER, type ApiVersion } from '../../schemas/envelope.ts';
 import type { Logger } from '../log.ts';
 import { Problem } from '../problem.ts';
 import type { Store } from '../store/store.ts';
@@ -125,8 +125,7 @@ async function signResponse(options: TrustLayerOptions, req: Request, res: Respo
 function apiVersionOf(req: Request, rules: readonly AccessRule[]): ApiVersion {
   const ruled = accessRuleFor(req.method, req.path, rules)?.apiVersion;
   if (ruled) return ruled;
-  const prefixed = (Object.keys(ENVELOPE_ALGORITHMS) as ApiVersion[]).find((version) => req.path.startsWith(`/${version}/`));
-  return prefixed ?? 'admin/v1';
+  return apiVersionOfPath(req.path) ?? 'admin/v1';
 }
 
 /** The body as received; the app reads every body raw before the trust layer. */
