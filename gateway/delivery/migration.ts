@@ -1,13 +1,9 @@
 import { sql, type Kysely, type Migration } from 'kysely';
-import type { Dialect } from '../store/migrations.ts';
+import { dialectColumns, type Dialect } from '../store/migrations.ts';
 
 /** The outbox and its attempt history (registered as '0004_delivery' in gateway/store/migrations.ts). */
 export function deliveryMigration(dialect: Dialect): Migration {
-  const bytes = dialect === 'postgres' ? 'bytea' : 'blob';
-  const autoSeq = (table: ReturnType<Kysely<unknown>['schema']['createTable']>) =>
-    dialect === 'postgres'
-      ? table.addColumn('seq', 'bigserial', (c) => c.primaryKey())
-      : table.addColumn('seq', 'integer', (c) => c.primaryKey().autoIncrement());
+  const { bytes, autoSeq } = dialectColumns(dialect);
   return {
     async up(db: Kysely<unknown>) {
       await autoSeq(db.schema.createTable('delivery_outbox'))
@@ -17,7 +13,7 @@ export function deliveryMigration(dialect: Dialect): Migration {
         .addColumn('destination', 'text', (c) => c.notNull())
         .addColumn('bearer_token', 'text')
         .addColumn('content_type', 'text', (c) => c.notNull())
-        .addColumn('body', sql.raw(bytes), (c) => c.notNull())
+        .addColumn('body', bytes, (c) => c.notNull())
         .addColumn('idempotency_key', 'text', (c) => c.notNull())
         .addColumn('state', 'text', (c) => c.notNull())
         .addColumn('attempts', 'integer', (c) => c.notNull())

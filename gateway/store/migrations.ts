@@ -1,7 +1,18 @@
-import { deliveryMigration } from '../delivery/migration.ts';
 import { sql, type Kysely, type Migration } from 'kysely';
+import { deliveryMigration } from '../delivery/migration.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
+
+/** The column types that differ between the two databases: raw bytes, and an auto-increasing `seq` key. */
+export function dialectColumns(dialect: Dialect) {
+  return {
+    bytes: sql.raw(dialect === 'postgres' ? 'bytea' : 'blob'),
+    autoSeq: (table: ReturnType<Kysely<unknown>['schema']['createTable']>) =>
+      dialect === 'postgres'
+        ? table.addColumn('seq', 'bigserial', (c) => c.primaryKey())
+        : table.addColumn('seq', 'integer', (c) => c.primaryKey().autoIncrement()),
+  };
+}
 
 /**
  * Versioned schema changes, in order. Each is written once against Kysely's
@@ -9,11 +20,7 @@ export type Dialect = 'sqlite' | 'postgres';
  * databases are chosen per dialect.
  */
 export function migrations(dialect: Dialect): Record<string, Migration> {
-  const bytes = dialect === 'postgres' ? 'bytea' : 'blob';
-  const autoSeq = (table: ReturnType<Kysely<unknown>['schema']['createTable']>) =>
-    dialect === 'postgres'
-      ? table.addColumn('seq', 'bigserial', (c) => c.primaryKey())
-      : table.addColumn('seq', 'integer', (c) => c.primaryKey().autoIncrement());
+  const { bytes, autoSeq } = dialectColumns(dialect);
 
   return {
     '0001_journal_documents_idempotency': {
@@ -24,7 +31,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
           .addColumn('method', 'text', (c) => c.notNull())
           .addColumn('path', 'text', (c) => c.notNull())
           .addColumn('content_type', 'text', (c) => c.notNull())
-          .addColumn('body', sql.raw(bytes), (c) => c.notNull())
+          .addColumn('body', bytes, (c) => c.notNull())
           .addColumn('sha256', 'text', (c) => c.notNull())
           .addColumn('user_agent', 'text')
           .addColumn('derived', 'text', (c) => c.notNull())

@@ -157,3 +157,23 @@ export function schemaShape(schemas: Record<string, Json>, schema: Json | undefi
   for (const r of (schema.required ?? []) as string[]) required.add(r);
   return { properties, required };
 }
+
+/**
+ * Where our schemas fall short of the official ones: a schema missing
+ * (`name: missing`), an official property missing (`name.prop: missing`), or
+ * a property we require and the official schema does not.
+ */
+export function schemaCoverageProblems(officialSchemas: Record<string, Json>, mine: Record<string, Json>): string[] {
+  const problems: string[] = [];
+  for (const [name, schema] of Object.entries(officialSchemas)) {
+    if (!mine[name]) {
+      problems.push(`${name}: missing`);
+      continue;
+    }
+    const theirs = schemaShape(officialSchemas, schema);
+    const our = schemaShape(mine, mine[name]);
+    for (const p of theirs.properties) if (!our.properties.has(p)) problems.push(`${name}.${p}: missing`);
+    for (const r of our.required) if (!theirs.required.has(r)) problems.push(`${name}.${r}: required by us only`);
+  }
+  return problems;
+}
