@@ -1,7 +1,8 @@
 import { PkiError } from './errors.ts';
-import { parsePartyUrn, partyIdentity, type PartyIdentity } from './partyIdentity.ts';
+import { partyIdentity } from './partyIdentity.ts';
+import { parsePartyUrn, type PartyIdentity } from '../protocol/identity/partyUrn.ts';
 import type { CertificateRecord, PkiIndex } from './pkiIndex.ts';
-import { normaliseSerial } from './serialNumber.ts';
+import { normaliseSerial } from '../protocol/identity/serialNumber.ts';
 
 export type CertificateStatus = 'valid' | 'revoked' | 'expired';
 

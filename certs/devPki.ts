@@ -16,6 +16,9 @@ type DevIdentity = Pick<IssueCertificateOptions, 'role' | 'id' | 'dnsNames' | 'i
 /** The development gateway's server certificate: reachable as https://localhost or https://127.0.0.1. */
 export const DEV_GATEWAY: DevIdentity = { role: 'gateway', id: 'flexgate-dev', dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] };
 
+/** The development gateway's party URN: the audience clients of a development gateway sign for. */
+export const DEV_GATEWAY_URN = `urn:flexgate:${DEV_GATEWAY.role}:${DEV_GATEWAY.id}`;
+
 /** One client certificate per role, two FSPs so that one FSP acting on another's data can be tried. */
 export const DEV_PARTIES: readonly DevIdentity[] = [
   { role: 'anm', id: 'anm-dev' },

@@ -16,22 +16,9 @@ export type { CertificateStatus } from './certificateRegistry.ts';
 export { exportBundle, type BundleFormat, type ExportBundleOptions } from './bundleExport.ts';
 export { loadTrustMaterial, loadTlsCredentials, revokedSerialNumbers, type TrustMaterial, type TlsCredentials } from './tlsMaterial.ts';
 export { watchPki, type PkiWatchOptions, type PkiWatcher } from './pkiWatch.ts';
-export { ensureDevPki, DEV_GATEWAY, DEV_PARTIES, DEV_RENEW_WITHIN_DAYS, type DevCredential, type DevPkiSummary } from './devPki.ts';
-export { partyFromCertificate, certificateThumbprint, type CertificateInput } from './peerIdentity.ts';
-export {
-  PARTY_ROLES,
-  PARTY_URN_PREFIX,
-  PARTY_ID_RULE,
-  isPartyRole,
-  isPartyId,
-  partyIdentity,
-  parsePartyUrn,
-  type PartyRole,
-  type PartyIdentity,
-} from './partyIdentity.ts';
+export { ensureDevPki, DEV_GATEWAY, DEV_GATEWAY_URN, DEV_PARTIES, DEV_RENEW_WITHIN_DAYS, type DevCredential, type DevPkiSummary } from './devPki.ts';
+export { partyIdentity } from './partyIdentity.ts';
 export { KEY_ALGORITHMS, DEFAULT_KEY_ALGORITHM, isKeyAlgorithm, type KeyAlgorithm } from './keyAlgorithms.ts';
 export { REVOCATION_REASONS, isRevocationReason, type RevocationReason } from './revocationReasons.ts';
-export { normaliseSerial } from './serialNumber.ts';
 export { AUTHORITY_NAMES, type AuthorityName } from './pkiLayout.ts';
 export { PkiError, PKI_ERROR_CODES, type PkiErrorCode } from './errors.ts';
-export { splitPemCertificates, certificatePem } from './pem.ts';

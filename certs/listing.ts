@@ -1,7 +1,7 @@
 import { authorityKeyIsOnline } from './authorities.ts';
 import { certificateStatus, recordIdentity, type CertificateStatus } from './certificateRegistry.ts';
 import type { KeyAlgorithm } from './keyAlgorithms.ts';
-import type { PartyRole } from './partyIdentity.ts';
+import type { PartyRole } from '../protocol/identity/partyUrn.ts';
 import { readPkiIndex } from './pkiIndex.ts';
 import { AUTHORITY_NAMES, pkiLayout, type AuthorityName } from './pkiLayout.ts';
 import type { RevocationReason } from './revocationReasons.ts';

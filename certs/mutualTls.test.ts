@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { connect, createSecureContext, createServer, type Server, type TLSSocket } from 'node:tls';
 import { refreshCrls } from './crlKeeper.ts';
 import { issueCertificate } from './issuance.ts';
-import { partyFromCertificate } from './peerIdentity.ts';
+import { partyFromCertificate } from '../protocol/identity/certificateIdentity.ts';
 import { initPki } from './pkiInit.ts';
 import { pkiLayout } from './pkiLayout.ts';
 import { revokeCertificate } from './revocation.ts';

@@ -3,7 +3,7 @@ import { Value } from '@sinclair/typebox/value';
 import { access, readFile } from 'node:fs/promises';
 import { PkiError } from './errors.ts';
 import { KEY_ALGORITHMS } from './keyAlgorithms.ts';
-import { PARTY_ROLES } from './partyIdentity.ts';
+import { PARTY_ROLES } from '../protocol/identity/partyUrn.ts';
 import type { PkiLayout } from './pkiLayout.ts';
 import { PUBLIC_FILE_MODE, writeFileAtomically } from './privateFiles.ts';
 import { REVOCATION_REASONS } from './revocationReasons.ts';

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { PartyRole } from './partyIdentity.ts';
+import type { PartyRole } from '../protocol/identity/partyUrn.ts';
 
 export type AuthorityName = 'root' | 'issuing';
 export const AUTHORITY_NAMES: readonly AuthorityName[] = ['root', 'issuing'];

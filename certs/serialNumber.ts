@@ -10,10 +10,3 @@ export function newSerialNumber(): string {
   bytes[0] = 0x10 + (bytes[0]! % 0x70);
   return bytes.toString('hex').toUpperCase();
 }
-
-/** Accepts `1a2b…`, `1A:2B:…` or with leading zeros; undefined when it is not hex at all. */
-export function normaliseSerial(text: string): string | undefined {
-  const hex = text.replace(/[:\s]/g, '');
-  if (!/^[0-9a-fA-F]+$/.test(hex)) return undefined;
-  return hex.replace(/^0+(?=.)/, '').toUpperCase();
-}

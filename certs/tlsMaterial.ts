@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { parseCertificateSelector, recordIdentity, usableCertificate } from './certificateRegistry.ts';
-import type { PartyIdentity } from './partyIdentity.ts';
+import type { PartyIdentity } from '../protocol/identity/partyUrn.ts';
 import { readPkiIndex } from './pkiIndex.ts';
 import { pkiLayout } from './pkiLayout.ts';
-import { normaliseSerial } from './serialNumber.ts';
+import { normaliseSerial } from '../protocol/identity/serialNumber.ts';
 import { x509 } from './x509.ts';
 
 /**

@@ -1,9 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { Problem } from './problem.ts';
+import { Problem } from '../protocol/problem.ts';
 import { appendJournal, recordDerived, type DerivedReference, type JournalVerification } from './store/journal.ts';
 import { findIdempotent, IdempotencyRace, recordIdempotent, type RecordedResponse } from './store/idempotency.ts';
 import type { Store, StoreExecutor } from './store/store.ts';
-import type { Caller, VerifiedEnvelope } from './trust/caller.ts';
+import type { Caller } from './trust/caller.ts';
+import type { VerifiedEnvelope } from '../protocol/envelope/index.ts';
 import { admitEnvelope } from './trust/replayGuard.ts';
 
 export interface IncomingMessage {

@@ -1,14 +1,12 @@
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { PACKAGE_ROOT } from '../schemas/packageRoot.ts';
 import { PROFILES } from './catalogue.ts';
 import { profileDocsPage } from './machinery/docsPage.ts';
 import { profileXsd } from './machinery/xsd.ts';
 
-/** The repository root, from this file's place in it. */
-export const REPOSITORY_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-export const PROFILE_XSD_DIR = join(REPOSITORY_ROOT, 'schemas', 'cim');
-export const PROFILE_DOCS_DIR = join(REPOSITORY_ROOT, 'profiles', 'docs');
+export const PROFILE_XSD_DIR = join(PACKAGE_ROOT, 'schemas', 'cim');
+export const PROFILE_DOCS_DIR = join(PACKAGE_ROOT, 'profiles', 'docs');
 
 export function profileXsdPath(fileStem: string): string {
   return join(PROFILE_XSD_DIR, `${fileStem}.xsd`);

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import type { TSchema } from '@sinclair/typebox';
-import { REPOSITORY_ROOT, generatedArtefacts } from './artefacts.ts';
+import { PACKAGE_ROOT } from '../schemas/packageRoot.ts';
+import { generatedArtefacts } from './artefacts.ts';
 import { PROFILES } from './catalogue.ts';
 import { fieldPlacements } from './machinery/locate.ts';
 
@@ -27,7 +28,7 @@ describe('CIM profile declarations', () => {
       } catch {
         actual = undefined;
       }
-      if (actual !== expected) stale.push(relative(REPOSITORY_ROOT, path));
+      if (actual !== expected) stale.push(relative(PACKAGE_ROOT, path));
     }
     assert.deepEqual(stale, [], `out of date with the declarations: ${stale.join(', ')}`);
   });

@@ -1,5 +1,4 @@
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { TSchema } from '@sinclair/typebox';
 import { ConstraintLookAhead, ConstraintLookAheadInput } from './anm/constraintLookAhead.ts';
 import { MeritOrderList, MeritOrderListInput } from './anm/meritOrderList.ts';
@@ -12,9 +11,10 @@ import { openadrProblems } from './problemCodes/openadr.ts';
 import { requestProblems } from './problemCodes/request.ts';
 import { trustProblems } from './problemCodes/trust.ts';
 import type { ProblemSpecs } from './problemCodes/spec.ts';
+import { PACKAGE_ROOT } from './packageRoot.ts';
 import { PROBLEM_TYPE_PREFIX } from './problems.ts';
 
-const SCHEMAS_DIR = dirname(fileURLToPath(import.meta.url));
+const SCHEMAS_DIR = join(PACKAGE_ROOT, 'schemas');
 const SCHEMA_ID_BASE = 'urn:flexgate:schema:anm:v1:';
 
 /** The JSON Schemas published for integrators, one per wire document: file stem, title, definition. */

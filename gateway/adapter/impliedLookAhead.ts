@@ -1,7 +1,7 @@
 import type { Constraint, ConstraintLookAhead } from '../../schemas/anm/constraintLookAhead.ts';
 import type { MeritOrderList } from '../../schemas/anm/meritOrderList.ts';
 import type { MatchedTrade } from '../../schemas/anm/trade.ts';
-import { formatUtc, parseInstant } from '../time/ukTime.ts';
+import { formatUtc, parseInstant } from '../../protocol/time/ukTime.ts';
 import { constraintDirection, curtailableCapacity } from './capacityRules.ts';
 
 const IMPLIED_CONSTRAINT_ID = 'implied';

@@ -1,8 +1,8 @@
 import type { ConstraintLookAhead } from '../../schemas/anm/constraintLookAhead.ts';
 import type { MeritOrderList } from '../../schemas/anm/meritOrderList.ts';
 import type { MatchedTrade, TradeVerificationOutcome, TradingOutcome } from '../../schemas/anm/trade.ts';
-import { canonicalJson } from '../canonicalJson.ts';
-import { Problem } from '../problem.ts';
+import { canonicalJson } from '../../protocol/canonicalJson.ts';
+import { Problem } from '../../protocol/problem.ts';
 import { addRevision, getDocument, getRevision, type StoredDocument } from '../store/anmDocuments.ts';
 import type { DerivedReference } from '../store/journal.ts';
 import type { StoreExecutor } from '../store/store.ts';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { ConstraintOpportunities } from '../../schemas/anm/trade.ts';
-import { compileValidator } from '../validation/jsonSchema.ts';
+import { compileValidator } from '../../protocol/jsonSchema.ts';
 import { tradingEligibility } from './eligibility.ts';
 import { tradingOpportunities } from './opportunities.ts';
 import { agreeTrades } from './tradeAgreement.ts';

@@ -1,6 +1,6 @@
 import type { MeritOrderEntry, MeritOrderList } from '../../schemas/anm/meritOrderList.ts';
 import type { AgreedTrade, SplitContract } from '../../schemas/anm/trade.ts';
-import { settlementPeriodOf } from '../time/settlementPeriod.ts';
+import { settlementPeriodOf } from '../../protocol/time/settlementPeriod.ts';
 import type { ConstraintView } from './constraintView.ts';
 
 export interface ReorderRequest {

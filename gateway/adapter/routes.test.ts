@@ -13,7 +13,7 @@ import type { Store } from '../store/store.ts';
 import { forEachBackend } from '../store/testStores.ts';
 import { bitraderFixture } from '../testing/fixtures.ts';
 import { testLogger } from '../testing/silentLogger.ts';
-import { compileValidator } from '../validation/jsonSchema.ts';
+import { compileValidator } from '../../protocol/jsonSchema.ts';
 import { adapterRouter } from './routes.ts';
 import { FIGURE_7_TRADES, figure6, figure7, trade } from './testing/bitraderCase.ts';
 

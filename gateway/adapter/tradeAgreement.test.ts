@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { MatchedTrade } from '../../schemas/anm/trade.ts';
-import { Problem } from '../problem.ts';
+import { Problem } from '../../protocol/problem.ts';
 import { tradingEligibility } from './eligibility.ts';
 import { agreeTrades, type TradingBasis, type TradingState } from './tradeAgreement.ts';
 import { FIGURE_7_TRADES, figure5, figure6, trade } from './testing/bitraderCase.ts';

@@ -2,8 +2,8 @@ import type { Constraint, ConstraintLookAhead } from '../../schemas/anm/constrai
 import type { MeritOrderEntry, MeritOrderList } from '../../schemas/anm/meritOrderList.ts';
 import type { AgreedTrade, FlexibilityService, MatchedTrade } from '../../schemas/anm/trade.ts';
 import type { ProblemLocation } from '../../schemas/problems.ts';
-import { Problem, ProblemCollector } from '../problem.ts';
-import { formatUtc, parseInstant } from '../time/ukTime.ts';
+import { Problem, ProblemCollector } from '../../protocol/problem.ts';
+import { formatUtc, parseInstant } from '../../protocol/time/ukTime.ts';
 import { RELIEVING_SERVICES, serviceHeadroom } from './capacityRules.ts';
 import { coversPeriod, isBehind } from './constraintMembership.ts';
 import { viewConstraint, type ConstraintEntry, type ConstraintView } from './constraintView.ts';

@@ -1,5 +1,5 @@
 import type { TradeCancellation } from '../../schemas/anm/trade.ts';
-import { canonicalJson } from '../canonicalJson.ts';
+import { canonicalJson } from '../../protocol/canonicalJson.ts';
 import { addRevision, getDocument, insertDocument } from '../store/anmDocuments.ts';
 import type { DerivedReference } from '../store/journal.ts';
 import type { StoreExecutor } from '../store/store.ts';

@@ -3,10 +3,10 @@ import {
   type Constraint,
   type ConstraintLookAhead,
 } from '../../schemas/anm/constraintLookAhead.ts';
-import { ProblemCollector } from '../problem.ts';
-import { formatUtc, parseInstant } from '../time/ukTime.ts';
-import { compileValidator } from '../validation/jsonSchema.ts';
-import { attempt, type Locator } from './tabular/reading.ts';
+import { ProblemCollector } from '../../protocol/problem.ts';
+import { formatUtc, parseInstant } from '../../protocol/time/ukTime.ts';
+import { compileValidator } from '../../protocol/jsonSchema.ts';
+import { attempt, type Locator } from '../../protocol/anmTabular/reading.ts';
 
 export const validateLookAheadInput = compileValidator(ConstraintLookAheadInput);
 

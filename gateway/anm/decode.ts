@@ -1,13 +1,13 @@
 import type { ConstraintLookAhead, ConstraintLookAheadInput } from '../../schemas/anm/constraintLookAhead.ts';
 import type { MeritOrderList, MeritOrderListInput } from '../../schemas/anm/meritOrderList.ts';
-import { Problem } from '../problem.ts';
-import { decodeUtf8, parseJson } from '../validation/safeJson.ts';
+import { Problem } from '../../protocol/problem.ts';
+import { decodeUtf8, parseJson } from '../../protocol/safeJson.ts';
 import { normaliseLookAhead, validateLookAheadInput } from './constraintLookAhead.ts';
 import { normaliseMeritOrderList, validateMeritOrderListInput } from './meritOrderList.ts';
-import type { Delimiter } from './tabular/delimited.ts';
-import { readLookAheadTable } from './tabular/lookAheadTable.ts';
-import { readMeritOrderTable } from './tabular/meritOrderTable.ts';
-import type { Locator, TabularReading } from './tabular/reading.ts';
+import type { Delimiter } from '../../protocol/anmTabular/delimited.ts';
+import { readLookAheadTable } from '../../protocol/anmTabular/lookAheadTable.ts';
+import { readMeritOrderTable } from '../../protocol/anmTabular/meritOrderTable.ts';
+import type { Locator, TabularReading } from '../../protocol/anmTabular/reading.ts';
 
 export const ANM_MEDIA_TYPES = ['application/json', 'text/tab-separated-values', 'text/csv'] as const;
 export type AnmMediaType = (typeof ANM_MEDIA_TYPES)[number];

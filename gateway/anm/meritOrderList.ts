@@ -4,10 +4,10 @@ import {
   type MeritOrderEntry,
   type MeritOrderList,
 } from '../../schemas/anm/meritOrderList.ts';
-import { ProblemCollector } from '../problem.ts';
-import { formatUtc, parseInstant } from '../time/ukTime.ts';
-import { compileValidator } from '../validation/jsonSchema.ts';
-import { attempt, type Locator } from './tabular/reading.ts';
+import { ProblemCollector } from '../../protocol/problem.ts';
+import { formatUtc, parseInstant } from '../../protocol/time/ukTime.ts';
+import { compileValidator } from '../../protocol/jsonSchema.ts';
+import { attempt, type Locator } from '../../protocol/anmTabular/reading.ts';
 
 export const validateMeritOrderListInput = compileValidator(MeritOrderListInput);
 

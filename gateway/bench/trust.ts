@@ -2,9 +2,10 @@ import { sign, verify, X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { issueCertificate, loadTlsCredentials, splitPemCertificates } from '../../certs/index.ts';
+import { issueCertificate, loadTlsCredentials } from '../../certs/index.ts';
+import { splitPemCertificates } from '../../protocol/identity/pem.ts';
 import { startTestGateway, temporaryDevPki } from '../testing/testGateway.ts';
-import { signEnvelope, signerFromCredentials, verifyEnvelope, type EnvelopeSigner } from '../trust/envelope.ts';
+import { signEnvelope, signerFromCredentials, verifyEnvelope, type EnvelopeSigner } from '../../protocol/envelope/index.ts';
 import { BITRADER_DIR } from '../testing/fixtures.ts';
 
 /**

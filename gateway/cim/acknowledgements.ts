@@ -12,7 +12,7 @@ import {
 } from '../../profiles/models/acknowledgement.ts';
 import type { MarketParticipant } from '../../profiles/models/documentHeader.ts';
 import { problemType, type ProblemCode } from '../../schemas/problems.ts';
-import type { Problem, ProblemItem } from '../problem.ts';
+import type { Problem, ProblemItem } from '../../protocol/problem.ts';
 import type { HeaderPeek } from './inbound.ts';
 
 /** The ESMP reason closest to each flexgate problem; anything unlisted is 999, "errors not specifically identified". */

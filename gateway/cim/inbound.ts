@@ -8,8 +8,8 @@ import { ProfileViolation } from '../../profiles/machinery/violation.ts';
 import { MarketParticipant } from '../../profiles/models/documentHeader.ts';
 import { normaliseLookAhead, validateLookAheadInput } from '../anm/constraintLookAhead.ts';
 import { normaliseMeritOrderList, validateMeritOrderListInput } from '../anm/meritOrderList.ts';
-import { Problem } from '../problem.ts';
-import { decodeUtf8 } from '../validation/safeJson.ts';
+import { Problem } from '../../protocol/problem.ts';
+import { decodeUtf8 } from '../../protocol/safeJson.ts';
 import { checkXmlSafety, DEFAULT_XML_LIMITS, type XmlLimits } from './xmlSafety.ts';
 import { loadSchema, parseWellFormed, schemaViolations } from './xsdValidation.ts';
 

@@ -2,7 +2,7 @@ import { profileById, type CimProfile } from '../../profiles/catalogue.ts';
 import { buildDocumentOf } from '../../profiles/machinery/builder.ts';
 import { ProfileViolation } from '../../profiles/machinery/violation.ts';
 import type { MarketParticipant } from '../../profiles/models/documentHeader.ts';
-import { Problem } from '../problem.ts';
+import { Problem } from '../../protocol/problem.ts';
 import { mridOfDocument } from './documentIdentity.ts';
 import type { StoredRevision } from './storedDocuments.ts';
 

@@ -1,10 +1,10 @@
 import express, { type Request, type Response, type Router } from 'express';
 import { PROFILES, profileById, type CimProfile } from '../../profiles/catalogue.ts';
-import { canonicalJson } from '../canonicalJson.ts';
+import { canonicalJson } from '../../protocol/canonicalJson.ts';
 import { chooseRepresentation, requireMediaType } from '../http/negotiation.ts';
 import { incomingMessage } from '../http/incoming.ts';
 import type { Intake } from '../intake.ts';
-import { Problem } from '../problem.ts';
+import { Problem } from '../../protocol/problem.ts';
 import { addRevision, insertDocument, RevisionConflict } from '../store/anmDocuments.ts';
 import type { Store, StoreExecutor } from '../store/store.ts';
 import { acceptance, rejection } from './acknowledgements.ts';

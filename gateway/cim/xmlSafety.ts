@@ -1,4 +1,4 @@
-import { Problem } from '../problem.ts';
+import { Problem } from '../../protocol/problem.ts';
 
 export interface XmlLimits {
   /** Largest document accepted, in bytes. */

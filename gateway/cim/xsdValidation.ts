@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import libxml from 'libxmljs2';
-import { Problem, type ProblemItem } from '../problem.ts';
+import { Problem, type ProblemItem } from '../../protocol/problem.ts';
 import { elementLocator } from './elementPaths.ts';
 
 /**

@@ -8,15 +8,14 @@ import { ProfileViolation } from '../../profiles/machinery/violation.ts';
 import { meritOrderListProfile } from '../../profiles/meritOrderList.ts';
 import { PARTY_CODING_SCHEMES, type DocumentHeader, type MarketParticipant } from '../../profiles/models/documentHeader.ts';
 import { decodeAnmDocument, type AnmMediaType } from '../anm/decode.ts';
-import { canonicalJson } from '../canonicalJson.ts';
+import { canonicalJson } from '../../protocol/canonicalJson.ts';
 import { readCimDocument } from '../cim/inbound.ts';
 import { DEFAULT_CIM_PARTIES } from '../cim/outbound.ts';
 import { DEFAULT_XML_LIMITS, type XmlLimits } from '../cim/xmlSafety.ts';
 import { loadSchema, parseWellFormed, schemaViolations } from '../cim/xsdValidation.ts';
-import { Problem, type ProblemItem } from '../problem.ts';
+import { Problem, type ProblemItem } from '../../protocol/problem.ts';
 import { problemType, type ProblemCode } from '../../schemas/problems.ts';
-import type { Command } from './main.ts';
-import { isParseArgsError, UsageError } from './subcommands.ts';
+import { type Command, isParseArgsError, UsageError } from '../../client/cli/commandLine.ts';
 
 const HELP = `Usage:
   flexgate cim from-anm FILE [--mrid ID] [--revision N] [--created YYYY-MM-DDTHH:MM:SSZ]
@@ -130,7 +129,6 @@ function onlyFile(positionals: string[]): string {
 const SUBCOMMANDS: Record<string, (args: string[]) => number> = { 'from-anm': fromAnm, 'to-anm': toAnm, validate };
 
 export const cimCommand: Command = {
-  summary: 'convert and validate CIM (IEC 62325-451) documents',
   async run(args) {
     const [name, ...rest] = args;
     if (!name || name === '--help' || name === '-h') {

@@ -2,14 +2,13 @@ import { createReadStream } from 'node:fs';
 import { access, constants, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { parsePartyUrn } from '../../certs/index.ts';
-import { DEV_GATEWAY_URN } from '../http/server.ts';
+import { parsePartyUrn } from '../../protocol/identity/partyUrn.ts';
+import { DEV_GATEWAY_URN } from '../../certs/index.ts';
 import { exportJournalBundle } from '../journal/bundle.ts';
 import { loadGatewaySigner } from '../journal/gatewaySigner.ts';
 import { trustedRootsFromPem, verifyJournalBundle, type BrokenLine, type BundleVerification } from '../journal/verifyBundle.ts';
-import { Store } from '../store/store.ts';
-import type { Command } from './main.ts';
-import { subcommandGroup, UsageError, type Subcommand } from './subcommands.ts';
+import { type Command, subcommandGroup, UsageError, type Subcommand } from '../../client/cli/commandLine.ts';
+import { openGatewayStore } from '../storage.ts';
 
 
 const EXPORT_HELP = `Usage: flexgate journal export --out FILE [--data-dir DIR | --database-url URL [--database-schema S]]
@@ -67,7 +66,7 @@ const subcommands: Record<string, Subcommand> = {
       const since = instant(values.since, '--since');
       const until = instant(values.until, '--until');
       const gateway = await loadGatewaySigner(values['pki-dir'] ?? join(values['data-dir'], 'pki'), values.identity);
-      const store = await Store.open(
+      const store = await openGatewayStore(
         values['database-url']
           ? { databaseUrl: values['database-url'], ...(values['database-schema'] ? { schema: values['database-schema'] } : {}) }
           : { dataDir: values['data-dir'] },
@@ -110,7 +109,7 @@ const subcommands: Record<string, Subcommand> = {
   },
 };
 
-export const journalCommand: Command = subcommandGroup('journal', 'export the journal as a signed bundle; verify a bundle offline', subcommands);
+export const journalCommand: Command = subcommandGroup('journal', subcommands);
 
 function printReport(bundle: string, report: BundleVerification): void {
   console.log(`bundle         ${bundle}`);

@@ -10,13 +10,13 @@ import { tradingOpportunities } from '../adapter/opportunities.ts';
 import { reorderMeritOrder } from '../adapter/reorder.ts';
 import { agreeTrades, constraintUnder, requireOriginalList } from '../adapter/tradeAgreement.ts';
 import { decodeAnmDocument, type AnmDocumentKind, type AnmMediaType } from '../anm/decode.ts';
-import { renderMeritOrderTable } from '../anm/tabular/meritOrderTable.ts';
-import { canonicalJson } from '../canonicalJson.ts';
-import { Problem } from '../problem.ts';
-import { formatUtc, parseInstant } from '../time/ukTime.ts';
-import { compileValidator } from '../validation/jsonSchema.ts';
-import { decodeUtf8, parseJson } from '../validation/safeJson.ts';
-import type { Command } from './main.ts';
+import { renderMeritOrderTable } from '../../protocol/anmTabular/meritOrderTable.ts';
+import { canonicalJson } from '../../protocol/canonicalJson.ts';
+import { Problem } from '../../protocol/problem.ts';
+import { formatUtc, parseInstant } from '../../protocol/time/ukTime.ts';
+import { compileValidator } from '../../protocol/jsonSchema.ts';
+import { decodeUtf8, parseJson } from '../../protocol/safeJson.ts';
+import type { Command } from '../../client/cli/commandLine.ts';
 
 const HELP = `Usage: flexgate mol opportunities --cla FILE --mol FILE [--flexible-service CONTRACT]...
        flexgate mol trade --mol FILE --trades FILE [--cla FILE] [--format json|tsv]
@@ -49,7 +49,6 @@ const processIo: MolIo = {
 };
 
 export const molCommand: Command = {
-  summary: 'trading opportunities and re-ordered merit order lists from files',
   run: (args) => runMol(args, processIo),
 };
 

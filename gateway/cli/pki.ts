@@ -1,32 +1,8 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import {
-  AUTHORITY_NAMES,
-  ensureDevPki,
-  exportBundle,
-  generateCrls,
-  initPki,
-  isKeyAlgorithm,
-  isPartyRole,
-  isRevocationReason,
-  issueCertificate,
-  KEY_ALGORITHMS,
-  listAuthorities,
-  listCertificates,
-  PARTY_ROLES,
-  PkiError,
-  refreshCrls,
-  renewCertificate,
-  REVOCATION_REASONS,
-  revokeCertificate,
-  DEFAULT_LIFETIME_DAYS,
-  type AuthorityName,
-  type IssuedCertificate,
-  type IssuedCrl,
-  type KeyAlgorithm,
-} from '../../certs/index.ts';
-import type { Command } from './main.ts';
-import { HelpRequested, subcommandGroup, UsageError, type Subcommand } from './subcommands.ts';
+import { AUTHORITY_NAMES, ensureDevPki, exportBundle, generateCrls, initPki, isKeyAlgorithm, isRevocationReason, issueCertificate, KEY_ALGORITHMS, listAuthorities, listCertificates, PkiError, refreshCrls, renewCertificate, REVOCATION_REASONS, revokeCertificate, DEFAULT_LIFETIME_DAYS, type AuthorityName, type IssuedCertificate, type IssuedCrl, type KeyAlgorithm } from '../../certs/index.ts';
+import { isPartyRole, PARTY_ROLES } from '../../protocol/identity/partyUrn.ts';
+import { type Command, HelpRequested, subcommandGroup, UsageError, type Subcommand } from '../../client/cli/commandLine.ts';
 
 const DEFAULT_DIR = 'data/pki';
 
@@ -266,7 +242,7 @@ ${DIR_HELP}`,
   },
 };
 
-export const pkiCommand: Command = subcommandGroup('pki', 'manage the PKI: CAs, party certificates, revocation, CRLs', subcommands, {
+export const pkiCommand: Command = subcommandGroup('pki', subcommands, {
   footer: 'Exit codes: 0 done, 1 failed, 2 usage error.',
   failure(error, name) {
     if (!(error instanceof PkiError)) return undefined;
@@ -285,7 +261,7 @@ function parse<const O extends OptionSpec>(args: string[], options: O) {
     strict: true,
     allowPositionals: false,
   });
-  if ((parsed.values as { help?: boolean }).help) throw new HelpRequested();
+  if ((parsed.values as { help?: boolean }).help) throw new HelpRequested('--help');
   return parsed;
 }
 

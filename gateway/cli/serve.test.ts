@@ -1,16 +1,16 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { request as httpsRequest } from 'node:https';
-import { loadTlsCredentials } from '../../certs/index.ts';
-import { DEV_GATEWAY_URN } from '../http/server.ts';
-import { Store, type StoreOptions } from '../store/store.ts';
+import { loadTlsCredentials, DEV_GATEWAY_URN } from '../../certs/index.ts';
+import type { StoreOptions } from '../store/store.ts';
 import { forEachBackend } from '../store/testStores.ts';
-import { FlexgateClient } from '../trust/client.ts';
-import { signerFromCredentials, signEnvelope } from '../trust/envelope.ts';
+import { FlexgateClient } from '../../client/flexgateClient.ts';
+import { signerFromCredentials, signEnvelope } from '../../protocol/envelope/index.ts';
 import { SIGNATURE_HEADER } from '../../schemas/envelope.ts';
 import { bitraderFixture } from '../testing/fixtures.ts';
 import { startGatewayProcess, type GatewayProcess } from '../testing/gatewayProcess.ts';
 import { DEV_ANM, temporaryDevPki } from '../testing/testGateway.ts';
+import { openGatewayStore } from '../storage.ts';
 
 const TSV = 'text/tab-separated-values';
 const MOLS = '/anm/v1/merit-order-lists';
@@ -121,7 +121,7 @@ forEachBackend((backend) => {
           assert.deepEqual(answers.map((answer) => answer.status), [201, 201], answers.map((answer) => answer.text()).join('\n'));
           assert.equal(answers[0]!.headers.location, answers[1]!.headers.location, 'both answers name the one document');
         }
-        const store = await Store.open(options);
+        const store = await openGatewayStore(options);
         try {
           const documents = await store.db.selectFrom('anm_documents').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
           const journal = await store.db.selectFrom('journal').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();

@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util';
-import { DEFAULT_MAX_BODY_BYTES } from '../http/app.ts';
-import { DEV_GATEWAY_URN, startGateway } from '../http/server.ts';
+import { DEFAULT_MAX_BODY_BYTES, startGateway } from '../index.ts';
+import { DEV_GATEWAY_URN } from '../../certs/index.ts';
 import { DEFAULT_CLOCK_SKEW_SECONDS } from '../trust/replayGuard.ts';
 import { createLogger } from '../log.ts';
-import type { Command } from './main.ts';
+import type { Command } from '../../client/cli/commandLine.ts';
 
 const HELP = `Usage: flexgate serve [--port N] [--host H] [--data-dir DIR] [--pki-dir DIR] [--dev-pki] [--identity URN] [--public-url URL] [--mqtt-url URL]
                       [--database-url URL [--database-schema NAME]] [--max-body-bytes N] [--clock-skew S]
@@ -26,7 +26,6 @@ response signed) and prints "flexgate listening on URL" when ready.
 SIGTERM or SIGINT stops it: requests in flight finish, then the store closes.`;
 
 export const serveCommand: Command = {
-  summary: 'run the gateway',
   async run(args) {
     const { values } = parseArgs({
       args,

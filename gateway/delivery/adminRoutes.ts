@@ -1,7 +1,7 @@
 import type { Database } from '../store/schema.ts';
 import express, { type Request, type Response, type Router } from 'express';
 import type { Kysely } from 'kysely';
-import { Problem } from '../problem.ts';
+import { Problem } from '../../protocol/problem.ts';
 import { findCaller } from '../trust/caller.ts';
 import { getDelivery, listDeliveries, queueSummaries, requestRedelivery } from './deliveryRecords.ts';
 import { DELIVERY_STATES, type DeliveryState } from './tables.ts';

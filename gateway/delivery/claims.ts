@@ -1,7 +1,7 @@
 import type { Database } from '../store/schema.ts';
 import { randomUUID } from 'node:crypto';
 import { sql, type ExpressionBuilder, type Kysely, type Selectable } from 'kysely';
-import type { Dialect } from '../store/migrations.ts';
+import type { Dialect } from '../store/dialect.ts';
 import type { AttemptOutcome } from './transport.ts';
 import { OUTSTANDING_STATES, type AttemptOutcomeKind, type ChannelKind, type DeliveryOutboxTable, type DeliveryState } from './tables.ts';
 

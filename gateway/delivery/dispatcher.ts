@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Kysely } from 'kysely';
 import type { Logger } from '../log.ts';
-import type { Dialect } from '../store/migrations.ts';
+import type { Dialect } from '../store/dialect.ts';
 import { abandonExhausted, claimDue, finishAttempt, nextDueAt, type ClaimedRow, type Settlement } from './claims.ts';
 import { afterFailure, DEFAULT_RETRY_SCHEDULE, type RetrySchedule } from './retrySchedule.ts';
 import type { ChannelKind } from './tables.ts';

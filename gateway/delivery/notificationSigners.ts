@@ -1,6 +1,6 @@
-import { parsePartyUrn } from '../../certs/index.ts';
+import { parsePartyUrn } from '../../protocol/identity/partyUrn.ts';
 import type { StoreExecutor } from '../store/store.ts';
-import { signEnvelope, type EnvelopeSigner } from '../trust/envelope.ts';
+import { signEnvelope, type EnvelopeSigner } from '../../protocol/envelope/index.ts';
 import { nextOutboundSequence } from '../trust/replayGuard.ts';
 import type { NotificationSigner } from './transport.ts';
 

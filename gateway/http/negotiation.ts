@@ -1,5 +1,5 @@
 import type { Request } from 'express';
-import { Problem } from '../problem.ts';
+import { Problem } from '../../protocol/problem.ts';
 
 /** The request body's media type if it is one of `accepted` (UTF-8 only), else 415. */
 export function requireMediaType<T extends string>(req: Request, accepted: readonly T[]): T {

@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler, Response } from 'express';
-import { Problem } from '../problem.ts';
+import { Problem } from '../../protocol/problem.ts';
 import type { Logger } from '../log.ts';
 
 export const PROBLEM_MEDIA_TYPE = 'application/problem+json';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { X509Certificate } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DEV_GATEWAY_URN } from '../http/server.ts';
+import { DEV_GATEWAY_URN } from '../../certs/index.ts';
 import type { StoreOptions } from '../store/store.ts';
 import { forEachBackend } from '../store/testStores.ts';
 import { bitraderFixture } from '../testing/fixtures.ts';

@@ -1,10 +1,11 @@
 import { X509Certificate } from 'node:crypto';
 import { open, rm } from 'node:fs/promises';
-import { certificateThumbprint, partyFromCertificate, splitPemCertificates } from '../../certs/index.ts';
-import { canonicalJson } from '../canonicalJson.ts';
+import { certificateThumbprint, partyFromCertificate } from '../../protocol/identity/certificateIdentity.ts';
+import { splitPemCertificates } from '../../protocol/identity/pem.ts';
+import { canonicalJson } from '../../protocol/canonicalJson.ts';
 import type { Store, StoreExecutor } from '../store/store.ts';
 import type { JournalTable } from '../store/schema.ts';
-import { sha256Base64url, type EnvelopeSigner } from '../trust/envelope.ts';
+import { sha256Base64url, type EnvelopeSigner } from '../../protocol/envelope/index.ts';
 import { BUNDLE_FORMAT, BUNDLE_VERSION, type BundleEntry, type BundleHeader, type BundleManifest, type BundleSelection } from '../../schemas/journalBundle.ts';
 import { signManifest } from './manifestSignature.ts';
 

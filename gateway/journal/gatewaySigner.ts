@@ -1,5 +1,6 @@
-import { loadTlsCredentials, loadTrustMaterial, splitPemCertificates } from '../../certs/index.ts';
-import { signerFromCredentials, type EnvelopeSigner } from '../trust/envelope.ts';
+import { loadTlsCredentials, loadTrustMaterial } from '../../certs/index.ts';
+import { splitPemCertificates } from '../../protocol/identity/pem.ts';
+import { signerFromCredentials, type EnvelopeSigner } from '../../protocol/envelope/index.ts';
 
 export interface GatewaySigningIdentity {
   signer: EnvelopeSigner;

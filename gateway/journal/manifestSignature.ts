@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { flattenedVerify, FlattenedSign } from 'jose';
-import { envelopeAlgorithmOf, type EnvelopeSigner } from '../trust/envelope.ts';
+import { envelopeAlgorithmOf, type EnvelopeSigner } from '../../protocol/envelope/index.ts';
 import { MANIFEST_SIGNATURE_TYPE } from '../../schemas/journalBundle.ts';
 
 const ALGORITHMS = ['ES256', 'EdDSA'];

@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureDevPki } from '../../certs/index.ts';
 import { FIGURE_7_TRADES } from '../adapter/testing/bitraderCase.ts';
-import type { RunningGateway } from '../http/server.ts';
+import type { RunningGateway } from '../index.ts';
 import type { StoreOptions } from '../store/store.ts';
 import { bitraderFixture } from '../testing/fixtures.ts';
 import { DEV_ANM, DEV_DSO, startTestGateway, type TestGateway } from '../testing/testGateway.ts';
-import type { FlexgateClient } from '../trust/client.ts';
+import type { FlexgateClient } from '../../client/flexgateClient.ts';
 
 const TSV = 'text/tab-separated-values';
 

@@ -1,5 +1,5 @@
 import type { X509Certificate } from 'node:crypto';
-import { normaliseSerial } from '../../certs/index.ts';
+import { normaliseSerial } from '../../protocol/identity/serialNumber.ts';
 import { x509 } from '../../certs/x509.ts';
 
 export interface RevocationIndex {

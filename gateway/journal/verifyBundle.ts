@@ -1,12 +1,13 @@
 import { createHash, X509Certificate, type KeyObject } from 'node:crypto';
-import { certificateThumbprint, normaliseSerial, partyFromCertificate, splitPemCertificates } from '../../certs/index.ts';
+import { certificateThumbprint, partyFromCertificate } from '../../protocol/identity/certificateIdentity.ts';
+import { normaliseSerial } from '../../protocol/identity/serialNumber.ts';
+import { splitPemCertificates } from '../../protocol/identity/pem.ts';
 import type { ApiVersion, EnvelopeHeader } from '../../schemas/envelope.ts';
-import { canonicalJson } from '../canonicalJson.ts';
-import { Problem } from '../problem.ts';
-import { apiVersionOfPath } from '../trust/client.ts';
-import { readEnvelopeHeader, sha256Base64url, verifyEnvelope } from '../trust/envelope.ts';
-import { compileValidator } from '../validation/jsonSchema.ts';
-import { decodeUtf8, parseJson } from '../validation/safeJson.ts';
+import { canonicalJson } from '../../protocol/canonicalJson.ts';
+import { Problem } from '../../protocol/problem.ts';
+import { apiVersionFor, readEnvelopeHeader, sha256Base64url, verifyEnvelope } from '../../protocol/envelope/index.ts';
+import { compileValidator } from '../../protocol/jsonSchema.ts';
+import { decodeUtf8, parseJson } from '../../protocol/safeJson.ts';
 import { BundleEntry, BundleHeader, BundleManifest } from '../../schemas/journalBundle.ts';
 import type { Finding, FindingCode } from './bundleFindings.ts';
 import { bundleLines } from './bundleLines.ts';
@@ -277,7 +278,7 @@ class BundleCheck {
     if (entry.sender !== header.iss) this.fail(line, 'bundle.sender-mismatch', `journalled as from ${entry.sender ?? 'nobody'}, signed by ${header.iss}`);
     let apiVersion: ApiVersion;
     try {
-      apiVersion = apiVersionOfPath(entry.path);
+      apiVersion = apiVersionFor(entry.path);
     } catch (error) {
       this.fail(line, 'envelope.request-mismatch', (error as Error).message);
       return;

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import type { Store } from '../store/store.ts';
 import { forEachBackend } from '../store/testStores.ts';
-import { OfficialSpec } from './testing/officialSpec.ts';
-import type { OfficialVen } from './testing/officialVen.ts';
+import { OfficialSpec } from '../../client/testing/officialSpec.ts';
+import type { OfficialVen } from '../../client/testing/officialVen.ts';
 import { AnmSide, eventsOf, registerVen, signedIn, type RegisteredVen } from './testing/scenario.ts';
 import { PARTIES, startVtn, type RunningVtn, sharedTestPki } from './testing/vtnServer.ts';
 

@@ -1,8 +1,8 @@
 import express, { type Router } from 'express';
-import { parsePartyUrn } from '../../certs/index.ts';
-import { Problem } from '../problem.ts';
+import { parsePartyUrn } from '../../protocol/identity/partyUrn.ts';
+import { Problem } from '../../protocol/problem.ts';
 import type { Store } from '../store/store.ts';
-import { decodeUtf8, parseJson } from '../validation/safeJson.ts';
+import { decodeUtf8, parseJson } from '../../protocol/safeJson.ts';
 import { provisionClientCredentials } from './tokens.ts';
 
 export const OPENADR_CLIENTS_PATH = '/admin/v1/openadr/clients';

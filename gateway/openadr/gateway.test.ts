@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { forEachBackend } from '../store/testStores.ts';
 import { bitraderFixture } from '../testing/fixtures.ts';
 import { DEV_ADMIN, DEV_ANM, DEV_DSO, DEV_FSP, startTestGateway, type TestGateway } from '../testing/testGateway.ts';
-import type { FlexgateClient } from '../trust/client.ts';
+import type { FlexgateClient } from '../../client/flexgateClient.ts';
 
 const VTN = '/openadr/3.1.0';
 

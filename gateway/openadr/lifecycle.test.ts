@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { DISPATCH_STAGES } from '../../schemas/openadr/wire.ts';
-import { Problem } from '../problem.ts';
+import { Problem } from '../../protocol/problem.ts';
 import { cancel, initialState, nextState, reportStep, type DispatchState, type LifecycleStep } from './lifecycle.ts';
 
 const STATES: DispatchState[] = [...DISPATCH_STAGES, 'CANCELLED'];

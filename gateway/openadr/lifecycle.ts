@@ -1,6 +1,6 @@
 import type { DispatchStage } from '../../schemas/openadr/wire.ts';
 import type { ProblemCode } from '../../schemas/problems.ts';
-import { Problem } from '../problem.ts';
+import { Problem } from '../../protocol/problem.ts';
 
 /** Where an event's dispatch stands: a stage, or cancelled (the event is then deleted from the API's view). */
 export type DispatchState = DispatchStage | 'CANCELLED';

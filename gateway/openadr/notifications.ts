@@ -1,10 +1,10 @@
-import { parsePartyUrn } from '../../certs/index.ts';
+import { parsePartyUrn } from '../../protocol/identity/partyUrn.ts';
 import type { ObjectType, Subscription } from '../../schemas/openadr/wire.ts';
-import { canonicalJson } from '../canonicalJson.ts';
+import { canonicalJson } from '../../protocol/canonicalJson.ts';
 import { enqueueNotification } from '../delivery/outbox.ts';
 import { subscriberKeyOf } from '../delivery/notificationSigners.ts';
 import type { StoreExecutor } from '../store/store.ts';
-import { listObjects, type StoredObject } from './objectStore.ts';
+import { listObjects, type StoredObject } from './objectTable.ts';
 import { grantedTargets, targetedAt } from './privacy.ts';
 
 export type ChangeOperation = 'CREATE' | 'UPDATE' | 'DELETE';

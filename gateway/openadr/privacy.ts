@@ -1,7 +1,7 @@
 import type { ValuesMap } from '../../schemas/openadr/wire.ts';
-import { Problem } from '../problem.ts';
+import { Problem } from '../../protocol/problem.ts';
 import type { StoreExecutor } from '../store/store.ts';
-import { listObjects, type StoredObject } from './objectStore.ts';
+import { listObjects, type StoredObject } from './objectTable.ts';
 import type { Principal } from './tokens.ts';
 
 /**

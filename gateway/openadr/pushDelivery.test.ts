@@ -4,7 +4,7 @@ import { loadTlsCredentials } from '../../certs/index.ts';
 import { TestReceiver } from '../delivery/testing/receivers.ts';
 import type { StoreOptions } from '../store/store.ts';
 import { forEachBackend } from '../store/testStores.ts';
-import { FlexgateClient } from '../trust/client.ts';
+import { FlexgateClient } from '../../client/flexgateClient.ts';
 import { bitraderFixture } from '../testing/fixtures.ts';
 import { startGatewayProcess, type GatewayProcess } from '../testing/gatewayProcess.ts';
 import { DEV_ADMIN, DEV_ANM, DEV_DSO, temporaryDevPki } from '../testing/testGateway.ts';

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { SIGNATURE_HEADER } from '../../schemas/envelope.ts';
 import type { Store } from '../store/store.ts';
 import { forEachBackend } from '../store/testStores.ts';
-import { FlexgateClient } from '../trust/client.ts';
-import { OfficialSpec } from './testing/officialSpec.ts';
+import { FlexgateClient } from '../../client/flexgateClient.ts';
+import { OfficialSpec } from '../../client/testing/officialSpec.ts';
 import { AnmSide, eventsOf, registerVen, signedIn, type RegisteredVen } from './testing/scenario.ts';
 import { PARTIES, startVtn, type RunningVtn, sharedTestPki } from './testing/vtnServer.ts';
 

@@ -2,7 +2,7 @@ import type { Request, Response } from 'express';
 import type { Scope } from '../../schemas/openadr/openapi.ts';
 import type { AuthErrorCode, ClientCredentialRequest, ClientCredentialResponse } from '../../schemas/openadr/wire.ts';
 import type { ProblemCode } from '../../schemas/problems.ts';
-import { Problem } from '../problem.ts';
+import { Problem } from '../../protocol/problem.ts';
 import type { Store } from '../store/store.ts';
 import { callerOf, envelopeOf } from '../trust/caller.ts';
 import type { OpenadrConfig } from './config.ts';

@@ -1,8 +1,8 @@
 import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
-import type { PartyRole } from '../../certs/index.ts';
+import type { PartyRole } from '../../protocol/identity/partyUrn.ts';
 import type { Scope } from '../../schemas/openadr/openapi.ts';
-import { Problem } from '../problem.ts';
+import { Problem } from '../../protocol/problem.ts';
 import type { StoreExecutor } from '../store/store.ts';
 
 const scryptAsync = promisify(scrypt) as (password: string, salt: Buffer, keylen: number) => Promise<Buffer>;

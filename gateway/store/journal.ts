@@ -1,4 +1,4 @@
-import { splitPemCertificates } from '../../certs/index.ts';
+import { splitPemCertificates } from '../../protocol/identity/pem.ts';
 import type { StoreExecutor } from './store.ts';
 
 export interface DerivedReference {

@@ -1,27 +1,13 @@
-import { sql, type Kysely, type Migration } from 'kysely';
-import { deliveryMigration } from '../delivery/migration.ts';
-
-export type Dialect = 'sqlite' | 'postgres';
-
-/** The column types that differ between the two databases: raw bytes, and an auto-increasing `seq` key. */
-export function dialectColumns(dialect: Dialect) {
-  return {
-    bytes: sql.raw(dialect === 'postgres' ? 'bytea' : 'blob'),
-    autoSeq: (table: ReturnType<Kysely<unknown>['schema']['createTable']>) =>
-      dialect === 'postgres'
-        ? table.addColumn('seq', 'bigserial', (c) => c.primaryKey())
-        : table.addColumn('seq', 'integer', (c) => c.primaryKey().autoIncrement()),
-  };
-}
+import type { Kysely, Migration } from 'kysely';
+import { dialectColumns, type Dialect } from './dialect.ts';
 
 /**
- * Versioned schema changes, in order. Each is written once against Kysely's
- * schema builder; only the few column types that differ between the two
- * databases are chosen per dialect.
+ * The store's own tables: the journal, ANM documents and their revisions,
+ * idempotent responses. Every feature owns its tables' migrations the same
+ * way; gateway/storage.ts registers them all, in name order.
  */
-export function migrations(dialect: Dialect): Record<string, Migration> {
+export function coreMigrations(dialect: Dialect): Record<string, Migration> {
   const { bytes, autoSeq } = dialectColumns(dialect);
-
   return {
     '0001_journal_documents_idempotency': {
       async up(db: Kysely<unknown>) {
@@ -69,73 +55,5 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.createIndex('idempotency_records_by_age').on('idempotency_records').column('created_at').execute();
       },
     },
-    '0002_trust': {
-      async up(db: Kysely<unknown>) {
-        // Who sent each journalled message and the proof: enough to re-verify it offline.
-        for (const column of ['sender', 'jws', 'certificate_chain', 'verification']) {
-          await db.schema.alterTable('journal').addColumn(column, 'text').execute();
-        }
-        // Per issuer and audience, the highest sequence accepted (R5: replay and reorder resistance).
-        await db.schema
-          .createTable('message_sequences')
-          .addColumn('issuer', 'text', (c) => c.notNull())
-          .addColumn('audience', 'text', (c) => c.notNull())
-          .addColumn('last_sequence', 'bigint', (c) => c.notNull())
-          .addColumn('updated_at', 'text', (c) => c.notNull())
-          .addPrimaryKeyConstraint('message_sequences_pk', ['issuer', 'audience'])
-          .execute();
-        // Every message id seen per issuer: a second use is a replay.
-        await db.schema
-          .createTable('envelope_messages')
-          .addColumn('issuer', 'text', (c) => c.notNull())
-          .addColumn('message_id', 'text', (c) => c.notNull())
-          .addColumn('body_sha256', 'text', (c) => c.notNull())
-          .addColumn('received_at', 'text', (c) => c.notNull())
-          .addPrimaryKeyConstraint('envelope_messages_pk', ['issuer', 'message_id'])
-          .execute();
-      },
-    },
-    '0003_openadr': {
-      async up(db: Kysely<unknown>) {
-        await autoSeq(db.schema.createTable('openadr_objects'))
-          .addColumn('id', 'text', (c) => c.notNull().unique())
-          .addColumn('object_type', 'text', (c) => c.notNull())
-          .addColumn('client_id', 'text')
-          .addColumn('ven_id', 'text')
-          .addColumn('program_id', 'text')
-          .addColumn('event_id', 'text')
-          .addColumn('name', 'text')
-          .addColumn('targets', 'text', (c) => c.notNull())
-          .addColumn('body', 'text', (c) => c.notNull())
-          .addColumn('created_at', 'text', (c) => c.notNull())
-          .addColumn('modified_at', 'text', (c) => c.notNull())
-          .addColumn('source_key', 'text', (c) => c.unique())
-          .addColumn('lifecycle', 'text')
-          .addColumn('version', 'integer', (c) => c.notNull())
-          .execute();
-        await db.schema.createIndex('openadr_objects_by_type').on('openadr_objects').columns(['object_type', 'seq']).execute();
-        await db.schema.createIndex('openadr_objects_by_client').on('openadr_objects').columns(['client_id', 'object_type']).execute();
-        await db.schema.createIndex('openadr_objects_by_event').on('openadr_objects').columns(['event_id']).execute();
-        await db.schema
-          .createTable('openadr_clients')
-          .addColumn('client_id', 'text', (c) => c.primaryKey())
-          .addColumn('secret_hash', 'text', (c) => c.notNull())
-          .addColumn('created_at', 'text', (c) => c.notNull())
-          .execute();
-        await db.schema
-          .createTable('openadr_tokens')
-          .addColumn('token_sha256', 'text', (c) => c.primaryKey())
-          .addColumn('client_id', 'text', (c) => c.notNull())
-          .addColumn('role', 'text', (c) => c.notNull())
-          .addColumn('scopes', 'text', (c) => c.notNull())
-          .addColumn('certificate_thumbprint', 'text', (c) => c.notNull())
-          .addColumn('issued_at', 'text', (c) => c.notNull())
-          .addColumn('expires_at', 'text', (c) => c.notNull())
-          .addColumn('user_agent', 'text')
-          .execute();
-        await db.schema.createIndex('openadr_tokens_by_expiry').on('openadr_tokens').column('expires_at').execute();
-      },
-    },
-    '0004_delivery': deliveryMigration(dialect),
   };
 }

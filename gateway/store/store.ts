@@ -1,9 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration, type Transaction } from 'kysely';
 import pg from 'pg';
-import { migrations, type Dialect } from './migrations.ts';
+import type { Dialect } from './dialect.ts';
 import type { Database } from './schema.ts';
 
 export type { Dialect };
@@ -35,9 +35,15 @@ export class Store {
     readonly schema?: string,
   ) {}
 
-  static async open(options: StoreOptions): Promise<Store> {
+  /** Opens and migrates: `migrations` are every feature's, registered by gateway/storage.ts. */
+  static async open(options: StoreOptions, migrations: (dialect: Dialect) => Record<string, Migration>): Promise<Store> {
     const store = options.databaseUrl ? await openPostgres(options.databaseUrl, options.schema) : openSqlite(options.dataDir);
-    await store.migrate();
+    try {
+      await store.migrate(migrations(store.dialect));
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
     return store;
   }
 
@@ -46,10 +52,10 @@ export class Store {
     return this.db.transaction().execute(work);
   }
 
-  private async migrate(): Promise<void> {
+  private async migrate(migrations: Record<string, Migration>): Promise<void> {
     const migrator = new Migrator({
       db: this.db,
-      provider: { getMigrations: async () => migrations(this.dialect) },
+      provider: { getMigrations: async () => migrations },
       // Without this Kysely looks for its lock table in `public`, not in our schema.
       ...(this.schema ? { migrationTableSchema: this.schema } : {}),
     });

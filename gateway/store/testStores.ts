@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { quoteIdentifier, Store, type StoreOptions } from './store.ts';
+import { openGatewayStore } from '../storage.ts';
 
 /** PostgreSQL for tests: the machine's local server unless FLEXGATE_TEST_POSTGRES_URL says otherwise. */
 export const POSTGRES_TEST_URL = process.env.FLEXGATE_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -49,7 +50,7 @@ function sqliteBackend(): TestBackend {
       return { dataDir: dir };
     },
     async open(context) {
-      return Store.open(await backend.storeOptions(context));
+      return openGatewayStore(await backend.storeOptions(context));
     },
     async cleanup() {
       for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
@@ -75,7 +76,7 @@ function postgresBackend(): TestBackend {
       return { databaseUrl: POSTGRES_TEST_URL, schema };
     },
     async open(context) {
-      return Store.open(await backend.storeOptions(context));
+      return openGatewayStore(await backend.storeOptions(context));
     },
     async cleanup() {
       const dropping = schemas.splice(0);

@@ -1,8 +1,16 @@
-import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { execFile, execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { join } from 'node:path';
+import { PACKAGE_ROOT } from '../../schemas/packageRoot.ts';
 
-export const FLEXGATE_BIN = join(dirname(fileURLToPath(import.meta.url)), '..', 'cli', 'flexgate.mjs');
+/** The executable users run: the compiled `flexgate`, built (incrementally) before the first process test so it is never stale. */
+export const FLEXGATE_BIN = join(PACKAGE_ROOT, 'dist', 'bin', 'flexgate.js');
+
+let built = false;
+function ensureBuilt(): void {
+  if (built) return;
+  execFileSync(process.execPath, [join(PACKAGE_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(PACKAGE_ROOT, 'tsconfig.build.json')], { stdio: 'inherit' });
+  built = true;
+}
 
 export interface GatewayProcess {
   child: ChildProcessWithoutNullStreams;
@@ -15,6 +23,7 @@ export interface GatewayProcess {
 
 /** Starts `flexgate serve` as a real process and waits for its "listening" line. */
 export async function startGatewayProcess(args: string[], env: NodeJS.ProcessEnv = {}): Promise<GatewayProcess> {
+  ensureBuilt();
   const child = spawn(process.execPath, [FLEXGATE_BIN, 'serve', '--port', '0', ...args], {
     env: { ...process.env, ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -50,6 +59,7 @@ export interface CliRun {
 
 /** Runs the real `flexgate` executable to completion (at most a minute). */
 export function runFlexgate(...args: string[]): Promise<CliRun> {
+  ensureBuilt();
   return new Promise((resolve) => {
     execFile(process.execPath, [FLEXGATE_BIN, ...args], { timeout: 60_000, encoding: 'utf8' }, (error, stdout, stderr) => {
       resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr });

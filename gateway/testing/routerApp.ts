@@ -1,6 +1,6 @@
 import express, { type Express, type Router } from 'express';
 import { problemHandler } from '../http/problemResponse.ts';
-import { Problem } from '../problem.ts';
+import { Problem } from '../../protocol/problem.ts';
 import { testLogger } from './silentLogger.ts';
 
 /**

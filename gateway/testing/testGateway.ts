@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureDevPki, loadTlsCredentials } from '../../certs/index.ts';
-import { startGateway, type RunningGateway } from '../http/server.ts';
+import { startGateway, type RunningGateway } from '../index.ts';
 import type { StoreOptions } from '../store/store.ts';
-import { FlexgateClient } from '../trust/client.ts';
+import { FlexgateClient } from '../../client/flexgateClient.ts';
 import { testLogger } from './silentLogger.ts';
 
 export const DEV_ANM = 'urn:flexgate:anm:anm-dev';

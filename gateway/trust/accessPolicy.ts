@@ -1,4 +1,4 @@
-import type { PartyRole } from '../../certs/index.ts';
+import { PARTY_ROLES, type PartyRole } from '../../protocol/identity/partyUrn.ts';
 import type { ApiVersion } from '../../schemas/envelope.ts';
 
 /** Who may call a route, which API version its signatures name, and whether a signature is required. */
@@ -18,33 +18,18 @@ export interface AccessRule {
   admission: 'with-message' | 'on-arrival';
 }
 
-const ALL_ROLES: readonly PartyRole[] = ['dso', 'anm', 'fsp', 'admin', 'gateway'];
-const READ = ['GET', 'HEAD'] as const;
-const SEGMENT = '[^/]+';
+export const ALL_ROLES: readonly PartyRole[] = PARTY_ROLES;
+export const READ = ['GET', 'HEAD'] as const;
+/** One path segment, for rules over routes with ids. */
+export const SEGMENT = '[^/]+';
 
 /**
- * The whole authorisation table, in one place (R5). A request no rule
- * matches is answered 404, so a route added without a rule is unreachable
- * rather than open. ANM and DSO systems post look-aheads, lists and trades;
- * FSPs only read trading opportunities; OpenADR routes are open to every
- * party at this layer because the VTN applies OAuth scopes and object
- * privacy itself.
+ * A rule of the authorisation table (R5). Each API declares its rules next
+ * to its routes (`accessRules.ts`); the composition root collects them in
+ * order, and a request no rule matches is answered 404, so a route added
+ * without a rule is unreachable rather than open.
  */
-export const ACCESS_RULES: readonly AccessRule[] = [
-  rule(['POST'], '/anm/v1/(constraint-look-aheads|merit-order-lists)', ['anm', 'dso'], 'anm/v1', 'required', 'with-message'),
-  rule(['POST'], `/anm/v1/merit-order-lists/${SEGMENT}/trades`, ['anm', 'dso'], 'anm/v1', 'required', 'with-message'),
-  rule(['POST'], `/anm/v1/constraint-look-aheads/${SEGMENT}/verify`, ['anm', 'dso'], 'anm/v1', 'required', 'with-message'),
-  rule(READ, `/anm/v1/constraint-look-aheads/${SEGMENT}/opportunities`, ['anm', 'dso', 'fsp', 'admin'], 'anm/v1'),
-  rule(READ, '/anm/v1/.*', ['anm', 'dso', 'admin'], 'anm/v1'),
-  rule(['POST'], '/cim/v1/documents', ['dso', 'anm'], 'cim/v1', 'required', 'with-message'),
-  rule(READ, '/cim/v1/documents(/.*)?', ['dso', 'anm', 'admin'], 'cim/v1'),
-  rule(['GET', 'HEAD', 'POST', 'PUT', 'DELETE'], '/openadr/3\\.1\\.0/.*', ALL_ROLES, 'openadr/3.1.0', 'optional'),
-  rule(['GET', 'HEAD', 'POST', 'PUT', 'DELETE'], '/openadr/3\\.0\\.1/.*', ALL_ROLES, 'openadr/3.0.1', 'optional'),
-  rule(READ, '/openadr/2\\.0b/.*', ALL_ROLES, 'openadr/2.0b', 'optional'),
-  rule(['GET', 'HEAD', 'POST', 'PUT', 'DELETE'], '/admin/v1/.*', ['admin'], 'admin/v1'),
-];
-
-function rule(
+export function accessRule(
   methods: readonly string[],
   path: string,
   roles: readonly PartyRole[],
@@ -56,6 +41,6 @@ function rule(
 }
 
 /** The rule for a request, by method and path (query excluded); the first that matches wins. */
-export function accessRuleFor(method: string, path: string, rules: readonly AccessRule[] = ACCESS_RULES): AccessRule | undefined {
+export function accessRuleFor(method: string, path: string, rules: readonly AccessRule[]): AccessRule | undefined {
   return rules.find((candidate) => candidate.methods.includes(method) && candidate.path.test(path));
 }

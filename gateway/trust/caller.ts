@@ -1,7 +1,11 @@
 import type { DetailedPeerCertificate, TLSSocket } from 'node:tls';
 import type { NextFunction, Request, Response } from 'express';
-import { certificatePem, certificateThumbprint, normaliseSerial, partyFromCertificate, type PartyIdentity } from '../../certs/index.ts';
-import { Problem } from '../problem.ts';
+import { certificatePem } from '../../protocol/identity/pem.ts';
+import { certificateThumbprint, partyFromCertificate } from '../../protocol/identity/certificateIdentity.ts';
+import { normaliseSerial } from '../../protocol/identity/serialNumber.ts';
+import { type PartyIdentity } from '../../protocol/identity/partyUrn.ts';
+import type { VerifiedEnvelope } from '../../protocol/envelope/index.ts';
+import { Problem } from '../../protocol/problem.ts';
 
 /** Who is on the other end of a request, as its verified TLS client certificate says. */
 export interface Caller {
@@ -13,28 +17,6 @@ export interface Caller {
   /** The client's certificate chain as presented, leaf first, PEM. */
   certificateChain: string[];
   userAgent: string | null;
-}
-
-/** A request signature that verified (see envelope.ts): the protected header members the gateway acts on. */
-export interface VerifiedEnvelope {
-  /** The detached compact JWS as received: `<protected>..<signature>`. */
-  jws: string;
-  alg: string;
-  issuer: string;
-  audience: string;
-  messageId: string;
-  /** Decimal string: sequences may exceed 2^53. */
-  sequence: string;
-  /** `iat`, seconds since the epoch. */
-  issuedAt: number;
-  schemaVersion: string;
-  /** The certificate chain the signature was verified with, PEM, leaf first. */
-  certificateChain: string[];
-  /** Admitted by the trust layer already; otherwise the intake admits it with the message. */
-  admittedOnArrival?: boolean;
-  /** SHA-256 (base64url) of the body bytes and of the protected header, named by the signed receipt. */
-  bodySha256: string;
-  protectedHeaderSha256: string;
 }
 
 const callers = new WeakMap<Request, Caller>();

@@ -3,11 +3,12 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadTlsCredentials, splitPemCertificates } from '../../certs/index.ts';
+import { loadTlsCredentials } from '../../certs/index.ts';
+import { splitPemCertificates } from '../../protocol/identity/pem.ts';
 import { SIGNATURE_HEADER } from '../../schemas/envelope.ts';
 import { bitraderFixture } from '../testing/fixtures.ts';
 import { DEV_ANM, startTestGateway, type TestGateway } from '../testing/testGateway.ts';
-import { signEnvelope, signerFromCredentials } from './envelope.ts';
+import { signEnvelope, signerFromCredentials } from '../../protocol/envelope/index.ts';
 
 /** Debian's python3 (not a pyenv shim), where `apt-get install python3-jwcrypto` puts the library. */
 const PYTHON = '/usr/bin/python3';

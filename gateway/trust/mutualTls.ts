@@ -1,18 +1,10 @@
 import { X509Certificate } from 'node:crypto';
 import { createServer, type Server } from 'node:https';
 import type { SecureContextOptions, TLSSocket } from 'node:tls';
-import {
-  keepCrlsFresh,
-  loadTlsCredentials,
-  loadTrustMaterial,
-  normaliseSerial,
-  revokedSerialNumbers,
-  watchPki,
-  type TlsCredentials,
-  type TrustMaterial,
-} from '../../certs/index.ts';
+import { keepCrlsFresh, loadTlsCredentials, loadTrustMaterial, revokedSerialNumbers, watchPki, type TlsCredentials, type TrustMaterial } from '../../certs/index.ts';
+import { normaliseSerial } from '../../protocol/identity/serialNumber.ts';
 import type { Logger } from '../log.ts';
-import { signerFromCredentials, type EnvelopeSigner } from './envelope.ts';
+import { signerFromCredentials, type EnvelopeSigner } from '../../protocol/envelope/index.ts';
 import type { TrustState } from './trustLayer.ts';
 
 /**

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { Store } from '../store/store.ts';
 import { forEachBackend } from '../store/testStores.ts';
-import type { VerifiedEnvelope } from './caller.ts';
+import type { VerifiedEnvelope } from '../../protocol/envelope/index.ts';
 import { admitEnvelope, purgeSeenMessageIds, SEEN_MESSAGE_RETENTION_MS } from './replayGuard.ts';
 
 const envelope = (sequence: number, messageId = randomUUID()): VerifiedEnvelope => ({

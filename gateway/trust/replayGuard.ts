@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
-import { Problem } from '../problem.ts';
+import { Problem } from '../../protocol/problem.ts';
 import type { StoreExecutor } from '../store/store.ts';
-import type { VerifiedEnvelope } from './caller.ts';
+import type { VerifiedEnvelope } from '../../protocol/envelope/index.ts';
 
 /** Default tolerance between a signature's `iat` and the receiver's clock, either way. */
 export const DEFAULT_CLOCK_SKEW_SECONDS = 120;

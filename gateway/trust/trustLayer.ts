@@ -2,11 +2,11 @@ import type { X509Certificate } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { apiVersionOfPath, SIGNATURE_HEADER, type ApiVersion } from '../../schemas/envelope.ts';
 import type { Logger } from '../log.ts';
-import { Problem } from '../problem.ts';
+import { Problem } from '../../protocol/problem.ts';
 import type { Store } from '../store/store.ts';
-import { accessRuleFor, ACCESS_RULES, type AccessRule } from './accessPolicy.ts';
+import { accessRuleFor, type AccessRule } from './accessPolicy.ts';
 import { callerOf, envelopeOf, findCaller, identifyCaller, setEnvelope } from './caller.ts';
-import { signEnvelope, verifyEnvelope, type EnvelopeSigner } from './envelope.ts';
+import { signEnvelope, verifyEnvelope, type EnvelopeSigner } from '../../protocol/envelope/index.ts';
 import { admitEnvelope, nextOutboundSequence } from './replayGuard.ts';
 
 /** What the gateway currently trusts besides the TLS layer's own checks; replaced when the PKI folder changes. */
@@ -22,7 +22,8 @@ export interface TrustLayerOptions {
   trust: () => TrustState;
   logger: Logger;
   skewSeconds?: number;
-  rules?: readonly AccessRule[];
+  /** The authorisation table: every API's rules, collected by the composition root. */
+  rules: readonly AccessRule[];
 }
 
 /** Audience of a response to a peer that named no party: still signed, so nothing leaves unsigned. */
@@ -36,7 +37,7 @@ const UNIDENTIFIED = 'urn:flexgate:unknown:unidentified';
  * says so, in the intake's transaction with the message it carries.
  */
 export function verifyRequests(options: TrustLayerOptions): RequestHandler[] {
-  const rules = options.rules ?? ACCESS_RULES;
+  const { rules } = options;
   const verify = async (req: Request, _res: Response, next: NextFunction) => {
     const caller = callerOf(req);
     const rule = accessRuleFor(req.method, req.path, rules);
@@ -114,7 +115,7 @@ async function signResponse(options: TrustLayerOptions, req: Request, res: Respo
       sequence: await nextOutboundSequence(options.store.db, options.gateway.issuer, audience),
       method: req.method,
       path: req.originalUrl,
-      apiVersion: apiVersionOf(req, options.rules ?? ACCESS_RULES),
+      apiVersion: apiVersionOf(req, options.rules),
       status: res.statusCode,
       ...(request && success ? { receipt: { jti: request.messageId, 'body#S256': request.bodySha256, 'protected#S256': request.protectedHeaderSha256 } } : {}),
     },
@@ -122,11 +123,13 @@ async function signResponse(options: TrustLayerOptions, req: Request, res: Respo
   );
 }
 
+/** The API version a response is signed for: the request's, read from the full path (a mounted router sees only its own part of it). */
 function apiVersionOf(req: Request, rules: readonly AccessRule[]): ApiVersion {
-  const ruled = accessRuleFor(req.method, req.path, rules)?.apiVersion;
-  if (ruled) return ruled;
-  return apiVersionOfPath(req.path) ?? 'admin/v1';
+  const path = fullPath(req);
+  return accessRuleFor(req.method, path, rules)?.apiVersion ?? apiVersionOfPath(path) ?? 'admin/v1';
 }
+
+const fullPath = (req: Request) => req.originalUrl.split('?')[0] ?? '/';
 
 /** The body as received; the app reads every body raw before the trust layer. */
 export function bodyOf(req: Request): Buffer {

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../store/schema.ts';
 import { Store, type StoreOptions } from '../../store/store.ts';
 import type { TestBackend } from '../../store/testStores.ts';
+import { openGatewayStore } from '../../storage.ts';
 
 export interface DeliveryStore {
   store: Store;
@@ -10,7 +11,7 @@ export interface DeliveryStore {
 
 /** A store (the delivery tables come with the migrations), and its Kysely handle. */
 export async function openDeliveryStore(options: StoreOptions): Promise<DeliveryStore> {
-  const store = await Store.open(options);
+  const store = await openGatewayStore(options);
   return { store, db: store.db };
 }
 

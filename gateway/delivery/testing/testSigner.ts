@@ -1,7 +1,7 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { flattenedVerify } from 'jose';
 import { CRITICAL_MEMBERS, type EnvelopeHeader } from '../../../schemas/envelope.ts';
-import type { EnvelopeSigner } from '../../trust/envelope.ts';
+import type { EnvelopeSigner } from '../../../protocol/envelope/index.ts';
 
 /** A gateway signer with a throwaway P-256 key, and a check of what it signed. */
 export function testEnvelopeSigner(): { signer: EnvelopeSigner; verify: (jws: string, body: string) => Promise<EnvelopeHeader> } {

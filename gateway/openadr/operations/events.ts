@@ -1,10 +1,11 @@
 import type { Event, EventRequest } from '../../../schemas/openadr/wire.ts';
-import { Problem } from '../../problem.ts';
+import { Problem } from '../../../protocol/problem.ts';
 import type { DerivedReference } from '../../store/journal.ts';
 import type { StoreExecutor } from '../../store/store.ts';
 import { eventEnd } from '../eventTiming.ts';
 import { cancel, initialState, nextState, type DispatchState, type LifecycleStep } from '../lifecycle.ts';
-import { findObject, insertObject, listObjects, updateObject, type StoredObject } from '../objectStore.ts';
+import { findObject, listObjects, type StoredObject } from '../objectTable.ts';
+import { insertObject, updateObject } from '../objectWrites.ts';
 import { targetFilter } from '../privacy.ts';
 import { created, newMetadata, notFound, ok, page, queryList, queryString, reference, updatedMetadata, type OperationContext, type OperationTable } from './operation.ts';
 

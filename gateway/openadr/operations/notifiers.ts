@@ -1,6 +1,6 @@
 import type { NotifierTopicsResponse, NotifiersResponse, Ven } from '../../../schemas/openadr/wire.ts';
 import { MQTT_TOPIC_ROOT } from '../notifications.ts';
-import { findObject } from '../objectStore.ts';
+import { findObject } from '../objectTable.ts';
 import { ownedBy } from '../privacy.ts';
 import { visibleProgram } from './programs.ts';
 import { notFound, ok, type OperationContext, type OperationTable } from './operation.ts';

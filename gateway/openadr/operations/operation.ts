@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Scope } from '../../../schemas/openadr/openapi.ts';
 import type { ObjectMetadata, ObjectType } from '../../../schemas/openadr/wire.ts';
-import { Problem } from '../../problem.ts';
+import { Problem } from '../../../protocol/problem.ts';
 import type { DerivedReference } from '../../store/journal.ts';
 import type { StoreExecutor } from '../../store/store.ts';
 import type { OpenadrConfig } from '../config.ts';
-import type { StoredObject } from '../objectStore.ts';
+import type { StoredObject } from '../objectTable.ts';
 import type { Principal } from '../tokens.ts';
 
 /** A validated OpenADR request, as an operation sees it. */

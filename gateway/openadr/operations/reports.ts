@@ -1,8 +1,9 @@
 import type { Event, Program, Report, ReportRequest } from '../../../schemas/openadr/wire.ts';
-import { Problem, ProblemCollector } from '../../problem.ts';
+import { Problem, ProblemCollector } from '../../../protocol/problem.ts';
 import type { DerivedReference } from '../../store/journal.ts';
 import { AVAILABILITY_PAYLOADS, DECLARATION_PAYLOADS, reportStep } from '../lifecycle.ts';
-import { deleteObject, findObject, insertObject, listObjects, updateObject, type StoredObject } from '../objectStore.ts';
+import { deleteObject, insertObject, updateObject } from '../objectWrites.ts';
+import { findObject, listObjects, type StoredObject } from '../objectTable.ts';
 import { ownedBy, requiresSignatures, targetFilter } from '../privacy.ts';
 import { advanceEventObject } from './events.ts';
 import { created, newMetadata, notFound, ok, page, queryString, reference, updatedMetadata, type OperationContext, type OperationTable } from './operation.ts';

@@ -1,8 +1,9 @@
 import type { Subscription, SubscriptionRequest } from '../../../schemas/openadr/wire.ts';
 import { callbackUrlDefect } from '../../delivery/outbox.ts';
-import { Problem } from '../../problem.ts';
+import { Problem } from '../../../protocol/problem.ts';
 import type { StoreExecutor } from '../../store/store.ts';
-import { deleteObject, findObject, insertObject, listObjects, updateObject, type StoredObject } from '../objectStore.ts';
+import { deleteObject, insertObject, updateObject } from '../objectWrites.ts';
+import { findObject, listObjects, type StoredObject } from '../objectTable.ts';
 import { ownedBy } from '../privacy.ts';
 import { created, newMetadata, notFound, ok, page, queryList, queryString, reference, updatedMetadata, type OperationContext, type OperationTable } from './operation.ts';
 

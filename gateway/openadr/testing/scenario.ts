@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { FIGURE_7_TRADES } from '../../adapter/testing/bitraderCase.ts';
 import { bitraderFixture } from '../../testing/fixtures.ts';
-import type { FlexgateClient } from '../../trust/client.ts';
-import type { OfficialSpec } from './officialSpec.ts';
-import { OfficialVen } from './officialVen.ts';
+import type { FlexgateClient } from '../../../client/flexgateClient.ts';
+import type { OfficialSpec } from '../../../client/testing/officialSpec.ts';
+import { OfficialVen } from '../../../client/testing/officialVen.ts';
 import { PARTIES, type PartyName, type RunningVtn } from './vtnServer.ts';
 
 const TSV = 'text/tab-separated-values';

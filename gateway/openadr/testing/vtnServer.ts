@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import https from 'node:https';
+import { MtlsClient } from '../../../client/testing/mtlsClient.ts';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,9 +13,10 @@ import { anmRouter } from '../../anm/routes.ts';
 import { problemHandler } from '../../http/problemResponse.ts';
 import { Intake } from '../../intake.ts';
 import type { Store } from '../../store/store.ts';
+import { ACCESS_RULES } from '../../index.ts';
 import { testLogger } from '../../testing/silentLogger.ts';
 import { identifyCaller } from '../../trust/caller.ts';
-import { signerFromCredentials } from '../../trust/envelope.ts';
+import { signerFromCredentials } from '../../../protocol/envelope/index.ts';
 import { signResponses, verifyRequests, type TrustState } from '../../trust/trustLayer.ts';
 import { DEFAULT_OPENADR_CONFIG, type OpenadrConfig } from '../config.ts';
 import { openadrEventsReaction } from '../eventsReaction.ts';
@@ -61,48 +63,6 @@ export class TestPki {
   }
 }
 
-export interface HttpAnswer {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  text: string;
-  json: unknown;
-}
-
-/** A party's HTTPS client: its own certificate, a new TLS connection per request. */
-export class MtlsClient {
-  constructor(
-    readonly urn: string,
-    private readonly credentials: TlsCredentials,
-    private readonly origin: string,
-  ) {}
-
-  request(method: string, path: string, options: { headers?: Record<string, string>; body?: string | Buffer } = {}): Promise<HttpAnswer> {
-    const url = new URL(path, this.origin);
-    return new Promise((resolve, reject) => {
-      const req = https.request(
-        url,
-        { method, cert: this.credentials.cert, key: this.credentials.key, ca: this.credentials.ca, agent: false, headers: { 'user-agent': `flexgate-test-ven/${this.urn}`, ...options.headers } },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => {
-            const text = Buffer.concat(chunks).toString('utf8');
-            let json: unknown;
-            try {
-              json = text ? JSON.parse(text) : undefined;
-            } catch {
-              json = undefined;
-            }
-            resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
-          });
-        },
-      );
-      req.on('error', reject);
-      req.end(options.body);
-    });
-  }
-}
-
 function trustStateOf(material: TrustMaterial): TrustState {
   return { issuingAuthorities: material.ca.map((pem) => new X509Certificate(pem)), revokedSerials: revokedSerialNumbers(material.crl) };
 }
@@ -133,7 +93,7 @@ export async function startVtn(pki: TestPki, store: Store, options: { config?: O
   const material = await loadTrustMaterial(pki.dir);
   if (options.trustLayer) {
     // The whole trust layer, as the gateway mounts it: signatures verified when present, every response signed.
-    const trust = { store, gateway: signerFromCredentials(await pki.credentials(gatewayUrn)), logger: testLogger, trust: () => trustStateOf(material) };
+    const trust = { store, gateway: signerFromCredentials(await pki.credentials(gatewayUrn)), logger: testLogger, trust: () => trustStateOf(material), rules: ACCESS_RULES };
     app.use(express.raw({ type: () => true, limit: 1024 * 1024 }));
     app.use(signResponses(trust));
     app.use(verifyRequests(trust));

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import type { Store } from '../../store/store.ts';
 import { forEachBackend } from '../../store/testStores.ts';
-import { OfficialSpec } from '../testing/officialSpec.ts';
-import type { OfficialVen } from '../testing/officialVen.ts';
+import { OfficialSpec } from '../../../client/testing/officialSpec.ts';
+import type { OfficialVen } from '../../../client/testing/officialVen.ts';
 import { AnmSide, eventsOf, registerVen, registerVen301, signedIn, type RegisteredVen } from '../testing/scenario.ts';
-import { startVtn, type HttpAnswer, type RunningVtn, sharedTestPki } from '../testing/vtnServer.ts';
+import { startVtn, type RunningVtn, sharedTestPki } from '../testing/vtnServer.ts';
+import { type HttpAnswer } from '../../../client/testing/mtlsClient.ts';
 
 type Json = Record<string, unknown>;
 

@@ -1,0 +1,153 @@
+import { SIGNATURE_HEADER, type Receipt } from '../schemas/envelope.ts';
+import {
+  apiVersionFor,
+  checkReceipt,
+  clockSequence,
+  readEnvelopeHeader,
+  signEnvelope,
+  signerFromCredentials,
+  verifyEnvelope,
+  type EnvelopeClaims,
+  type EnvelopeSigner,
+  type VerifiedEnvelope,
+} from '../protocol/envelope/index.ts';
+import { FlexgateError } from '../protocol/errors.ts';
+import { certificateThumbprint, partyFromCertificate } from '../protocol/identity/certificateIdentity.ts';
+import { Problem } from '../protocol/problem.ts';
+import { MutualTlsTransport, type ClientCredentials, type Transport } from './transport.ts';
+
+export interface SignedRequest {
+  body?: Uint8Array | string;
+  contentType?: string;
+  headers?: Record<string, string>;
+  /** Override members of the envelope (tests, or a caller managing its own ids and sequences). */
+  envelope?: Partial<EnvelopeClaims>;
+  /** Sign with another key than the TLS certificate's. */
+  signer?: EnvelopeSigner;
+  /** Send this signature header verbatim, or none with `null`. */
+  signature?: string | null;
+}
+
+export interface SignedResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+  /** The gateway's signature over this response, verified; its receipt when the request was signed and succeeded. */
+  signature: VerifiedEnvelope & { receipt?: Receipt };
+  text(): string;
+  json<T = unknown>(): T;
+}
+
+/** Who the gateway is: the audience of every request and the key its responses verify with. */
+export interface GatewayIdentity {
+  party: string;
+  certificate: string;
+  thumbprint: string;
+}
+
+/** The gateway's response is not signed by the gateway, or its signature does not hold. */
+export class ResponseSignatureInvalid extends FlexgateError {
+  readonly code = 'client.response-signature-invalid';
+}
+
+/** The server's certificate names no flexgate party: it is not a flexgate gateway. */
+export class NotAGateway extends FlexgateError {
+  readonly code = 'client.not-a-gateway';
+}
+
+export interface FlexgateClientOptions {
+  /** Sequence numbers for `seq`; default from the clock (protocol/envelope/sequence.ts). */
+  sequence?: () => string;
+  /** How requests travel; default mutual TLS with `credentials`. */
+  transport?: Transport;
+  userAgent?: string;
+}
+
+/**
+ * The client side of the trust layer: every request signed over its exact
+ * body bytes with the party's key, every response's signature and receipt
+ * verified against the gateway's certificate. `flexgate send`, the typed ANM
+ * and OpenADR clients, the sandbox and the conformance suites all use it.
+ */
+export class FlexgateClient {
+  readonly party: string;
+  readonly transport: Transport;
+  private readonly signer: EnvelopeSigner;
+  private readonly nextSequence: () => string;
+  private readonly userAgent: string;
+  private gateway: Promise<GatewayIdentity> | undefined;
+
+  constructor(
+    readonly baseUrl: string,
+    credentials: ClientCredentials,
+    options: FlexgateClientOptions = {},
+  ) {
+    this.signer = signerFromCredentials(credentials);
+    this.party = this.signer.issuer;
+    this.transport = options.transport ?? new MutualTlsTransport(baseUrl, credentials);
+    this.nextSequence = options.sequence ?? clockSequence();
+    this.userAgent = options.userAgent ?? 'flexgate-client/0.1';
+  }
+
+  /** The gateway's party URN and certificate, as its TLS certificate says. */
+  gatewayIdentity(): Promise<GatewayIdentity> {
+    this.gateway ??= this.transport.serverCertificate().then((certificate) => {
+      const party = partyFromCertificate(certificate);
+      if (!party) throw new NotAGateway(`${this.baseUrl} presents no flexgate party certificate`);
+      return { party: party.urn, certificate, thumbprint: certificateThumbprint(certificate) };
+    });
+    this.gateway.catch(() => (this.gateway = undefined));
+    return this.gateway;
+  }
+
+  /** Sends one signed request and returns the verified response; `path` includes any query. */
+  async request(method: string, path: string, options: SignedRequest = {}): Promise<SignedResponse> {
+    const body = typeof options.body === 'string' ? Buffer.from(options.body) : Buffer.from(options.body ?? new Uint8Array());
+    const gateway = await this.gatewayIdentity();
+    const claims: EnvelopeClaims = { audience: gateway.party, sequence: this.nextSequence(), method, path, apiVersion: apiVersionFor(path), ...options.envelope };
+    const signature = options.signature === undefined ? await signEnvelope(options.signer ?? this.signer, claims, body) : options.signature;
+    const headers: Record<string, string> = {
+      'user-agent': this.userAgent,
+      ...(options.contentType ? { 'content-type': options.contentType } : {}),
+      ...(signature === null ? {} : { [SIGNATURE_HEADER]: signature }),
+      ...options.headers,
+    };
+    const response = await this.transport.send({ method, url: new URL(path, this.baseUrl), headers, body });
+    const verified = await verifyResponse(response.headers, response.body, { method, path, gateway, me: this.party });
+    const receipt = readEnvelopeHeader(verified.jws).header.rcpt;
+    if (receipt && signature) checkReceipt(receipt, { signature, body });
+    return {
+      status: response.status,
+      headers: response.headers,
+      body: response.body,
+      signature: { ...verified, ...(receipt ? { receipt } : {}) },
+      text: () => response.body.toString('utf8'),
+      json: <T>() => JSON.parse(response.body.toString('utf8')) as T,
+    };
+  }
+
+  close(): void {
+    this.transport.close();
+  }
+}
+
+async function verifyResponse(
+  headers: Record<string, string | string[] | undefined>,
+  body: Buffer,
+  context: { method: string; path: string; gateway: GatewayIdentity; me: string },
+): Promise<VerifiedEnvelope> {
+  const jws = headers[SIGNATURE_HEADER];
+  try {
+    return await verifyEnvelope(typeof jws === 'string' ? jws : undefined, body, {
+      issuer: context.gateway.party,
+      audience: context.me,
+      method: context.method,
+      path: context.path,
+      apiVersion: apiVersionFor(context.path),
+      certificate: { thumbprint: context.gateway.thumbprint, chain: [context.gateway.certificate] },
+    });
+  } catch (error) {
+    if (!(error instanceof Problem)) throw error;
+    throw new ResponseSignatureInvalid(`The response to ${context.method} ${context.path} is not signed by ${context.gateway.party} as it must be: ${error.message}`, { cause: error });
+  }
+}

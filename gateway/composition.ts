@@ -1,0 +1,209 @@
+import type { Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import express, { type Express } from 'express';
+import { DEV_GATEWAY_URN, ensureDevPki } from '../certs/index.ts';
+import type { EnvelopeSigner } from '../protocol/envelope/index.ts';
+import { Problem } from '../protocol/problem.ts';
+import { adapterAccessRules } from './adapter/accessRules.ts';
+import { adapterRouter } from './adapter/routes.ts';
+import { anmAccessRules } from './anm/accessRules.ts';
+import { anmRouter } from './anm/routes.ts';
+import { cimAccessRules } from './cim/accessRules.ts';
+import { cimRouter } from './cim/routes.ts';
+import { deliveryAccessRules } from './delivery/accessRules.ts';
+import { adminDeliveryRouter } from './delivery/adminRoutes.ts';
+import { DeliveryDispatcher } from './delivery/dispatcher.ts';
+import { MqttTransport } from './delivery/mqttTransport.ts';
+import { mqttEnvelopeSigner, webhookEnvelopeSigner } from './delivery/notificationSigners.ts';
+import { purgeDeliveredNotifications } from './delivery/outbox.ts';
+import { WebhookTransport } from './delivery/webhookTransport.ts';
+import { problemHandler } from './http/problemResponse.ts';
+import { Intake } from './intake.ts';
+import type { Logger } from './log.ts';
+import { openadrAccessRules } from './openadr/accessRules.ts';
+import { openadrAdminRouter } from './openadr/adminRoutes.ts';
+import { DEFAULT_OPENADR_CONFIG, type OpenadrConfig } from './openadr/config.ts';
+import { openadrEventsReaction } from './openadr/eventsReaction.ts';
+import { openadr20bRouter } from './openadr/oadr20b/routes.ts';
+import { openadrRouter } from './openadr/routes.ts';
+import { openadrV301Router } from './openadr/v301/routes.ts';
+import { purgeIdempotency } from './store/idempotency.ts';
+import { Store, type StoreOptions } from './store/store.ts';
+import type { AccessRule } from './trust/accessPolicy.ts';
+import { createMutualTlsServer } from './trust/mutualTls.ts';
+import { purgeSeenMessageIds } from './trust/replayGuard.ts';
+import { signResponses, verifyRequests, type TrustState } from './trust/trustLayer.ts';
+import { openGatewayStore } from './storage.ts';
+
+export const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
+
+/**
+ * The authorisation table: every API's rules, in the order they are tried
+ * (the adapter's routes under /anm/v1 before the ANM API's catch-all reads).
+ */
+export const ACCESS_RULES: readonly AccessRule[] = [...adapterAccessRules, ...anmAccessRules, ...cimAccessRules, ...openadrAccessRules, ...deliveryAccessRules];
+
+export interface GatewayOptions extends StoreOptions {
+  port: number;
+  /** Interface to bind; default loopback. Every listener is mutual TLS, so binding wider is a deployment choice. */
+  host?: string;
+  /** PKI folder (`flexgate pki init`); default `<dataDir>/pki`. */
+  pkiDir?: string;
+  /** Create or top up the development PKI in `pkiDir` first, and keep its CRLs fresh. */
+  devPki?: boolean;
+  /** The gateway's party URN in the PKI; default the dev gateway's. */
+  identity?: string;
+  maxBodyBytes?: number;
+  skewSeconds?: number;
+  /** The URL clients reach the gateway at, when not the one it listens on (a load balancer, a DNS name). */
+  publicUrl?: string;
+  /** MQTT broker for OpenADR notifications (default mqtt://127.0.0.1:1883). */
+  mqttUrl?: string;
+  /** OpenADR programs and token lifetime; the VTN's base URL and broker come from `publicUrl` and `mqttUrl`. */
+  openadr?: Omit<OpenadrConfig, 'publicBaseUrl' | 'mqttBrokerUrl'>;
+  logger: Logger;
+}
+
+export interface RunningGateway {
+  url: string;
+  /** The gateway's party URN: the audience of every signed request. */
+  identity: string;
+  pkiDir: string;
+  store: Store;
+  server: Server;
+  /** Stops accepting, lets in-flight requests finish, then closes the store. */
+  close(): Promise<void>;
+}
+
+const SHUTDOWN_GRACE_MS = 10_000;
+const PURGE_INTERVAL_MS = 60 * 60 * 1000;
+
+/**
+ * The gateway, assembled in this one place: the store, the mutual-TLS
+ * listener, the trust layer in front of every API, the intake with its
+ * reactions, the delivery dispatcher and retention. The CLI, the tests, the
+ * sandbox and the conformance self-test all start it through here.
+ */
+export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
+  const pkiDir = options.pkiDir ?? join(options.dataDir ?? 'data', 'pki');
+  if (options.devPki) await ensureDevPki(pkiDir);
+  const store = await openGatewayStore(options);
+  let tls;
+  try {
+    tls = await createMutualTlsServer({ pkiDir, identity: options.identity ?? DEV_GATEWAY_URN, logger: options.logger, keepCrlsFresh: options.devPki ?? false });
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  const { server, signer, trust } = tls;
+  server.keepAliveTimeout = 5_000;
+  server.headersTimeout = 15_000;
+  server.requestTimeout = 60_000;
+
+  // Listen first: the application needs the URL it is reached at. A connection's TLS handshake takes longer than attaching the listener below.
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const url = `https://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+  const publicUrl = options.publicUrl ?? url;
+  const mqttUrl = options.mqttUrl ?? DEFAULT_OPENADR_CONFIG.mqttBrokerUrl;
+  const openadr: OpenadrConfig = { ...DEFAULT_OPENADR_CONFIG, ...options.openadr, mqttBrokerUrl: mqttUrl, publicBaseUrl: new URL('/openadr/3.1.0', publicUrl).href };
+
+  // Push delivery of OpenADR notifications from the outbox, webhooks and MQTT, signed like every response.
+  const transports = {
+    webhook: new WebhookTransport({ sign: webhookEnvelopeSigner({ db: store.db, signer }) }),
+    mqtt: new MqttTransport({ url: mqttUrl, sign: mqttEnvelopeSigner({ db: store.db, signer }) }),
+  };
+  const dispatcher = new DeliveryDispatcher({ db: store.db, dialect: store.dialect, logger: options.logger, transports });
+  dispatcher.start();
+  const app = gatewayApplication({
+    store,
+    logger: options.logger,
+    signer,
+    trust,
+    publicUrl,
+    openadr,
+    onRedelivery: () => dispatcher.wake(),
+    maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    ...(options.skewSeconds === undefined ? {} : { skewSeconds: options.skewSeconds }),
+  });
+  server.on('request', app);
+
+  // Hourly retention: idempotent responses (24 h), message ids (48 h), delivered notifications (30 days).
+  const purge = () =>
+    Promise.all([purgeIdempotency(store.db), purgeSeenMessageIds(store.db), store.transaction((tx) => purgeDeliveredNotifications(tx))]).catch((err: unknown) =>
+      options.logger.warn({ err }, 'retention purge failed'),
+    );
+  void purge();
+  const purgeTimer = setInterval(purge, PURGE_INTERVAL_MS).unref();
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      clearInterval(purgeTimer);
+      tls.stop();
+      const drained = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const force = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS).unref();
+      await drained;
+      clearTimeout(force);
+      await dispatcher.stop();
+      await Promise.all([transports.webhook.close(), transports.mqtt.close()]);
+      await store.close();
+    })());
+
+  return { url, identity: signer.issuer, pkiDir, store, server, close };
+}
+
+interface ApplicationParts {
+  store: Store;
+  logger: Logger;
+  signer: EnvelopeSigner;
+  trust: () => TrustState;
+  publicUrl: string;
+  openadr: OpenadrConfig;
+  onRedelivery: () => void;
+  maxBodyBytes: number;
+  skewSeconds?: number;
+}
+
+/**
+ * The HTTP application: every request passes the trust layer (caller from
+ * the client certificate, access rule, signature) before any API router, and
+ * every response leaves signed, problems included.
+ */
+function gatewayApplication(parts: ApplicationParts): Express {
+  const { store, logger, signer, trust, publicUrl, openadr, maxBodyBytes, skewSeconds } = parts;
+  const trustOptions = { store, gateway: signer, trust, logger, rules: ACCESS_RULES, ...(skewSeconds === undefined ? {} : { skewSeconds }) };
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use((req, res, next) => {
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      logger.info({ method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
+    });
+    next();
+  });
+  app.use(signResponses(trustOptions));
+  // Signatures cover the exact bytes, so every body is read raw, once, before anything interprets it.
+  app.use(express.raw({ type: () => true, limit: maxBodyBytes }));
+  app.use(verifyRequests(trustOptions));
+  // Every stored merit order list revision becomes OpenADR events in the same transaction.
+  const intake = new Intake(store, [openadrEventsReaction(openadr)], skewSeconds);
+  app.use(anmRouter({ intake, maxBodyBytes }));
+  app.use(adapterRouter({ intake, maxBodyBytes }));
+  app.use(cimRouter({ intake, maxBodyBytes }));
+  app.use(openadrRouter({ intake, maxBodyBytes, config: openadr }));
+  app.use(openadrV301Router({ intake, maxBodyBytes, config: openadr }));
+  app.use(openadr20bRouter({ store, config: openadr }));
+  app.use(openadrAdminRouter({ store }));
+  app.use(adminDeliveryRouter({ store, onRedelivery: parts.onRedelivery }));
+  app.use((req, _res, next) => next(new Problem('request.not-found', `Nothing at ${req.method} ${req.path}`)));
+  app.use(problemHandler(logger, publicUrl));
+  return app;
+}

@@ -1,0 +1,8 @@
+/**
+ * The gateway's public entry: the one way to start it. The CLI, the tests,
+ * the sandbox and the conformance self-test import this file, never the
+ * gateway's internals.
+ */
+export { startGateway, ACCESS_RULES, DEFAULT_MAX_BODY_BYTES, type GatewayOptions, type RunningGateway } from './composition.ts';
+export { createLogger, type Logger } from './log.ts';
+export { DEFAULT_OPENADR_CONFIG, type OpenadrConfig } from './openadr/config.ts';

@@ -1,0 +1,93 @@
+import type { ObjectType } from '../../schemas/openadr/wire.ts';
+import type { StoreExecutor } from '../store/store.ts';
+import type { DispatchState } from './lifecycle.ts';
+
+/** One OpenADR object as stored: the served body plus the columns the VTN filters and authorises by. */
+export interface StoredObject<T = Record<string, unknown>> {
+  seq: number;
+  id: string;
+  objectType: ObjectType;
+  clientId: string | null;
+  venId: string | null;
+  programId: string | null;
+  eventId: string | null;
+  name: string | null;
+  targets: string[];
+  body: T;
+  sourceKey: string | null;
+  lifecycle: DispatchState | null;
+  version: number;
+}
+
+export type NewObject<T> = Omit<StoredObject<T>, 'seq' | 'version'> & { createdAt: string };
+
+type Row = {
+  seq: number;
+  id: string;
+  object_type: string;
+  client_id: string | null;
+  ven_id: string | null;
+  program_id: string | null;
+  event_id: string | null;
+  name: string | null;
+  targets: string;
+  body: string;
+  source_key: string | null;
+  lifecycle: string | null;
+  version: number;
+};
+
+function fromRow<T>(row: Row): StoredObject<T> {
+  return {
+    seq: Number(row.seq),
+    id: row.id,
+    objectType: row.object_type as ObjectType,
+    clientId: row.client_id,
+    venId: row.ven_id,
+    programId: row.program_id,
+    eventId: row.event_id,
+    name: row.name,
+    targets: JSON.parse(row.targets) as string[],
+    body: JSON.parse(row.body) as T,
+    sourceKey: row.source_key,
+    lifecycle: row.lifecycle as DispatchState | null,
+    version: Number(row.version),
+  };
+}
+
+const COLUMNS = ['seq', 'id', 'object_type', 'client_id', 'ven_id', 'program_id', 'event_id', 'name', 'targets', 'body', 'source_key', 'lifecycle', 'version'] as const;
+
+/** An object of the given type, cancelled events included (callers decide what a tombstone means). */
+export async function findObject<T>(db: StoreExecutor, objectType: ObjectType, id: string): Promise<StoredObject<T> | undefined> {
+  const row = await db.selectFrom('openadr_objects').select(COLUMNS).where('id', '=', id).where('object_type', '=', objectType).executeTakeFirst();
+  return row && fromRow<T>(row);
+}
+
+export interface ObjectFilter {
+  clientId?: string;
+  venId?: string;
+  programId?: string;
+  eventId?: string;
+  name?: string;
+  /** Source keys starting with this prefix (a merit order list's events). */
+  sourcePrefix?: string;
+  /** Leave out cancelled events. */
+  live?: boolean;
+}
+
+/** Every object of a type matching the filter, oldest first. Visibility and paging are the caller's. */
+export async function listObjects<T>(db: StoreExecutor, objectType: ObjectType, filter: ObjectFilter = {}): Promise<StoredObject<T>[]> {
+  let query = db.selectFrom('openadr_objects').select(COLUMNS).where('object_type', '=', objectType);
+  if (filter.clientId !== undefined) query = query.where('client_id', '=', filter.clientId);
+  if (filter.venId !== undefined) query = query.where('ven_id', '=', filter.venId);
+  if (filter.programId !== undefined) query = query.where('program_id', '=', filter.programId);
+  if (filter.eventId !== undefined) query = query.where('event_id', '=', filter.eventId);
+  if (filter.name !== undefined) query = query.where('name', '=', filter.name);
+  if (filter.sourcePrefix !== undefined) query = query.where('source_key', 'is not', null);
+  if (filter.live) query = query.where((eb) => eb.or([eb('lifecycle', 'is', null), eb('lifecycle', '!=', 'CANCELLED')]));
+  const rows = await query.orderBy('seq', 'asc').execute();
+  const objects = rows.map((row) => fromRow<T>(row));
+  // Prefix matched here rather than with LIKE, whose escaping differs between SQLite and PostgreSQL.
+  const prefix = filter.sourcePrefix;
+  return prefix === undefined ? objects : objects.filter((o) => o.sourceKey?.startsWith(prefix));
+}

@@ -1,0 +1,210 @@
+import type { ProblemLocation } from '../../schemas/problems.ts';
+import type { MeritOrderList, MeritOrderListInput } from '../../schemas/anm/meritOrderList.ts';
+import { ProblemCollector } from '../problem.ts';
+import { parseInstant, toUnixSeconds } from '../time/ukTime.ts';
+import { booleanCell, integerCell, kilowattExponent, wholeKilowatts } from './cells.ts';
+import { parseDelimited, renderTsv, type Delimiter } from './delimited.ts';
+import { attempt, locatorFrom, type TabularReading } from './reading.ts';
+import { readTable, requiredCell, type ColumnSpec, type TableCell } from './table.ts';
+
+type Field =
+  | 'receivedTime'
+  | 'receivedTimestamp'
+  | 'scenario'
+  | 'order'
+  | 'contractId'
+  | 'resourceId'
+  | 'resourceName'
+  | 'operationType'
+  | 'value'
+  | 'valueUnits'
+  | 'mic'
+  | 'mec'
+  | 'activity'
+  | 'traded'
+  | 'registered'
+  | 'curtailmentIndex';
+
+/** The ANM's merit order export (figures 6 and 7); the first alias is the heading flexgate writes. */
+const COLUMNS: readonly ColumnSpec<Field>[] = [
+  { field: 'receivedTime', aliases: ['Recvd Time', 'Received Time'], required: false },
+  { field: 'receivedTimestamp', aliases: ['Recvd Timestamp', 'Received Timestamp'], required: false },
+  { field: 'scenario', aliases: ['Scenario'], required: false },
+  { field: 'order', aliases: ['Order', 'Merit Order', 'Position'], required: true },
+  { field: 'contractId', aliases: ['Contract Id'], required: true },
+  { field: 'resourceId', aliases: ['Resource Id'], required: true },
+  { field: 'resourceName', aliases: ['Resource Name'], required: false },
+  { field: 'operationType', aliases: ['Operation Type', 'Contract Operation Type'], required: true },
+  { field: 'value', aliases: ['Value'], required: true },
+  { field: 'valueUnits', aliases: ['Value Units', 'Units'], required: true },
+  { field: 'mic', aliases: ['MIC kW', 'MIC (kW)'], required: true },
+  { field: 'mec', aliases: ['MEC_kW', 'MEC kW', 'MEC (kW)'], required: true },
+  { field: 'activity', aliases: ['Activity'], required: true },
+  { field: 'traded', aliases: ['Traded'], required: true },
+  { field: 'registered', aliases: ['Registered'], required: true },
+  { field: 'curtailmentIndex', aliases: ['Curtailment Index'], required: false },
+];
+const heading = (field: Field) => COLUMNS.find((c) => c.field === field)!.aliases[0]!;
+
+type EntryInput = MeritOrderListInput['entries'][number];
+
+/** Reads a merit order list exported by an ANM as TSV or CSV. */
+export function readMeritOrderTable(text: string, delimiter: Delimiter): TabularReading<MeritOrderListInput> {
+  const lines = readTable(parseDelimited(text, delimiter), COLUMNS);
+  const problems = new ProblemCollector();
+  const locations = new Map<string, ProblemLocation>();
+  const entries: EntryInput[] = [];
+  let periodCell: TableCell | undefined;
+  let traded: { received?: { epoch: number; cell: TableCell }; scenario?: { value: number; cell: TableCell } } | undefined;
+
+  for (const line of lines) {
+    if (line.kind === 'period') {
+      const [first, second] = line.cells;
+      if (periodCell || entries.length > 0 || second) {
+        problems.add('tabular.invalid-value', `Line ${line.line}: a merit order list has one time line, above its rows`, {
+          row: line.line,
+        });
+      } else {
+        periodCell = first;
+      }
+      continue;
+    }
+    const { row } = line;
+    const index = entries.length;
+    const pointer = `/entries/${index}`;
+    locations.set(pointer, { row: row.line });
+    const text = (field: Field): string | undefined => {
+      const cell = row.cell(field);
+      if (cell) locations.set(`${pointer}/${entryKey(field)}`, cell.location);
+      return cell?.text;
+    };
+    const convert = <T>(field: Field, fn: (cell: TableCell) => T): T | undefined => {
+      const cell = attempt(problems, () => requiredCell(row, field, heading(field)));
+      if (!cell) return undefined;
+      locations.set(`${pointer}/${entryKey(field)}`, cell.location);
+      return attempt(problems, () => fn(cell));
+    };
+
+    const unit = attempt(problems, () => kilowattExponent(requiredCell(row, 'valueUnits', heading('valueUnits'))));
+    const entry = {
+      order: convert('order', integerCell),
+      contractId: text('contractId'),
+      resourceId: text('resourceId'),
+      resourceName: text('resourceName'),
+      operationType: text('operationType'),
+      value_kW: unit === undefined ? undefined : convert('value', (cell) => wholeKilowatts(cell, unit)),
+      mic_kW: convert('mic', (cell) => wholeKilowatts(cell, 0)),
+      mec_kW: convert('mec', (cell) => wholeKilowatts(cell, 0)),
+      activity: text('activity'),
+      traded: convert('traded', booleanCell),
+      registered: convert('registered', booleanCell),
+      curtailmentIndex: row.cell('curtailmentIndex') ? convert('curtailmentIndex', integerCell) : undefined,
+    };
+    entries.push(withoutUndefined(entry) as EntryInput);
+
+    traded = readTradedColumns(row.cell('receivedTime'), row.cell('receivedTimestamp'), row.cell('scenario'), traded, problems);
+  }
+  problems.throwIfAny();
+
+  const isTradedLayout = lines.some((l) => l.kind === 'data' && (l.row.has('receivedTime') || l.row.has('receivedTimestamp')));
+  const input: MeritOrderListInput = { entries };
+  if (periodCell) {
+    input[isTradedLayout ? 'periodStart' : 'issuedAt'] = periodCell.text;
+    locations.set(isTradedLayout ? '/periodStart' : '/issuedAt', periodCell.location);
+  }
+  if (traded?.received) {
+    input.receivedAt = traded.received.cell.text;
+    locations.set('/receivedAt', traded.received.cell.location);
+  }
+  if (traded?.scenario) {
+    input.scenario = traded.scenario.value;
+    locations.set('/scenario', traded.scenario.cell.location);
+  }
+  return { input, locate: locatorFrom(locations) };
+}
+
+const ENTRY_KEYS: Partial<Record<Field, string>> = { value: 'value_kW', mic: 'mic_kW', mec: 'mec_kW' };
+const entryKey = (field: Field) => ENTRY_KEYS[field] ?? field;
+
+function withoutUndefined<T extends object>(record: T): Partial<T> {
+  return Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/**
+ * A re-ordered list repeats its received time (twice: local and Unix) and
+ * scenario on every row; they must agree within a row and across rows.
+ */
+function readTradedColumns(
+  timeCell: TableCell | undefined,
+  stampCell: TableCell | undefined,
+  scenarioCell: TableCell | undefined,
+  seen: { received?: { epoch: number; cell: TableCell }; scenario?: { value: number; cell: TableCell } } | undefined,
+  problems: ProblemCollector,
+) {
+  const state = { ...seen };
+  const time = timeCell && attempt(problems, () => parseInstant(timeCell.text, timeCell.location));
+  const stamp = stampCell && attempt(problems, () => parseInstant(stampCell.text, stampCell.location));
+  if (time !== undefined && stamp !== undefined && time !== stamp) {
+    problems.add('time.mismatch', `"${timeCell!.text}" and "${stampCell!.text}" are not the same instant`, stampCell!.location);
+  }
+  const epoch = time ?? stamp;
+  const cell = timeCell ?? stampCell;
+  if (epoch !== undefined && cell) {
+    if (!state.received) state.received = { epoch, cell };
+    else if (state.received.epoch !== epoch) {
+      problems.add('tabular.inconsistent-rows', `Received time differs from line ${state.received.cell.location.row}`, cell.location);
+    }
+  }
+  if (scenarioCell) {
+    const value = attempt(problems, () => integerCell(scenarioCell));
+    if (value !== undefined) {
+      if (!state.scenario) state.scenario = { value, cell: scenarioCell };
+      else if (state.scenario.value !== value) {
+        problems.add('tabular.inconsistent-rows', `Scenario differs from line ${state.scenario.cell.location.row}`, scenarioCell.location);
+      }
+    }
+  }
+  return state;
+}
+
+/**
+ * Writes a merit order list in the ANM's layout: figure 7's (with received
+ * time, timestamp and scenario on every row, period above) for a re-ordered
+ * list, figure 6's (issue time above) otherwise.
+ */
+export function renderMeritOrderTable(list: MeritOrderList): string {
+  const tradedLayout = list.scenario !== undefined || list.receivedAt !== undefined;
+  const fields: Field[] = [
+    ...(tradedLayout ? (['receivedTime', 'receivedTimestamp', 'scenario'] as const) : []),
+    'order', 'contractId', 'resourceId', 'resourceName', 'operationType', 'value', 'valueUnits',
+    'mic', 'mec', 'activity', 'traded', 'registered',
+    ...(tradedLayout ? [] : (['curtailmentIndex'] as const)),
+  ];
+  const received = list.receivedAt === undefined ? undefined : Date.parse(list.receivedAt);
+  const rows: string[][] = [fields.map(heading)];
+  const periodLine = tradedLayout ? list.periodStart : list.issuedAt;
+  if (periodLine) rows.push([periodLine, ...fields.slice(1).map(() => '')]);
+  for (const entry of list.entries) {
+    const values: Record<Field, string> = {
+      receivedTime: list.receivedAt ?? '',
+      receivedTimestamp: received === undefined ? '' : String(toUnixSeconds(received)),
+      scenario: list.scenario === undefined ? '' : String(list.scenario),
+      order: String(entry.order),
+      contractId: entry.contractId,
+      resourceId: entry.resourceId,
+      resourceName: entry.resourceName ?? '',
+      operationType: entry.operationType,
+      value: String(entry.value_kW),
+      valueUnits: 'kW',
+      mic: String(entry.mic_kW),
+      mec: String(entry.mec_kW),
+      activity: entry.activity,
+      traded: String(entry.traded),
+      registered: String(entry.registered),
+      curtailmentIndex: entry.curtailmentIndex === undefined ? '' : String(entry.curtailmentIndex),
+    };
+    rows.push(fields.map((f) => values[f]));
+  }
+  return renderTsv(rows);
+}
+

@@ -1,0 +1,119 @@
+import { X509Certificate, type KeyObject } from 'node:crypto';
+import { errors as joseErrors, flattenedVerify } from 'jose';
+import { ENVELOPE_ALGORITHMS, type ApiVersion, type EnvelopeHeader } from '../../schemas/envelope.ts';
+import { certificateThumbprint } from '../identity/certificateIdentity.ts';
+import { normaliseSerial } from '../identity/serialNumber.ts';
+import { Problem } from '../problem.ts';
+import { sha256Base64url } from './digest.ts';
+import { JOSE_CRIT } from './joseCrit.ts';
+import { readEnvelopeHeader } from './readHeader.ts';
+import type { VerifiedEnvelope } from './verifiedEnvelope.ts';
+
+/** What a receiver checks a signature against: the request as it arrived and who it came from. */
+export interface EnvelopeExpectations {
+  /** The party URN of the TLS peer (requests) or of the gateway (responses). */
+  issuer: string;
+  audience: string;
+  method: string;
+  path: string;
+  apiVersion: ApiVersion;
+  /** The key the signature must be made with and the chain that proves it, leaf first. */
+  certificate: { thumbprint: string; chain: string[] };
+  /** Used when the signature names another certificate by `x5c`: to tell a revoked or expired one from a mismatch. */
+  issuingAuthorities?: readonly X509Certificate[];
+  revokedSerials?: ReadonlySet<string>;
+  now?: Date;
+}
+
+/**
+ * Verifies a detached envelope over `body`. Checks run in the order a
+ * receiver can trust them: shape and critical members, algorithm
+ * allow-list, key, signature, then the signed claims against the request.
+ * Freshness, message ids and sequences need the store: see replayGuard.ts.
+ */
+export async function verifyEnvelope(jws: string | undefined, body: Uint8Array, expected: EnvelopeExpectations): Promise<VerifiedEnvelope> {
+  const { header, protectedPart, signature } = readEnvelopeHeader(jws);
+  if (header.ver !== expected.apiVersion) {
+    throw new Problem('envelope.request-mismatch', `Signed for API version ${header.ver}, sent to ${expected.apiVersion}`, { pointer: '/ver' });
+  }
+  const allowed: readonly string[] = ENVELOPE_ALGORITHMS[expected.apiVersion];
+  if (!allowed.includes(header.alg)) {
+    throw new Problem('envelope.algorithm-not-allowed', `alg ${header.alg} is not accepted on ${expected.apiVersion}; use one of ${allowed.join(', ')}`, { pointer: '/alg' });
+  }
+  const chain = signingChain(header, expected);
+  try {
+    await flattenedVerify({ protected: protectedPart, signature, payload: body }, publicKeyOf(chain[0]!), { algorithms: [...allowed], crit: JOSE_CRIT });
+  } catch (error) {
+    if (error instanceof joseErrors.JWSSignatureVerificationFailed || error instanceof joseErrors.JOSENotSupported || error instanceof TypeError) {
+      throw new Problem('envelope.bad-signature', `The signature does not verify over the body with the certificate ${header.kid}`);
+    }
+    throw new Problem('envelope.malformed', `The signature could not be checked: ${(error as Error).message}`);
+  }
+  if (header.iss !== expected.issuer) {
+    throw new Problem('envelope.issuer-mismatch', `Signed as ${header.iss}, but the client certificate is ${expected.issuer}`, { pointer: '/iss' });
+  }
+  if (header.aud !== expected.audience) {
+    throw new Problem('envelope.wrong-audience', `Addressed to ${header.aud}; this is ${expected.audience}`, { pointer: '/aud' });
+  }
+  if (header.htm !== expected.method.toUpperCase() || header.htu !== expected.path) {
+    throw new Problem('envelope.request-mismatch', `Signed for ${header.htm} ${header.htu}, received as ${expected.method.toUpperCase()} ${expected.path}`, {
+      pointer: header.htm === expected.method.toUpperCase() ? '/htu' : '/htm',
+    });
+  }
+  return {
+    jws: `${protectedPart}..${signature}`,
+    alg: header.alg,
+    issuer: header.iss,
+    audience: header.aud,
+    messageId: header.jti,
+    sequence: header.seq,
+    issuedAt: header.iat,
+    schemaVersion: header.ver,
+    certificateChain: chain,
+    bodySha256: sha256Base64url(body),
+    protectedHeaderSha256: sha256Base64url(protectedPart),
+  };
+}
+
+const publicKeys = new Map<string, KeyObject>();
+const MAX_CACHED_KEYS = 1024;
+
+/** The public key of a PEM certificate; parsed once per certificate, since parsing costs more than verifying. */
+function publicKeyOf(pem: string): KeyObject {
+  let key = publicKeys.get(pem);
+  if (!key) {
+    key = new X509Certificate(pem).publicKey;
+    if (publicKeys.size >= MAX_CACHED_KEYS) publicKeys.delete(publicKeys.keys().next().value!);
+    publicKeys.set(pem, key);
+  }
+  return key;
+}
+
+/**
+ * The chain to verify with. The signing key must be the TLS client
+ * certificate's; a signature naming another certificate is refused, and the
+ * refusal says why when that certificate comes along as `x5c`.
+ */
+function signingChain(header: EnvelopeHeader, expected: EnvelopeExpectations): string[] {
+  const thumbprint = header['x5t#S256'];
+  if (thumbprint === expected.certificate.thumbprint) return expected.certificate.chain;
+  const [leafDer] = header.x5c ?? [];
+  if (leafDer === undefined) throw new Problem('envelope.unknown-key', `No certificate known with thumbprint ${thumbprint}`, { pointer: '/kid' });
+  let leaf: X509Certificate;
+  try {
+    leaf = new X509Certificate(Buffer.from(leafDer, 'base64'));
+  } catch {
+    throw new Problem('envelope.malformed', 'x5c[0] is not a DER certificate', { pointer: '/x5c/0' });
+  }
+  if (certificateThumbprint(leaf) !== thumbprint) throw new Problem('envelope.malformed', 'x5t#S256 is not the thumbprint of x5c[0]', { pointer: '/x5t#S256' });
+  const issuedByUs = (expected.issuingAuthorities ?? []).some((authority) => leaf.checkIssued(authority) && leaf.verify(authority.publicKey));
+  if (!issuedByUs) throw new Problem('envelope.unknown-key', `Certificate ${thumbprint} was not issued by the flexgate CA`, { pointer: '/x5c/0' });
+  if (expected.revokedSerials?.has(normaliseSerial(leaf.serialNumber) ?? '')) {
+    throw new Problem('envelope.certificate-revoked', `Certificate ${leaf.serialNumber} is revoked`, { pointer: '/x5c/0' });
+  }
+  const now = expected.now ?? new Date();
+  if (now < new Date(leaf.validFrom) || now > new Date(leaf.validTo)) {
+    throw new Problem('envelope.certificate-expired', `Certificate ${leaf.serialNumber} is valid only from ${leaf.validFrom} to ${leaf.validTo}`, { pointer: '/x5c/0' });
+  }
+  throw new Problem('envelope.key-mismatch', `Signed with certificate ${leaf.serialNumber}, but the TLS client certificate is another one`, { pointer: '/kid' });
+}
