@@ -21,10 +21,30 @@ module.exports = {
     only('protocol-imports-schemas', '^protocol/', ['schemas/', 'protocol/'], 'protocol/ is the pure rules both sides share: it imports schemas/ only'),
     only('certs-imports-protocol', '^certs/', ['schemas/', 'protocol/', 'certs/'], 'certs/ (the PKI) imports schemas/ and protocol/ only'),
     only('profiles-imports-protocol', '^profiles/', ['schemas/', 'protocol/', 'profiles/'], 'profiles/ (CIM) imports schemas/ and protocol/ only'),
-    only('client-imports-protocol-certs', '^client/', ['schemas/', 'protocol/', 'certs/', 'client/'], 'client/ is the calling side: schemas/, protocol/ and certs/ only, never the gateway'),
-    only('gateway-no-outer-layers', '^gateway/', ['schemas/', 'protocol/', 'certs/', 'profiles/', 'client/', 'gateway/'], 'gateway/ never imports sandbox/, conformance/ or bin/'),
-    only('sandbox-through-public-entries', '^sandbox/', ['schemas/', 'protocol/', 'certs/', 'profiles/', 'client/', 'sandbox/', 'gateway/index\\.ts$'], 'the sandbox starts the gateway through gateway/index.ts and talks to it as its parties do'),
-    only('conformance-through-public-entries', '^conformance/', ['schemas/', 'protocol/', 'certs/', 'profiles/', 'client/', 'conformance/', 'gateway/index\\.ts$'], 'the conformance suites never import gateway internals: only its public entry, to start a target in the self-test'),
+    only(
+      'client-imports-protocol-certs',
+      '^client/',
+      ['schemas/', 'protocol/', 'certs/', 'client/'],
+      'client/ is the calling side: schemas/, protocol/ and certs/ only, never the gateway',
+    ),
+    only(
+      'gateway-no-outer-layers',
+      '^gateway/',
+      ['schemas/', 'protocol/', 'certs/', 'profiles/', 'client/', 'gateway/'],
+      'gateway/ never imports sandbox/, conformance/ or bin/',
+    ),
+    only(
+      'sandbox-through-public-entries',
+      '^sandbox/',
+      ['schemas/', 'protocol/', 'certs/', 'profiles/', 'client/', 'sandbox/', 'gateway/index\\.ts$'],
+      'the sandbox starts the gateway through gateway/index.ts and talks to it as its parties do',
+    ),
+    only(
+      'conformance-through-public-entries',
+      '^conformance/',
+      ['schemas/', 'protocol/', 'certs/', 'profiles/', 'client/', 'conformance/', 'gateway/index\\.ts$'],
+      'the conformance suites never import gateway internals: only its public entry, to start a target in the self-test',
+    ),
     {
       name: 'tests-through-public-entries',
       comment: 'tests of the client, sandbox and conformance start a gateway through its public entry and its test kit, never its internals',
@@ -37,7 +57,10 @@ module.exports = {
       comment: 'protocol/ knows no HTTP server, database or socket',
       severity: 'error',
       from: { path: '^(protocol|schemas)/' },
-      to: { path: '(^node:(net|http|https|tls|dgram)$|node_modules/(express|kysely|pg|better-sqlite3|mqtt|openapi-backend)/)', dependencyTypesNot: ['type-only'] },
+      to: {
+        path: '(^node:(net|http|https|tls|dgram)$|node_modules/(express|kysely|pg|better-sqlite3|mqtt|openapi-backend)/)',
+        dependencyTypesNot: ['type-only'],
+      },
     },
     {
       name: 'profiles-know-no-http',

@@ -10,9 +10,15 @@ interface Entry {
 const commands: Record<string, Entry> = {
   serve: { summary: 'run the gateway', load: async () => (await import('../gateway/cli/serve.ts')).serveCommand },
   send: { summary: 'send a signed request over mutual TLS as a party', load: async () => (await import('../client/cli/send.ts')).sendCommand },
-  sign: { summary: 'print the signature header for a request (for curl and other clients)', load: async () => (await import('../client/cli/sign.ts')).signCommand },
+  sign: {
+    summary: 'print the signature header for a request (for curl and other clients)',
+    load: async () => (await import('../client/cli/sign.ts')).signCommand,
+  },
   pki: { summary: 'manage the PKI: CAs, certificates, revocation, CRLs', load: async () => (await import('../gateway/cli/pki.ts')).pkiCommand },
-  journal: { summary: 'export the journal as a signed bundle, or verify one offline', load: async () => (await import('../gateway/cli/journal.ts')).journalCommand },
+  journal: {
+    summary: 'export the journal as a signed bundle, or verify one offline',
+    load: async () => (await import('../gateway/cli/journal.ts')).journalCommand,
+  },
   mol: { summary: 'trading opportunities and re-ordered merit order lists from files', load: async () => (await import('../gateway/cli/mol.ts')).molCommand },
   cim: { summary: 'CIM documents: from and to ANM payloads, validation', load: async () => (await import('../gateway/cli/cim.ts')).cimCommand },
 };

@@ -10,7 +10,8 @@ import { pkiLayout } from './pkiLayout.ts';
 import { revokeCertificate } from './revocation.ts';
 import { openssl, requireOpenssl, temporaryDirectories } from './testSupport.ts';
 
-const pemBlocks = (text: string) => [...text.matchAll(/-----BEGIN ([A-Z ]+)-----\n[\s\S]+?\n-----END \1-----\n/g)].map((match) => ({ label: match[1]!, pem: match[0] }));
+const pemBlocks = (text: string) =>
+  [...text.matchAll(/-----BEGIN ([A-Z ]+)-----\n[\s\S]+?\n-----END \1-----\n/g)].map((match) => ({ label: match[1]!, pem: match[0] }));
 
 describe('exporting a bundle', function () {
   const newDir = temporaryDirectories();
@@ -25,7 +26,10 @@ describe('exporting a bundle', function () {
 
   it('as PEM: the certificate, the issuing CA, the root, then the private key', async function () {
     const blocks = pemBlocks((await exportBundle(dir, party.urn, { format: 'pem' })).toString('utf8'));
-    assert.deepEqual(blocks.map((block) => block.label), ['CERTIFICATE', 'CERTIFICATE', 'CERTIFICATE', 'PRIVATE KEY']);
+    assert.deepEqual(
+      blocks.map((block) => block.label),
+      ['CERTIFICATE', 'CERTIFICATE', 'CERTIFICATE', 'PRIVATE KEY'],
+    );
     const [leaf, issuing, root, key] = blocks.map((block) => block.pem) as [string, string, string, string];
     const layout = pkiLayout(dir);
     assert.equal(new X509Certificate(leaf).serialNumber, party.serial);
@@ -36,7 +40,10 @@ describe('exporting a bundle', function () {
 
   it('as PEM without the key, for handing a chain to a peer', async function () {
     const text = (await exportBundle(dir, party.serial, { format: 'pem', includeKey: false })).toString('utf8');
-    assert.deepEqual(pemBlocks(text).map((block) => block.label), ['CERTIFICATE', 'CERTIFICATE', 'CERTIFICATE']);
+    assert.deepEqual(
+      pemBlocks(text).map((block) => block.label),
+      ['CERTIFICATE', 'CERTIFICATE', 'CERTIFICATE'],
+    );
     assert.doesNotMatch(text, /PRIVATE KEY/);
   });
 

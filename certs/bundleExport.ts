@@ -52,7 +52,7 @@ export async function exportBundle(dir: string, serialOrUrn: string, options: Ex
     return stdout;
   } catch (error) {
     const failure = error as NodeJS.ErrnoException & { stderr?: Buffer };
-    const reason = failure.code === 'ENOENT' ? 'the openssl command is not installed' : (failure.stderr?.toString().trim() || failure.message);
+    const reason = failure.code === 'ENOENT' ? 'the openssl command is not installed' : failure.stderr?.toString().trim() || failure.message;
     throw new PkiError('pki.export-failed', `openssl pkcs12 failed: ${reason}`);
   }
 }

@@ -47,9 +47,7 @@ export function selectCertificates(index: PkiIndex, selector: CertificateSelecto
  */
 export function usableCertificate(index: PkiIndex, selector: CertificateSelector, now: Date): CertificateRecord {
   const matches = selectCertificates(index, selector);
-  const usable = matches
-    .filter((record) => certificateStatus(record, now) === 'valid')
-    .sort((a, b) => Date.parse(b.notAfter) - Date.parse(a.notAfter))[0];
+  const usable = matches.filter((record) => certificateStatus(record, now) === 'valid').sort((a, b) => Date.parse(b.notAfter) - Date.parse(a.notAfter))[0];
   if (!usable) {
     const name = 'serial' in selector ? `certificate ${selector.serial} is` : `every certificate of ${selector.party.urn} is`;
     throw new PkiError('pki.certificate-unusable', `${name} revoked or expired`);

@@ -100,7 +100,10 @@ describe('keeping CRLs current', function () {
       });
       const issued = await reported;
       assert.deepEqual(errors, []);
-      assert.deepEqual(issued.map((crl) => crl.authority), ['issuing']);
+      assert.deepEqual(
+        issued.map((crl) => crl.authority),
+        ['issuing'],
+      );
       assert.ok(issued[0]!.nextUpdate.getTime() > Date.now() + 6 * DAY_MS);
     });
 

@@ -69,10 +69,7 @@ export async function issueCrl(session: PkiSession, authority: AuthorityName): P
 
 /** The issuing CA lists revoked end-entity certificates until they expire; the root lists a revoked issuing CA. */
 function revokedEntries(index: PkiIndex, authority: AuthorityName, now: Date): x509.X509CrlEntryParams[] {
-  const revoked =
-    authority === 'root'
-      ? [index.issuing]
-      : index.certificates.filter((certificate) => new Date(certificate.notAfter) > now);
+  const revoked = authority === 'root' ? [index.issuing] : index.certificates.filter((certificate) => new Date(certificate.notAfter) > now);
   return revoked.flatMap(({ serial, revocation }) =>
     revocation ? [{ serialNumber: serial, revocationDate: new Date(revocation.revokedAt), reason: crlReasonCode(revocation.reason) }] : [],
   );

@@ -53,7 +53,10 @@ describe('the development PKI', function () {
     const again = await ensureDevPki(dir);
     assert.equal(again.created, false);
     assert.ok(again.credentials.every((credential) => !credential.issued));
-    assert.deepEqual(again.credentials.map((c) => c.serial), first.credentials.map((c) => c.serial));
+    assert.deepEqual(
+      again.credentials.map((c) => c.serial),
+      first.credentials.map((c) => c.serial),
+    );
     assert.deepEqual(again.crlsRefreshed, []);
     assert.equal(await readFile(pkiLayout(dir).index, 'utf8'), indexBefore);
   });
@@ -80,6 +83,9 @@ describe('the development PKI', function () {
     await revokeCertificate(dir, fsp.serial, 'keyCompromise');
     const again = await ensureDevPki(dir);
     const reissued = again.credentials.filter((credential) => credential.issued);
-    assert.deepEqual(reissued.map((credential) => credential.urn), ['urn:flexgate:fsp:fsp-dev-1']);
+    assert.deepEqual(
+      reissued.map((credential) => credential.urn),
+      ['urn:flexgate:fsp:fsp-dev-1'],
+    );
   });
 });

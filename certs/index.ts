@@ -1,12 +1,6 @@
 /** The PKI's public API: what the gateway, the CLI and the client side import. */
 export { initPki, type InitPkiOptions, type InitPkiResult } from './pkiInit.ts';
-export {
-  issueCertificate,
-  DEFAULT_LIFETIME_DAYS,
-  MAX_LIFETIME_DAYS,
-  type IssueCertificateOptions,
-  type IssuedCertificate,
-} from './issuance.ts';
+export { issueCertificate, DEFAULT_LIFETIME_DAYS, MAX_LIFETIME_DAYS, type IssueCertificateOptions, type IssuedCertificate } from './issuance.ts';
 export { renewCertificate, type RenewOptions, type RenewalResult } from './renewal.ts';
 export { revokeCertificate, type RevokeOptions, type RevocationResult } from './revocation.ts';
 export { generateCrls, CRL_VALIDITY_DAYS, type GenerateCrlsOptions, type IssuedCrl } from './crls.ts';

@@ -131,7 +131,13 @@ describe('certificate issuance', function () {
   }
 
   it('gives a gateway certificate serverAuth as well as clientAuth, with its DNS and IP names', async function () {
-    const gateway = await issueCertificate(dir, { role: 'gateway', id: 'gw-1', dnsNames: ['Gateway.Example.org'], ipAddresses: ['127.0.0.1', '::1'], now: NOW });
+    const gateway = await issueCertificate(dir, {
+      role: 'gateway',
+      id: 'gw-1',
+      dnsNames: ['Gateway.Example.org'],
+      ipAddresses: ['127.0.0.1', '::1'],
+      now: NOW,
+    });
     const { node, peculiar } = await parsed(gateway.certificatePath);
     assert.deepEqual(extendedKeyUsages(peculiar), [x509.ExtendedKeyUsage.serverAuth, x509.ExtendedKeyUsage.clientAuth].sort());
     assert.equal(node.subjectAltName, 'URI:urn:flexgate:gateway:gw-1, DNS:gateway.example.org, IP Address:127.0.0.1, IP Address:0:0:0:0:0:0:0:1');
@@ -141,7 +147,10 @@ describe('certificate issuance', function () {
 
   it('gives serverAuth to any party certificate that names a server', async function () {
     const vtn = await issueCertificate(dir, { role: 'dso', id: 'dso-vtn', dnsNames: ['vtn.dso.example'], now: NOW });
-    assert.deepEqual(extendedKeyUsages((await parsed(vtn.certificatePath)).peculiar), [x509.ExtendedKeyUsage.serverAuth, x509.ExtendedKeyUsage.clientAuth].sort());
+    assert.deepEqual(
+      extendedKeyUsages((await parsed(vtn.certificatePath)).peculiar),
+      [x509.ExtendedKeyUsage.serverAuth, x509.ExtendedKeyUsage.clientAuth].sort(),
+    );
   });
 
   it('writes private keys 0600 inside folders 0700, certificates 0644', async function () {

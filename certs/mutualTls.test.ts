@@ -113,7 +113,12 @@ describe('mutual TLS with Node against the PKI', function () {
       dir = await newDir();
       await initPki(dir);
       await issueCertificate(dir, { role: 'gateway', id: 'gw-test', dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] });
-      for (const [name, algorithm] of [['es256', 'ES256'], ['eddsa', 'EdDSA'], ['rsa', 'RS3072'], ['revoked', 'ES256']] as const) {
+      for (const [name, algorithm] of [
+        ['es256', 'ES256'],
+        ['eddsa', 'EdDSA'],
+        ['rsa', 'RS3072'],
+        ['revoked', 'ES256'],
+      ] as const) {
         const issued = await issueCertificate(dir, { role: 'fsp', id: `fsp-${name}`, algorithm });
         clients.set(name, await loadTlsCredentials(dir, issued.urn));
       }

@@ -47,7 +47,10 @@ export async function initialiseInLock(layout: PkiLayout, options: InitPkiOption
   const rootLifetimeYears = options.rootLifetimeYears ?? 20;
   const issuingLifetimeYears = options.issuingLifetimeYears ?? 5;
   if (!/^[\x20-\x7e]{1,64}$/.test(organisation)) throw new PkiError('pki.invalid-option', 'organisation must be 1 to 64 printable ASCII characters');
-  for (const [name, years] of [['root', rootLifetimeYears], ['issuing', issuingLifetimeYears]] as const) {
+  for (const [name, years] of [
+    ['root', rootLifetimeYears],
+    ['issuing', issuingLifetimeYears],
+  ] as const) {
     if (!Number.isInteger(years) || years < 1 || years > 30) throw new PkiError('pki.invalid-option', `${name} CA lifetime must be 1 to 30 whole years`);
   }
   if (issuingLifetimeYears >= rootLifetimeYears) {

@@ -196,7 +196,13 @@ describe('revocation and CRLs', function () {
       const start = new Date();
       await initPki(dir, { now: start });
       await rename(layout.authorityKey('root'), join(dir, 'root-key-on-a-usb-stick.pem'));
-      assert.deepEqual((await listAuthorities(dir)).map(({ authority, keyOnline }) => [authority, keyOnline]), [['root', false], ['issuing', true]]);
+      assert.deepEqual(
+        (await listAuthorities(dir)).map(({ authority, keyOnline }) => [authority, keyOnline]),
+        [
+          ['root', false],
+          ['issuing', true],
+        ],
+      );
       const party = await issueCertificate(dir, { role: 'fsp', id: 'fsp-1' });
       assert.deepEqual((await revokeCertificate(dir, party.serial, 'keyCompromise')).revoked, [party.serial]);
       await rejectsWith(generateCrls(dir), 'pki.root-key-offline');

@@ -104,7 +104,14 @@ export class FlexgateClient {
   async request(method: string, path: string, options: SignedRequest = {}): Promise<SignedResponse> {
     const body = typeof options.body === 'string' ? Buffer.from(options.body) : Buffer.from(options.body ?? new Uint8Array());
     const gateway = await this.gatewayIdentity();
-    const claims: EnvelopeClaims = { audience: gateway.party, sequence: this.nextSequence(), method, path, apiVersion: apiVersionFor(path), ...options.envelope };
+    const claims: EnvelopeClaims = {
+      audience: gateway.party,
+      sequence: this.nextSequence(),
+      method,
+      path,
+      apiVersion: apiVersionFor(path),
+      ...options.envelope,
+    };
     const signature = options.signature === undefined ? await signEnvelope(options.signer ?? this.signer, claims, body) : options.signature;
     const headers: Record<string, string> = {
       'user-agent': this.userAgent,
@@ -148,6 +155,9 @@ async function verifyResponse(
     });
   } catch (error) {
     if (!(error instanceof Problem)) throw error;
-    throw new ResponseSignatureInvalid(`The response to ${context.method} ${context.path} is not signed by ${context.gateway.party} as it must be: ${error.message}`, { cause: error });
+    throw new ResponseSignatureInvalid(
+      `The response to ${context.method} ${context.path} is not signed by ${context.gateway.party} as it must be: ${error.message}`,
+      { cause: error },
+    );
   }
 }

@@ -67,12 +67,16 @@ export class MutualTlsTransport implements Transport {
 
   send({ method, url, headers, body }: TransportRequest): Promise<TransportResponse> {
     return new Promise((resolve, reject) => {
-      const req = httpsRequest(url, { method, headers: { ...headers, 'content-length': String(body.length) }, agent: this.agent, timeout: this.timeoutMs }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-        res.on('error', (error) => reject(new TransportFailed(`${method} ${url.pathname}: ${error.message}`, { cause: error })));
-      });
+      const req = httpsRequest(
+        url,
+        { method, headers: { ...headers, 'content-length': String(body.length) }, agent: this.agent, timeout: this.timeoutMs },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+          res.on('error', (error) => reject(new TransportFailed(`${method} ${url.pathname}: ${error.message}`, { cause: error })));
+        },
+      );
       req.on('timeout', () => req.destroy(new Error(`no answer within ${this.timeoutMs} ms`)));
       req.on('error', (error) => reject(new TransportFailed(`${method} ${url.pathname}: ${error.message}`, { cause: error })));
       req.end(body);

@@ -91,7 +91,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const store = await openGatewayStore(options);
   let tls;
   try {
-    tls = await createMutualTlsServer({ pkiDir, identity: options.identity ?? DEV_GATEWAY_URN, logger: options.logger, keepCrlsFresh: options.devPki ?? false });
+    tls = await createMutualTlsServer({
+      pkiDir,
+      identity: options.identity ?? DEV_GATEWAY_URN,
+      logger: options.logger,
+      keepCrlsFresh: options.devPki ?? false,
+    });
   } catch (error) {
     await store.close();
     throw error;
@@ -110,7 +115,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const url = `https://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
   const publicUrl = options.publicUrl ?? url;
   const mqttUrl = options.mqttUrl ?? DEFAULT_OPENADR_CONFIG.mqttBrokerUrl;
-  const openadr: OpenadrConfig = { ...DEFAULT_OPENADR_CONFIG, ...options.openadr, mqttBrokerUrl: mqttUrl, publicBaseUrl: new URL('/openadr/3.1.0', publicUrl).href };
+  const openadr: OpenadrConfig = {
+    ...DEFAULT_OPENADR_CONFIG,
+    ...options.openadr,
+    mqttBrokerUrl: mqttUrl,
+    publicBaseUrl: new URL('/openadr/3.1.0', publicUrl).href,
+  };
 
   // Push delivery of OpenADR notifications from the outbox, webhooks and MQTT, signed like every response.
   const transports = {

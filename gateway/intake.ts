@@ -95,7 +95,10 @@ async function acceptMessage(
     const earlier = await findIdempotent(store.db, keyScope, key);
     if (!earlier) return undefined;
     if (earlier.requestSha256 !== requestSha256) {
-      if (envelope) throw new Problem('envelope.message-id-reused', `Message id ${envelope.messageId} was already used by ${envelope.issuer} for different content`, { pointer: '/jti' });
+      if (envelope)
+        throw new Problem('envelope.message-id-reused', `Message id ${envelope.messageId} was already used by ${envelope.issuer} for different content`, {
+          pointer: '/jti',
+        });
       throw new Problem('idempotency.key-reused', `Idempotency-Key "${message.idempotencyKey}" was used within 24 h for a different body`);
     }
     return { response: earlier, replayed: true };
@@ -137,7 +140,9 @@ async function acceptMessage(
     return { response, replayed: false };
   } catch (error) {
     // A twin that committed first (another instance, or a retry racing the original) answers for both.
-    const lostRace = error instanceof IdempotencyRace || (error instanceof Problem && (error.code === 'envelope.replayed' || error.code === 'envelope.sequence-not-increasing'));
+    const lostRace =
+      error instanceof IdempotencyRace ||
+      (error instanceof Problem && (error.code === 'envelope.replayed' || error.code === 'envelope.sequence-not-increasing'));
     if (!lostRace) throw error;
     const twin = await replay();
     if (!twin) throw error;

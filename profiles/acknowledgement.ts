@@ -44,17 +44,31 @@ export const acknowledgementProfile = {
     ...participant('sender', 'flat'),
     ...participant('receiver', 'flat'),
     leaf('received_MarketDocument.mRID', Identifier60, rootField('received.mRID', textCodec), { meaning: 'The document acknowledged', optional: true }),
-    leaf('received_MarketDocument.revisionNumber', RevisionNumber, rootField('received.revisionNumber', revisionCodec), { meaning: 'Its revision', optional: true }),
-    leaf('received_MarketDocument.type', AcknowledgedDocumentType, rootField('received.type', oneOfCodec(ACKNOWLEDGED_MESSAGE_TYPES)), { meaning: 'Its type', optional: true }),
+    leaf('received_MarketDocument.revisionNumber', RevisionNumber, rootField('received.revisionNumber', revisionCodec), {
+      meaning: 'Its revision',
+      optional: true,
+    }),
+    leaf('received_MarketDocument.type', AcknowledgedDocumentType, rootField('received.type', oneOfCodec(ACKNOWLEDGED_MESSAGE_TYPES)), {
+      meaning: 'Its type',
+      optional: true,
+    }),
     leaf('received_MarketDocument.process.processType', AcknowledgedProcessType, rootField('received.processType', oneOfCodec(ACKNOWLEDGED_PROCESS_TYPES)), {
       meaning: 'Its process',
       optional: true,
     }),
-    leaf('received_MarketDocument.createdDateTime', CreatedDateTime, rootField('received.createdDateTime', createdDateTimeCodec), { meaning: 'When it was created', optional: true }),
+    leaf('received_MarketDocument.createdDateTime', CreatedDateTime, rootField('received.createdDateTime', createdDateTimeCodec), {
+      meaning: 'When it was created',
+      optional: true,
+    }),
     group('Reason', eachOf('reasons', { min: 1 }), 'Outcome first (A01 accepted, A02 rejected), then what was wrong', [
       leaf('code', AcknowledgementReasonCode, itemField('code', oneOfCodec(ACKNOWLEDGEMENT_REASON_CODES)), { meaning: 'Reason code' }),
-      leaf('text', ReasonText, itemField('text', textCodec), { meaning: 'Explanation; for a rejection, the failing element and what is wrong', optional: true }),
+      leaf('text', ReasonText, itemField('text', textCodec), {
+        meaning: 'Explanation; for a rejection, the failing element and what is wrong',
+        optional: true,
+      }),
     ]),
   ],
-  rules: ['The received document is named by mRID (revision, type, process and creation time are optional); a revision, type or time without an mRID is refused.'],
+  rules: [
+    'The received document is named by mRID (revision, type, process and creation time are optional); a revision, type or time without an mRID is refused.',
+  ],
 } satisfies Profile<typeof Acknowledgement, typeof AcknowledgementHeader>;

@@ -4,7 +4,6 @@ import { PROFILES } from './catalogue.ts';
 import { profileDocsPage } from './machinery/docsPage.ts';
 import { profileXsd } from './machinery/xsd.ts';
 
-
 export const PROFILE_XSD_DIR = join(PACKAGE_ROOT, 'schemas', 'cim');
 export const PROFILE_DOCS_DIR = join(PACKAGE_ROOT, 'profiles', 'docs');
 

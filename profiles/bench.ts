@@ -67,7 +67,15 @@ if (at >= 0) {
   console.log('---|---|---|---|---|---|---');
   for (const size of SIZES) {
     const m = await runChild(size);
-    const row = [m.entries, m.xmlMegabytes.toFixed(1), m.buildMs.toFixed(0), m.parseMs.toFixed(0), (m.buildMs + m.parseMs).toFixed(0), m.peakRssMegabytes.toFixed(0), m.lossless ? 'yes' : 'NO'];
+    const row = [
+      m.entries,
+      m.xmlMegabytes.toFixed(1),
+      m.buildMs.toFixed(0),
+      m.parseMs.toFixed(0),
+      (m.buildMs + m.parseMs).toFixed(0),
+      m.peakRssMegabytes.toFixed(0),
+      m.lossless ? 'yes' : 'NO',
+    ];
     console.log(row.join(' | '));
   }
 }

@@ -111,7 +111,7 @@ export const constraintLookAheadProfile = {
   id: 'constraint-look-ahead' as const,
   title: 'Constraint look-ahead ⇄ ConstraintNetworkElement_MarketDocument',
   summary:
-    'A constraint look-ahead from the ANM as an IEC 62325-451 network constraint document (type B15, process A41, businessType B37). Each constraint is one TimeSeries: its Period is the constraint\'s start and end, with one Point per settlement period, and every Point carries the constraint (name = ANM constraint id), its size (ExternalConstraint_Series, kW) and the resources whose curtailment relieves it (RemedialAction_Series).',
+    "A constraint look-ahead from the ANM as an IEC 62325-451 network constraint document (type B15, process A41, businessType B37). Each constraint is one TimeSeries: its Period is the constraint's start and end, with one Point per settlement period, and every Point carries the constraint (name = ANM constraint id), its size (ExternalConstraint_Series, kW) and the resources whose curtailment relieves it (RemedialAction_Series).",
   fileStem: 'constraintLookAhead',
   root: 'ConstraintNetworkElement_MarketDocument',
   namespace: 'urn:iec62325.351:tc57wg16:451-n:constraintnetworkelementdocument:1:0',
@@ -122,8 +122,18 @@ export const constraintLookAheadProfile = {
   children: [
     ...flatHeader({ id: Identifier35, messageType: NetworkConstraintDocument, processType: RedispatchProcess }),
     group('time_Period.timeInterval', once(), 'Horizon of the look-ahead', [
-      leaf('start', IntervalBound, derived('earliest constraint start', (scope) => mapInterval(horizon(scope), 'start')), { meaning: 'Start of the horizon' }),
-      leaf('end', IntervalBound, derived('latest constraint end', (scope) => mapInterval(horizon(scope), 'end')), { meaning: 'End of the horizon' }),
+      leaf(
+        'start',
+        IntervalBound,
+        derived('earliest constraint start', (scope) => mapInterval(horizon(scope), 'start')),
+        { meaning: 'Start of the horizon' },
+      ),
+      leaf(
+        'end',
+        IntervalBound,
+        derived('latest constraint end', (scope) => mapInterval(horizon(scope), 'end')),
+        { meaning: 'End of the horizon' },
+      ),
     ]),
     group('TimeSeries', eachOf('constraints', { min: 1 }), 'One constraint', [
       leaf('mRID', Identifier35, positionInSequence('constraint'), { meaning: 'Series id: the constraint position' }),
@@ -156,7 +166,7 @@ export const constraintLookAheadProfile = {
     'TimeSeries k, and the Constraint_TimeSeries, ExternalConstraint_Series and RemedialAction_Series inside it, have mRID k (the constraint position): the ANM constraint id, up to 60 characters, travels in Constraint_TimeSeries/name because mRIDs of this document allow 35.',
     'time_Period.timeInterval runs from the earliest constraint start to the latest constraint end.',
     'A constraint has one Point per settlement period (point count = interval / PT30M), positions 1, 2, 3…, and every Point carries the same Constraint_TimeSeries.',
-    'The look-ahead\'s `issuedAt` travels as an A95 fact on the first TimeSeries only; a constraint\'s `direction` as an A95 fact on its own TimeSeries.',
+    "The look-ahead's `issuedAt` travels as an A95 fact on the first TimeSeries only; a constraint's `direction` as an A95 fact on its own TimeSeries.",
     'On acceptance the ANM look-ahead rules apply as well (positive size, no constraint twice for one period, no resource twice under a constraint).',
   ],
 } satisfies Profile<typeof ConstraintLookAhead, typeof DocumentHeader>;

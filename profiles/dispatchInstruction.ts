@@ -51,7 +51,10 @@ export const dispatchInstructionProfile = {
       leaf('start', IntervalBound, rootField('start', intervalInstantCodec), { meaning: 'Start of the window' }),
       leaf('end', IntervalBound, rootField('end', intervalInstantCodec), { meaning: 'End of the window' }),
     ]),
-    leaf('order_MarketDocument.mRID', Identifier60, rootField('basedOn.mRID', textCodec), { meaning: 'The merit order list the instructions come from', optional: true }),
+    leaf('order_MarketDocument.mRID', Identifier60, rootField('basedOn.mRID', textCodec), {
+      meaning: 'The merit order list the instructions come from',
+      optional: true,
+    }),
     leaf('order_MarketDocument.revisionNumber', RevisionNumber, rootField('basedOn.revisionNumber', revisionCodec), {
       meaning: 'Its revision (the traded list)',
       optional: true,
@@ -80,11 +83,17 @@ export const dispatchInstructionProfile = {
         leaf('resolution', Resolution, fixed(Resolution), { meaning: 'Settlement period' }),
         group(
           'Point',
-          settlementPeriods({ describe: 'one per settlement period of the window, one per `values_kW` element', interval: documentWindow, arrays: ['values_kW'] }),
+          settlementPeriods({
+            describe: 'one per settlement period of the window, one per `values_kW` element',
+            interval: documentWindow,
+            arrays: ['values_kW'],
+          }),
           'One settlement period',
           [
             leaf('position', Position, positionInSequence('settlement period'), { meaning: 'Settlement period within the window' }),
-            leaf('quantity', Kilowatts, itemArrayElement('values_kW', kilowattsCodec), { meaning: 'Instructed kW for the period (merit order list sign convention)' }),
+            leaf('quantity', Kilowatts, itemArrayElement('values_kW', kilowattsCodec), {
+              meaning: 'Instructed kW for the period (merit order list sign convention)',
+            }),
           ],
         ),
       ]),

@@ -96,7 +96,10 @@ const periodStartBinding: LeafBinding = {
       if (state.vars.get(UNSTATED_VAR) !== true) return setField(scope.root, 'periodStart', start);
       const expected = creationPeriodStart(scope);
       if (expected !== undefined && epochOf(start) !== expected) {
-        state.issue(path, `with periodStart=${PERIOD_START_UNSTATED} the period must be the settlement period of createdDateTime, starting ${intervalText(expected)}`);
+        state.issue(
+          path,
+          `with periodStart=${PERIOD_START_UNSTATED} the period must be the settlement period of createdDateTime, starting ${intervalText(expected)}`,
+        );
       }
     });
   },
@@ -107,7 +110,8 @@ const periodStartUnstatedFact: Fact = {
   describe: `\`${PERIOD_START_UNSTATED}\` when the document has no \`periodStart\` (the interval is then the settlement period of createdDateTime)`,
   write: (scope) => (scope.root.periodStart === undefined ? PERIOD_START_UNSTATED : undefined),
   read(value, _scope, state, path) {
-    if (value !== PERIOD_START_UNSTATED) return state.issue(path, `periodStart can only be "${PERIOD_START_UNSTATED}" here; a stated start goes in period.timeInterval`);
+    if (value !== PERIOD_START_UNSTATED)
+      return state.issue(path, `periodStart can only be "${PERIOD_START_UNSTATED}" here; a stated start goes in period.timeInterval`);
     state.vars.set(UNSTATED_VAR, true);
   },
 };
@@ -175,17 +179,12 @@ export const meritOrderListProfile = {
       group('Period', once(), "The list's settlement period", [
         interval("The list's settlement period"),
         leaf('resolution', Resolution, fixed(Resolution), { meaning: 'Settlement period' }),
-        group(
-          'Point',
-          settlementPeriods({ describe: 'one: the list covers one settlement period', interval: listPeriod }),
-          'The instruction',
-          [
-            leaf('position', Position, positionInSequence('settlement period'), { meaning: 'Always 1' }),
-            leaf('quantity.quantity', Kilowatts, itemField('value_kW', kilowattsCodec), {
-              meaning: 'Instructed value in kW: positive for a buyer relieved, negative for a seller taking it on, 0 before trading',
-            }),
-          ],
-        ),
+        group('Point', settlementPeriods({ describe: 'one: the list covers one settlement period', interval: listPeriod }), 'The instruction', [
+          leaf('position', Position, positionInSequence('settlement period'), { meaning: 'Always 1' }),
+          leaf('quantity.quantity', Kilowatts, itemField('value_kW', kilowattsCodec), {
+            meaning: 'Instructed value in kW: positive for a buyer relieved, negative for a seller taking it on, 0 before trading',
+          }),
+        ]),
       ]),
       reasonElement('MeritOrderEntryReasonCode', 'What ESMP has no element for, and whether the entry traded', [
         complementaryFacts([

@@ -36,10 +36,9 @@ describe('CIM profile declarations', () => {
   for (const profile of PROFILES) {
     it(`${profile.id}: every field of the model and of the header has a place in the document`, () => {
       const placed = new Set(fieldPlacements(profile).map((p) => `${p.on}:${p.pattern.join('/')}`));
-      const missing = [
-        ...schemaLeaves(profile.model).map((leaf) => `model:${leaf}`),
-        ...schemaLeaves(profile.header).map((leaf) => `header:${leaf}`),
-      ].filter((leaf) => !placed.has(leaf));
+      const missing = [...schemaLeaves(profile.model).map((leaf) => `model:${leaf}`), ...schemaLeaves(profile.header).map((leaf) => `header:${leaf}`)].filter(
+        (leaf) => !placed.has(leaf),
+      );
       assert.deepEqual(missing, [], `${profile.id} drops ${missing.join(', ')}`);
     });
   }

@@ -1,11 +1,4 @@
-import {
-  problemCatalogue,
-  problemType,
-  type ProblemCode,
-  type ProblemDetailItem,
-  type ProblemDocument,
-  type ProblemLocation,
-} from '../schemas/problems.ts';
+import { problemCatalogue, problemType, type ProblemCode, type ProblemDetailItem, type ProblemDocument, type ProblemLocation } from '../schemas/problems.ts';
 
 export interface ProblemItem extends ProblemLocation {
   code: ProblemCode;

@@ -51,7 +51,12 @@ export const EnvelopeHeader = Type.Object(
     alg: Type.String({ minLength: 1, maxLength: 16 }),
     kid: Sha256,
     'x5t#S256': Sha256,
-    x5c: Type.Optional(Type.Array(Type.String({ maxLength: 16_384, pattern: '^[A-Za-z0-9+/]+={0,2}$', description: 'DER certificate, base64 (RFC 7515 §4.1.6)' }), { minItems: 1, maxItems: 4 })),
+    x5c: Type.Optional(
+      Type.Array(Type.String({ maxLength: 16_384, pattern: '^[A-Za-z0-9+/]+={0,2}$', description: 'DER certificate, base64 (RFC 7515 §4.1.6)' }), {
+        minItems: 1,
+        maxItems: 4,
+      }),
+    ),
     b64: Type.Literal(false),
     crit: Type.Array(Type.String({ maxLength: 32 }), { minItems: 1, maxItems: 16, uniqueItems: true }),
     iss: PartyUrn,

@@ -21,7 +21,6 @@ export const problemCatalogue = {
   ...openadrProblems,
 } as const;
 
-
 export type ProblemCode = keyof typeof problemCatalogue;
 
 export const PROBLEM_TYPE_PREFIX = 'urn:flexgate:problem:';

@@ -53,16 +53,20 @@ describe('flexgate send (a real process against a real gateway)', function () {
     assert.equal(signed.code, 0, signed.stderr);
     const credentials = await loadTlsCredentials(running.pkiDir, 'urn:flexgate:dso:dso-dev');
     const status = await new Promise<number>((resolve, reject) => {
-      const req = httpsRequest(new URL(path, running.gateway.url), {
-        method: 'POST',
-        cert: credentials.cert,
-        key: credentials.key,
-        ca: credentials.ca,
-        headers: { 'content-type': 'text/tab-separated-values', 'x-jws-signature': signed.stdout.trim() },
-      }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      });
+      const req = httpsRequest(
+        new URL(path, running.gateway.url),
+        {
+          method: 'POST',
+          cert: credentials.cert,
+          key: credentials.key,
+          ca: credentials.ca,
+          headers: { 'content-type': 'text/tab-separated-values', 'x-jws-signature': signed.stdout.trim() },
+        },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
       req.on('error', reject);
       req.end(readFileSync(fixture));
     });

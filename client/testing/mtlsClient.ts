@@ -21,7 +21,14 @@ export class MtlsClient {
     return new Promise((resolve, reject) => {
       const req = https.request(
         url,
-        { method, cert: this.credentials.cert, key: this.credentials.key, ca: this.credentials.ca, agent: false, headers: { 'user-agent': `flexgate-test-ven/${this.urn}`, ...options.headers } },
+        {
+          method,
+          cert: this.credentials.cert,
+          key: this.credentials.key,
+          ca: this.credentials.ca,
+          agent: false,
+          headers: { 'user-agent': `flexgate-test-ven/${this.urn}`, ...options.headers },
+        },
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
@@ -42,4 +49,3 @@ export class MtlsClient {
     });
   }
 }
-

@@ -115,7 +115,9 @@ export class OfficialSpec {
   responseErrors(op: OfficialOperation, status: number, body: unknown): string[] {
     const pointer = this.responsePointer(op, status);
     if (!pointer) return [`status ${status} is not specified for ${op.operationId}`];
-    return this.errorsAt(pointer, body).filter((e) => !/objectType must be equal to one of the allowed values \{"allowedValues":\["BL_(VEN|RESOURCE)_REQUEST"\]\}/.test(e));
+    return this.errorsAt(pointer, body).filter(
+      (e) => !/objectType must be equal to one of the allowed values \{"allowedValues":\["BL_(VEN|RESOURCE)_REQUEST"\]\}/.test(e),
+    );
   }
 
   requestPointer(op: OfficialOperation): string | undefined {
@@ -138,7 +140,11 @@ function dialectAdapted(value: unknown): unknown {
 }
 
 /** Property names and required lists of a schema, following allOf and `$ref`s into the same document's schemas. */
-export function schemaShape(schemas: Record<string, Json>, schema: Json | undefined, seen = new Set<string>()): { properties: Set<string>; required: Set<string> } {
+export function schemaShape(
+  schemas: Record<string, Json>,
+  schema: Json | undefined,
+  seen = new Set<string>(),
+): { properties: Set<string>; required: Set<string> } {
   const properties = new Set<string>();
   const required = new Set<string>();
   if (!schema) return { properties, required };

@@ -39,7 +39,8 @@ export class OfficialVen {
     });
     const search = new URLSearchParams();
     for (const [name, value] of Object.entries(call.query ?? {})) {
-      if (!op.parameters.some((p) => p.in === 'query' && p.name === name)) throw new OfficialContractError(`${operationId} has no query parameter ${name} in the official file`);
+      if (!op.parameters.some((p) => p.in === 'query' && p.name === name))
+        throw new OfficialContractError(`${operationId} has no query parameter ${name} in the official file`);
       for (const item of Array.isArray(value) ? value : [value]) search.append(name, String(item));
     }
     const headers: Record<string, string> = {};
@@ -58,10 +59,14 @@ export class OfficialVen {
           : JSON.stringify(call.body);
     }
     const query = search.toString();
-    const answer = await this.client.request(op.method.toUpperCase(), `${this.base}${path}${query ? `?${query}` : ''}`, { headers, ...(body !== undefined ? { body } : {}) });
+    const answer = await this.client.request(op.method.toUpperCase(), `${this.base}${path}${query ? `?${query}` : ''}`, {
+      headers,
+      ...(body !== undefined ? { body } : {}),
+    });
     this.observe(answer, operationId);
     const errors = this.spec.responseErrors(op, answer.status, answer.json);
-    if (errors.length > 0) throw new OfficialContractError(`${operationId} answered ${answer.status} outside the official contract: ${errors.join('; ')}\n${answer.text}`);
+    if (errors.length > 0)
+      throw new OfficialContractError(`${operationId} answered ${answer.status} outside the official contract: ${errors.join('; ')}\n${answer.text}`);
     return answer;
   }
 

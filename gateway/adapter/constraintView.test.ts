@@ -18,14 +18,21 @@ describe('constraint filtering (seed 001 §5.1.1)', () => {
       assert.deepEqual(
         view.resources.map((r) => [r.resourceId, r.registered, r.contractIds]),
         [
-          ['G1_A1', true, ['A1_Buyer']], ['G1_A2', true, ['A2_Buyer']], ['G1_A3', true, ['A3_Buyer']], ['G1_A4', true, ['A4_Buyer']],
-          ['G1_A5', true, ['A5_Buyer']], ['G1_Agg1', true, ['Agg_Seller_1']], ['G1_Agg2', true, ['Agg_Seller_2']],
-          ['G1_Agg3', true, ['Agg_seller_3']], ['G1_Agg4', true, ['Agg_Seller_4']], ['G1_Agg5', true, ['Agg_Seller_5']],
+          ['G1_A1', true, ['A1_Buyer']],
+          ['G1_A2', true, ['A2_Buyer']],
+          ['G1_A3', true, ['A3_Buyer']],
+          ['G1_A4', true, ['A4_Buyer']],
+          ['G1_A5', true, ['A5_Buyer']],
+          ['G1_Agg1', true, ['Agg_Seller_1']],
+          ['G1_Agg2', true, ['Agg_Seller_2']],
+          ['G1_Agg3', true, ['Agg_seller_3']],
+          ['G1_Agg4', true, ['Agg_Seller_4']],
+          ['G1_Agg5', true, ['Agg_Seller_5']],
         ],
       );
     });
 
-    it("exposes each buyer by the constraint size less the MIC ahead of it: all five in full, 2000 kW in all", function () {
+    it('exposes each buyer by the constraint size less the MIC ahead of it: all five in full, 2000 kW in all', function () {
       const view = viewConstraint(figure5(this).constraints[0]!, figure6(this), anyone);
       const buyers = view.entries.filter((e) => e.entry.activity === 'Buyer');
       assert.deepEqual(
@@ -60,7 +67,13 @@ describe('constraint filtering (seed 001 §5.1.1)', () => {
       const view = viewConstraint(c1, figure6(this), anyone);
       assert.deepEqual(
         view.entries.slice(0, 5).map((b) => [b.entry.contractId, b.exposure_kW, b.exclusion]),
-        [['A1_Buyer', 700, undefined], ['A2_Buyer', 500, undefined], ['A3_Buyer', 200, undefined], ['A4_Buyer', 100, undefined], ['A5_Buyer', 0, 'not-exposed']],
+        [
+          ['A1_Buyer', 700, undefined],
+          ['A2_Buyer', 500, undefined],
+          ['A3_Buyer', 200, undefined],
+          ['A4_Buyer', 100, undefined],
+          ['A5_Buyer', 0, 'not-exposed'],
+        ],
       );
     });
   });
@@ -78,7 +91,10 @@ describe('constraint filtering (seed 001 §5.1.1)', () => {
     const view = viewConstraint(c1, list, tradingEligibility(['flex_service', 'SELLER_FLEX']));
 
     it('keeps only contracts whose resource is behind the constraint', () => {
-      assert.deepEqual(view.entries.map((e) => e.entry.contractId), ['Unregistered', 'Flex_Service', 'R2_Tradeable', 'Seller_Flex', 'Seller_Nothing']);
+      assert.deepEqual(
+        view.entries.map((e) => e.entry.contractId),
+        ['Unregistered', 'Flex_Service', 'R2_Tradeable', 'Seller_Flex', 'Seller_Nothing'],
+      );
     });
 
     it('excludes contracts not signed up and flexible-service contracts (ids matched regardless of case), judging each contract of a resource on its own', () => {
@@ -101,24 +117,27 @@ describe('constraint filtering (seed 001 §5.1.1)', () => {
     });
 
     it('reports resources behind the constraint with no contract in the list as not registered', () => {
-      assert.deepEqual(view.resources.find((r) => r.resourceId === 'R5'), { resourceId: 'R5', registered: false, contractIds: [] });
+      assert.deepEqual(
+        view.resources.find((r) => r.resourceId === 'R5'),
+        { resourceId: 'R5', registered: false, contractIds: [] },
+      );
       assert.equal(view.resources.find((r) => r.resourceId === 'R1')!.registered, false);
       assert.equal(view.resources.find((r) => r.resourceId === 'R2')!.registered, true);
     });
   });
 
   describe('direction', () => {
-    const list = listOf(
-      demandBuyer('Demand', 'D1', 300),
-      generationBuyer('Generation', 'G1', 400),
-      seller('Both', 'S1', { mic_kW: 70, mec_kW: 90 }),
-    );
+    const list = listOf(demandBuyer('Demand', 'D1', 300), generationBuyer('Generation', 'G1', 400), seller('Both', 'S1', { mic_kW: 70, mec_kW: 90 }));
 
     it('an export constraint curtails generation by its MEC; demand is not curtailed by it', () => {
       const view = viewConstraint(constraintOver(['D1', 'G1', 'S1'], 1000, { direction: 'export' }), list, anyone);
       assert.deepEqual(
         view.entries.map((e) => [e.entry.contractId, e.curtailable_kW, e.exposure_kW, e.exclusion]),
-        [['Demand', 0, 0, 'not-curtailed'], ['Generation', 400, 400, undefined], ['Both', 0, 0, undefined]],
+        [
+          ['Demand', 0, 0, 'not-curtailed'],
+          ['Generation', 400, 400, undefined],
+          ['Both', 0, 0, undefined],
+        ],
       );
       assert.deepEqual(view.entries[2]!.services, [
         { service: 'demand-turn-up', headroom_kW: 70 },
@@ -129,7 +148,10 @@ describe('constraint filtering (seed 001 §5.1.1)', () => {
     it('is unknown when not given and the buyers behind it are of both kinds: nobody may trade', () => {
       const view = viewConstraint(constraintOver(['D1', 'G1', 'S1'], 1000), list, anyone);
       assert.equal(view.direction, undefined);
-      assert.deepEqual(view.entries.map((e) => e.exclusion), ['direction-unknown', 'direction-unknown', 'direction-unknown']);
+      assert.deepEqual(
+        view.entries.map((e) => e.exclusion),
+        ['direction-unknown', 'direction-unknown', 'direction-unknown'],
+      );
     });
   });
 });

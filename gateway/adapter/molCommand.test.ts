@@ -30,13 +30,20 @@ describe('flexgate mol (the CLI for analysts)', () => {
     assert.equal(code, 0);
     const report = JSON.parse(stdout);
     assert.equal(report.constraints[0].constraintId, 'C1');
-    assert.deepEqual(report.constraints[0].opportunities.map((o: { capacity_kW: number }) => o.capacity_kW), [700, 500, 200, 400, 200, 600, 500, 200, 500, 200]);
+    assert.deepEqual(
+      report.constraints[0].opportunities.map((o: { capacity_kW: number }) => o.capacity_kW),
+      [700, 500, 200, 400, 200, 600, 500, 200, 500, 200],
+    );
   });
 
   it('trade --format tsv: figure 7, in figure 7’s columns', async function () {
-    const { code, stdout } = await mol(this, ['trade', '--cla', CLA, '--mol', MOL, '--trades', 'trades.json', '--format', 'tsv', '--scenario', '1', '--received-at', '2024-10-17 21:08:45'], {
-      'trades.json': FIGURE_7_TRADES,
-    });
+    const { code, stdout } = await mol(
+      this,
+      ['trade', '--cla', CLA, '--mol', MOL, '--trades', 'trades.json', '--format', 'tsv', '--scenario', '1', '--received-at', '2024-10-17 21:08:45'],
+      {
+        'trades.json': FIGURE_7_TRADES,
+      },
+    );
     assert.equal(code, 0);
     assert.match(stdout, /^Recvd Time\tRecvd Timestamp\tScenario\tOrder\tContract Id/);
     assert.deepEqual(decodeAnmDocument('merit-order-list', Buffer.from(stdout), 'text/tab-separated-values'), figure7(this));

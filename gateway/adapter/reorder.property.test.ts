@@ -69,7 +69,10 @@ describe(`re-ordering properties (fast-check seed ${seed}; rerun with FLEXGATE_P
         const direction = viewConstraint(scenario.constraint, list, anyone).direction;
         const strip = ({ order: _order, value_kW: _value, traded: _traded, contractId: _id, ...fixed }: (typeof list.entries)[number]) => fixed;
         assert.equal(reordered.list.entries.length, list.entries.length + reordered.splits.length);
-        assert.deepEqual(reordered.list.entries.map((e) => e.order), reordered.list.entries.map((_, k) => k + 1));
+        assert.deepEqual(
+          reordered.list.entries.map((e) => e.order),
+          reordered.list.entries.map((_, k) => k + 1),
+        );
         for (const original of list.entries) {
           const kept = reordered.list.entries.filter((e) => e.contractId === original.contractId);
           assert.equal(kept.length, 1);
@@ -106,7 +109,10 @@ describe(`re-ordering properties (fast-check seed ${seed}; rerun with FLEXGATE_P
       fc.property(tradingScenario, (scenario) => {
         const once = reorder(scenario);
         assert.deepEqual(reorder(scenario), once);
-        assert.deepEqual(reorder(scenario, (agreed) => [...agreed].reverse()), once);
+        assert.deepEqual(
+          reorder(scenario, (agreed) => [...agreed].reverse()),
+          once,
+        );
       }),
       runs,
     );

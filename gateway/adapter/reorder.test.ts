@@ -12,7 +12,14 @@ const anyone = tradingEligibility();
 const RECEIVED = '2024-10-17T20:08:45Z';
 
 /** Agrees the trades against the look-ahead's first constraint and re-orders the list by them. */
-function tradeOn(list: MeritOrderList, constraint = constraintOver(list.entries.map((e) => e.resourceId), 2000), trades: MatchedTrade[]): ReorderedList {
+function tradeOn(
+  list: MeritOrderList,
+  constraint = constraintOver(
+    list.entries.map((e) => e.resourceId),
+    2000,
+  ),
+  trades: MatchedTrade[],
+): ReorderedList {
   const state = agreeTrades({ lookAhead: lookAheadOf(constraint), list, eligibility: anyone }, undefined, trades);
   return reorderMeritOrder({
     list,
@@ -102,17 +109,15 @@ describe('re-ordering a merit order list by its trades', () => {
 
     it('goes first among the untraded when the constraint reaches no untraded buyer in full', () => {
       const { list: reordered } = tradeOn(list, constraintOver(['R1', 'R2', 'R3', 'R4', 'R5', 'R6'], 600), [trade('B1', 'S1', 600)]);
-      assert.deepEqual(rows(reordered).map((r) => r[1]), ['S1', 'B1', 'B1-2-2024-10-18', 'B2', 'B3', 'B4', 'B5']);
+      assert.deepEqual(
+        rows(reordered).map((r) => r[1]),
+        ['S1', 'B1', 'B1-2-2024-10-18', 'B2', 'B3', 'B4', 'B5'],
+      );
     });
   });
 
   it('sums several trades per contract: a buyer relieved by two sellers, a seller selling to two buyers', () => {
-    const list = listOf(
-      demandBuyer('B1', 'R1', 500),
-      demandBuyer('B2', 'R2', 500),
-      seller('S1', 'R3', { mic_kW: 400 }),
-      seller('S2', 'R4', { mic_kW: 400 }),
-    );
+    const list = listOf(demandBuyer('B1', 'R1', 500), demandBuyer('B2', 'R2', 500), seller('S1', 'R3', { mic_kW: 400 }), seller('S2', 'R4', { mic_kW: 400 }));
     const { list: reordered, splits } = tradeOn(list, undefined, [trade('B1', 'S1', 300), trade('B1', 'S2', 100), trade('B2', 'S1', 100)]);
     assert.deepEqual(rows(reordered), [
       [1, 'S1', -400, true],
@@ -122,7 +127,10 @@ describe('re-ordering a merit order list by its trades', () => {
       [5, 'B1-2-2024-10-18', 0, true],
       [6, 'B2-2-2024-10-18', 0, true],
     ]);
-    assert.deepEqual(splits.map((s) => s.remainder_kW), [100, 400]);
+    assert.deepEqual(
+      splits.map((s) => s.remainder_kW),
+      [100, 400],
+    );
   });
 
   it('names a split part -3- when -2- is already a contract of the list, and shortens ids that would pass 60 characters', () => {

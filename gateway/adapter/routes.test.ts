@@ -62,7 +62,12 @@ forEachBackend((backend) => {
     /** Posts a document under a fresh Idempotency-Key, so every call creates a new one. */
     const create = async (collection: string, body: Buffer | object, contentType = Buffer.isBuffer(body) ? TSV : 'application/json') => {
       const sent = Buffer.isBuffer(body) ? body : JSON.stringify(body);
-      const response = await request(app).post(`/anm/v1/${collection}`).set('Content-Type', contentType).set('Idempotency-Key', randomUUID()).send(sent).expect(201);
+      const response = await request(app)
+        .post(`/anm/v1/${collection}`)
+        .set('Content-Type', contentType)
+        .set('Idempotency-Key', randomUUID())
+        .send(sent)
+        .expect(201);
       return response.body.id as string;
     };
     const figures = async (context: Mocha.Context) => ({
@@ -89,10 +94,13 @@ forEachBackend((backend) => {
         const outcome = conforms.trading(posted.body);
         assert.equal(posted.headers.location, `/anm/v1/merit-order-lists/${listId}/revisions/2`);
         assert.equal(outcome.revision, 2);
-        assert.deepEqual(outcome.trades.map((t) => [t.tradeId, t.buyerContractId, t.sellerContractId, t.kW, t.service]), [
-          ['T1', 'A1_Buyer', 'Agg_Seller_1', 600, 'demand-turn-down'],
-          ['T2', 'A2_Buyer', 'Agg_Seller_2', 500, 'demand-turn-down'],
-        ]);
+        assert.deepEqual(
+          outcome.trades.map((t) => [t.tradeId, t.buyerContractId, t.sellerContractId, t.kW, t.service]),
+          [
+            ['T1', 'A1_Buyer', 'Agg_Seller_1', 600, 'demand-turn-down'],
+            ['T2', 'A2_Buyer', 'Agg_Seller_2', 500, 'demand-turn-down'],
+          ],
+        );
         assert.deepEqual(withoutReceivedAt(outcome.meritOrderList), withoutReceivedAt(figure7(this)));
         assert.ok(Math.abs(Date.parse(outcome.meritOrderList.receivedAt!) - Date.now()) < 60_000, 'received time is when the trades arrived');
 
@@ -102,7 +110,12 @@ forEachBackend((backend) => {
 
         // The TSV served has figure 7's rows: every cell from Scenario to Registered as printed in the report.
         const tsv = await request(app).get(`/anm/v1/merit-order-lists/${listId}`).set('Accept', TSV).expect(200);
-        const cells = (text: string) => text.trim().split(/\r?\n/).filter((l) => /^\d{4}-\d{2}-\d{2}.\S*\t\d+\t/.test(l)).map((l) => l.split('\t').slice(2));
+        const cells = (text: string) =>
+          text
+            .trim()
+            .split(/\r?\n/)
+            .filter((l) => /^\d{4}-\d{2}-\d{2}.\S*\t\d+\t/.test(l))
+            .map((l) => l.split('\t').slice(2));
         const expected = cells(bitraderFixture(this, 'mol-traded-figure7.tsv').toString('utf8'));
         assert.equal(expected.length, 12);
         assert.deepEqual(cells(tsv.text), expected);
@@ -129,7 +142,13 @@ forEachBackend((backend) => {
         const entry = await getJournalEntry(store.db, revisions.revisions[1]!.journalId);
         assert.equal(entry?.path, `/anm/v1/merit-order-lists/${listId}/trades?constraintLookAheadId=${lookAheadId}`);
         assert.deepEqual(JSON.parse(entry!.body.toString('utf8')), FIGURE_7_TRADES);
-        assert.deepEqual(entry?.derived.map((d) => [d.kind, d.revision]), [['merit-order-list', 2], ['merit-order-trade-book', 1]]);
+        assert.deepEqual(
+          entry?.derived.map((d) => [d.kind, d.revision]),
+          [
+            ['merit-order-list', 2],
+            ['merit-order-trade-book', 1],
+          ],
+        );
         assert.equal(posted.body.revision, 2);
       });
 
@@ -149,16 +168,27 @@ forEachBackend((backend) => {
       const later = await postTrades(listId, [trade('A3_Buyer', 'Agg_Seller_5', 200)], '').expect(201);
       const outcome = conforms.trading(later.body);
       assert.equal(outcome.revision, 3);
-      assert.deepEqual(outcome.trades.map((t) => t.tradeId), ['T1', 'T2', 'T3']);
+      assert.deepEqual(
+        outcome.trades.map((t) => t.tradeId),
+        ['T1', 'T2', 'T3'],
+      );
       assert.equal(outcome.meritOrderList.scenario, 1, 'the scenario carries over');
       assert.deepEqual(
         outcome.meritOrderList.entries.map((e) => `${e.contractId} ${e.value_kW}`),
         [
-          'Agg_Seller_1 -600', 'Agg_Seller_2 -500', 'Agg_Seller_5 -200',
-          'A1_Buyer 600', 'A2_Buyer 500', 'A3_Buyer 200',
-          'A4_Buyer 0', 'A5_Buyer 0',
-          'A1_Buyer-2-2024-10-18 0', 'A2_Buyer-2-2024-10-18 0', 'A3_Buyer-2-2024-10-18 0',
-          'Agg_seller_3 0', 'Agg_Seller_4 0',
+          'Agg_Seller_1 -600',
+          'Agg_Seller_2 -500',
+          'Agg_Seller_5 -200',
+          'A1_Buyer 600',
+          'A2_Buyer 500',
+          'A3_Buyer 200',
+          'A4_Buyer 0',
+          'A5_Buyer 0',
+          'A1_Buyer-2-2024-10-18 0',
+          'A2_Buyer-2-2024-10-18 0',
+          'A3_Buyer-2-2024-10-18 0',
+          'Agg_seller_3 0',
+          'Agg_Seller_4 0',
         ],
       );
       const over = await postTrades(listId, [trade('A1_Buyer', 'Agg_seller_3', 101)], '').expect(422);
@@ -175,7 +205,10 @@ forEachBackend((backend) => {
       assert.deepEqual([first.status, second.status], [201, 201]);
       const current = await request(app).get(`/anm/v1/merit-order-lists/${listId}`).set('Accept', 'application/json').expect(200);
       assert.equal(current.body.revision, 3);
-      assert.deepEqual(current.body.entries.map((e: { contractId: string }) => e.contractId), figure7(this).entries.map((e) => e.contractId));
+      assert.deepEqual(
+        current.body.entries.map((e: { contractId: string }) => e.contractId),
+        figure7(this).entries.map((e) => e.contractId),
+      );
     });
 
     describe('trading opportunities', () => {
@@ -184,20 +217,33 @@ forEachBackend((backend) => {
         const url = `/anm/v1/constraint-look-aheads/${lookAheadId}/opportunities?meritOrderListId=${listId}`;
         const before = conforms.opportunities((await request(app).get(url).expect(200)).body);
         assert.equal(before.constraints[0]!.direction, 'import');
-        assert.deepEqual(before.constraints[0]!.opportunities.map((o) => o.capacity_kW), [700, 500, 200, 400, 200, 600, 500, 200, 500, 200]);
+        assert.deepEqual(
+          before.constraints[0]!.opportunities.map((o) => o.capacity_kW),
+          [700, 500, 200, 400, 200, 600, 500, 200, 500, 200],
+        );
 
         await postTrades(listId, FIGURE_7_TRADES, `constraintLookAheadId=${lookAheadId}`).expect(201);
         const after = conforms.opportunities((await request(app).get(url).expect(200)).body);
-        assert.deepEqual(after.constraints[0]!.opportunities.map((o) => o.capacity_kW), [100, 0, 200, 400, 200, 0, 0, 200, 500, 200]);
+        assert.deepEqual(
+          after.constraints[0]!.opportunities.map((o) => o.capacity_kW),
+          [100, 0, 200, 400, 200, 0, 0, 200, 500, 200],
+        );
       });
 
       it('excludes the flexible-service contracts named in the query', async function () {
         const { lookAheadId, listId } = await figures(this);
         const response = await request(app)
-          .get(`/anm/v1/constraint-look-aheads/${lookAheadId}/opportunities?meritOrderListId=${listId}&flexibleServiceContractId=Agg_Seller_4&flexibleServiceContractId=A5_Buyer`)
+          .get(
+            `/anm/v1/constraint-look-aheads/${lookAheadId}/opportunities?meritOrderListId=${listId}&flexibleServiceContractId=Agg_Seller_4&flexibleServiceContractId=A5_Buyer`,
+          )
           .expect(200);
-        const excluded = response.body.constraints[0].meritOrder.filter((e: { tradeable: boolean }) => !e.tradeable).map((e: { contractId: string; exclusion: string }) => [e.contractId, e.exclusion]);
-        assert.deepEqual(excluded, [['A5_Buyer', 'flexible-service'], ['Agg_Seller_4', 'flexible-service']]);
+        const excluded = response.body.constraints[0].meritOrder
+          .filter((e: { tradeable: boolean }) => !e.tradeable)
+          .map((e: { contractId: string; exclusion: string }) => [e.contractId, e.exclusion]);
+        assert.deepEqual(excluded, [
+          ['A5_Buyer', 'flexible-service'],
+          ['Agg_Seller_4', 'flexible-service'],
+        ]);
       });
 
       it('needs the merit order list named: 400 request.invalid-query; unknown ids: 404', async function () {
@@ -213,7 +259,10 @@ forEachBackend((backend) => {
 
     describe('trade verification on the day', () => {
       const verify = (dayId: string, listId: string) =>
-        request(app).post(`/anm/v1/constraint-look-aheads/${dayId}/verify`).set('Content-Type', 'application/json').send(JSON.stringify({ meritOrderListId: listId }));
+        request(app)
+          .post(`/anm/v1/constraint-look-aheads/${dayId}/verify`)
+          .set('Content-Type', 'application/json')
+          .send(JSON.stringify({ meritOrderListId: listId }));
 
       it('cancels a trade whose counterparties are no longer behind one constraint and re-orders the list again', async function () {
         const { lookAheadId, listId } = await figures(this);
@@ -231,16 +280,26 @@ forEachBackend((backend) => {
         assert.equal(outcome.reordered, true);
         assert.equal(outcome.revision, 3);
         assert.deepEqual(outcome.kept, ['T1']);
-        assert.deepEqual(outcome.cancelled.map((c) => [c.tradeId, c.reason]), [['T2', 'counterparties-separated']]);
+        assert.deepEqual(
+          outcome.cancelled.map((c) => [c.tradeId, c.reason]),
+          [['T2', 'counterparties-separated']],
+        );
 
         const current = await request(app).get(`/anm/v1/merit-order-lists/${listId}`).set('Accept', 'application/json').expect(200);
         assert.deepEqual(
           current.body.entries.map((e: { contractId: string; value_kW: number; traded: boolean }) => `${e.contractId} ${e.value_kW} ${e.traded}`),
           [
-            'Agg_Seller_1 -600 true', 'A1_Buyer 600 true',
-            'A2_Buyer 0 false', 'A3_Buyer 0 false', 'A4_Buyer 0 false', 'A5_Buyer 0 false',
+            'Agg_Seller_1 -600 true',
+            'A1_Buyer 600 true',
+            'A2_Buyer 0 false',
+            'A3_Buyer 0 false',
+            'A4_Buyer 0 false',
+            'A5_Buyer 0 false',
             'A1_Buyer-2-2024-10-18 0 true',
-            'Agg_Seller_2 0 false', 'Agg_seller_3 0 false', 'Agg_Seller_4 0 false', 'Agg_Seller_5 0 false',
+            'Agg_Seller_2 0 false',
+            'Agg_seller_3 0 false',
+            'Agg_Seller_4 0 false',
+            'Agg_Seller_5 0 false',
           ],
         );
         assert.equal(current.body.scenario, 1);
@@ -264,14 +323,17 @@ forEachBackend((backend) => {
         await postTrades(listId, FIGURE_7_TRADES, `constraintLookAheadId=${lookAheadId}`).expect(201);
         const dayId = await create('constraint-look-aheads', dayLookAhead([{ constraintId: 'C1', resources: FIGURE_5_RESOURCES }]));
         const outcome = conforms.verification((await verify(dayId, listId).expect(200)).body);
-        assert.deepEqual({ ...outcome, kept: outcome.kept.length }, {
-          meritOrderListId: listId,
-          constraintLookAheadId: dayId,
-          revision: 2,
-          reordered: false,
-          kept: 2,
-          cancelled: [],
-        });
+        assert.deepEqual(
+          { ...outcome, kept: outcome.kept.length },
+          {
+            meritOrderListId: listId,
+            constraintLookAheadId: dayId,
+            revision: 2,
+            reordered: false,
+            kept: 2,
+            cancelled: [],
+          },
+        );
         assert.equal((await history(listId)).currentRevision, 2);
       });
 
@@ -279,7 +341,11 @@ forEachBackend((backend) => {
         const { lookAheadId } = await figures(this);
         const unknown = await verify(lookAheadId, 'nope').expect(404);
         assert.equal(unknown.body.errors[0].pointer, '/meritOrderListId');
-        const wrong = await request(app).post(`/anm/v1/constraint-look-aheads/${lookAheadId}/verify`).set('Content-Type', 'application/json').send('{"list":"x"}').expect(400);
+        const wrong = await request(app)
+          .post(`/anm/v1/constraint-look-aheads/${lookAheadId}/verify`)
+          .set('Content-Type', 'application/json')
+          .send('{"list":"x"}')
+          .expect(400);
         assert.equal(wrong.body.type, problem('schema.violation'));
       });
     });
@@ -307,10 +373,34 @@ forEachBackend((backend) => {
         const more = [
           { contractId: 'A6_Buyer', resourceId: 'G1_A6', operationType: 'ConstrainedDemand', activity: 'Buyer', mic_kW: 100, mec_kW: 0, registered: false },
           { contractId: 'A3_Seller', resourceId: 'G1_A3', operationType: 'FlexibleOutputChange', activity: 'Seller', mic_kW: 100, mec_kW: 0, registered: true },
-          { contractId: 'Both_Seller', resourceId: 'G1_Both', operationType: 'FlexibleOutputChange', activity: 'Seller', mic_kW: 300, mec_kW: 300, registered: true },
-          { contractId: 'Gen_Buyer', resourceId: 'G1_Gen', operationType: 'ConstrainedGeneration', activity: 'Buyer', mic_kW: 0, mec_kW: 400, registered: true },
+          {
+            contractId: 'Both_Seller',
+            resourceId: 'G1_Both',
+            operationType: 'FlexibleOutputChange',
+            activity: 'Seller',
+            mic_kW: 300,
+            mec_kW: 300,
+            registered: true,
+          },
+          {
+            contractId: 'Gen_Buyer',
+            resourceId: 'G1_Gen',
+            operationType: 'ConstrainedGeneration',
+            activity: 'Buyer',
+            mic_kW: 0,
+            mec_kW: 400,
+            registered: true,
+          },
           { contractId: 'A7_Buyer', resourceId: 'G1_A7', operationType: 'ConstrainedDemand', activity: 'Buyer', mic_kW: 100, mec_kW: 0, registered: true },
-          { contractId: 'Far_Seller', resourceId: 'G1_Far', operationType: 'FlexibleOutputChange', activity: 'Seller', mic_kW: 100, mec_kW: 0, registered: true },
+          {
+            contractId: 'Far_Seller',
+            resourceId: 'G1_Far',
+            operationType: 'FlexibleOutputChange',
+            activity: 'Seller',
+            mic_kW: 100,
+            mec_kW: 0,
+            registered: true,
+          },
           { contractId: 'Far_Buyer', resourceId: 'G1_Far2', operationType: 'ConstrainedDemand', activity: 'Buyer', mic_kW: 100, mec_kW: 0, registered: true },
         ].map((e, k) => ({ ...e, order: entries.length + k + 1, value_kW: 0, traded: false }));
         listId = await create('merit-order-lists', { entries: [...entries, ...more] });
@@ -318,31 +408,176 @@ forEachBackend((backend) => {
 
       const later = { start: '2024-10-18T08:30:00+01:00', end: '2024-10-18T09:00:00+01:00' };
       const cases: { name: string; trades: MatchedTrade[] | unknown[]; query?: string; status: number; code: string; pointer: string }[] = [
-        { name: 'an unknown buyer', trades: [trade('Nobody', 'Agg_Seller_1', 100)], status: 422, code: 'adapter.unknown-contract', pointer: '/0/buyerContractId' },
-        { name: 'an unknown seller', trades: [trade('A1_Buyer', 'Nobody', 100)], status: 422, code: 'adapter.unknown-contract', pointer: '/0/sellerContractId' },
-        { name: 'a seller named as buyer', trades: [trade('Agg_Seller_1', 'Agg_Seller_2', 100)], status: 422, code: 'adapter.wrong-activity', pointer: '/0/buyerContractId' },
-        { name: 'a buyer named as seller', trades: [trade('A1_Buyer', 'A2_Buyer', 100)], status: 422, code: 'adapter.wrong-activity', pointer: '/0/sellerContractId' },
-        { name: 'buyer and seller the same resource', trades: [trade('A3_Buyer', 'A3_Seller', 100)], status: 422, code: 'adapter.same-resource', pointer: '/0/sellerContractId' },
-        { name: 'an unregistered buyer', trades: [trade('A6_Buyer', 'Agg_Seller_1', 100)], status: 422, code: 'adapter.not-tradeable', pointer: '/0/buyerContractId' },
-        { name: 'a flexible-service seller', trades: [trade('A3_Buyer', 'Agg_Seller_4', 100)], query: '&flexibleServiceContractId=agg_seller_4', status: 422, code: 'adapter.not-tradeable', pointer: '/0/sellerContractId' },
-        { name: 'a seller behind no constraint of the buyer (wrong constraint)', trades: [trade('A1_Buyer', 'Far_Seller', 100)], status: 422, code: 'adapter.wrong-constraint', pointer: '/0/sellerContractId' },
-        { name: 'a buyer behind no constraint', trades: [trade('Far_Buyer', 'Agg_Seller_1', 100)], status: 422, code: 'adapter.wrong-constraint', pointer: '/0/buyerContractId' },
-        { name: 'a period no constraint covers', trades: [trade('A1_Buyer', 'Agg_Seller_1', 100, later)], status: 422, code: 'adapter.wrong-constraint', pointer: '/0/start' },
-        { name: 'a constraintId the look-ahead lacks', trades: [trade('A1_Buyer', 'Agg_Seller_1', 100, { constraintId: 'C9' })], status: 422, code: 'adapter.wrong-constraint', pointer: '/0/constraintId' },
-        { name: 'two constraints fitting the trade', trades: [trade('A1_Buyer', 'Both_Seller', 100)], status: 422, code: 'adapter.constraint-ambiguous', pointer: '/0/constraintId' },
-        { name: 'a constraint of no known direction', trades: [trade('A7_Buyer', 'Agg_seller_3', 100)], status: 422, code: 'adapter.direction-unknown', pointer: '/0' },
-        { name: 'a service that does not relieve the constraint', trades: [trade('A1_Buyer', 'Agg_Seller_1', 100, { service: 'generation-turn-down' })], status: 422, code: 'adapter.service-unsuitable', pointer: '/0/service' },
-        { name: 'a seller with two suitable services and none named', trades: [trade('A2_Buyer', 'Both_Seller', 100)], status: 422, code: 'adapter.service-ambiguous', pointer: '/0/service' },
-        { name: 'more than the buyer’s exposure', trades: [trade('A1_Buyer', 'Agg_seller_3', 701, { service: 'generation-turn-up' })], status: 422, code: 'adapter.over-capacity', pointer: '/0/kW' },
-        { name: 'more than the seller’s headroom', trades: [trade('A1_Buyer', 'Agg_Seller_1', 650)], status: 422, code: 'adapter.over-capacity', pointer: '/0/kW' },
-        { name: 'a buyer this direction does not curtail', trades: [trade('Gen_Buyer', 'Agg_Seller_1', 100, { constraintId: 'C1' })], status: 422, code: 'adapter.over-capacity', pointer: '/0/kW' },
-        { name: 'overlapping trades beyond a buyer’s exposure', trades: [trade('A3_Buyer', 'Agg_Seller_1', 150), trade('A3_Buyer', 'Agg_Seller_5', 100)], status: 422, code: 'adapter.overlapping-exposure', pointer: '/1/kW' },
-        { name: 'overlapping trades beyond a seller’s headroom', trades: [trade('A1_Buyer', 'Agg_Seller_1', 400), trade('A2_Buyer', 'Agg_Seller_1', 300)], status: 422, code: 'adapter.overlapping-exposure', pointer: '/1/kW' },
-        { name: 'trades for different periods on one list', trades: [trade('A1_Buyer', 'Agg_Seller_1', 100), trade('A2_Buyer', 'Agg_Seller_2', 100, { end: '2024-10-18T08:15:00+01:00' })], status: 422, code: 'adapter.period-mismatch', pointer: '/1/end' },
-        { name: 'a trade ending before it starts', trades: [trade('A1_Buyer', 'Agg_Seller_1', 100, { start: later.start, end: later.start.replace('08:30', '08:00') })], status: 422, code: 'anm.period-invalid', pointer: '/0/end' },
+        {
+          name: 'an unknown buyer',
+          trades: [trade('Nobody', 'Agg_Seller_1', 100)],
+          status: 422,
+          code: 'adapter.unknown-contract',
+          pointer: '/0/buyerContractId',
+        },
+        {
+          name: 'an unknown seller',
+          trades: [trade('A1_Buyer', 'Nobody', 100)],
+          status: 422,
+          code: 'adapter.unknown-contract',
+          pointer: '/0/sellerContractId',
+        },
+        {
+          name: 'a seller named as buyer',
+          trades: [trade('Agg_Seller_1', 'Agg_Seller_2', 100)],
+          status: 422,
+          code: 'adapter.wrong-activity',
+          pointer: '/0/buyerContractId',
+        },
+        {
+          name: 'a buyer named as seller',
+          trades: [trade('A1_Buyer', 'A2_Buyer', 100)],
+          status: 422,
+          code: 'adapter.wrong-activity',
+          pointer: '/0/sellerContractId',
+        },
+        {
+          name: 'buyer and seller the same resource',
+          trades: [trade('A3_Buyer', 'A3_Seller', 100)],
+          status: 422,
+          code: 'adapter.same-resource',
+          pointer: '/0/sellerContractId',
+        },
+        {
+          name: 'an unregistered buyer',
+          trades: [trade('A6_Buyer', 'Agg_Seller_1', 100)],
+          status: 422,
+          code: 'adapter.not-tradeable',
+          pointer: '/0/buyerContractId',
+        },
+        {
+          name: 'a flexible-service seller',
+          trades: [trade('A3_Buyer', 'Agg_Seller_4', 100)],
+          query: '&flexibleServiceContractId=agg_seller_4',
+          status: 422,
+          code: 'adapter.not-tradeable',
+          pointer: '/0/sellerContractId',
+        },
+        {
+          name: 'a seller behind no constraint of the buyer (wrong constraint)',
+          trades: [trade('A1_Buyer', 'Far_Seller', 100)],
+          status: 422,
+          code: 'adapter.wrong-constraint',
+          pointer: '/0/sellerContractId',
+        },
+        {
+          name: 'a buyer behind no constraint',
+          trades: [trade('Far_Buyer', 'Agg_Seller_1', 100)],
+          status: 422,
+          code: 'adapter.wrong-constraint',
+          pointer: '/0/buyerContractId',
+        },
+        {
+          name: 'a period no constraint covers',
+          trades: [trade('A1_Buyer', 'Agg_Seller_1', 100, later)],
+          status: 422,
+          code: 'adapter.wrong-constraint',
+          pointer: '/0/start',
+        },
+        {
+          name: 'a constraintId the look-ahead lacks',
+          trades: [trade('A1_Buyer', 'Agg_Seller_1', 100, { constraintId: 'C9' })],
+          status: 422,
+          code: 'adapter.wrong-constraint',
+          pointer: '/0/constraintId',
+        },
+        {
+          name: 'two constraints fitting the trade',
+          trades: [trade('A1_Buyer', 'Both_Seller', 100)],
+          status: 422,
+          code: 'adapter.constraint-ambiguous',
+          pointer: '/0/constraintId',
+        },
+        {
+          name: 'a constraint of no known direction',
+          trades: [trade('A7_Buyer', 'Agg_seller_3', 100)],
+          status: 422,
+          code: 'adapter.direction-unknown',
+          pointer: '/0',
+        },
+        {
+          name: 'a service that does not relieve the constraint',
+          trades: [trade('A1_Buyer', 'Agg_Seller_1', 100, { service: 'generation-turn-down' })],
+          status: 422,
+          code: 'adapter.service-unsuitable',
+          pointer: '/0/service',
+        },
+        {
+          name: 'a seller with two suitable services and none named',
+          trades: [trade('A2_Buyer', 'Both_Seller', 100)],
+          status: 422,
+          code: 'adapter.service-ambiguous',
+          pointer: '/0/service',
+        },
+        {
+          name: 'more than the buyer’s exposure',
+          trades: [trade('A1_Buyer', 'Agg_seller_3', 701, { service: 'generation-turn-up' })],
+          status: 422,
+          code: 'adapter.over-capacity',
+          pointer: '/0/kW',
+        },
+        {
+          name: 'more than the seller’s headroom',
+          trades: [trade('A1_Buyer', 'Agg_Seller_1', 650)],
+          status: 422,
+          code: 'adapter.over-capacity',
+          pointer: '/0/kW',
+        },
+        {
+          name: 'a buyer this direction does not curtail',
+          trades: [trade('Gen_Buyer', 'Agg_Seller_1', 100, { constraintId: 'C1' })],
+          status: 422,
+          code: 'adapter.over-capacity',
+          pointer: '/0/kW',
+        },
+        {
+          name: 'overlapping trades beyond a buyer’s exposure',
+          trades: [trade('A3_Buyer', 'Agg_Seller_1', 150), trade('A3_Buyer', 'Agg_Seller_5', 100)],
+          status: 422,
+          code: 'adapter.overlapping-exposure',
+          pointer: '/1/kW',
+        },
+        {
+          name: 'overlapping trades beyond a seller’s headroom',
+          trades: [trade('A1_Buyer', 'Agg_Seller_1', 400), trade('A2_Buyer', 'Agg_Seller_1', 300)],
+          status: 422,
+          code: 'adapter.overlapping-exposure',
+          pointer: '/1/kW',
+        },
+        {
+          name: 'trades for different periods on one list',
+          trades: [trade('A1_Buyer', 'Agg_Seller_1', 100), trade('A2_Buyer', 'Agg_Seller_2', 100, { end: '2024-10-18T08:15:00+01:00' })],
+          status: 422,
+          code: 'adapter.period-mismatch',
+          pointer: '/1/end',
+        },
+        {
+          name: 'a trade ending before it starts',
+          trades: [trade('A1_Buyer', 'Agg_Seller_1', 100, { start: later.start, end: later.start.replace('08:30', '08:00') })],
+          status: 422,
+          code: 'anm.period-invalid',
+          pointer: '/0/end',
+        },
         { name: 'a fractional kW', trades: [{ ...trade('A1_Buyer', 'Agg_Seller_1', 100), kW: 1.5 }], status: 400, code: 'schema.violation', pointer: '/0/kW' },
-        { name: 'a price in another currency', trades: [trade('A1_Buyer', 'Agg_Seller_1', 100, { availabilityPrice: { amount: 1, currency: 'EUR' as 'GBP' } })], status: 400, code: 'schema.violation', pointer: '/0/availabilityPrice/currency' },
-        { name: 'a local time without offset', trades: [trade('A1_Buyer', 'Agg_Seller_1', 100, { start: '18/10/2024 08:00' })], status: 400, code: 'schema.violation', pointer: '/0/start' },
+        {
+          name: 'a price in another currency',
+          trades: [trade('A1_Buyer', 'Agg_Seller_1', 100, { availabilityPrice: { amount: 1, currency: 'EUR' as 'GBP' } })],
+          status: 400,
+          code: 'schema.violation',
+          pointer: '/0/availabilityPrice/currency',
+        },
+        {
+          name: 'a local time without offset',
+          trades: [trade('A1_Buyer', 'Agg_Seller_1', 100, { start: '18/10/2024 08:00' })],
+          status: 400,
+          code: 'schema.violation',
+          pointer: '/0/start',
+        },
       ];
       for (const c of cases) {
         it(`${c.name}: ${c.status} ${c.code} at ${c.pointer}`, async () => {

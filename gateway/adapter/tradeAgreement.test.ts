@@ -51,7 +51,10 @@ describe('agreeing matched trades', () => {
     const basis = { lookAhead: figure5(this), list: figure6(this), eligibility: anyone };
     const first = agreeTrades(basis, undefined, FIGURE_7_TRADES);
     const second = agreeTrades(basis, { ...first, tradeCount: 5 }, [trade('A1_Buyer', 'Agg_Seller_5', 100)]);
-    assert.deepEqual(second.trades.map((t) => t.tradeId), ['T1', 'T2', 'T6']);
+    assert.deepEqual(
+      second.trades.map((t) => t.tradeId),
+      ['T1', 'T2', 'T6'],
+    );
     const problem = refusal(basis, [trade('A1_Buyer', 'Agg_Seller_5', 101)], first);
     assert.equal(problem.type, 'urn:flexgate:problem:adapter.overlapping-exposure');
     assert.equal(problem.errors?.[0]?.pointer, '/0/kW');

@@ -129,7 +129,10 @@ class AgreementContext {
         at('sellerContractId'),
       );
     }
-    for (const [entry, field] of [[buyer, 'buyerContractId'], [seller, 'sellerContractId']] as const) {
+    for (const [entry, field] of [
+      [buyer, 'buyerContractId'],
+      [seller, 'sellerContractId'],
+    ] as const) {
       const reason = ineligibility(entry, this.basis.eligibility);
       if (reason) {
         const why = reason === 'not-registered' ? 'is not registered for trading' : 'is a flexible-service contract with the DSO';

@@ -1,8 +1,4 @@
-import {
-  ConstraintLookAheadInput,
-  type Constraint,
-  type ConstraintLookAhead,
-} from '../../schemas/anm/constraintLookAhead.ts';
+import { ConstraintLookAheadInput, type Constraint, type ConstraintLookAhead } from '../../schemas/anm/constraintLookAhead.ts';
 import { ProblemCollector } from '../../protocol/problem.ts';
 import { formatUtc, parseInstant } from '../../protocol/time/ukTime.ts';
 import { compileValidator } from '../../protocol/jsonSchema.ts';
@@ -32,7 +28,11 @@ export function normaliseLookAhead(input: ConstraintLookAheadInput, locate: Loca
     const key = `${constraint.constraintId}\u0000${start}`;
     const twin = seen.get(key);
     if (twin !== undefined && start !== undefined) {
-      problems.add('anm.constraint-duplicate', `Constraint ${constraint.constraintId} is already given for this period at constraint ${twin}`, at(`${pointer}/constraintId`));
+      problems.add(
+        'anm.constraint-duplicate',
+        `Constraint ${constraint.constraintId} is already given for this period at constraint ${twin}`,
+        at(`${pointer}/constraintId`),
+      );
     } else {
       seen.set(key, k);
     }
@@ -40,7 +40,11 @@ export function normaliseLookAhead(input: ConstraintLookAheadInput, locate: Loca
     constraint.resources.forEach((resource, j) => {
       const first = resources.get(resource.resourceId);
       if (first !== undefined) {
-        problems.add('anm.resource-duplicate', `Resource ${resource.resourceId} is listed twice under ${constraint.constraintId}`, at(`${pointer}/resources/${j}/resourceId`));
+        problems.add(
+          'anm.resource-duplicate',
+          `Resource ${resource.resourceId} is listed twice under ${constraint.constraintId}`,
+          at(`${pointer}/resources/${j}/resourceId`),
+        );
       } else {
         resources.set(resource.resourceId, j);
       }

@@ -1,9 +1,4 @@
-import {
-  ACTIVITY_OF_OPERATION,
-  MeritOrderListInput,
-  type MeritOrderEntry,
-  type MeritOrderList,
-} from '../../schemas/anm/meritOrderList.ts';
+import { ACTIVITY_OF_OPERATION, MeritOrderListInput, type MeritOrderEntry, type MeritOrderList } from '../../schemas/anm/meritOrderList.ts';
 import { ProblemCollector } from '../../protocol/problem.ts';
 import { formatUtc, parseInstant } from '../../protocol/time/ukTime.ts';
 import { compileValidator } from '../../protocol/jsonSchema.ts';

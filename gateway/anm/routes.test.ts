@@ -16,13 +16,39 @@ const problem = (code: string) => `urn:flexgate:problem:${code}`;
 const figure6Json = () => ({
   issuedAt: '17/10/2024 14:00:00',
   entries: [
-    { order: 1, contractId: 'A1_Buyer', resourceId: 'G1_A1', resourceName: 'Asset_1', operationType: 'ConstrainedDemand', value_kW: 0, mic_kW: 700, mec_kW: 1200, activity: 'Buyer', traded: false, registered: true },
-    { order: 2, contractId: 'Agg_Seller_1', resourceId: 'G1_Agg1', resourceName: 'Aggregate_1', operationType: 'FlexibleOutputChange', value_kW: 0, mic_kW: 600, mec_kW: 0, activity: 'Seller', traded: false, registered: true },
+    {
+      order: 1,
+      contractId: 'A1_Buyer',
+      resourceId: 'G1_A1',
+      resourceName: 'Asset_1',
+      operationType: 'ConstrainedDemand',
+      value_kW: 0,
+      mic_kW: 700,
+      mec_kW: 1200,
+      activity: 'Buyer',
+      traded: false,
+      registered: true,
+    },
+    {
+      order: 2,
+      contractId: 'Agg_Seller_1',
+      resourceId: 'G1_Agg1',
+      resourceName: 'Aggregate_1',
+      operationType: 'FlexibleOutputChange',
+      value_kW: 0,
+      mic_kW: 600,
+      mec_kW: 0,
+      activity: 'Seller',
+      traded: false,
+      registered: true,
+    },
   ],
 });
 
 const lookAheadJson = () => ({
-  constraints: [{ constraintId: 'C1', start: '2024-10-18T08:00:00+01:00', end: '2024-10-18T09:00:00+01:00', size_kW: 2000, resources: [{ resourceId: 'G1_A1' }] }],
+  constraints: [
+    { constraintId: 'C1', start: '2024-10-18T08:00:00+01:00', end: '2024-10-18T09:00:00+01:00', size_kW: 2000, resources: [{ resourceId: 'G1_A1' }] },
+  ],
 });
 
 forEachBackend((backend) => {
@@ -36,8 +62,7 @@ forEachBackend((backend) => {
     });
     after(async () => store?.close());
 
-    const postTsv = (collection: string, body: Buffer | string) =>
-      request(app).post(`/anm/v1/${collection}`).set('Content-Type', TSV).send(Buffer.from(body));
+    const postTsv = (collection: string, body: Buffer | string) => request(app).post(`/anm/v1/${collection}`).set('Content-Type', TSV).send(Buffer.from(body));
     const postJson = (collection: string, body: unknown) =>
       request(app).post(`/anm/v1/${collection}`).set('Content-Type', 'application/json').send(JSON.stringify(body));
 
@@ -138,7 +163,12 @@ forEachBackend((backend) => {
 
     describe('idempotency', () => {
       it('replays the original response for the same Idempotency-Key and stores nothing new', async () => {
-        const send = () => request(app).post('/anm/v1/merit-order-lists').set('Content-Type', 'application/json').set('Idempotency-Key', 'anm-run-7781').send(JSON.stringify(figure6Json()));
+        const send = () =>
+          request(app)
+            .post('/anm/v1/merit-order-lists')
+            .set('Content-Type', 'application/json')
+            .set('Idempotency-Key', 'anm-run-7781')
+            .send(JSON.stringify(figure6Json()));
         const first = await send().expect(201);
         const before = await countRows(store);
         const second = await send().expect(201);
@@ -160,10 +190,20 @@ forEachBackend((backend) => {
 
       it('refuses an Idempotency-Key reused for a different body', async () => {
         const key = 'reused-key-1';
-        await request(app).post('/anm/v1/constraint-look-aheads').set('Content-Type', 'application/json').set('Idempotency-Key', key).send(JSON.stringify(lookAheadJson())).expect(201);
+        await request(app)
+          .post('/anm/v1/constraint-look-aheads')
+          .set('Content-Type', 'application/json')
+          .set('Idempotency-Key', key)
+          .send(JSON.stringify(lookAheadJson()))
+          .expect(201);
         const other = lookAheadJson();
         other.constraints[0]!.size_kW = 999;
-        const refused = await request(app).post('/anm/v1/constraint-look-aheads').set('Content-Type', 'application/json').set('Idempotency-Key', key).send(JSON.stringify(other)).expect(422);
+        const refused = await request(app)
+          .post('/anm/v1/constraint-look-aheads')
+          .set('Content-Type', 'application/json')
+          .set('Idempotency-Key', key)
+          .send(JSON.stringify(other))
+          .expect(422);
         assert.equal(refused.body.type, problem('idempotency.key-reused'));
       });
 
@@ -171,14 +211,20 @@ forEachBackend((backend) => {
         const doc = lookAheadJson();
         doc.constraints[0]!.constraintId = 'TWINS';
         const responses = await Promise.all(Array.from({ length: 4 }, () => postJson('constraint-look-aheads', doc)));
-        assert.deepEqual(responses.map((r) => r.status), [201, 201, 201, 201]);
+        assert.deepEqual(
+          responses.map((r) => r.status),
+          [201, 201, 201, 201],
+        );
         assert.equal(new Set(responses.map((r) => r.body.id)).size, 1);
       });
     });
 
     describe('refusals carry a catalogue type, a status and where the problem is', () => {
       const mol = (mutate: (lines: string[][]) => void, fixture?: Buffer) => {
-        const rows = (fixture ?? Buffer.from('')).toString('utf8').split('\n').map((l) => l.split('\t'));
+        const rows = (fixture ?? Buffer.from(''))
+          .toString('utf8')
+          .split('\n')
+          .map((l) => l.split('\t'));
         mutate(rows);
         return rows.map((r) => r.join('\t')).join('\n');
       };
@@ -187,19 +233,47 @@ forEachBackend((backend) => {
         { name: 'a duplicated order', mutate: (r) => (r[5]![0] = '1'), status: 422, code: 'anm.order-duplicate', row: 6, column: 1 },
         { name: 'a gap in the orders', mutate: (r) => (r[13]![0] = '11'), status: 422, code: 'anm.order-gap', row: 14, column: 1 },
         { name: 'a duplicated contract id (any case)', mutate: (r) => (r[5]![1] = 'a1_buyer'), status: 422, code: 'anm.contract-duplicate', row: 6, column: 2 },
-        { name: 'an activity that contradicts the operation type', mutate: (r) => (r[4]![9] = 'Seller'), status: 422, code: 'anm.activity-mismatch', row: 5, column: 10 },
+        {
+          name: 'an activity that contradicts the operation type',
+          mutate: (r) => (r[4]![9] = 'Seller'),
+          status: 422,
+          code: 'anm.activity-mismatch',
+          row: 5,
+          column: 10,
+        },
         { name: 'a negative MIC', mutate: (r) => (r[6]![7] = '-5'), status: 422, code: 'anm.negative-capacity', row: 7, column: 8 },
         { name: 'an unknown unit', mutate: (r) => (r[7]![6] = 'GWh'), status: 422, code: 'units.unknown', row: 8, column: 7 },
         { name: 'a fraction of a kW', mutate: (r) => (r[7]![5] = '0.5'), status: 422, code: 'units.not-whole-kw', row: 8, column: 6 },
-        { name: 'a fraction of a kW after MW conversion', mutate: (r) => ((r[7]![5] = '0.0005'), (r[7]![6] = 'MW')), status: 422, code: 'units.not-whole-kw', row: 8, column: 6 },
+        {
+          name: 'a fraction of a kW after MW conversion',
+          mutate: (r) => ((r[7]![5] = '0.0005'), (r[7]![6] = 'MW')),
+          status: 422,
+          code: 'units.not-whole-kw',
+          row: 8,
+          column: 6,
+        },
         { name: 'an unknown operation type', mutate: (r) => (r[8]![4] = 'Curtailable'), status: 400, code: 'schema.violation', row: 9, column: 5 },
         { name: 'a boolean that is not true/false', mutate: (r) => (r[9]![10] = 'yes'), status: 400, code: 'tabular.invalid-value', row: 10, column: 11 },
         { name: 'a non-numeric value', mutate: (r) => (r[10]![5] = 'lots'), status: 400, code: 'tabular.invalid-value', row: 11, column: 6 },
         { name: 'an unknown column', mutate: (r) => (r[2]![12] = 'Colour'), status: 400, code: 'tabular.unknown-column', row: 3, column: 13 },
         { name: 'a missing required column', mutate: (r) => (r[2]![9] = ''), status: 400, code: 'tabular.missing-column', row: 3 },
         { name: 'a value under no column', mutate: (r) => r[6]!.push('stray'), status: 400, code: 'tabular.ragged-row', row: 7, column: 14 },
-        { name: 'an issue time in the spring-forward gap', mutate: (r) => (r[3]![0] = '31/03/2024 01:30'), status: 422, code: 'time.nonexistent-local', row: 4, column: 1 },
-        { name: 'an ambiguous autumn issue time', mutate: (r) => (r[3]![0] = '27/10/2024 01:30'), status: 422, code: 'time.ambiguous-local', row: 4, column: 1 },
+        {
+          name: 'an issue time in the spring-forward gap',
+          mutate: (r) => (r[3]![0] = '31/03/2024 01:30'),
+          status: 422,
+          code: 'time.nonexistent-local',
+          row: 4,
+          column: 1,
+        },
+        {
+          name: 'an ambiguous autumn issue time',
+          mutate: (r) => (r[3]![0] = '27/10/2024 01:30'),
+          status: 422,
+          code: 'time.ambiguous-local',
+          row: 4,
+          column: 1,
+        },
         { name: 'an issue time that is not a time', mutate: (r) => (r[3]![0] = '17/13/2024 14:00'), status: 400, code: 'time.invalid', row: 4, column: 1 },
       ];
       for (const c of refusalCases) {
@@ -235,24 +309,125 @@ forEachBackend((backend) => {
       it('reports every bad cell of a table, not only the first', async function () {
         const body = mol((r) => ((r[5]![9] = 'Seller'), (r[12]![9] = 'Buyer')), bitraderFixture(this, 'mol-original-figure6.tsv'));
         const res = await postTsv('merit-order-lists', body).expect(422);
-        assert.deepEqual(res.body.errors.map((e: { row: number }) => e.row), [6, 13]);
+        assert.deepEqual(
+          res.body.errors.map((e: { row: number }) => e.row),
+          [6, 13],
+        );
       });
 
       const jsonCases: { name: string; collection: string; body: () => unknown; status: number; code: string; pointer: string }[] = [
-        { name: 'a duplicated order', collection: 'merit-order-lists', body: () => withEntry(1, { order: 1 }), status: 422, code: 'anm.order-duplicate', pointer: '/entries/1/order' },
-        { name: 'orders not starting at 1', collection: 'merit-order-lists', body: () => withEntry(0, { order: 3 }), status: 422, code: 'anm.order-gap', pointer: '/entries/1/order' },
-        { name: 'a duplicated contract', collection: 'merit-order-lists', body: () => withEntry(1, { contractId: 'A1_BUYER' }), status: 422, code: 'anm.contract-duplicate', pointer: '/entries/1/contractId' },
-        { name: 'a Seller on a ConstrainedGeneration contract', collection: 'merit-order-lists', body: () => withEntry(0, { operationType: 'ConstrainedGeneration', activity: 'Seller' }), status: 422, code: 'anm.activity-mismatch', pointer: '/entries/0/activity' },
-        { name: 'a negative MEC', collection: 'merit-order-lists', body: () => withEntry(1, { mec_kW: -1 }), status: 422, code: 'anm.negative-capacity', pointer: '/entries/1/mec_kW' },
-        { name: 'a float kW value', collection: 'merit-order-lists', body: () => withEntry(0, { value_kW: 1.5 }), status: 400, code: 'schema.violation', pointer: '/entries/0/value_kW' },
-        { name: 'a missing field', collection: 'merit-order-lists', body: () => withEntry(0, { registered: undefined }), status: 400, code: 'schema.violation', pointer: '/entries/0/registered' },
-        { name: 'an unknown field', collection: 'merit-order-lists', body: () => withEntry(0, { colour: 'red' }), status: 400, code: 'schema.violation', pointer: '/entries/0/colour' },
-        { name: 'an ambiguous local time', collection: 'merit-order-lists', body: () => ({ ...figure6Json(), issuedAt: '2024-10-27 01:15:00' }), status: 422, code: 'time.ambiguous-local', pointer: '/issuedAt' },
-        { name: 'a start not before its end', collection: 'constraint-look-aheads', body: () => withConstraint({ end: '2024-10-18T08:00:00+01:00' }), status: 422, code: 'anm.period-invalid', pointer: '/constraints/0/end' },
-        { name: 'a zero constraint size', collection: 'constraint-look-aheads', body: () => withConstraint({ size_kW: 0 }), status: 422, code: 'anm.constraint-size-invalid', pointer: '/constraints/0/size_kW' },
-        { name: 'a resource listed twice', collection: 'constraint-look-aheads', body: () => withConstraint({ resources: [{ resourceId: 'R1' }, { resourceId: 'R1' }] }), status: 422, code: 'anm.resource-duplicate', pointer: '/constraints/0/resources/1/resourceId' },
-        { name: 'the same constraint twice in one period', collection: 'constraint-look-aheads', body: () => ({ constraints: [lookAheadJson().constraints[0], lookAheadJson().constraints[0]] }), status: 422, code: 'anm.constraint-duplicate', pointer: '/constraints/1/constraintId' },
-        { name: 'a time in the spring-forward gap', collection: 'constraint-look-aheads', body: () => withConstraint({ start: '31/03/2024 01:00', end: '31/03/2024 03:00' }), status: 422, code: 'time.nonexistent-local', pointer: '/constraints/0/start' },
+        {
+          name: 'a duplicated order',
+          collection: 'merit-order-lists',
+          body: () => withEntry(1, { order: 1 }),
+          status: 422,
+          code: 'anm.order-duplicate',
+          pointer: '/entries/1/order',
+        },
+        {
+          name: 'orders not starting at 1',
+          collection: 'merit-order-lists',
+          body: () => withEntry(0, { order: 3 }),
+          status: 422,
+          code: 'anm.order-gap',
+          pointer: '/entries/1/order',
+        },
+        {
+          name: 'a duplicated contract',
+          collection: 'merit-order-lists',
+          body: () => withEntry(1, { contractId: 'A1_BUYER' }),
+          status: 422,
+          code: 'anm.contract-duplicate',
+          pointer: '/entries/1/contractId',
+        },
+        {
+          name: 'a Seller on a ConstrainedGeneration contract',
+          collection: 'merit-order-lists',
+          body: () => withEntry(0, { operationType: 'ConstrainedGeneration', activity: 'Seller' }),
+          status: 422,
+          code: 'anm.activity-mismatch',
+          pointer: '/entries/0/activity',
+        },
+        {
+          name: 'a negative MEC',
+          collection: 'merit-order-lists',
+          body: () => withEntry(1, { mec_kW: -1 }),
+          status: 422,
+          code: 'anm.negative-capacity',
+          pointer: '/entries/1/mec_kW',
+        },
+        {
+          name: 'a float kW value',
+          collection: 'merit-order-lists',
+          body: () => withEntry(0, { value_kW: 1.5 }),
+          status: 400,
+          code: 'schema.violation',
+          pointer: '/entries/0/value_kW',
+        },
+        {
+          name: 'a missing field',
+          collection: 'merit-order-lists',
+          body: () => withEntry(0, { registered: undefined }),
+          status: 400,
+          code: 'schema.violation',
+          pointer: '/entries/0/registered',
+        },
+        {
+          name: 'an unknown field',
+          collection: 'merit-order-lists',
+          body: () => withEntry(0, { colour: 'red' }),
+          status: 400,
+          code: 'schema.violation',
+          pointer: '/entries/0/colour',
+        },
+        {
+          name: 'an ambiguous local time',
+          collection: 'merit-order-lists',
+          body: () => ({ ...figure6Json(), issuedAt: '2024-10-27 01:15:00' }),
+          status: 422,
+          code: 'time.ambiguous-local',
+          pointer: '/issuedAt',
+        },
+        {
+          name: 'a start not before its end',
+          collection: 'constraint-look-aheads',
+          body: () => withConstraint({ end: '2024-10-18T08:00:00+01:00' }),
+          status: 422,
+          code: 'anm.period-invalid',
+          pointer: '/constraints/0/end',
+        },
+        {
+          name: 'a zero constraint size',
+          collection: 'constraint-look-aheads',
+          body: () => withConstraint({ size_kW: 0 }),
+          status: 422,
+          code: 'anm.constraint-size-invalid',
+          pointer: '/constraints/0/size_kW',
+        },
+        {
+          name: 'a resource listed twice',
+          collection: 'constraint-look-aheads',
+          body: () => withConstraint({ resources: [{ resourceId: 'R1' }, { resourceId: 'R1' }] }),
+          status: 422,
+          code: 'anm.resource-duplicate',
+          pointer: '/constraints/0/resources/1/resourceId',
+        },
+        {
+          name: 'the same constraint twice in one period',
+          collection: 'constraint-look-aheads',
+          body: () => ({ constraints: [lookAheadJson().constraints[0], lookAheadJson().constraints[0]] }),
+          status: 422,
+          code: 'anm.constraint-duplicate',
+          pointer: '/constraints/1/constraintId',
+        },
+        {
+          name: 'a time in the spring-forward gap',
+          collection: 'constraint-look-aheads',
+          body: () => withConstraint({ start: '31/03/2024 01:00', end: '31/03/2024 03:00' }),
+          status: 422,
+          code: 'time.nonexistent-local',
+          pointer: '/constraints/0/start',
+        },
       ];
       for (const c of jsonCases) {
         it(`JSON with ${c.name}: ${c.status} ${c.code} at ${c.pointer}`, async () => {
@@ -265,7 +440,10 @@ forEachBackend((backend) => {
       }
 
       it('a CLA table without a period line: 400 tabular.period-missing', async () => {
-        const res = await postTsv('constraint-look-aheads', 'constraint_id\tconstraint_size\tconstraint_size_units\tresource_id\tresource_name\nC1\t2000\tkW\tG1_A1\tAsset_1\n').expect(400);
+        const res = await postTsv(
+          'constraint-look-aheads',
+          'constraint_id\tconstraint_size\tconstraint_size_units\tresource_id\tresource_name\nC1\t2000\tkW\tG1_A1\tAsset_1\n',
+        ).expect(400);
         assert.equal(res.body.type, problem('tabular.period-missing'));
         assert.equal(res.body.errors[0].row, 2);
       });
@@ -293,7 +471,11 @@ forEachBackend((backend) => {
       });
 
       it('JSON nested deeper than the limit: 400 request.nesting-too-deep', async () => {
-        const res = await request(app).post('/anm/v1/merit-order-lists').set('Content-Type', 'application/json').send('['.repeat(5000) + ']'.repeat(5000)).expect(400);
+        const res = await request(app)
+          .post('/anm/v1/merit-order-lists')
+          .set('Content-Type', 'application/json')
+          .send('['.repeat(5000) + ']'.repeat(5000))
+          .expect(400);
         assert.equal(res.body.type, problem('request.nesting-too-deep'));
       });
 
@@ -344,7 +526,14 @@ function withoutIdentity(body: Record<string, unknown>) {
 
 async function countRows(store: Store) {
   const count = async (table: 'journal' | 'anm_documents' | 'anm_document_revisions') =>
-    Number((await store.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    Number(
+      (
+        await store.db
+          .selectFrom(table)
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
   return { journal: await count('journal'), documents: await count('anm_documents'), revisions: await count('anm_document_revisions') };
 }
 
@@ -352,14 +541,43 @@ type Row = Record<string, unknown>;
 
 /** Every field of every row of the fixtures, written out from the figures by hand. */
 function expectedFromFixture(fixture: BitraderFixture): Row {
-  const molRow = (order: number, contractId: string, resourceId: string, resourceName: string, operationType: string, value_kW: number, mic_kW: number, mec_kW: number, activity: string, traded: boolean): Row => ({
-    order, contractId, resourceId, resourceName, operationType, value_kW, mic_kW, mec_kW, activity, traded, registered: true,
+  const molRow = (
+    order: number,
+    contractId: string,
+    resourceId: string,
+    resourceName: string,
+    operationType: string,
+    value_kW: number,
+    mic_kW: number,
+    mec_kW: number,
+    activity: string,
+    traded: boolean,
+  ): Row => ({
+    order,
+    contractId,
+    resourceId,
+    resourceName,
+    operationType,
+    value_kW,
+    mic_kW,
+    mec_kW,
+    activity,
+    traded,
+    registered: true,
   });
   if (fixture === 'cla-figure5.tsv') {
     const ids = ['G1_A1', 'G1_A2', 'G1_A3', 'G1_A4', 'G1_A5', 'G1_Agg1', 'G1_Agg2', 'G1_Agg3', 'G1_Agg4', 'G1_Agg5'];
     const names = ['Asset_1', 'Asset_2', 'Asset_3', 'Asset_4', 'Asset_5', 'Aggregate_1', 'Aggregate_2', 'Aggregate_3', 'Aggregate_4', 'Aggregate_5'];
     return {
-      constraints: [{ constraintId: 'C1', start: '2024-10-18T07:00:00Z', end: '2024-10-18T07:30:00Z', size_kW: 2000, resources: ids.map((resourceId, i) => ({ resourceId, resourceName: names[i] })) }],
+      constraints: [
+        {
+          constraintId: 'C1',
+          start: '2024-10-18T07:00:00Z',
+          end: '2024-10-18T07:30:00Z',
+          size_kW: 2000,
+          resources: ids.map((resourceId, i) => ({ resourceId, resourceName: names[i] })),
+        },
+      ],
     };
   }
   if (fixture === 'mol-original-figure6.tsv') {

@@ -59,7 +59,10 @@ export function anmRouter({ intake, maxBodyBytes }: AnmRouterOptions): Router {
   const rawBody = express.raw({ type: () => true, limit: maxBodyBytes });
   for (const collection of collections as Collection<AnmDocumentKind>[]) {
     const base = `${ANM_BASE_PATH}/${collection.path}`;
-    router.route(base).post(rawBody, (req, res) => create(intake, collection, req, res)).get((req, res) => list(store, collection, req, res));
+    router
+      .route(base)
+      .post(rawBody, (req, res) => create(intake, collection, req, res))
+      .get((req, res) => list(store, collection, req, res));
     router.route(`${base}/:id`).get((req, res) => read(store, collection, req, res));
   }
   return router;
@@ -76,24 +79,21 @@ async function create(intake: Intake, collection: Collection<AnmDocumentKind>, r
   const mediaType = requireMediaType(req, ANM_MEDIA_TYPES);
   const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
   const document = decodeAnmDocument(collection.kind, body, mediaType);
-  const { response, replayed } = await intake.accept(
-    incomingMessage(req, body, mediaType),
-    async ({ tx, journalId, receivedAt }) => {
-      const stored: StoredDocument = {
-        id: randomUUID(),
-        kind: collection.kind,
-        acceptedAt: receivedAt,
-        revision: 1,
-        journalId,
-        body: canonicalJson(document),
-      };
-      await insertDocument(tx, stored);
-      return {
-        derived: [{ kind: collection.kind, id: stored.id, revision: 1 }],
-        response: { status: 201, headers: { location: selfLink(collection, stored.id) }, body: representation(stored) },
-      };
-    },
-  );
+  const { response, replayed } = await intake.accept(incomingMessage(req, body, mediaType), async ({ tx, journalId, receivedAt }) => {
+    const stored: StoredDocument = {
+      id: randomUUID(),
+      kind: collection.kind,
+      acceptedAt: receivedAt,
+      revision: 1,
+      journalId,
+      body: canonicalJson(document),
+    };
+    await insertDocument(tx, stored);
+    return {
+      derived: [{ kind: collection.kind, id: stored.id, revision: 1 }],
+      response: { status: 201, headers: { location: selfLink(collection, stored.id) }, body: representation(stored) },
+    };
+  });
   if (replayed) res.setHeader('Idempotency-Replayed', 'true');
   res.status(response.status).set(response.headers).type('application/json').send(response.body);
 }

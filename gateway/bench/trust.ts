@@ -44,7 +44,13 @@ async function envelopeRows(alg: 'ES256' | 'EdDSA', signer: EnvelopeSigner, cert
   const rawSign = await rate(() => sign(digest, BODY, signer.key));
   const rawVerify = await rate(() => verify(digest, BODY, publicKey, rawSignature));
   let sequence = 1;
-  const claims = () => ({ audience: 'urn:flexgate:gateway:bench', sequence: String(sequence++), method: 'POST', path: '/anm/v1/merit-order-lists', apiVersion: 'anm/v1' as const });
+  const claims = () => ({
+    audience: 'urn:flexgate:gateway:bench',
+    sequence: String(sequence++),
+    method: 'POST',
+    path: '/anm/v1/merit-order-lists',
+    apiVersion: 'anm/v1' as const,
+  });
   const jws = await signEnvelope(signer, claims(), BODY);
   const expectations = {
     issuer: signer.issuer,
@@ -74,9 +80,11 @@ async function endToEndRows(pkiDir: string, rawVerify: number): Promise<Row[]> {
       for (let i = 0; i < 20; i++) await operation();
       const started = performance.now();
       // Four in flight: enough to overlap TLS, crypto and the store without queueing on two cores.
-      await Promise.all(Array.from({ length: 4 }, async () => {
-        for (let i = 0; i < count / 4; i++) await operation();
-      }));
+      await Promise.all(
+        Array.from({ length: 4 }, async () => {
+          for (let i = 0; i < count / 4; i++) await operation();
+        }),
+      );
       return (count * 1000) / (performance.now() - started);
     };
     const reads = await timed(400, () => anm.request('GET', '/anm/v1/merit-order-lists?limit=5'));
@@ -95,7 +103,10 @@ export async function trustBench(): Promise<Row[]> {
   const pkiDir = await temporaryDevPki();
   await issueCertificate(pkiDir, { role: 'anm', id: 'anm-bench-ed25519', algorithm: 'EdDSA' });
   const rows: Row[] = [];
-  for (const [alg, urn] of [['ES256', 'urn:flexgate:anm:anm-dev'], ['EdDSA', 'urn:flexgate:anm:anm-bench-ed25519']] as const) {
+  for (const [alg, urn] of [
+    ['ES256', 'urn:flexgate:anm:anm-dev'],
+    ['EdDSA', 'urn:flexgate:anm:anm-bench-ed25519'],
+  ] as const) {
     const credentials = await loadTlsCredentials(pkiDir, urn);
     const signer = signerFromCredentials(credentials);
     rows.push(...(await envelopeRows(alg, signer, splitPemCertificates(credentials.cert)[0]!)));

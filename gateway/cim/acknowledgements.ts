@@ -110,7 +110,8 @@ export function rejection(profile: CimProfile, peek: HeaderPeek, addressing: Add
   const received = receivedOf(profile, peek);
   const count = problem.items.length;
   const details = problem.items.slice(0, MAX_DETAILS).map(detailReason);
-  const listed = count > MAX_DETAILS ? `the first ${MAX_DETAILS} of ${count} problems follow` : `${count} problem${count === 1 ? '' : 's'} follow${count === 1 ? 's' : ''}`;
+  const listed =
+    count > MAX_DETAILS ? `the first ${MAX_DETAILS} of ${count} problems follow` : `${count} problem${count === 1 ? '' : 's'} follow${count === 1 ? 's' : ''}`;
   return acknowledgementXml(
     { ...(received ? { received } : {}), reasons: [{ code: 'A02', text: reasonText(`Rejected (${problem.code}): ${listed}`) }, ...details] },
     addressing.sender,

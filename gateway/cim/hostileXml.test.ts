@@ -13,7 +13,18 @@ const validList = buildDocument(
   meritOrderListProfile,
   {
     entries: [
-      { order: 1, contractId: 'A1_Buyer', resourceId: 'G1_A1', operationType: 'ConstrainedDemand', value_kW: 0, mic_kW: 700, mec_kW: 1200, activity: 'Buyer', traded: false, registered: true },
+      {
+        order: 1,
+        contractId: 'A1_Buyer',
+        resourceId: 'G1_A1',
+        operationType: 'ConstrainedDemand',
+        value_kW: 0,
+        mic_kW: 700,
+        mec_kW: 1200,
+        activity: 'Buyer',
+        traded: false,
+        registered: true,
+      },
     ],
   },
   {
@@ -55,16 +66,32 @@ interface HostileCase {
 const cases: HostileCase[] = [
   { name: 'XXE reading /etc/passwd', body: () => Buffer.from(xxe), code: 'xml.external-entity-forbidden' },
   { name: 'billion laughs', body: () => Buffer.from(billionLaughs), code: 'xml.entity-forbidden' },
-  { name: 'a DOCTYPE without entities', body: () => Buffer.from(validList.replace('<MeritOrderList_MarketDocument', '<!DOCTYPE x>\n<MeritOrderList_MarketDocument')), code: 'xml.doctype-forbidden' },
+  {
+    name: 'a DOCTYPE without entities',
+    body: () => Buffer.from(validList.replace('<MeritOrderList_MarketDocument', '<!DOCTYPE x>\n<MeritOrderList_MarketDocument')),
+    code: 'xml.doctype-forbidden',
+  },
   { name: `10 MB of nesting (${Math.floor(TEN_MEGABYTES / 7).toLocaleString('en-GB')} levels)`, body: () => Buffer.from(deepNesting), code: 'xml.too-deep' },
   { name: 'a body over the size limit', body: () => Buffer.alloc(DEFAULT_XML_LIMITS.maxBytes + 1, 0x20), code: 'xml.too-large' },
-  { name: 'a declared encoding other than UTF-8', body: () => Buffer.from(validList.replace('encoding="UTF-8"', 'encoding="ISO-8859-1"')), code: 'xml.encoding-unsupported' },
+  {
+    name: 'a declared encoding other than UTF-8',
+    body: () => Buffer.from(validList.replace('encoding="UTF-8"', 'encoding="ISO-8859-1"')),
+    code: 'xml.encoding-unsupported',
+  },
   { name: 'UTF-16', body: () => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(validList, 'utf16le')]), code: 'xml.encoding-unsupported' },
   { name: 'an undeclared entity reference', body: () => Buffer.from(validList.replace('<mRID>MOL-1</mRID>', '<mRID>&passwd;</mRID>')), code: 'xml.malformed' },
   { name: 'markup that is not well-formed', body: () => Buffer.from(validList.replace('</priority>', '</priorty>')), code: 'xml.malformed' },
-  { name: 'the wrong namespace', body: () => Buffer.from(validList.replace(MOL_NAMESPACE, 'urn:iec62325.351:tc57wg16:451-7:moldocument:6:0')), code: 'cim.wrong-namespace' },
+  {
+    name: 'the wrong namespace',
+    body: () => Buffer.from(validList.replace(MOL_NAMESPACE, 'urn:iec62325.351:tc57wg16:451-7:moldocument:6:0')),
+    code: 'cim.wrong-namespace',
+  },
   { name: 'no namespace', body: () => Buffer.from(validList.replace(` xmlns="${MOL_NAMESPACE}"`, '')), code: 'cim.wrong-namespace' },
-  { name: 'the wrong root element', body: () => Buffer.from(validList.replaceAll('MeritOrderList_MarketDocument', 'ReserveBid_MarketDocument')), code: 'cim.unknown-document' },
+  {
+    name: 'the wrong root element',
+    body: () => Buffer.from(validList.replaceAll('MeritOrderList_MarketDocument', 'ReserveBid_MarketDocument')),
+    code: 'cim.unknown-document',
+  },
 ];
 
 /** Generous: refusals take milliseconds; this only catches one that parses or expands the input. */
@@ -91,7 +118,14 @@ describe('hostile and unidentifiable XML is refused before any expansion, each w
   }
 
   it('gives every hostile case a different type from every other kind of case', () => {
-    const hostile: ProblemCode[] = ['xml.external-entity-forbidden', 'xml.entity-forbidden', 'xml.too-deep', 'xml.too-large', 'cim.wrong-namespace', 'cim.unknown-document'];
+    const hostile: ProblemCode[] = [
+      'xml.external-entity-forbidden',
+      'xml.entity-forbidden',
+      'xml.too-deep',
+      'xml.too-large',
+      'cim.wrong-namespace',
+      'cim.unknown-document',
+    ];
     assert.equal(new Set(hostile).size, hostile.length);
     for (const code of hostile) assert.ok(cases.some((c) => c.code === code));
   });
@@ -99,8 +133,14 @@ describe('hostile and unidentifiable XML is refused before any expansion, each w
   it('accepts nesting and size right at the limits', () => {
     const limits = { maxBytes: 1000, maxDepth: 3 };
     assert.equal(checkXmlSafety(Buffer.from('<a><b><c/></b></a>'), limits).localName, 'a');
-    assert.throws(() => checkXmlSafety(Buffer.from('<a><b><c><d/></c></b></a>'), limits), (e: Problem) => e.code === 'xml.too-deep');
-    assert.throws(() => checkXmlSafety(Buffer.alloc(1001, 0x20), limits), (e: Problem) => e.code === 'xml.too-large');
+    assert.throws(
+      () => checkXmlSafety(Buffer.from('<a><b><c><d/></c></b></a>'), limits),
+      (e: Problem) => e.code === 'xml.too-deep',
+    );
+    assert.throws(
+      () => checkXmlSafety(Buffer.alloc(1001, 0x20), limits),
+      (e: Problem) => e.code === 'xml.too-large',
+    );
   });
 
   it('is not fooled by markup-like text in attributes, comments, CDATA and processing instructions', () => {

@@ -118,7 +118,12 @@ export function readCimDocument(body: Uint8Array, limits: XmlLimits = DEFAULT_XM
       pointer: `/${root.localName}`,
     });
   }
-  const rejected = (problem: Problem, header: Readonly<Record<string, unknown>>): InboundReading => ({ accepted: false, profile, problem, peek: peekOf(header) });
+  const rejected = (problem: Problem, header: Readonly<Record<string, unknown>>): InboundReading => ({
+    accepted: false,
+    profile,
+    problem,
+    peek: peekOf(header),
+  });
 
   const schemaItems = schemaViolations(parsed, loadSchema(profileXsdPath(profile.fileStem)), text);
   if (schemaItems.length > 0) return rejected(Problem.of(schemaItems), headerDraft(profile, text));

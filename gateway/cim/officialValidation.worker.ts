@@ -12,6 +12,8 @@ interface Request {
 }
 
 process.on('message', (message: Request) => {
-  const violations = schemaViolations(parseWellFormed(message.xml), loadSchema(message.schemaPath), message.xml).map((item) => `${item.pointer ?? ''} ${item.detail}`);
+  const violations = schemaViolations(parseWellFormed(message.xml), loadSchema(message.schemaPath), message.xml).map(
+    (item) => `${item.pointer ?? ''} ${item.detail}`,
+  );
   process.send?.({ id: message.id, violations });
 });

@@ -49,10 +49,28 @@ interface PropertyCase {
 }
 
 const cases: PropertyCase[] = [
-  { profile: constraintLookAheadProfile, header: generate.documentHeader(35), model: generate.constraintLookAhead(2), large: largeLookAhead, entries: 'constraints' },
+  {
+    profile: constraintLookAheadProfile,
+    header: generate.documentHeader(35),
+    model: generate.constraintLookAhead(2),
+    large: largeLookAhead,
+    entries: 'constraints',
+  },
   { profile: meritOrderListProfile, header: generate.documentHeader(), model: generate.meritOrderList(4), large: largeMeritOrderList, entries: 'entries' },
-  { profile: dispatchInstructionProfile, header: generate.documentHeader(), model: generate.dispatchInstruction(3), large: largeDispatchInstruction, entries: 'instructions' },
-  { profile: deliveryVerificationProfile, header: generate.documentHeader(), model: generate.deliveryVerification(3), large: largeDeliveryVerification, entries: 'resources' },
+  {
+    profile: dispatchInstructionProfile,
+    header: generate.documentHeader(),
+    model: generate.dispatchInstruction(3),
+    large: largeDispatchInstruction,
+    entries: 'instructions',
+  },
+  {
+    profile: deliveryVerificationProfile,
+    header: generate.documentHeader(),
+    model: generate.deliveryVerification(3),
+    large: largeDeliveryVerification,
+    entries: 'resources',
+  },
   { profile: acknowledgementProfile, header: generate.acknowledgementHeader, model: generate.acknowledgement, entries: 'reasons' },
 ];
 
@@ -106,7 +124,10 @@ describe('CIM profiles: lossless both ways, valid against our XSD and the offici
             const started = performance.now();
             const header = c.profile === constraintLookAheadProfile ? fixedHeader : { ...fixedHeader, mRID: 'LARGE-DOCUMENT' };
             const xml = assertRoundTrip(c.profile, large(size), header, official, { once: true });
-            if (size > 1) console.log(`      ${size} ${c.entries}: ${(xml.length / 1e6).toFixed(1)} MB of XML, ${Math.round(performance.now() - started)} ms there and back`);
+            if (size > 1)
+              console.log(
+                `      ${size} ${c.entries}: ${(xml.length / 1e6).toFixed(1)} MB of XML, ${Math.round(performance.now() - started)} ms there and back`,
+              );
           });
         }
       }
@@ -148,7 +169,11 @@ describe('the BiTraDER fixtures (read by the ANM decoder) as CIM documents', () 
     assert.match(tradedXml, /<revisionNumber>2<\/revisionNumber>/);
     assert.match(tradedXml, /<text>scenario=1 receivedAt=2024-10-17T20:08:45Z<\/text>/);
     assert.equal(tradedXml.match(/<code>A73<\/code>/g)?.length, traded.entries.filter((e) => e.traded).length);
-    assert.match(tradedXml, /<marketAgreement\.mRID>A1_Buyer-2-2024-10-18<\/marketAgreement\.mRID>\s*<priority>8<\/priority>/, 'split contracts keep their place');
+    assert.match(
+      tradedXml,
+      /<marketAgreement\.mRID>A1_Buyer-2-2024-10-18<\/marketAgreement\.mRID>\s*<priority>8<\/priority>/,
+      'split contracts keep their place',
+    );
     assert.match(tradedXml, /<quantity\.quantity>-600<\/quantity\.quantity>/, 'sellers keep their negative sign');
   });
 
@@ -159,4 +184,3 @@ describe('the BiTraDER fixtures (read by the ANM decoder) as CIM documents', () 
     assert.match(xml, /<text>resourceName=Asset_1<\/text>/);
   });
 });
-

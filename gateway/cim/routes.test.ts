@@ -75,9 +75,30 @@ forEachBackend((backend) => {
 
     const post = (xml: string | Buffer, contentType = XML) => request(app).post('/cim/v1/documents').set('Content-Type', contentType).send(Buffer.from(xml));
     const countRows = async () => ({
-      documents: Number((await store.db.selectFrom('anm_documents').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n),
-      revisions: Number((await store.db.selectFrom('anm_document_revisions').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n),
-      journal: Number((await store.db.selectFrom('journal').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n),
+      documents: Number(
+        (
+          await store.db
+            .selectFrom('anm_documents')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      ),
+      revisions: Number(
+        (
+          await store.db
+            .selectFrom('anm_document_revisions')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      ),
+      journal: Number(
+        (
+          await store.db
+            .selectFrom('journal')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      ),
     });
 
     describe('POST a document of each profile: 201 with an acknowledgement, then served back', () => {
@@ -85,20 +106,37 @@ forEachBackend((backend) => {
         {
           profile: constraintLookAheadProfile,
           anm: 'constraint-look-aheads',
-          xml: () => buildDocument(constraintLookAheadProfile, decodeAnmDocument('constraint-look-ahead', bitraderFixture(context(), 'cla-figure5.tsv'), 'text/tab-separated-values'), header()),
+          xml: () =>
+            buildDocument(
+              constraintLookAheadProfile,
+              decodeAnmDocument('constraint-look-ahead', bitraderFixture(context(), 'cla-figure5.tsv'), 'text/tab-separated-values'),
+              header(),
+            ),
         },
         {
           profile: meritOrderListProfile,
           anm: 'merit-order-lists',
-          xml: () => buildDocument(meritOrderListProfile, decodeAnmDocument('merit-order-list', bitraderFixture(context(), 'mol-original-figure6.tsv'), 'text/tab-separated-values'), header()),
+          xml: () =>
+            buildDocument(
+              meritOrderListProfile,
+              decodeAnmDocument('merit-order-list', bitraderFixture(context(), 'mol-original-figure6.tsv'), 'text/tab-separated-values'),
+              header(),
+            ),
         },
         { profile: dispatchInstructionProfile, xml: () => buildDocument(dispatchInstructionProfile, dispatch, header()) },
-        { profile: deliveryVerificationProfile, xml: () => buildDocument(deliveryVerificationProfile, verification, header({ sender: { mRID: 'FSP-1', codingScheme: 'NGB', role: 'A56' } })) },
+        {
+          profile: deliveryVerificationProfile,
+          xml: () => buildDocument(deliveryVerificationProfile, verification, header({ sender: { mRID: 'FSP-1', codingScheme: 'NGB', role: 'A56' } })),
+        },
         {
           profile: acknowledgementProfile,
           xml: () => {
             const { revisionNumber: _revision, ...ackHeader } = header();
-            return buildDocument(acknowledgementProfile, { received: { mRID: 'f'.repeat(32), revisionNumber: 1, type: 'A43' }, reasons: [{ code: 'A01' }] }, ackHeader);
+            return buildDocument(
+              acknowledgementProfile,
+              { received: { mRID: 'f'.repeat(32), revisionNumber: 1, type: 'A43' }, reasons: [{ code: 'A01' }] },
+              ackHeader,
+            );
           },
         },
       ];
@@ -142,7 +180,9 @@ forEachBackend((backend) => {
       const first = header();
       const created = await post(buildDocument(meritOrderListProfile, original, first)).expect(201);
       const location = created.headers.location!;
-      const revised = await post(buildDocument(meritOrderListProfile, traded, { ...first, revisionNumber: 2, createdDateTime: '2024-10-17T20:08:45Z' })).expect(201);
+      const revised = await post(buildDocument(meritOrderListProfile, traded, { ...first, revisionNumber: 2, createdDateTime: '2024-10-17T20:08:45Z' })).expect(
+        201,
+      );
       assert.equal(revised.headers.location, location, 'same mRID, same document');
       assert.match(readAcknowledgement(revised.text).reasons[0]?.text ?? '', /revision 2$/);
 
@@ -153,7 +193,9 @@ forEachBackend((backend) => {
       assert.match(earlier.text, /<revisionNumber>1<\/revisionNumber>/);
       assert.equal(earlier.text.match(/<code>A73<\/code>/g), null);
 
-      const asAnm = await request(app).get(`/anm/v1/merit-order-lists/${location.split('/').pop()}`).expect(200);
+      const asAnm = await request(app)
+        .get(`/anm/v1/merit-order-lists/${location.split('/').pop()}`)
+        .expect(200);
       assert.equal(asAnm.body.revision, 2);
       assert.equal(asAnm.body.scenario, 1);
     });
@@ -180,7 +222,11 @@ forEachBackend((backend) => {
         },
         {
           name: 'an ANM rule broken (the same contract twice, in any case)',
-          xml: () => buildDocument(meritOrderListProfile, list(), header()).replace('<marketAgreement.mRID>A2_Buyer</marketAgreement.mRID>', '<marketAgreement.mRID>a1_buyer</marketAgreement.mRID>'),
+          xml: () =>
+            buildDocument(meritOrderListProfile, list(), header()).replace(
+              '<marketAgreement.mRID>A2_Buyer</marketAgreement.mRID>',
+              '<marketAgreement.mRID>a1_buyer</marketAgreement.mRID>',
+            ),
           status: 422,
           reason: 'A55',
           code: 'anm.contract-duplicate',
@@ -222,8 +268,19 @@ forEachBackend((backend) => {
     describe('hostile or unidentifiable bodies get problem+json: there is nothing to acknowledge', () => {
       const namespace = meritOrderListProfile.namespace;
       const cases: { name: string; body: () => string | Buffer; status: number; code: string }[] = [
-        { name: 'XXE', body: () => `<!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]><MeritOrderList_MarketDocument xmlns="${namespace}">&x;</MeritOrderList_MarketDocument>`, status: 400, code: 'xml.external-entity-forbidden' },
-        { name: 'billion laughs', body: () => `<!DOCTYPE d [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;&a;">]><d>&b;</d>`, status: 400, code: 'xml.entity-forbidden' },
+        {
+          name: 'XXE',
+          body: () =>
+            `<!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]><MeritOrderList_MarketDocument xmlns="${namespace}">&x;</MeritOrderList_MarketDocument>`,
+          status: 400,
+          code: 'xml.external-entity-forbidden',
+        },
+        {
+          name: 'billion laughs',
+          body: () => `<!DOCTYPE d [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;&a;">]><d>&b;</d>`,
+          status: 400,
+          code: 'xml.entity-forbidden',
+        },
         { name: '10 MB of nesting', body: () => '<a>'.repeat(750_000) + '</a>'.repeat(750_000), status: 400, code: 'xml.too-deep' },
         { name: 'too large', body: () => Buffer.alloc(MAX_XML + 1, 0x20), status: 413, code: 'xml.too-large' },
         { name: 'the wrong namespace', body: () => `<MeritOrderList_MarketDocument xmlns="urn:elsewhere"/>`, status: 422, code: 'cim.wrong-namespace' },
@@ -265,7 +322,11 @@ forEachBackend((backend) => {
     });
 
     it('serves a look-ahead posted by the ANM as TSV as its CIM document, valid against the official XSD', async function () {
-      const created = await request(app).post('/anm/v1/constraint-look-aheads').set('Content-Type', 'text/tab-separated-values').send(bitraderFixture(this, 'cla-figure5.tsv')).expect(201);
+      const created = await request(app)
+        .post('/anm/v1/constraint-look-aheads')
+        .set('Content-Type', 'text/tab-separated-values')
+        .send(bitraderFixture(this, 'cla-figure5.tsv'))
+        .expect(201);
       const served = await request(app).get(`/cim/v1/documents/${created.body.id}`).expect(200);
       assert.match(served.text, new RegExp(`<mRID>${String(created.body.id).replaceAll('-', '')}</mRID>`));
       assert.match(served.text, new RegExp(`<sender_MarketParticipant.mRID codingScheme="NGB">${DEFAULT_CIM_PARTIES.dso.mRID}<`));
@@ -292,7 +353,11 @@ forEachBackend((backend) => {
       assert.equal(new Set(seen).size, seen.length, 'no document twice');
       const only = await request(app).get('/cim/v1/documents?kind=dispatch-instruction').expect(200);
       assert.ok(only.body.items.length >= 3);
-      assert.ok(only.body.items.every((item: { kind: string; document: string }) => item.kind === 'dispatch-instruction' && item.document === 'Activation_MarketDocument'));
+      assert.ok(
+        only.body.items.every(
+          (item: { kind: string; document: string }) => item.kind === 'dispatch-instruction' && item.document === 'Activation_MarketDocument',
+        ),
+      );
       const bad = await request(app).get('/cim/v1/documents?kind=poem').expect(400);
       assert.equal(bad.body.type, problem('request.invalid-query'));
     });
@@ -317,7 +382,11 @@ forEachBackend((backend) => {
           await fc.assert(
             fc.asyncProperty(c.header, c.model, async (generated, model) => {
               // A fresh mRID and the first revision, so each document is new to the store.
-              const fresh = { ...(generated as Record<string, unknown>), mRID: randomUUID().replaceAll('-', ''), ...(c.profile === acknowledgementProfile ? {} : { revisionNumber: 1 }) };
+              const fresh = {
+                ...(generated as Record<string, unknown>),
+                mRID: randomUUID().replaceAll('-', ''),
+                ...(c.profile === acknowledgementProfile ? {} : { revisionNumber: 1 }),
+              };
               const created = await post(buildDocumentOf(c.profile, model, fresh)).expect(201);
               const served = await request(app).get(created.headers.location!).expect(200);
               const back = readCimDocument(Buffer.from(served.text));

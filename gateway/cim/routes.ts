@@ -55,7 +55,10 @@ const selfLink = (id: string) => `${CIM_DOCUMENTS_PATH}/${encodeURIComponent(id)
 function sendRejection(res: Response, parties: CimParties, profile: CimProfile, peek: HeaderPeek, problem: Problem): void {
   // A rejection goes back to the sender the document names; without one, problem+json is all there is.
   if (!peek.sender) throw problem;
-  res.status(problem.status).type(XML).send(rejection(profile, peek, { sender: parties.dso, receiver: peek.sender }, problem));
+  res
+    .status(problem.status)
+    .type(XML)
+    .send(rejection(profile, peek, { sender: parties.dso, receiver: peek.sender }, problem));
 }
 
 async function create(intake: Intake, parties: CimParties, limits: XmlLimits, req: Request, res: Response) {
@@ -67,17 +70,18 @@ async function create(intake: Intake, parties: CimParties, limits: XmlLimits, re
   const peek: HeaderPeek = document.header;
   const id = documentIdOfMrid(document.header.mRID);
   try {
-    const { response, replayed } = await intake.accept(
-      incomingMessage(req, body, 'application/xml'),
-      async ({ tx, journalId, receivedAt }) => {
-        const revision = await storeRevision(tx, document, id, journalId, receivedAt);
-        const outcome = `Accepted and stored as ${document.kind} ${id}, revision ${revision}`;
-        return {
-          derived: [{ kind: document.kind, id, revision }],
-          response: { status: 201, headers: { location: selfLink(id) }, body: acceptance(document.profile, peek, { sender: parties.dso, receiver: document.header.sender }, outcome) },
-        };
-      },
-    );
+    const { response, replayed } = await intake.accept(incomingMessage(req, body, 'application/xml'), async ({ tx, journalId, receivedAt }) => {
+      const revision = await storeRevision(tx, document, id, journalId, receivedAt);
+      const outcome = `Accepted and stored as ${document.kind} ${id}, revision ${revision}`;
+      return {
+        derived: [{ kind: document.kind, id, revision }],
+        response: {
+          status: 201,
+          headers: { location: selfLink(id) },
+          body: acceptance(document.profile, peek, { sender: parties.dso, receiver: document.header.sender }, outcome),
+        },
+      };
+    });
     if (replayed) res.setHeader('Idempotency-Replayed', 'true');
     res.status(response.status).set(response.headers).type(XML).send(response.body);
   } catch (error) {
@@ -115,7 +119,8 @@ async function storeRevision(tx: StoreExecutor, document: InboundDocument, id: s
   }
   if (existing.kind !== document.kind) throw conflict(`mRID ${header.mRID} names a ${existing.kind}, not a ${document.kind}`, 'mRID');
   const next = existing.currentRevision + 1;
-  if (revisionNumber !== next) throw conflict(`Document ${header.mRID} is at revision ${existing.currentRevision}: the next revision is ${next}, not ${revisionNumber}`, 'revisionNumber');
+  if (revisionNumber !== next)
+    throw conflict(`Document ${header.mRID} is at revision ${existing.currentRevision}: the next revision is ${next}, not ${revisionNumber}`, 'revisionNumber');
   try {
     return await addRevision(tx, { documentId: id, basedOn: existing.currentRevision, createdAt: receivedAt, journalId, body });
   } catch (error) {

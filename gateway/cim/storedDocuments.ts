@@ -38,7 +38,9 @@ function toRevision(row: Row): StoredRevision {
 /** A document by id whatever its kind: its current revision, or the one asked for. */
 export async function findRevision(db: StoreExecutor, id: string, revision?: number): Promise<StoredRevision | undefined> {
   const query = revisions(db).where('d.id', '=', id);
-  const row = await (revision === undefined ? query.whereRef('r.revision', '=', 'd.current_revision') : query.where('r.revision', '=', revision)).executeTakeFirst();
+  const row = await (
+    revision === undefined ? query.whereRef('r.revision', '=', 'd.current_revision') : query.where('r.revision', '=', revision)
+  ).executeTakeFirst();
   return row && toRevision(row);
 }
 

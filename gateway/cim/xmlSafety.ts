@@ -39,7 +39,10 @@ function refuseDeclaration(bytes: Buffer, at: number): never {
     throw new Problem('xml.external-entity-forbidden', 'The document declares an external entity or DTD; flexgate never loads external resources from XML');
   }
   if (entities.length > 0) {
-    throw new Problem('xml.entity-forbidden', `The document declares ${entities.length} entit${entities.length === 1 ? 'y' : 'ies'}; entity declarations are refused before parsing`);
+    throw new Problem(
+      'xml.entity-forbidden',
+      `The document declares ${entities.length} entit${entities.length === 1 ? 'y' : 'ies'}; entity declarations are refused before parsing`,
+    );
   }
   throw new Problem('xml.doctype-forbidden', 'The document contains a DOCTYPE or other markup declaration; CIM documents need none');
 }

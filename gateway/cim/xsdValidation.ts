@@ -30,7 +30,10 @@ export function parseWellFormed(text: string): XmlDocument {
     const line = typeof syntax.line === 'number' ? syntax.line : undefined;
     const column = typeof syntax.column === 'number' && syntax.column > 0 ? syntax.column : undefined;
     const message = typeof syntax.message === 'string' ? syntax.message.trim() : 'not well-formed';
-    throw new Problem('xml.malformed', `The document is not well-formed XML: ${shorten(message)}`, { ...(line ? { row: line } : {}), ...(column ? { column } : {}) });
+    throw new Problem('xml.malformed', `The document is not well-formed XML: ${shorten(message)}`, {
+      ...(line ? { row: line } : {}),
+      ...(column ? { column } : {}),
+    });
   }
 }
 

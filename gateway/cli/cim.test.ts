@@ -49,7 +49,18 @@ describe('flexgate cim', () => {
 
   it('from-anm turns an ANM table into the CIM document of its profile, with the header asked for', async function () {
     const figure7 = bitraderFixture(this, 'mol-traded-figure7.tsv');
-    const run = await cim('from-anm', join(BITRADER_DIR, 'mol-traded-figure7.tsv'), '--mrid', 'MOL-18-0800', '--revision', '2', '--created', '2024-10-17T20:08:45Z', '--sender', 'A01:10X1001A1001A57U');
+    const run = await cim(
+      'from-anm',
+      join(BITRADER_DIR, 'mol-traded-figure7.tsv'),
+      '--mrid',
+      'MOL-18-0800',
+      '--revision',
+      '2',
+      '--created',
+      '2024-10-17T20:08:45Z',
+      '--sender',
+      'A01:10X1001A1001A57U',
+    );
     assert.equal(run.code, 0, run.stderr);
     const reading = readCimDocument(Buffer.from(run.stdout));
     assert.ok(reading.accepted);
@@ -61,19 +72,36 @@ describe('flexgate cim', () => {
   });
 
   it('from-anm reads JSON and CSV as well, and tells a look-ahead from a merit order list', async () => {
-    const json = file('cla.json', JSON.stringify({ constraints: [{ constraintId: 'C9', start: '2024-10-27T01:30:00+01:00', end: '2024-10-27T01:00:00Z', size_kW: 5, resources: [{ resourceId: 'R1' }] }] }));
+    const json = file(
+      'cla.json',
+      JSON.stringify({
+        constraints: [{ constraintId: 'C9', start: '2024-10-27T01:30:00+01:00', end: '2024-10-27T01:00:00Z', size_kW: 5, resources: [{ resourceId: 'R1' }] }],
+      }),
+    );
     const fromJson = await cim('from-anm', json);
     assert.equal(fromJson.code, 0, fromJson.stderr);
     assert.match(fromJson.stdout, /<ConstraintNetworkElement_MarketDocument /);
     assert.match(fromJson.stdout, /<start>2024-10-27T00:30Z<\/start>/, '01:30 BST is 00:30 UTC on the day clocks go back');
-    const csv = file('mol.csv', ['Order,Contract Id,Resource Id,Operation Type,Value,Value Units,MIC kW,MEC_kW,Activity,Traded,Registered', '17/10/2024 14:00:00,,,,,,,,,,', '1,A1,G1,ConstrainedGeneration,0,kW,0,900,Buyer,False,True'].join('\n'));
+    const csv = file(
+      'mol.csv',
+      [
+        'Order,Contract Id,Resource Id,Operation Type,Value,Value Units,MIC kW,MEC_kW,Activity,Traded,Registered',
+        '17/10/2024 14:00:00,,,,,,,,,,',
+        '1,A1,G1,ConstrainedGeneration,0,kW,0,900,Buyer,False,True',
+      ].join('\n'),
+    );
     const fromCsv = await cim('from-anm', csv);
     assert.equal(fromCsv.code, 0, fromCsv.stderr);
     assert.match(fromCsv.stdout, /<businessType>C55<\/businessType>/);
   });
 
   it('from-anm reports an ANM payload it cannot convert, exit 1', async () => {
-    const json = file('bad.json', JSON.stringify({ constraints: [{ constraintId: 'C9', start: '2024-10-27T01:10:00Z', end: '2024-10-27T02:00:00Z', size_kW: 5, resources: [{ resourceId: 'R1' }] }] }));
+    const json = file(
+      'bad.json',
+      JSON.stringify({
+        constraints: [{ constraintId: 'C9', start: '2024-10-27T01:10:00Z', end: '2024-10-27T02:00:00Z', size_kW: 5, resources: [{ resourceId: 'R1' }] }],
+      }),
+    );
     const run = await cim('from-anm', json);
     assert.equal(run.code, 1);
     assert.match(run.stderr, /cim\.not-representable.*not on the half-hour settlement grid/);
@@ -101,9 +129,15 @@ describe('flexgate cim', () => {
     });
 
     it('exits 1 with the reasons, each at its element, on stderr', async () => {
-      const run = await cim('validate', file('cla-bad.xml', valid.replace('<quantity.quantity>2000</quantity.quantity>', '<quantity.quantity>2e3</quantity.quantity>')));
+      const run = await cim(
+        'validate',
+        file('cla-bad.xml', valid.replace('<quantity.quantity>2000</quantity.quantity>', '<quantity.quantity>2e3</quantity.quantity>')),
+      );
       assert.equal(run.code, 1);
-      assert.match(run.stderr, /urn:flexgate:problem:cim\.schema-invalid at \/ConstraintNetworkElement_MarketDocument\/TimeSeries\/Period\/Point\/Constraint_TimeSeries\/ExternalConstraint_Series\/quantity\.quantity line \d+/);
+      assert.match(
+        run.stderr,
+        /urn:flexgate:problem:cim\.schema-invalid at \/ConstraintNetworkElement_MarketDocument\/TimeSeries\/Period\/Point\/Constraint_TimeSeries\/ExternalConstraint_Series\/quantity\.quantity line \d+/,
+      );
     });
 
     const hostile: [string, string, string][] = [

@@ -34,13 +34,20 @@ nesting, size), 64 for a usage error.`;
 /** Files are read whole; the limit only guards the parser, so it is far above what the API takes. */
 const FILE_LIMITS: XmlLimits = { ...DEFAULT_XML_LIMITS, maxBytes: 1024 * 1024 * 1024 };
 
-const HOSTILE: ReadonlySet<ProblemCode> = new Set(['xml.too-large', 'xml.doctype-forbidden', 'xml.entity-forbidden', 'xml.external-entity-forbidden', 'xml.too-deep']);
+const HOSTILE: ReadonlySet<ProblemCode> = new Set([
+  'xml.too-large',
+  'xml.doctype-forbidden',
+  'xml.entity-forbidden',
+  'xml.external-entity-forbidden',
+  'xml.too-deep',
+]);
 
 const EXIT = { valid: 0, invalid: 1, hostile: 2, usage: 64 } as const;
 
-
 function describeItem(item: ProblemItem): string {
-  const where = [item.pointer, item.row === undefined ? undefined : `line ${item.row}${item.column === undefined ? '' : `:${item.column}`}`].filter(Boolean).join(' ');
+  const where = [item.pointer, item.row === undefined ? undefined : `line ${item.row}${item.column === undefined ? '' : `:${item.column}`}`]
+    .filter(Boolean)
+    .join(' ');
   return `  ${problemType(item.code)}${where ? ` at ${where}` : ''}: ${item.detail}`;
 }
 

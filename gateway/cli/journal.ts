@@ -10,7 +10,6 @@ import { trustedRootsFromPem, verifyJournalBundle, type BrokenLine, type BundleV
 import { type Command, subcommandGroup, UsageError, type Subcommand } from '../../client/cli/commandLine.ts';
 import { openGatewayStore } from '../storage.ts';
 
-
 const EXPORT_HELP = `Usage: flexgate journal export --out FILE [--data-dir DIR | --database-url URL [--database-schema S]]
                                [--pki-dir DIR] [--identity URN] [--since ISO] [--until ISO] [--sender URN]
 
@@ -116,7 +115,8 @@ function printReport(bundle: string, report: BundleVerification): void {
   console.log(`gateway        ${report.gateway ?? 'unknown'}, exported ${report.exportedAt ?? 'at an unknown time'}`);
   console.log(`entries        ${report.entriesChecked} checked, ${report.unsignedEntries} unsigned`);
   for (const issuer of report.issuers) {
-    const sequences = issuer.firstSequence === null ? '' : `  seq ${issuer.firstSequence}..${issuer.lastSequence}  ${issuer.firstIssuedAt}..${issuer.lastIssuedAt}`;
+    const sequences =
+      issuer.firstSequence === null ? '' : `  seq ${issuer.firstSequence}..${issuer.lastSequence}  ${issuer.firstIssuedAt}..${issuer.lastIssuedAt}`;
     const counts = `${issuer.entries} signed${issuer.unsigned > 0 ? `, ${issuer.unsigned} unsigned` : ''}${issuer.broken > 0 ? `, ${issuer.broken} broken` : ''}`;
     console.log(`  ${issuer.issuer} -> ${issuer.audience ?? '(unsigned)'}: ${counts}${sequences}`);
   }
@@ -127,7 +127,13 @@ function printReport(bundle: string, report: BundleVerification): void {
   console.log(`BROKEN         ${describe(report.firstBroken)}`);
   for (const failure of report.firstBroken.failures) console.log(`  ${failure.code}: ${failure.detail}`);
   const others = report.broken.slice(1);
-  if (others.length > 0) console.log(`and ${others.length} more broken line${others.length === 1 ? '' : 's'}: ${others.slice(0, 10).map((line) => line.line).join(', ')}${others.length > 10 ? ', …' : ''}`);
+  if (others.length > 0)
+    console.log(
+      `and ${others.length} more broken line${others.length === 1 ? '' : 's'}: ${others
+        .slice(0, 10)
+        .map((line) => line.line)
+        .join(', ')}${others.length > 10 ? ', …' : ''}`,
+    );
 }
 
 const describe = (broken: BrokenLine) => `line ${broken.line}${broken.journalId ? ` (journal entry ${broken.journalId})` : ''}`;
@@ -152,4 +158,3 @@ function instant(text: string | undefined, flag: string): Date | undefined {
   if (!/^\d{4}-\d{2}-\d{2}(T|$)/.test(text) || Number.isNaN(date.getTime())) throw new UsageError(`${flag} must be an ISO 8601 instant, not "${text}"`);
   return date;
 }
-

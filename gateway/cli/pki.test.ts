@@ -31,7 +31,17 @@ describe('flexgate pki (real processes, as an operator runs it)', function () {
     assert.match(readFileSync(bundle, 'utf8'), /BEGIN PRIVATE KEY/);
 
     const crlCheck = async () =>
-      openssl(['verify', '-crl_check', '-CAfile', join(dir, 'root', 'ca.pem'), '-untrusted', join(dir, 'issuing', 'ca.pem'), '-CRLfile', join(dir, 'crl', 'issuing.crl.pem'), bundle]);
+      openssl([
+        'verify',
+        '-crl_check',
+        '-CAfile',
+        join(dir, 'root', 'ca.pem'),
+        '-untrusted',
+        join(dir, 'issuing', 'ca.pem'),
+        '-CRLfile',
+        join(dir, 'crl', 'issuing.crl.pem'),
+        bundle,
+      ]);
     assert.equal((await crlCheck()).status, 0, 'openssl accepts the issued certificate');
 
     ok(await pki('revoke', '--party', 'urn:flexgate:fsp:acme-flex', '--reason', 'keyCompromise'));

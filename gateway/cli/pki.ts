@@ -1,11 +1,32 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { AUTHORITY_NAMES, ensureDevPki, exportBundle, generateCrls, initPki, isKeyAlgorithm, isRevocationReason, issueCertificate, KEY_ALGORITHMS, listAuthorities, listCertificates, PkiError, refreshCrls, renewCertificate, REVOCATION_REASONS, revokeCertificate, DEFAULT_LIFETIME_DAYS, type AuthorityName, type IssuedCertificate, type IssuedCrl, type KeyAlgorithm } from '../../certs/index.ts';
+import {
+  AUTHORITY_NAMES,
+  ensureDevPki,
+  exportBundle,
+  generateCrls,
+  initPki,
+  isKeyAlgorithm,
+  isRevocationReason,
+  issueCertificate,
+  KEY_ALGORITHMS,
+  listAuthorities,
+  listCertificates,
+  PkiError,
+  refreshCrls,
+  renewCertificate,
+  REVOCATION_REASONS,
+  revokeCertificate,
+  DEFAULT_LIFETIME_DAYS,
+  type AuthorityName,
+  type IssuedCertificate,
+  type IssuedCrl,
+  type KeyAlgorithm,
+} from '../../certs/index.ts';
 import { isPartyRole, PARTY_ROLES } from '../../protocol/identity/partyUrn.ts';
 import { type Command, HelpRequested, subcommandGroup, UsageError, type Subcommand } from '../../client/cli/commandLine.ts';
 
 const DEFAULT_DIR = 'data/pki';
-
 
 const DIR_HELP = `  --dir DIR            the PKI folder (default ${DEFAULT_DIR})`;
 const SELECTOR_HELP = `  --serial S           one certificate, by serial number (hex, as \`pki list\` shows it)
@@ -265,7 +286,6 @@ function parse<const O extends OptionSpec>(args: string[], options: O) {
   return parsed;
 }
 
-
 function required(value: string | undefined, flag: string): string {
   if (value === undefined || value === '') throw new UsageError(`${flag} is required`);
   return value;
@@ -318,5 +338,11 @@ function printTable(header: readonly string[], rows: readonly (readonly string[]
     return;
   }
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
-  for (const row of [header, ...rows]) console.log(row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd());
+  for (const row of [header, ...rows])
+    console.log(
+      row
+        .map((cell, column) => cell.padEnd(widths[column]!))
+        .join('  ')
+        .trimEnd(),
+    );
 }

@@ -81,11 +81,21 @@ forEachBackend((backend) => {
       const body = bitraderFixture(this, 'cla-figure5.tsv');
       const credentials = await loadTlsCredentials(pkiDir, DEV_ANM);
       const path = '/anm/v1/constraint-look-aheads';
-      const signature = await signEnvelope(signerFromCredentials(credentials), { audience: DEV_GATEWAY_URN, sequence: String(Date.now() * 1000), method: 'POST', path, apiVersion: 'anm/v1' }, body);
+      const signature = await signEnvelope(
+        signerFromCredentials(credentials),
+        { audience: DEV_GATEWAY_URN, sequence: String(Date.now() * 1000), method: 'POST', path, apiVersion: 'anm/v1' },
+        body,
+      );
       const response = new Promise<number>((resolve, reject) => {
         const req = httpsRequest(
           new URL(path, gateway.url),
-          { method: 'POST', cert: credentials.cert, key: credentials.key, ca: credentials.ca, headers: { 'content-type': TSV, 'content-length': body.length, [SIGNATURE_HEADER]: signature } },
+          {
+            method: 'POST',
+            cert: credentials.cert,
+            key: credentials.key,
+            ca: credentials.ca,
+            headers: { 'content-type': TSV, 'content-length': body.length, [SIGNATURE_HEADER]: signature },
+          },
           (res) => {
             res.resume();
             resolve(res.statusCode ?? 0);
@@ -118,13 +128,23 @@ forEachBackend((backend) => {
           );
           const send = async (gateway: GatewayProcess) => (await clientOf(gateway)).request('POST', MOLS, { body, contentType: TSV, signature });
           const answers = await Promise.all([send(one!), send(two!)]);
-          assert.deepEqual(answers.map((answer) => answer.status), [201, 201], answers.map((answer) => answer.text()).join('\n'));
+          assert.deepEqual(
+            answers.map((answer) => answer.status),
+            [201, 201],
+            answers.map((answer) => answer.text()).join('\n'),
+          );
           assert.equal(answers[0]!.headers.location, answers[1]!.headers.location, 'both answers name the one document');
         }
         const store = await openGatewayStore(options);
         try {
-          const documents = await store.db.selectFrom('anm_documents').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
-          const journal = await store.db.selectFrom('journal').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+          const documents = await store.db
+            .selectFrom('anm_documents')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow();
+          const journal = await store.db
+            .selectFrom('journal')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow();
           assert.equal(Number(documents.n), 5);
           assert.equal(Number(journal.n), 5);
         } finally {

@@ -62,7 +62,10 @@ forEachBackend((backend) => {
       assert.equal(receiver.received.length, 3);
 
       const dead = await request(app()).get(`/admin/v1/deliveries?state=dead`).expect(200);
-      assert.deepEqual(dead.body.deliveries.map((d: { id: string }) => d.id), [id]);
+      assert.deepEqual(
+        dead.body.deliveries.map((d: { id: string }) => d.id),
+        [id],
+      );
       assert.equal(dead.body.deliveries[0].attempts, 3);
       assert.deepEqual(dead.body.deliveries[0].channel, { kind: 'webhook', url: `${receiver.url}/cb`, hasBearerToken: true });
       assert.ok(!JSON.stringify(dead.body).includes('never-shown'), 'the bearer token is never shown');
@@ -80,7 +83,12 @@ forEachBackend((backend) => {
       assert.deepEqual(detail.body.body, { encoding: 'utf-8', data: '{"n":"k-1"}' });
       assert.deepEqual(
         detail.body.attemptHistory.map((a: { attempt: number; outcome: string; statusCode: number }) => [a.attempt, a.outcome, a.statusCode]),
-        [[1, 'retry', 503], [2, 'retry', 503], [3, 'failed', 503], [1, 'delivered', 200]],
+        [
+          [1, 'retry', 503],
+          [2, 'retry', 503],
+          [3, 'failed', 503],
+          [1, 'delivered', 200],
+        ],
       );
       assert.equal(detail.body.attemptHistory[2].error.code, 'delivery.unavailable');
     });
@@ -89,9 +97,15 @@ forEachBackend((backend) => {
       for (const n of [1, 2, 3]) await enqueue('ven-a', `a-${n}`);
       await enqueue('ven-b', 'b-1');
       const page1 = await request(app()).get('/admin/v1/deliveries?subscriber=ven-a&state=pending&limit=2').expect(200);
-      assert.deepEqual(page1.body.deliveries.map((d: { idempotencyKey: string }) => d.idempotencyKey), ['a-3', 'a-2']);
+      assert.deepEqual(
+        page1.body.deliveries.map((d: { idempotencyKey: string }) => d.idempotencyKey),
+        ['a-3', 'a-2'],
+      );
       const page2 = await request(app()).get(page1.body.next).expect(200);
-      assert.deepEqual(page2.body.deliveries.map((d: { idempotencyKey: string }) => d.idempotencyKey), ['a-1']);
+      assert.deepEqual(
+        page2.body.deliveries.map((d: { idempotencyKey: string }) => d.idempotencyKey),
+        ['a-1'],
+      );
       assert.equal(page2.body.next, undefined);
       const all = await request(app()).get('/admin/v1/deliveries').expect(200);
       assert.equal(all.body.deliveries.length, 4);
@@ -109,16 +123,26 @@ forEachBackend((backend) => {
       const { body } = await request(app()).get('/admin/v1/deliveries/queues').expect(200);
       assert.deepEqual(
         body.queues.map((q: Record<string, unknown>) => [q.subscriberKey, q.pending, q.retrying, q.delivered, q.dead, q.inFlight]),
-        [['ven-a', 1, 0, 1, 0, 0], ['ven-b', 1, 0, 0, 0, 0]],
+        [
+          ['ven-a', 1, 0, 1, 0, 0],
+          ['ven-b', 1, 0, 0, 0, 0],
+        ],
       );
       assert.equal(typeof body.queues[0].oldestOutstandingAt, 'string');
       const one = await request(app()).get('/admin/v1/deliveries/queues?subscriber=ven-b').expect(200);
-      assert.deepEqual(one.body.queues.map((q: { subscriberKey: string }) => q.subscriberKey), ['ven-b']);
+      assert.deepEqual(
+        one.body.queues.map((q: { subscriberKey: string }) => q.subscriberKey),
+        ['ven-b'],
+      );
     });
 
     it('refuses to redeliver what is being attempted, and answers unknown ids and bad queries with problems', async () => {
       const { id } = await enqueue('ven-1', 'k-1');
-      await delivery.db.updateTable('delivery_outbox').set({ claim_token: 'someone', claimed_until: new Date(Date.now() + 60_000).toISOString() }).where('id', '=', id).execute();
+      await delivery.db
+        .updateTable('delivery_outbox')
+        .set({ claim_token: 'someone', claimed_until: new Date(Date.now() + 60_000).toISOString() })
+        .where('id', '=', id)
+        .execute();
       const busy = await request(app()).post(`/admin/v1/deliveries/${id}/redeliver`).expect(409);
       assert.equal(busy.body.type, problem('delivery.in-flight'));
       assert.equal((await request(app()).get('/admin/v1/deliveries/nope').expect(404)).body.type, problem('delivery.not-found'));

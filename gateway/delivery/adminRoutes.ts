@@ -87,7 +87,8 @@ function stateQuery(req: Request): DeliveryState | undefined {
 function pageSize(req: Request): number {
   const text = textQuery(req, 'limit');
   if (text === undefined) return DEFAULT_PAGE;
-  if (!/^[1-9]\d{0,3}$/.test(text) || Number(text) > MAX_PAGE) throw new Problem('request.invalid-query', `limit must be 1 to ${MAX_PAGE}`, { pointer: '/limit' });
+  if (!/^[1-9]\d{0,3}$/.test(text) || Number(text) > MAX_PAGE)
+    throw new Problem('request.invalid-query', `limit must be 1 to ${MAX_PAGE}`, { pointer: '/limit' });
   return Number(text);
 }
 

@@ -20,7 +20,11 @@ const HANGING = 10;
 const RUNS = 7;
 const usePostgres = process.argv.includes('--postgres');
 const { signer } = testEnvelopeSigner();
-const body = JSON.stringify({ objectType: 'EVENT', operation: 'CREATE', object: { id: 'bench-event', intervals: [{ id: 0, payloads: [{ type: 'IMPORT_CAPACITY_LIMIT', values: [600] }] }] } });
+const body = JSON.stringify({
+  objectType: 'EVENT',
+  operation: 'CREATE',
+  object: { id: 'bench-event', intervals: [{ id: 0, payloads: [{ type: 'IMPORT_CAPACITY_LIMIT', values: [600] }] }] },
+});
 
 const healthy = await Promise.all(Array.from({ length: HEALTHY }, () => TestReceiver.start()));
 const hanging = await Promise.all(Array.from({ length: HANGING }, () => HangingReceiver.start()));
@@ -54,7 +58,13 @@ async function oneEvent(run: string, withHanging: boolean): Promise<number> {
   const urls = [...(withHanging ? hanging.map((receiver) => receiver.url) : []), ...healthy.map((receiver) => receiver.url)];
   await db.transaction().execute(async (tx) => {
     for (const [n, url] of urls.entries()) {
-      await enqueueNotification(tx, { subscriberKey: `ven-${n}`, channel: { kind: 'webhook', url: `${url}/notifications` }, contentType: 'application/json', body, idempotencyKey: `bench-event/${run}` });
+      await enqueueNotification(tx, {
+        subscriberKey: `ven-${n}`,
+        channel: { kind: 'webhook', url: `${url}/notifications` },
+        contentType: 'application/json',
+        body,
+        idempotencyKey: `bench-event/${run}`,
+      });
     }
   });
   const committed = performance.now();

@@ -134,7 +134,13 @@ export async function finishAttempt(db: Kysely<Database>, claimed: ClaimedRow, o
   return db.transaction().execute(async (tx) => {
     await tx
       .updateTable('delivery_attempts')
-      .set({ finished_at: at, outcome: attemptOutcome(settlement), status_code: outcome.statusCode ?? null, error_code: error.code, error_detail: error.detail })
+      .set({
+        finished_at: at,
+        outcome: attemptOutcome(settlement),
+        status_code: outcome.statusCode ?? null,
+        error_code: error.code,
+        error_detail: error.detail,
+      })
       .where('id', '=', claimed.claim_token)
       .execute();
     const settled = await tx

@@ -42,14 +42,24 @@ forEachBackend((backend) => {
             const key = `${subscriberKey}/${n}`;
             const body = JSON.stringify({ objectType: 'EVENT', operation: 'UPDATE', object: { id: key } });
             expected.set(key, body);
-            await enqueueNotification(tx, { subscriberKey, channel: { kind: 'webhook', url: `${slow.url}/${subscriberKey}` }, contentType: 'application/json', body, idempotencyKey: key });
+            await enqueueNotification(tx, {
+              subscriberKey,
+              channel: { kind: 'webhook', url: `${slow.url}/${subscriberKey}` },
+              contentType: 'application/json',
+              body,
+              idempotencyKey: key,
+            });
           }
         }
       });
 
-      child = spawn(process.execPath, ['--import', 'tsx', CHILD, JSON.stringify({ storeOptions: opened.options, leaseMs: LEASE_MS, attemptTimeoutMs: ATTEMPT_TIMEOUT_MS })], {
-        stdio: ['ignore', 'pipe', 'inherit'],
-      });
+      child = spawn(
+        process.execPath,
+        ['--import', 'tsx', CHILD, JSON.stringify({ storeOptions: opened.options, leaseMs: LEASE_MS, attemptTimeoutMs: ATTEMPT_TIMEOUT_MS })],
+        {
+          stdio: ['ignore', 'pipe', 'inherit'],
+        },
+      );
       const exited = new Promise((resolve) => child!.once('exit', resolve));
       await Promise.race([slow.waitFor(2 * SUBSCRIBERS.length, 30_000), exited.then(() => assert.fail('the dispatching process ended by itself'))]);
       child.kill('SIGKILL');
@@ -57,7 +67,14 @@ forEachBackend((backend) => {
       const beforeKill = slow.received.length;
 
       const transport = new WebhookTransport({ sign: webhookEnvelopeSigner({ db: opened.store.db, signer: testEnvelopeSigner().signer }) });
-      const successor = new DeliveryDispatcher({ db: opened.db, dialect: opened.store.dialect, transports: { webhook: transport }, leaseMs: LEASE_MS, attemptTimeoutMs: ATTEMPT_TIMEOUT_MS, pollIntervalMs: 50 });
+      const successor = new DeliveryDispatcher({
+        db: opened.db,
+        dialect: opened.store.dialect,
+        transports: { webhook: transport },
+        leaseMs: LEASE_MS,
+        attemptTimeoutMs: ATTEMPT_TIMEOUT_MS,
+        pollIntervalMs: 50,
+      });
       successor.start();
       try {
         await waitForOutbox(opened.db, (c) => c.delivered === expected.size, 30_000);
@@ -78,7 +95,11 @@ forEachBackend((backend) => {
       assert.ok(repeats <= SUBSCRIBERS.length, `only the attempts in flight at the kill are repeated (${repeats})`);
       for (const subscriberKey of SUBSCRIBERS) {
         const firsts = [...new Set(slow.received.filter((r) => r.path === `/${subscriberKey}`).map((r) => String(r.headers['idempotency-key'])))];
-        assert.deepEqual(firsts, Array.from({ length: PER_SUBSCRIBER }, (_, i) => `${subscriberKey}/${i + 1}`), `${subscriberKey} in order`);
+        assert.deepEqual(
+          firsts,
+          Array.from({ length: PER_SUBSCRIBER }, (_, i) => `${subscriberKey}/${i + 1}`),
+          `${subscriberKey} in order`,
+        );
       }
       const cutOff = await opened.db.selectFrom('delivery_attempts').select('dispatcher').where('outcome', 'is', null).execute();
       assert.ok(cutOff.length >= 1 && cutOff.every((a) => a.dispatcher.startsWith('child/')), 'the killed attempts stay in the history, unfinished');

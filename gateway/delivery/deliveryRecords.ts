@@ -60,9 +60,29 @@ export interface DeliveryFilter {
 
 type OutboxRow = Selectable<DeliveryOutboxTable>;
 const LISTED = [
-  'seq', 'id', 'subscriber_key', 'channel_kind', 'destination', 'bearer_token', 'content_type', 'idempotency_key', 'state', 'attempts', 'redeliveries',
-  'created_at', 'round_started_at', 'next_attempt_at', 'claim_token', 'claimed_until', 'last_attempt_at', 'last_error_code', 'last_error_detail',
-  'delivered_at', 'redelivered_at', 'redelivered_by', 'updated_at',
+  'seq',
+  'id',
+  'subscriber_key',
+  'channel_kind',
+  'destination',
+  'bearer_token',
+  'content_type',
+  'idempotency_key',
+  'state',
+  'attempts',
+  'redeliveries',
+  'created_at',
+  'round_started_at',
+  'next_attempt_at',
+  'claim_token',
+  'claimed_until',
+  'last_attempt_at',
+  'last_error_code',
+  'last_error_detail',
+  'delivered_at',
+  'redelivered_at',
+  'redelivered_by',
+  'updated_at',
 ] as const;
 type ListedRow = Pick<OutboxRow, (typeof LISTED)[number]> & { body_bytes: number };
 
@@ -172,7 +192,10 @@ function deliveryView(row: ListedRow, now: Date): DeliveryView {
   return {
     id: row.id,
     subscriberKey: row.subscriber_key,
-    channel: row.channel_kind === 'webhook' ? { kind: 'webhook', url: row.destination, hasBearerToken: row.bearer_token !== null } : { kind: 'mqtt', topic: row.destination },
+    channel:
+      row.channel_kind === 'webhook'
+        ? { kind: 'webhook', url: row.destination, hasBearerToken: row.bearer_token !== null }
+        : { kind: 'mqtt', topic: row.destination },
     contentType: row.content_type,
     bodyBytes: Number(row.body_bytes),
     idempotencyKey: row.idempotency_key,

@@ -94,7 +94,13 @@ export class DeliveryDispatcher {
       try {
         const now = new Date();
         await abandonExhausted(this.options.db, this.schedule.maxAttempts, now);
-        claimed = await claimDue(this.options.db, this.options.dialect, { dispatcher: this.name, limit: free, kinds: this.kinds, leaseMs: this.settings.leaseMs, now });
+        claimed = await claimDue(this.options.db, this.options.dialect, {
+          dispatcher: this.name,
+          limit: free,
+          kinds: this.kinds,
+          leaseMs: this.settings.leaseMs,
+          now,
+        });
         for (const row of claimed) this.track(this.attempt(row));
         if (free > 0 && claimed.length === free) continue;
         const due = await nextDueAt(this.options.db, this.kinds, new Date());
@@ -152,7 +158,14 @@ export class DeliveryDispatcher {
     const settlement = this.settle(row, outcome, now);
     try {
       const kept = await finishAttempt(this.options.db, row, outcome, settlement, now);
-      const log = { dispatcher: this.name, delivery: row.id, subscriber: row.subscriber_key, attempt: row.attempts, outcome: outcome.kind, state: settlement.state };
+      const log = {
+        dispatcher: this.name,
+        delivery: row.id,
+        subscriber: row.subscriber_key,
+        attempt: row.attempts,
+        outcome: outcome.kind,
+        state: settlement.state,
+      };
       if (!kept) this.options.logger?.warn(log, 'delivery claim lapsed or was redelivered during the attempt; outcome kept in history only');
       else if (outcome.kind !== 'delivered') this.options.logger?.warn({ ...log, code: outcome.code, detail: outcome.detail }, 'delivery attempt failed');
     } catch (error) {
@@ -165,7 +178,12 @@ export class DeliveryDispatcher {
     if (outcome.kind === 'delivered') return { state: 'delivered' };
     const next = afterFailure(
       this.schedule,
-      { attempts: row.attempts, roundStartedAt: new Date(row.round_started_at), retryable: outcome.kind === 'retry', ...(outcome.kind === 'retry' && outcome.retryAfterMs !== undefined ? { retryAfterMs: outcome.retryAfterMs } : {}) },
+      {
+        attempts: row.attempts,
+        roundStartedAt: new Date(row.round_started_at),
+        retryable: outcome.kind === 'retry',
+        ...(outcome.kind === 'retry' && outcome.retryAfterMs !== undefined ? { retryAfterMs: outcome.retryAfterMs } : {}),
+      },
       now,
       this.options.random,
     );

@@ -26,7 +26,9 @@ async function subscriber(test: Mocha.Context, filter: string): Promise<{ client
   try {
     client = await mqtt.connectAsync(BROKER_URL, { protocolVersion: 5, connectTimeout: 3000, reconnectPeriod: 0 });
   } catch (error) {
-    console.warn(`\n  !! SKIPPED: no MQTT broker at ${BROKER_URL} (${(error as Error).message}). Start it with: mosquitto -d -c /etc/mosquitto/mosquitto.conf\n`);
+    console.warn(
+      `\n  !! SKIPPED: no MQTT broker at ${BROKER_URL} (${(error as Error).message}). Start it with: mosquitto -d -c /etc/mosquitto/mosquitto.conf\n`,
+    );
     test.skip();
   }
   const heard: Heard[] = [];
@@ -60,7 +62,10 @@ forEachBackend((backend) => {
         pollIntervalMs: 50,
       });
       dispatcher.start();
-      closers.push(() => transport.close(), () => dispatcher.stop());
+      closers.push(
+        () => transport.close(),
+        () => dispatcher.stop(),
+      );
       return { transport, dispatcher };
     }
 
@@ -75,7 +80,13 @@ forEachBackend((backend) => {
         for (const [n, topic] of topics.entries()) {
           for (const m of [1, 2, 3]) {
             const body = JSON.stringify({ objectType: 'EVENT', operation: 'CREATE', object: { id: `e-${n}-${m}` } });
-            await enqueueNotification(tx, { subscriberKey: `mqtt:${topic}`, channel: { kind: 'mqtt', topic }, contentType: 'application/json', body, idempotencyKey: `e-${n}-${m}` });
+            await enqueueNotification(tx, {
+              subscriberKey: `mqtt:${topic}`,
+              channel: { kind: 'mqtt', topic },
+              contentType: 'application/json',
+              body,
+              idempotencyKey: `e-${n}-${m}`,
+            });
           }
         }
       });
@@ -87,7 +98,11 @@ forEachBackend((backend) => {
       assert.equal(heard.length, 9);
       for (const [n, topic] of topics.entries()) {
         const onTopic = heard.filter((h) => h.topic === topic);
-        assert.deepEqual(onTopic.map((h) => h.userProperties['idempotency-key']), [1, 2, 3].map((m) => `e-${n}-${m}`), `${topic} in order`);
+        assert.deepEqual(
+          onTopic.map((h) => h.userProperties['idempotency-key']),
+          [1, 2, 3].map((m) => `e-${n}-${m}`),
+          `${topic} in order`,
+        );
       }
       for (const message of heard) {
         assert.equal(message.qos, 1);
@@ -100,7 +115,13 @@ forEachBackend((backend) => {
     it('retries while the broker cannot be reached, keeping the notification', async function () {
       const opened = await freshDeliveryStore(backend, this);
       delivery = opened;
-      const { id } = await enqueueNotification(opened.db, { subscriberKey: 'mqtt:x', channel: { kind: 'mqtt', topic: 'flexgate-test/x' }, contentType: 'application/json', body: '{}', idempotencyKey: 'k' });
+      const { id } = await enqueueNotification(opened.db, {
+        subscriberKey: 'mqtt:x',
+        channel: { kind: 'mqtt', topic: 'flexgate-test/x' },
+        contentType: 'application/json',
+        body: '{}',
+        idempotencyKey: 'k',
+      });
       dispatch(opened, 'mqtt://127.0.0.1:1');
       await waitForOutbox(opened.db, (c) => c.retrying === 1);
       const detail = await getDelivery(opened.db, id, new Date());

@@ -89,7 +89,11 @@ export class MqttTransport implements Transport {
         if (!error) return resolve({ kind: 'delivered' });
         const reasonCode = (error as Error & { code?: unknown }).code;
         const final = typeof reasonCode === 'number' && FINAL_REASON_CODES.has(reasonCode);
-        resolve({ kind: final ? 'failed' : 'retry', code: final ? 'delivery.rejected' : 'delivery.unavailable', detail: `MQTT publish to ${delivery.destination}: ${error.message}` });
+        resolve({
+          kind: final ? 'failed' : 'retry',
+          code: final ? 'delivery.rejected' : 'delivery.unavailable',
+          detail: `MQTT publish to ${delivery.destination}: ${error.message}`,
+        });
       });
     });
   }

@@ -50,7 +50,13 @@ forEachBackend((backend) => {
         await first.db.transaction().execute(async (tx) => {
           for (let s = 1; s <= SUBSCRIBERS; s++) {
             const key = `ven-${s}/${n}`;
-            await enqueueNotification(tx, { subscriberKey: `ven-${s}`, channel: { kind: 'webhook', url: `${counting.url}/ven-${s}` }, contentType: 'application/json', body: `{"k":"${key}"}`, idempotencyKey: key });
+            await enqueueNotification(tx, {
+              subscriberKey: `ven-${s}`,
+              channel: { kind: 'webhook', url: `${counting.url}/ven-${s}` },
+              contentType: 'application/json',
+              body: `{"k":"${key}"}`,
+              idempotencyKey: key,
+            });
           }
         });
       }
@@ -68,11 +74,28 @@ forEachBackend((backend) => {
       assert.equal(new Set(keys).size, keys.length);
       for (let s = 1; s <= SUBSCRIBERS; s++) {
         const own = keys.filter((key) => key.startsWith(`ven-${s}/`));
-        assert.deepEqual(own, Array.from({ length: PER_SUBSCRIBER }, (_, i) => `ven-${s}/${i + 1}`), `ven-${s} in order`);
+        assert.deepEqual(
+          own,
+          Array.from({ length: PER_SUBSCRIBER }, (_, i) => `ven-${s}/${i + 1}`),
+          `ven-${s} in order`,
+        );
       }
-      const byInstance = await first.db.selectFrom('delivery_attempts').select(['dispatcher', (eb) => eb.fn.countAll<number>().as('attempts')]).groupBy('dispatcher').orderBy('dispatcher').execute();
-      assert.deepEqual(byInstance.map((row) => row.dispatcher), ['instance-1', 'instance-2'], 'both instances delivered');
-      assert.equal(byInstance.reduce((sum, row) => sum + Number(row.attempts), 0), SUBSCRIBERS * PER_SUBSCRIBER, 'one attempt each');
+      const byInstance = await first.db
+        .selectFrom('delivery_attempts')
+        .select(['dispatcher', (eb) => eb.fn.countAll<number>().as('attempts')])
+        .groupBy('dispatcher')
+        .orderBy('dispatcher')
+        .execute();
+      assert.deepEqual(
+        byInstance.map((row) => row.dispatcher),
+        ['instance-1', 'instance-2'],
+        'both instances delivered',
+      );
+      assert.equal(
+        byInstance.reduce((sum, row) => sum + Number(row.attempts), 0),
+        SUBSCRIBERS * PER_SUBSCRIBER,
+        'one attempt each',
+      );
     });
   });
 });

@@ -14,7 +14,13 @@ forEachBackend((backend) => {
     it('removes delivered notifications after 30 days and keeps pending and dead-lettered ones', async () => {
       const enqueue = (n: number) =>
         store.transaction((tx) =>
-          enqueueNotification(tx, { subscriberKey: 'ven-r', channel: { kind: 'webhook', url: 'https://ven.example/cb' }, contentType: 'application/json', body: '{}', idempotencyKey: `r-${n}` }),
+          enqueueNotification(tx, {
+            subscriberKey: 'ven-r',
+            channel: { kind: 'webhook', url: 'https://ven.example/cb' },
+            contentType: 'application/json',
+            body: '{}',
+            idempotencyKey: `r-${n}`,
+          }),
         );
       const [delivered, dead, pending] = [await enqueue(1), await enqueue(2), await enqueue(3)];
       const longAgo = new Date(Date.now() - DELIVERED_RETENTION_MS - 86_400_000).toISOString();

@@ -5,14 +5,22 @@ const schedule: RetrySchedule = { initialDelayMs: 1000, maxDelayMs: 4000, maxAtt
 const start = new Date('2026-01-01T00:00:00Z');
 const at = (ms: number) => new Date(start.getTime() + ms);
 const delayAfter = (attempts: number, random: number, retryAfterMs?: number) => {
-  const next = afterFailure(schedule, { attempts, roundStartedAt: start, retryable: true, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) }, start, () => random);
+  const next = afterFailure(
+    schedule,
+    { attempts, roundStartedAt: start, retryable: true, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) },
+    start,
+    () => random,
+  );
   assert.equal(next.state, 'retrying');
   return next.state === 'retrying' ? next.nextAttemptAt.getTime() - start.getTime() : NaN;
 };
 
 describe('Retry schedule', () => {
   it('draws each delay uniformly below a cap that doubles from the initial delay up to the maximum (full jitter)', () => {
-    assert.deepEqual([1, 2, 3, 4].map((attempts) => delayAfter(attempts, 0.999_999)), [999, 1999, 3999, 3999]);
+    assert.deepEqual(
+      [1, 2, 3, 4].map((attempts) => delayAfter(attempts, 0.999_999)),
+      [999, 1999, 3999, 3999],
+    );
     assert.equal(delayAfter(3, 0), 0);
     assert.equal(delayAfter(3, 0.5), 2000);
   });

@@ -14,7 +14,6 @@ export interface DeliveryTables {
   delivery_attempts: DeliveryAttemptTable;
 }
 
-
 /** One notification to one subscriber: written in the transaction of the change it announces. */
 export interface DeliveryOutboxTable {
   /** Outbox order: a subscriber's notifications go out in this order. */

@@ -58,7 +58,13 @@ forEachBackend((backend) => {
         const ids: string[] = [];
         for (let n = 1; n <= count; n++) {
           const body = JSON.stringify({ objectType: 'EVENT', operation: 'CREATE', object: { id: `${subscriberKey}-${n}` } });
-          const { id } = await enqueueNotification(tx, { subscriberKey, channel: { kind: 'webhook', url, ...extra }, contentType: JSON_TYPE, body, idempotencyKey: `${subscriberKey}-${n}` });
+          const { id } = await enqueueNotification(tx, {
+            subscriberKey,
+            channel: { kind: 'webhook', url, ...extra },
+            contentType: JSON_TYPE,
+            body,
+            idempotencyKey: `${subscriberKey}-${n}`,
+          });
           ids.push(id);
         }
         return ids;
@@ -71,7 +77,10 @@ forEachBackend((backend) => {
       dispatcher();
       await counting.waitFor(12);
       await waitForOutbox(delivery.db, (c) => c.delivered === 12);
-      assert.deepEqual(counting.keys, Array.from({ length: 12 }, (_, i) => `ven-a-${i + 1}`));
+      assert.deepEqual(
+        counting.keys,
+        Array.from({ length: 12 }, (_, i) => `ven-a-${i + 1}`),
+      );
       const sequences: number[] = [];
       for (const request of counting.received) {
         assert.equal(request.path, '/callbacks/events?ven=a');
@@ -80,10 +89,17 @@ forEachBackend((backend) => {
         assert.equal(JSON.parse(request.body).object.id, request.headers['idempotency-key']);
         const header = await verify(String(request.headers['x-jws-signature']), request.body);
         // 'ven-a' names no party: the audience is every subscriber (a party-headed key names its party, see notificationSigners).
-        assert.deepEqual([header.iss, header.aud, header.htm, header.htu, header.ver], [signer.issuer, BROADCAST_AUDIENCE, 'POST', '/callbacks/events?ven=a', 'openadr/3.1.0']);
+        assert.deepEqual(
+          [header.iss, header.aud, header.htm, header.htu, header.ver],
+          [signer.issuer, BROADCAST_AUDIENCE, 'POST', '/callbacks/events?ven=a', 'openadr/3.1.0'],
+        );
         sequences.push(Number(header.seq));
       }
-      assert.deepEqual(sequences, [...sequences].sort((a, b) => a - b), 'sequence numbers increase');
+      assert.deepEqual(
+        sequences,
+        [...sequences].sort((a, b) => a - b),
+        'sequence numbers increase',
+      );
       assert.equal(new Set(sequences).size, sequences.length);
     });
 
@@ -99,13 +115,31 @@ forEachBackend((backend) => {
       const counting = await receiver();
       await assert.rejects(
         delivery.db.transaction().execute(async (tx) => {
-          await enqueueNotification(tx, { subscriberKey: 's', channel: { kind: 'webhook', url: counting.url }, contentType: JSON_TYPE, body: '{}', idempotencyKey: 'k0' });
+          await enqueueNotification(tx, {
+            subscriberKey: 's',
+            channel: { kind: 'webhook', url: counting.url },
+            contentType: JSON_TYPE,
+            body: '{}',
+            idempotencyKey: 'k0',
+          });
           throw new Error('the change failed');
         }),
         /the change failed/,
       );
-      const first = await enqueueNotification(delivery.db, { subscriberKey: 's', channel: { kind: 'webhook', url: counting.url }, contentType: JSON_TYPE, body: '{}', idempotencyKey: 'k1' });
-      const again = await enqueueNotification(delivery.db, { subscriberKey: 's', channel: { kind: 'webhook', url: counting.url }, contentType: JSON_TYPE, body: '{"other":1}', idempotencyKey: 'k1' });
+      const first = await enqueueNotification(delivery.db, {
+        subscriberKey: 's',
+        channel: { kind: 'webhook', url: counting.url },
+        contentType: JSON_TYPE,
+        body: '{}',
+        idempotencyKey: 'k1',
+      });
+      const again = await enqueueNotification(delivery.db, {
+        subscriberKey: 's',
+        channel: { kind: 'webhook', url: counting.url },
+        contentType: JSON_TYPE,
+        body: '{"other":1}',
+        idempotencyKey: 'k1',
+      });
       assert.deepEqual([first.created, again.created, again.id], [true, false, first.id]);
       dispatcher();
       await waitForOutbox(delivery.db, (c) => c.delivered === 1);
@@ -120,15 +154,18 @@ forEachBackend((backend) => {
       await waitForOutbox(delivery.db, (c) => c.delivered === 2);
       assert.deepEqual(flaky.keys, ['ven-c-1', 'ven-c-1', 'ven-c-1', 'ven-c-1', 'ven-c-2'], 'the second waits for the first');
       const detail = await getDelivery(delivery.db, first!, new Date());
-      assert.deepEqual(detail?.attemptHistory.map((a) => [a.outcome, a.statusCode, a.error?.code ?? null]), [
-        ['retry', 503, 'delivery.unavailable'],
-        ['retry', 408, 'delivery.unavailable'],
-        ['retry', 429, 'delivery.unavailable'],
-        ['delivered', 200, null],
-      ]);
+      assert.deepEqual(
+        detail?.attemptHistory.map((a) => [a.outcome, a.statusCode, a.error?.code ?? null]),
+        [
+          ['retry', 503, 'delivery.unavailable'],
+          ['retry', 408, 'delivery.unavailable'],
+          ['retry', 429, 'delivery.unavailable'],
+          ['delivered', 200, null],
+        ],
+      );
     });
 
-    it("honours Retry-After", async () => {
+    it('honours Retry-After', async () => {
       const limited = await receiver((n) => (n === 1 ? { status: 429, headers: { 'retry-after': '1' } } : { status: 200 }));
       await enqueue('ven-d', limited.url, 1);
       dispatcher();

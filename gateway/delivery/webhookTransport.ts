@@ -76,7 +76,8 @@ export class WebhookTransport implements Transport {
       let answered: http.IncomingMessage | undefined;
       // The status is the acknowledgement: a body that stalls, breaks off or runs long changes nothing.
       const settle = () => {
-        if (answered) resolve({ status: answered.statusCode ?? 0, headers: answered.headers, excerpt: Buffer.concat(chunks).toString('utf8').slice(0, DETAIL_CHARS) });
+        if (answered)
+          resolve({ status: answered.statusCode ?? 0, headers: answered.headers, excerpt: Buffer.concat(chunks).toString('utf8').slice(0, DETAIL_CHARS) });
       };
       const request = client.request(url, { method: 'POST', headers, agent, signal }, (response) => {
         answered = response;
@@ -107,10 +108,21 @@ function classify({ status, headers, excerpt }: Answer, now: Date): AttemptOutco
   const said = excerpt ? `: ${excerpt}` : '';
   if (status === 408 || status === 429 || status >= 500) {
     const retryAfterMs = parseRetryAfter(headerValue(headers['retry-after']), now);
-    return { kind: 'retry', code: 'delivery.unavailable', detail: `HTTP ${status}${said}`, statusCode: status, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) };
+    return {
+      kind: 'retry',
+      code: 'delivery.unavailable',
+      detail: `HTTP ${status}${said}`,
+      statusCode: status,
+      ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+    };
   }
   if (status >= 300 && status < 400) {
-    return { kind: 'failed', code: 'delivery.rejected', detail: `HTTP ${status} redirect to ${headerValue(headers.location) ?? '(none)'} not followed`, statusCode: status };
+    return {
+      kind: 'failed',
+      code: 'delivery.rejected',
+      detail: `HTTP ${status} redirect to ${headerValue(headers.location) ?? '(none)'} not followed`,
+      statusCode: status,
+    };
   }
   return { kind: 'failed', code: 'delivery.rejected', detail: `HTTP ${status}${said}`, statusCode: status };
 }

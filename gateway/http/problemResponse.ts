@@ -5,7 +5,10 @@ import type { Logger } from '../log.ts';
 export const PROBLEM_MEDIA_TYPE = 'application/problem+json';
 
 export function sendProblem(res: Response, problem: Problem, instance?: string): void {
-  res.status(problem.status).type(PROBLEM_MEDIA_TYPE).send(JSON.stringify(problem.toDocument(instance)));
+  res
+    .status(problem.status)
+    .type(PROBLEM_MEDIA_TYPE)
+    .send(JSON.stringify(problem.toDocument(instance)));
 }
 
 /**

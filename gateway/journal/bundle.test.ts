@@ -14,7 +14,6 @@ import { runFlexgate as flexgate } from '../testing/gatewayProcess.ts';
 import { flipLetter, recordJournal, type RecordedJournal } from './recordedJournal.ts';
 import { trustedRootsFromPem, verifyJournalBundle } from './verifyBundle.ts';
 
-
 const bundleLines = async (file: string) => (await readFile(file, 'utf8')).split('\n');
 
 forEachBackend((backend) => {
@@ -55,7 +54,10 @@ forEachBackend((backend) => {
       assert.match(entries[0]!.jws ?? '', /^[\w-]+\.\.[\w-]+$/);
       assert.equal(entries[0]!.certificateChain.length >= 2, true, 'the sender certificate and its issuing CA');
       // The re-ordered list, its trade book, and the OpenADR events of the four instructed contracts (the events reaction).
-      assert.deepEqual(entries[2]!.derived.map((reference) => reference.kind), ['merit-order-list', 'merit-order-trade-book', ...Array<string>(4).fill('openadr-event')]);
+      assert.deepEqual(
+        entries[2]!.derived.map((reference) => reference.kind),
+        ['merit-order-list', 'merit-order-trade-book', ...Array<string>(4).fill('openadr-event')],
+      );
       const manifest = JSON.parse(lines[5]!) as BundleManifest;
       assert.equal(manifest.entries, 4);
       assert.equal(manifest.lineSha256.length, 5);
@@ -80,7 +82,10 @@ forEachBackend((backend) => {
       assert.equal((await exportTo(fromDso, { sender: DEV_DSO })).entries, 1);
       const dsoReport = await verifyJournalBundle(await readFile(fromDso), { trustedRoots });
       assert.equal(dsoReport.ok, true, JSON.stringify(dsoReport.firstBroken));
-      assert.deepEqual(dsoReport.issuers.map((issuer) => issuer.issuer), [DEV_DSO]);
+      assert.deepEqual(
+        dsoReport.issuers.map((issuer) => issuer.issuer),
+        [DEV_DSO],
+      );
       assert.deepEqual(JSON.parse((await bundleLines(fromDso))[0]!).selection, { sender: DEV_DSO });
 
       const later = bundlePath();

@@ -75,7 +75,15 @@ export async function exportJournalBundle(store: Store, file: string, options: B
         }
         return count;
       });
-    const unsigned: Omit<BundleManifest, 'signature'> = { type: 'manifest', format: BUNDLE_FORMAT, version: BUNDLE_VERSION, gateway: options.signer.issuer, exportedAt, entries, lineSha256 };
+    const unsigned: Omit<BundleManifest, 'signature'> = {
+      type: 'manifest',
+      format: BUNDLE_FORMAT,
+      version: BUNDLE_VERSION,
+      gateway: options.signer.issuer,
+      exportedAt,
+      entries,
+      lineSha256,
+    };
     const signature = await signManifest(options.signer, Buffer.from(canonicalJson(unsigned)));
     await handle.write(`${canonicalJson({ ...unsigned, signature })}\n`);
     await handle.sync();

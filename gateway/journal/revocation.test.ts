@@ -20,7 +20,10 @@ describe('journal bundles carry the CRLs: revocation is judged at the signing ti
   const exportAndVerify = async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'flexgate-bundle-')), 'journal.jsonl');
     await exportJournalBundle(journal.gateway.store, path, await loadGatewaySigner(journal.gateway.pkiDir, journal.gateway.identity));
-    return verifyJournalBundle(readFileSync(path), { trustedRoots: trustedRootsFromPem(readFileSync(journal.rootCertificatePath, 'utf8')), allowUnsigned: false });
+    return verifyJournalBundle(readFileSync(path), {
+      trustedRoots: trustedRootsFromPem(readFileSync(journal.rootCertificatePath, 'utf8')),
+      allowUnsigned: false,
+    });
   };
 
   it('keeps a signature made before its certificate was revoked valid', async () => {

@@ -32,7 +32,8 @@ describe('journal verify detects tampering with an exported bundle', function ()
     assert.notEqual(at, -1, `${marker} on line ${line}`);
     return start + at + marker.length + skip;
   };
-  const codesOf = (report: BundleVerification, line: number) => report.broken.find((broken) => broken.line === line)?.failures.map((failure) => failure.code) ?? [];
+  const codesOf = (report: BundleVerification, line: number) =>
+    report.broken.find((broken) => broken.line === line)?.failures.map((failure) => failure.code) ?? [];
   const assertFirstBroken = (report: BundleVerification, line: number, id: string | null, codes: readonly FindingCode[]) => {
     assert.equal(report.ok, false);
     assert.equal(report.firstBroken?.line, line, JSON.stringify(report.broken, null, 1));
@@ -71,7 +72,10 @@ describe('journal verify detects tampering with an exported bundle', function ()
   it("a flipped byte in an entry's signed protected header", async () => {
     const report = await verify(flipLetter(bundle, offset(4, '"jws":"', 60)));
     assertFirstBroken(report, 4, journalId(4), ['bundle.line-altered']);
-    assert.ok(codesOf(report, 4).some((code) => code.startsWith('envelope.')), codesOf(report, 4).join(', '));
+    assert.ok(
+      codesOf(report, 4).some((code) => code.startsWith('envelope.')),
+      codesOf(report, 4).join(', '),
+    );
   });
 
   it('a flipped byte in a derived reference, which only the manifest covers', async () => {
@@ -140,7 +144,11 @@ describe('journal verify detects tampering with an exported bundle', function ()
       for (const bit of [0x01, 0x10]) {
         const copy = Buffer.from(bundle);
         copy[position] = copy[position]! ^ bit;
-        assert.equal((await verify(copy)).ok, false, `bit ${bit} of byte ${position} (${JSON.stringify(String.fromCharCode(bundle[position]!))}) flipped, not detected`);
+        assert.equal(
+          (await verify(copy)).ok,
+          false,
+          `bit ${bit} of byte ${position} (${JSON.stringify(String.fromCharCode(bundle[position]!))}) flipped, not detected`,
+        );
       }
     }
   });
@@ -156,12 +164,18 @@ describe('journal verify detects tampering with an exported bundle', function ()
     [swapped[2], swapped[3]] = [swapped[3]!, swapped[2]!];
     const report = await verify(joined(swapped));
     assertFirstBroken(report, 3, journalId(4), ['bundle.line-out-of-place']);
-    for (const code of ['bundle.line-out-of-place', 'bundle.journal-order', 'bundle.sequence-not-increasing'] as const) assert.ok(codesOf(report, 4).includes(code), code);
+    for (const code of ['bundle.line-out-of-place', 'bundle.journal-order', 'bundle.sequence-not-increasing'] as const)
+      assert.ok(codesOf(report, 4).includes(code), code);
   });
 
   it('an entry inserted twice: a replayed message id and sequence', async () => {
     const report = await verify(joined([...lines.slice(0, 3), lines[2]!, ...lines.slice(3)]));
-    assertFirstBroken(report, 4, journalId(3), ['bundle.line-out-of-place', 'bundle.message-id-repeated', 'bundle.sequence-not-increasing', 'bundle.journal-order']);
+    assertFirstBroken(report, 4, journalId(3), [
+      'bundle.line-out-of-place',
+      'bundle.message-id-repeated',
+      'bundle.sequence-not-increasing',
+      'bundle.journal-order',
+    ]);
   });
 
   it('the manifest cut off', async () => {

@@ -189,7 +189,8 @@ class BundleCheck {
       return;
     }
     const party = partyFromCertificate(leaf)?.urn;
-    if (party !== header.gateway) this.fail(1, 'bundle.gateway-untrusted', `the gateway certificate names ${party ?? 'no party'}, the header ${header.gateway}`);
+    if (party !== header.gateway)
+      this.fail(1, 'bundle.gateway-untrusted', `the gateway certificate names ${party ?? 'no party'}, the header ${header.gateway}`);
     this.gateway = { key: leaf.publicKey, thumbprint: certificateThumbprint(leaf), trusted: !untrusted && party === header.gateway };
   }
 
@@ -200,7 +201,11 @@ class BundleCheck {
     if (canonicalJson(manifest) !== text) this.fail(line, 'bundle.malformed-line', 'the manifest is not in canonical JSON form');
     const { signature, ...signed } = manifest;
     if (this.header && (manifest.gateway !== this.header.gateway || manifest.exportedAt !== this.header.exportedAt)) {
-      this.fail(line, 'bundle.manifest-header-mismatch', `the manifest is by ${manifest.gateway} at ${manifest.exportedAt}, the header says ${this.header.gateway} at ${this.header.exportedAt}`);
+      this.fail(
+        line,
+        'bundle.manifest-header-mismatch',
+        `the manifest is by ${manifest.gateway} at ${manifest.exportedAt}, the header says ${this.header.gateway} at ${this.header.exportedAt}`,
+      );
     }
     const failure = this.gateway
       ? await manifestSignatureFailure(signature, Buffer.from(canonicalJson(signed)), this.gateway.key, this.gateway.thumbprint)
@@ -239,7 +244,8 @@ class BundleCheck {
     if (entry.jws === null) {
       this.unsigned++;
       this.summary(entry.sender ?? 'unknown', null).unsigned++;
-      if (!this.options.allowUnsigned) this.fail(line, 'bundle.entry-unsigned', 'journalled without a signature (verify with --allow-unsigned to accept such entries)');
+      if (!this.options.allowUnsigned)
+        this.fail(line, 'bundle.entry-unsigned', 'journalled without a signature (verify with --allow-unsigned to accept such entries)');
       return;
     }
     let header: EnvelopeHeader;
@@ -271,7 +277,11 @@ class BundleCheck {
     const revokedAt = leaf ? (await this.revocations)?.revokedAt.get(normaliseSerial(leaf.serialNumber) ?? '') : undefined;
     // A signature made before the revocation stays valid: that is what an enduring signature is for.
     if (revokedAt && revokedAt < signedAt) {
-      this.fail(line, 'bundle.certificate-revoked', `signed at ${signedAt.toISOString()} with certificate ${leaf!.serialNumber}, revoked at ${revokedAt.toISOString()}`);
+      this.fail(
+        line,
+        'bundle.certificate-revoked',
+        `signed at ${signedAt.toISOString()} with certificate ${leaf!.serialNumber}, revoked at ${revokedAt.toISOString()}`,
+      );
     }
     const party = leaf ? partyFromCertificate(leaf)?.urn : undefined;
     if (!party) this.fail(line, 'bundle.certificate-no-party', 'the first certificate of the chain names no flexgate party');
@@ -300,7 +310,15 @@ class BundleCheck {
 
   private checkRecord(line: number, entry: BundleEntry, header: EnvelopeHeader): void {
     const record = entry.verification;
-    const signed = { alg: header.alg, issuer: header.iss, audience: header.aud, messageId: header.jti, sequence: header.seq, issuedAt: header.iat, schemaVersion: header.ver };
+    const signed = {
+      alg: header.alg,
+      issuer: header.iss,
+      audience: header.aud,
+      messageId: header.jti,
+      sequence: header.seq,
+      issuedAt: header.iat,
+      schemaVersion: header.ver,
+    };
     const differing = Object.entries(signed)
       .filter(([member, expected]) => record?.[member as keyof typeof signed] !== expected)
       .map(([member]) => member);
@@ -313,7 +331,11 @@ class BundleCheck {
     const sequence = BigInt(header.seq);
     const previous = this.lastSequence.get(key);
     if (previous && sequence <= previous.sequence) {
-      this.fail(line, 'bundle.sequence-not-increasing', `${header.iss} to ${header.aud}: sequence ${sequence} follows ${previous.sequence} (line ${previous.line})`);
+      this.fail(
+        line,
+        'bundle.sequence-not-increasing',
+        `${header.iss} to ${header.aud}: sequence ${sequence} follows ${previous.sequence} (line ${previous.line})`,
+      );
     }
     if (!previous || sequence > previous.sequence) this.lastSequence.set(key, { sequence, line });
     const messageKey = `${header.iss} ${header.jti}`;

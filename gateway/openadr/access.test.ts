@@ -9,7 +9,6 @@ import { PARTIES, startVtn, type RunningVtn, sharedTestPki } from './testing/vtn
 type Json = Record<string, unknown>;
 const type = (answer: { json: unknown }) => ((answer.json as Json).type as string).replace('urn:flexgate:problem:', '');
 
-
 forEachBackend((backend) => {
   describe(`OpenADR 3.1.0 VTN: tokens, scopes, privacy and the dispatch lifecycle, on ${backend.name}`, function () {
     let store: Store;
@@ -36,7 +35,10 @@ forEachBackend((backend) => {
       fsp1Report = (await fsp1.ven.call('createReport', { body: statusReport(fsp1Event.id as string) })).json as Json;
       fsp1Subscription = (
         await fsp1.ven.call('createSubscription', {
-          body: { clientName: 'fsp1-ven', objectOperations: [{ objects: ['EVENT'], operations: ['CREATE', 'UPDATE'], callbackUrl: 'https://fsp1.example/callback' }] },
+          body: {
+            clientName: 'fsp1-ven',
+            objectOperations: [{ objects: ['EVENT'], operations: ['CREATE', 'UPDATE'], callbackUrl: 'https://fsp1.example/callback' }],
+          },
         })
       ).json as Json;
     });
@@ -127,7 +129,11 @@ forEachBackend((backend) => {
         ['deleteVenResource', 'resourceID', () => undefined],
         ['updateReport', 'reportID', () => statusReport(fsp1Event.id as string)],
         ['deleteReport', 'reportID', () => undefined],
-        ['updateSubscription', 'subscriptionID', () => ({ clientName: 'x', objectOperations: [{ objects: ['EVENT'], operations: ['CREATE'], callbackUrl: 'https://evil.example/' }] })],
+        [
+          'updateSubscription',
+          'subscriptionID',
+          () => ({ clientName: 'x', objectOperations: [{ objects: ['EVENT'], operations: ['CREATE'], callbackUrl: 'https://evil.example/' }] }),
+        ],
         ['deleteSubscription', 'subscriptionID', () => undefined],
       ];
       for (const [operationId, param, body] of writes) {
@@ -177,7 +183,17 @@ forEachBackend((backend) => {
           eventName: `request for services ${++requests}`,
           targets: ['Agg_Seller_1'],
           reportDescriptors: [{ payloadType: 'LOAD_SHED_DELTA_AVAILABLE', units: 'KW' }],
-          ...(intervals ? { intervals: [{ id: 0, intervalPeriod: { start: '2030-01-01T17:00:00Z', duration: 'PT30M' }, payloads: [{ type: 'DISPATCH_SETPOINT_RELATIVE', values: [-100] }] }] } : {}),
+          ...(intervals
+            ? {
+                intervals: [
+                  {
+                    id: 0,
+                    intervalPeriod: { start: '2030-01-01T17:00:00Z', duration: 'PT30M' },
+                    payloads: [{ type: 'DISPATCH_SETPOINT_RELATIVE', values: [-100] }],
+                  },
+                ],
+              }
+            : {}),
           ...(stage ? { dispatchStage: stage } : {}),
         };
         return body;
@@ -215,7 +231,11 @@ forEachBackend((backend) => {
         assert.equal((varied.json as Json).dispatchStage, 'INSTRUCTED', 'a variation keeps the stage');
         assert.equal(((await stage(event, 'CEASED')).json as Json).dispatchStage, 'CEASED');
         const postAction = await fsp1.ven.call('createReport', {
-          body: { eventID: event.id, clientName: 'fsp1-ven', resources: [{ resourceName: 'G1_Agg1', intervals: [{ id: 0, payloads: [{ type: 'USAGE', values: [880] }] }] }] },
+          body: {
+            eventID: event.id,
+            clientName: 'fsp1-ven',
+            resources: [{ resourceName: 'G1_Agg1', intervals: [{ id: 0, payloads: [{ type: 'USAGE', values: [880] }] }] }],
+          },
         });
         assert.equal(postAction.status, 201);
         assert.equal(((await dso.call('searchEventsByID', { params: { eventID: event.id as string } })).json as Json).dispatchStage, 'COMPLETED');

@@ -20,9 +20,15 @@ export function openadrAdminRouter({ store }: { store: Store }): Router {
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const parsed = parseJson(decodeUtf8(body), 4) as { party?: unknown } | null;
     const party = typeof parsed?.party === 'string' ? parsePartyUrn(parsed.party) : undefined;
-    if (!party) throw new Problem('schema.violation', 'Give {"party": "urn:flexgate:<role>:<id>"}: the party whose certificate the VEN or business logic client uses', { pointer: '/party' });
+    if (!party)
+      throw new Problem('schema.violation', 'Give {"party": "urn:flexgate:<role>:<id>"}: the party whose certificate the VEN or business logic client uses', {
+        pointer: '/party',
+      });
     const credentials = await provisionClientCredentials(store.db, party.urn);
-    res.status(201).set('cache-control', 'no-store').json({ ...credentials, tokenUrl: '/openadr/3.1.0/auth/token' });
+    res
+      .status(201)
+      .set('cache-control', 'no-store')
+      .json({ ...credentials, tokenUrl: '/openadr/3.1.0/auth/token' });
   });
   return router;
 }

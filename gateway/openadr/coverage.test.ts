@@ -47,7 +47,6 @@ describe('OpenADR 3.1.0 coverage: flexgate’s document against the official fil
   });
 });
 
-
 forEachBackend((backend) => {
   describe(`OpenADR 3.1.0 coverage: every official operation answered within the official contract, on ${backend.name}`, function () {
     let store: Store;
@@ -83,34 +82,60 @@ forEachBackend((backend) => {
       const event = (await eventsOf(fsp1.ven))[0]!;
       exercised.add('fetchToken').add('createVen').add('createResource').add('updateVenResource').add('searchAllEvents');
       await call(fsp1.ven, 'getAuthServerInfo');
-      const program = await call(dso, 'createProgram', { body: { programName: 'coverage', programDescriptions: [{ URL: 'https://dso.example/programs/coverage' }] } });
+      const program = await call(dso, 'createProgram', {
+        body: { programName: 'coverage', programDescriptions: [{ URL: 'https://dso.example/programs/coverage' }] },
+      });
       await call(fsp1.ven, 'searchAllPrograms', { query: { skip: 0, limit: 10 } });
       await call(fsp1.ven, 'searchProgramByProgramId', { params: { programID: program.id as string } });
       await call(dso, 'updateProgram', { params: { programID: program.id as string }, body: { programName: 'coverage-2' } });
-      const created = await call(dso, 'createEvent', { body: { programID: program.id, targets: ['G1_Agg1'], intervals: [{ id: 0, intervalPeriod: { start: '2030-01-01T00:00:00Z', duration: 'PT30M' }, payloads: [{ type: 'DISPATCH_SETPOINT_RELATIVE', values: [-10] }] }] } });
+      const created = await call(dso, 'createEvent', {
+        body: {
+          programID: program.id,
+          targets: ['G1_Agg1'],
+          intervals: [
+            { id: 0, intervalPeriod: { start: '2030-01-01T00:00:00Z', duration: 'PT30M' }, payloads: [{ type: 'DISPATCH_SETPOINT_RELATIVE', values: [-10] }] },
+          ],
+        },
+      });
       await call(fsp1.ven, 'searchEventsByID', { params: { eventID: created.id as string } });
       await call(fsp1.ven, 'searchAllEvents', { query: { programID: program.id as string, active: true, targets: ['G1_Agg1'] } });
       await call(dso, 'updateEvent', { params: { eventID: created.id as string }, body: { programID: program.id, eventName: 'varied', targets: ['G1_Agg1'] } });
       await call(dso, 'deleteEvent', { params: { eventID: created.id as string } });
       await call(dso, 'deleteProgram', { params: { programID: program.id as string } });
       const report = await call(fsp1.ven, 'createReport', {
-        body: { eventID: event.id, clientName: 'fsp1-ven', resources: [{ resourceName: 'G1_Agg1', intervals: [{ id: 0, payloads: [{ type: 'OPERATING_STATE', values: ['NORMAL'] }] }] }] },
+        body: {
+          eventID: event.id,
+          clientName: 'fsp1-ven',
+          resources: [{ resourceName: 'G1_Agg1', intervals: [{ id: 0, payloads: [{ type: 'OPERATING_STATE', values: ['NORMAL'] }] }] }],
+        },
       });
       await call(fsp1.ven, 'searchAllReports', { query: { eventID: event.id as string, clientName: 'fsp1-ven' } });
       await call(fsp1.ven, 'searchReportsByReportID', { params: { reportID: report.id as string } });
       await call(fsp1.ven, 'updateReport', {
         params: { reportID: report.id as string },
-        body: { eventID: event.id, clientName: 'fsp1-ven', reportName: 'again', resources: [{ resourceName: 'G1_Agg1', intervals: [{ id: 0, payloads: [{ type: 'OPERATING_STATE', values: ['NORMAL'] }] }] }] },
+        body: {
+          eventID: event.id,
+          clientName: 'fsp1-ven',
+          reportName: 'again',
+          resources: [{ resourceName: 'G1_Agg1', intervals: [{ id: 0, payloads: [{ type: 'OPERATING_STATE', values: ['NORMAL'] }] }] }],
+        },
       });
       await call(fsp1.ven, 'deleteReport', { params: { reportID: report.id as string } });
       const subscription = await call(fsp1.ven, 'createSubscription', {
-        body: { clientName: 'fsp1-ven', programID: event.programID, objectOperations: [{ objects: ['EVENT'], operations: ['CREATE'], callbackUrl: 'https://fsp1.example/cb' }] },
+        body: {
+          clientName: 'fsp1-ven',
+          programID: event.programID,
+          objectOperations: [{ objects: ['EVENT'], operations: ['CREATE'], callbackUrl: 'https://fsp1.example/cb' }],
+        },
       });
       await call(fsp1.ven, 'searchSubscriptions', { query: { objects: ['EVENT'], programID: event.programID as string } });
       await call(fsp1.ven, 'searchSubscriptionByID', { params: { subscriptionID: subscription.id as string } });
       await call(fsp1.ven, 'updateSubscription', {
         params: { subscriptionID: subscription.id as string },
-        body: { clientName: 'fsp1-ven', objectOperations: [{ objects: ['EVENT', 'PROGRAM'], operations: ['UPDATE'], callbackUrl: 'https://fsp1.example/cb2' }] },
+        body: {
+          clientName: 'fsp1-ven',
+          objectOperations: [{ objects: ['EVENT', 'PROGRAM'], operations: ['UPDATE'], callbackUrl: 'https://fsp1.example/cb2' }],
+        },
       });
       await call(fsp1.ven, 'deleteSubscription', { params: { subscriptionID: subscription.id as string } });
       await call(fsp1.ven, 'searchVens', { query: { venName: 'fsp1-ven' } });
@@ -126,7 +151,9 @@ forEachBackend((backend) => {
         });
       }
       const spare = await call(dso, 'createVen', { body: { objectType: 'BL_VEN_REQUEST', clientID: PARTIES.fsp2, venName: 'spare', targets: ['x'] } });
-      const spareResource = await call(dso, 'createResource', { body: { objectType: 'BL_RESOURCE_REQUEST', clientID: PARTIES.fsp2, venID: spare.id, resourceName: 'r' } });
+      const spareResource = await call(dso, 'createResource', {
+        body: { objectType: 'BL_RESOURCE_REQUEST', clientID: PARTIES.fsp2, venID: spare.id, resourceName: 'r' },
+      });
       await call(dso, 'deleteVenResource', { params: { resourceID: spareResource.id as string } });
       await call(dso, 'deleteVen', { params: { venID: spare.id as string } });
       const all = spec.operations().map((o) => o.operationId);

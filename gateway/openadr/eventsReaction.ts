@@ -51,7 +51,11 @@ async function ensureProgram(db: StoreExecutor, program: ProgramConfig, now: str
     db,
     {
       programName: program.programName,
-      payloadDescriptors: Object.values(PAYLOAD_OF_OPERATION).map((payloadType) => ({ objectType: 'EVENT_PAYLOAD_DESCRIPTOR' as const, payloadType, units: 'KW' })),
+      payloadDescriptors: Object.values(PAYLOAD_OF_OPERATION).map((payloadType) => ({
+        objectType: 'EVENT_PAYLOAD_DESCRIPTOR' as const,
+        payloadType,
+        units: 'KW',
+      })),
       attributes: [
         { type: 'FLEXGATE_DSO', values: [program.dso] },
         { type: 'FLEXGATE_CONSTRAINT_ZONE', values: program.constraintIds },
@@ -105,6 +109,13 @@ async function reconcileListEvents(db: StoreExecutor, config: OpenadrConfig, sou
 
 async function reinstate(db: StoreExecutor, previous: StoredObject<Event>, request: EventRequest, now: string): Promise<DerivedReference> {
   const event: Event = { ...updatedMetadata(previous, now), ...request, dispatchStage: 'SCHEDULED' };
-  await updateObject(db, previous, { ...previous, targets: request.targets ?? [], name: request.eventName ?? null, body: event, lifecycle: 'SCHEDULED', modifiedAt: now });
+  await updateObject(db, previous, {
+    ...previous,
+    targets: request.targets ?? [],
+    name: request.eventName ?? null,
+    body: event,
+    lifecycle: 'SCHEDULED',
+    modifiedAt: now,
+  });
   return reference(event, previous.version + 1);
 }

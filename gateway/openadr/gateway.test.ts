@@ -36,7 +36,10 @@ forEachBackend((backend) => {
 
     it('turns a stored traded merit order list into events that a business-logic client polls', async function () {
       const anm = await running.client(DEV_ANM);
-      const posted = await anm.request('POST', '/anm/v1/merit-order-lists', { body: bitraderFixture(this, 'mol-traded-figure7.tsv'), contentType: 'text/tab-separated-values' });
+      const posted = await anm.request('POST', '/anm/v1/merit-order-lists', {
+        body: bitraderFixture(this, 'mol-traded-figure7.tsv'),
+        contentType: 'text/tab-separated-values',
+      });
       assert.equal(posted.status, 201, posted.text());
 
       const dso = await running.client(DEV_DSO);

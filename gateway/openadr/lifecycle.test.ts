@@ -21,53 +21,124 @@ const outcome = (run: () => DispatchState) => {
  */
 const EXPECTED: Record<string, Record<DispatchState, string>> = {
   'stage DECLARED': {
-    REQUESTED: 'DECLARED', DECLARED: 'DECLARED', ACCEPTED: 'openadr.lifecycle-out-of-order', SCHEDULED: 'openadr.lifecycle-out-of-order',
-    INSTRUCTED: 'openadr.lifecycle-out-of-order', CEASED: 'openadr.lifecycle-out-of-order', COMPLETED: 'openadr.lifecycle-out-of-order', CANCELLED: 'openadr.lifecycle-variation-after-cancellation',
+    REQUESTED: 'DECLARED',
+    DECLARED: 'DECLARED',
+    ACCEPTED: 'openadr.lifecycle-out-of-order',
+    SCHEDULED: 'openadr.lifecycle-out-of-order',
+    INSTRUCTED: 'openadr.lifecycle-out-of-order',
+    CEASED: 'openadr.lifecycle-out-of-order',
+    COMPLETED: 'openadr.lifecycle-out-of-order',
+    CANCELLED: 'openadr.lifecycle-variation-after-cancellation',
   },
   'stage ACCEPTED': {
-    REQUESTED: 'openadr.lifecycle-out-of-order', DECLARED: 'ACCEPTED', ACCEPTED: 'ACCEPTED', SCHEDULED: 'openadr.lifecycle-out-of-order',
-    INSTRUCTED: 'openadr.lifecycle-out-of-order', CEASED: 'openadr.lifecycle-out-of-order', COMPLETED: 'openadr.lifecycle-out-of-order', CANCELLED: 'openadr.lifecycle-variation-after-cancellation',
+    REQUESTED: 'openadr.lifecycle-out-of-order',
+    DECLARED: 'ACCEPTED',
+    ACCEPTED: 'ACCEPTED',
+    SCHEDULED: 'openadr.lifecycle-out-of-order',
+    INSTRUCTED: 'openadr.lifecycle-out-of-order',
+    CEASED: 'openadr.lifecycle-out-of-order',
+    COMPLETED: 'openadr.lifecycle-out-of-order',
+    CANCELLED: 'openadr.lifecycle-variation-after-cancellation',
   },
   'stage SCHEDULED': {
-    REQUESTED: 'openadr.lifecycle-out-of-order', DECLARED: 'openadr.lifecycle-out-of-order', ACCEPTED: 'SCHEDULED', SCHEDULED: 'SCHEDULED',
-    INSTRUCTED: 'openadr.lifecycle-out-of-order', CEASED: 'openadr.lifecycle-out-of-order', COMPLETED: 'openadr.lifecycle-out-of-order', CANCELLED: 'openadr.lifecycle-variation-after-cancellation',
+    REQUESTED: 'openadr.lifecycle-out-of-order',
+    DECLARED: 'openadr.lifecycle-out-of-order',
+    ACCEPTED: 'SCHEDULED',
+    SCHEDULED: 'SCHEDULED',
+    INSTRUCTED: 'openadr.lifecycle-out-of-order',
+    CEASED: 'openadr.lifecycle-out-of-order',
+    COMPLETED: 'openadr.lifecycle-out-of-order',
+    CANCELLED: 'openadr.lifecycle-variation-after-cancellation',
   },
   'stage INSTRUCTED': {
-    REQUESTED: 'openadr.lifecycle-out-of-order', DECLARED: 'openadr.lifecycle-out-of-order', ACCEPTED: 'INSTRUCTED', SCHEDULED: 'INSTRUCTED',
-    INSTRUCTED: 'INSTRUCTED', CEASED: 'openadr.lifecycle-instruction-after-cease', COMPLETED: 'openadr.lifecycle-instruction-after-cease', CANCELLED: 'openadr.lifecycle-variation-after-cancellation',
+    REQUESTED: 'openadr.lifecycle-out-of-order',
+    DECLARED: 'openadr.lifecycle-out-of-order',
+    ACCEPTED: 'INSTRUCTED',
+    SCHEDULED: 'INSTRUCTED',
+    INSTRUCTED: 'INSTRUCTED',
+    CEASED: 'openadr.lifecycle-instruction-after-cease',
+    COMPLETED: 'openadr.lifecycle-instruction-after-cease',
+    CANCELLED: 'openadr.lifecycle-variation-after-cancellation',
   },
   'stage CEASED': {
-    REQUESTED: 'openadr.lifecycle-cease-before-instruction', DECLARED: 'openadr.lifecycle-cease-before-instruction', ACCEPTED: 'openadr.lifecycle-cease-before-instruction',
-    SCHEDULED: 'openadr.lifecycle-cease-before-instruction', INSTRUCTED: 'CEASED', CEASED: 'openadr.lifecycle-variation-after-end', COMPLETED: 'openadr.lifecycle-out-of-order',
+    REQUESTED: 'openadr.lifecycle-cease-before-instruction',
+    DECLARED: 'openadr.lifecycle-cease-before-instruction',
+    ACCEPTED: 'openadr.lifecycle-cease-before-instruction',
+    SCHEDULED: 'openadr.lifecycle-cease-before-instruction',
+    INSTRUCTED: 'CEASED',
+    CEASED: 'openadr.lifecycle-variation-after-end',
+    COMPLETED: 'openadr.lifecycle-out-of-order',
     CANCELLED: 'openadr.lifecycle-variation-after-cancellation',
   },
   'stage COMPLETED': {
-    REQUESTED: 'openadr.lifecycle-out-of-order', DECLARED: 'openadr.lifecycle-out-of-order', ACCEPTED: 'openadr.lifecycle-out-of-order', SCHEDULED: 'openadr.lifecycle-out-of-order',
-    INSTRUCTED: 'COMPLETED', CEASED: 'COMPLETED', COMPLETED: 'openadr.lifecycle-variation-after-end', CANCELLED: 'openadr.lifecycle-variation-after-cancellation',
+    REQUESTED: 'openadr.lifecycle-out-of-order',
+    DECLARED: 'openadr.lifecycle-out-of-order',
+    ACCEPTED: 'openadr.lifecycle-out-of-order',
+    SCHEDULED: 'openadr.lifecycle-out-of-order',
+    INSTRUCTED: 'COMPLETED',
+    CEASED: 'COMPLETED',
+    COMPLETED: 'openadr.lifecycle-variation-after-end',
+    CANCELLED: 'openadr.lifecycle-variation-after-cancellation',
   },
   'stage REQUESTED': {
-    REQUESTED: 'REQUESTED', DECLARED: 'openadr.lifecycle-out-of-order', ACCEPTED: 'openadr.lifecycle-out-of-order', SCHEDULED: 'openadr.lifecycle-out-of-order',
-    INSTRUCTED: 'openadr.lifecycle-out-of-order', CEASED: 'openadr.lifecycle-out-of-order', COMPLETED: 'openadr.lifecycle-out-of-order', CANCELLED: 'openadr.lifecycle-variation-after-cancellation',
+    REQUESTED: 'REQUESTED',
+    DECLARED: 'openadr.lifecycle-out-of-order',
+    ACCEPTED: 'openadr.lifecycle-out-of-order',
+    SCHEDULED: 'openadr.lifecycle-out-of-order',
+    INSTRUCTED: 'openadr.lifecycle-out-of-order',
+    CEASED: 'openadr.lifecycle-out-of-order',
+    COMPLETED: 'openadr.lifecycle-out-of-order',
+    CANCELLED: 'openadr.lifecycle-variation-after-cancellation',
   },
   variation: {
-    REQUESTED: 'REQUESTED', DECLARED: 'DECLARED', ACCEPTED: 'ACCEPTED', SCHEDULED: 'SCHEDULED', INSTRUCTED: 'INSTRUCTED',
-    CEASED: 'openadr.lifecycle-variation-after-end', COMPLETED: 'openadr.lifecycle-variation-after-end', CANCELLED: 'openadr.lifecycle-variation-after-cancellation',
+    REQUESTED: 'REQUESTED',
+    DECLARED: 'DECLARED',
+    ACCEPTED: 'ACCEPTED',
+    SCHEDULED: 'SCHEDULED',
+    INSTRUCTED: 'INSTRUCTED',
+    CEASED: 'openadr.lifecycle-variation-after-end',
+    COMPLETED: 'openadr.lifecycle-variation-after-end',
+    CANCELLED: 'openadr.lifecycle-variation-after-cancellation',
   },
   declaration: {
-    REQUESTED: 'DECLARED', DECLARED: 'DECLARED', ACCEPTED: 'openadr.lifecycle-out-of-order', SCHEDULED: 'openadr.lifecycle-out-of-order', INSTRUCTED: 'openadr.lifecycle-out-of-order',
-    CEASED: 'openadr.lifecycle-out-of-order', COMPLETED: 'openadr.lifecycle-out-of-order', CANCELLED: 'openadr.lifecycle-report-after-cancellation',
+    REQUESTED: 'DECLARED',
+    DECLARED: 'DECLARED',
+    ACCEPTED: 'openadr.lifecycle-out-of-order',
+    SCHEDULED: 'openadr.lifecycle-out-of-order',
+    INSTRUCTED: 'openadr.lifecycle-out-of-order',
+    CEASED: 'openadr.lifecycle-out-of-order',
+    COMPLETED: 'openadr.lifecycle-out-of-order',
+    CANCELLED: 'openadr.lifecycle-report-after-cancellation',
   },
   status: {
-    REQUESTED: 'REQUESTED', DECLARED: 'DECLARED', ACCEPTED: 'ACCEPTED', SCHEDULED: 'SCHEDULED', INSTRUCTED: 'INSTRUCTED', CEASED: 'CEASED', COMPLETED: 'COMPLETED',
+    REQUESTED: 'REQUESTED',
+    DECLARED: 'DECLARED',
+    ACCEPTED: 'ACCEPTED',
+    SCHEDULED: 'SCHEDULED',
+    INSTRUCTED: 'INSTRUCTED',
+    CEASED: 'CEASED',
+    COMPLETED: 'COMPLETED',
     CANCELLED: 'openadr.lifecycle-report-after-cancellation',
   },
   'post-action': {
-    REQUESTED: 'openadr.lifecycle-out-of-order', DECLARED: 'openadr.lifecycle-out-of-order', ACCEPTED: 'openadr.lifecycle-out-of-order', SCHEDULED: 'openadr.lifecycle-out-of-order',
-    INSTRUCTED: 'COMPLETED', CEASED: 'COMPLETED', COMPLETED: 'COMPLETED', CANCELLED: 'openadr.lifecycle-report-after-cancellation',
+    REQUESTED: 'openadr.lifecycle-out-of-order',
+    DECLARED: 'openadr.lifecycle-out-of-order',
+    ACCEPTED: 'openadr.lifecycle-out-of-order',
+    SCHEDULED: 'openadr.lifecycle-out-of-order',
+    INSTRUCTED: 'COMPLETED',
+    CEASED: 'COMPLETED',
+    COMPLETED: 'COMPLETED',
+    CANCELLED: 'openadr.lifecycle-report-after-cancellation',
   },
   cancellation: {
-    REQUESTED: 'CANCELLED', DECLARED: 'CANCELLED', ACCEPTED: 'CANCELLED', SCHEDULED: 'CANCELLED', INSTRUCTED: 'CANCELLED',
-    CEASED: 'openadr.lifecycle-cancel-after-delivery', COMPLETED: 'openadr.lifecycle-cancel-after-delivery', CANCELLED: 'openadr.lifecycle-already-cancelled',
+    REQUESTED: 'CANCELLED',
+    DECLARED: 'CANCELLED',
+    ACCEPTED: 'CANCELLED',
+    SCHEDULED: 'CANCELLED',
+    INSTRUCTED: 'CANCELLED',
+    CEASED: 'openadr.lifecycle-cancel-after-delivery',
+    COMPLETED: 'openadr.lifecycle-cancel-after-delivery',
+    CANCELLED: 'openadr.lifecycle-already-cancelled',
   },
 };
 
@@ -83,7 +154,10 @@ describe('ENA dispatch lifecycle (state machine)', function () {
   for (const [step, row] of Object.entries(EXPECTED)) {
     for (const state of STATES) {
       it(`${step} from ${state} → ${row[state]}`, function () {
-        assert.equal(outcome(() => apply(step, state)), row[state]);
+        assert.equal(
+          outcome(() => apply(step, state)),
+          row[state],
+        );
       });
     }
   }
@@ -93,7 +167,10 @@ describe('ENA dispatch lifecycle (state machine)', function () {
     assert.equal(initialState(undefined, true), 'SCHEDULED');
     assert.equal(initialState('INSTRUCTED', true), 'INSTRUCTED');
     for (const late of ['DECLARED', 'ACCEPTED', 'CEASED', 'COMPLETED'] as const) {
-      assert.equal(outcome(() => initialState(late, true)), 'openadr.lifecycle-out-of-order');
+      assert.equal(
+        outcome(() => initialState(late, true)),
+        'openadr.lifecycle-out-of-order',
+      );
     }
   });
 

@@ -10,11 +10,7 @@ export type DispatchState = DispatchStage | 'CANCELLED';
  * the OpenADR operations that carry them (README, "Dispatch lifecycle").
  */
 export type LifecycleStep =
-  | { kind: 'stage'; stage: DispatchStage }
-  | { kind: 'variation' }
-  | { kind: 'declaration' }
-  | { kind: 'status' }
-  | { kind: 'post-action' };
+  { kind: 'stage'; stage: DispatchStage } | { kind: 'variation' } | { kind: 'declaration' } | { kind: 'status' } | { kind: 'post-action' };
 
 /** Stages an event may be created in: asked for, scheduled ahead, or instructed at once. */
 export const INITIAL_STAGES: readonly DispatchStage[] = ['REQUESTED', 'SCHEDULED', 'INSTRUCTED'];
@@ -70,7 +66,8 @@ export function nextState(state: DispatchState, step: LifecycleStep): DispatchSt
 function stageAfter(state: DispatchState, stage: DispatchStage): DispatchStage {
   if (state === 'CANCELLED') refuse('openadr.lifecycle-variation-after-cancellation', 'The dispatch was cancelled; create a new event instead');
   if (stage === state) return nextState(state, { kind: 'variation' });
-  if (stage === 'CEASED' && BEFORE_INSTRUCTION.includes(state)) refuse('openadr.lifecycle-cease-before-instruction', `The dispatch is ${state}: nothing to cease`);
+  if (stage === 'CEASED' && BEFORE_INSTRUCTION.includes(state))
+    refuse('openadr.lifecycle-cease-before-instruction', `The dispatch is ${state}: nothing to cease`);
   if (stage === 'INSTRUCTED' && DELIVERED.includes(state)) refuse('openadr.lifecycle-instruction-after-cease', `The dispatch is ${state}; issue a new event`);
   if (!STAGE_FROM[stage].includes(state)) refuse('openadr.lifecycle-out-of-order', `${stage} cannot follow ${state}`);
   return stage;

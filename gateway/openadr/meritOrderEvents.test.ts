@@ -34,7 +34,10 @@ describe('merit order list → OpenADR events', function () {
 
   it('covers the constraint period in settlement periods, kW in the descriptor, targets the resource and contract', function () {
     const event = events.get('mol-1/D1')!;
-    assert.deepEqual(event.intervals!.map((i) => i.intervalPeriod!.start), ['2024-10-18T07:00:00.000Z', '2024-10-18T07:30:00.000Z']);
+    assert.deepEqual(
+      event.intervals!.map((i) => i.intervalPeriod!.start),
+      ['2024-10-18T07:00:00.000Z', '2024-10-18T07:30:00.000Z'],
+    );
     assert.deepEqual(event.payloadDescriptors, [{ objectType: 'EVENT_PAYLOAD_DESCRIPTOR', payloadType: 'IMPORT_CAPACITY_LIMIT', units: 'KW' }]);
     assert.deepEqual(event.targets, ['R_D1', 'D1']);
     assert.equal(event.eventName, 'merit-order-list mol-1 revision 2 contract D1');
@@ -42,7 +45,16 @@ describe('merit order list → OpenADR events', function () {
   });
 
   it('tells when an event is over, and treats one without a start as active', function () {
-    assert.equal(eventEnd({ intervalPeriod: { start: '2030-01-01T00:00:00Z', duration: 'PT1H' }, intervals: [{ id: 0, payloads: [] }, { id: 1, payloads: [] }] }), Date.parse('2030-01-01T02:00:00Z'));
+    assert.equal(
+      eventEnd({
+        intervalPeriod: { start: '2030-01-01T00:00:00Z', duration: 'PT1H' },
+        intervals: [
+          { id: 0, payloads: [] },
+          { id: 1, payloads: [] },
+        ],
+      }),
+      Date.parse('2030-01-01T02:00:00Z'),
+    );
     assert.equal(eventEnd({ intervals: [{ id: 0, payloads: [] }] }), undefined);
     assert.equal(eventEnd({ intervalPeriod: { start: '0001-01-01T00:00:00Z' }, intervals: [{ id: 0, payloads: [] }] }), undefined);
   });

@@ -36,7 +36,12 @@ const TARGETED: ReadonlySet<ObjectType> = new Set(['PROGRAM', 'EVENT']);
 export async function announceChange(db: StoreExecutor, operation: ChangeOperation, object: StoredObject<unknown>): Promise<void> {
   const family = TOPIC_OF_TYPE[object.objectType];
   if (!family) return;
-  const notification = canonicalJson({ objectType: object.objectType, operation, object: object.body, ...(object.targets.length > 0 ? { targets: object.targets } : {}) });
+  const notification = canonicalJson({
+    objectType: object.objectType,
+    operation,
+    object: object.body,
+    ...(object.targets.length > 0 ? { targets: object.targets } : {}),
+  });
   const key = (destination: string) => `${object.id}:${object.version}:${operation}:${destination}`;
   const visibleTo = visibility(db, object);
 

@@ -55,7 +55,21 @@ function fromRow<T>(row: Row): StoredObject<T> {
   };
 }
 
-const COLUMNS = ['seq', 'id', 'object_type', 'client_id', 'ven_id', 'program_id', 'event_id', 'name', 'targets', 'body', 'source_key', 'lifecycle', 'version'] as const;
+const COLUMNS = [
+  'seq',
+  'id',
+  'object_type',
+  'client_id',
+  'ven_id',
+  'program_id',
+  'event_id',
+  'name',
+  'targets',
+  'body',
+  'source_key',
+  'lifecycle',
+  'version',
+] as const;
 
 /** An object of the given type, cancelled events included (callers decide what a tombstone means). */
 export async function findObject<T>(db: StoreExecutor, objectType: ObjectType, id: string): Promise<StoredObject<T> | undefined> {

@@ -31,7 +31,11 @@ export async function insertObject<T>(db: StoreExecutor, object: NewObject<T>): 
 export class ObjectChanged extends Error {}
 
 /** Replaces an object's body and columns if it is still at `previous.version` (optimistic concurrency across instances). */
-export async function updateObject<T>(db: StoreExecutor, previous: StoredObject<unknown>, next: Omit<NewObject<T>, 'createdAt'> & { modifiedAt: string }): Promise<void> {
+export async function updateObject<T>(
+  db: StoreExecutor,
+  previous: StoredObject<unknown>,
+  next: Omit<NewObject<T>, 'createdAt'> & { modifiedAt: string },
+): Promise<void> {
   const result = await db
     .updateTable('openadr_objects')
     .set({
@@ -58,4 +62,3 @@ export async function deleteObject(db: StoreExecutor, object: StoredObject<unkno
   if (Number(result.numDeletedRows) !== 1) throw new ObjectChanged(`OpenADR object ${object.id} changed concurrently`);
   await announceChange(db, 'DELETE', { ...object, version: object.version + 1 });
 }
-

@@ -45,6 +45,9 @@ export async function enforceSignaturePolicy(db: StoreExecutor, clientId: string
   const vens = await listObjects<{ attributes?: ValuesMap[] | null }>(db, 'VEN', { clientId });
   const strict = vens.find((ven) => requiresSignatures(ven.body.attributes));
   if (strict) {
-    throw new Problem('openadr.signature-required', `VEN ${strict.name ?? strict.id} requires every request to carry the flexgate signature (attribute ${SIGNATURES_REQUIRED_ATTRIBUTE})`);
+    throw new Problem(
+      'openadr.signature-required',
+      `VEN ${strict.name ?? strict.id} requires every request to carry the flexgate signature (attribute ${SIGNATURES_REQUIRED_ATTRIBUTE})`,
+    );
   }
 }

@@ -74,16 +74,29 @@ forEachBackend((backend) => {
 
       const first = await start();
       const admin = await clientFor(first, DEV_ADMIN);
-      const credentials = (await admin.request('POST', '/admin/v1/openadr/clients', { body: JSON.stringify({ party: DEV_DSO }), contentType: 'application/json' })).json<{
+      const credentials = (
+        await admin.request('POST', '/admin/v1/openadr/clients', { body: JSON.stringify({ party: DEV_DSO }), contentType: 'application/json' })
+      ).json<{
         clientId: string;
         clientSecret: string;
       }>();
       const dso = await clientFor(first, DEV_DSO);
-      const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: credentials.clientId, client_secret: credentials.clientSecret }).toString();
-      const token = (await dso.request('POST', `${VTN}/auth/token`, { body: form, contentType: 'application/x-www-form-urlencoded', signature: null })).json<{ access_token: string }>().access_token;
+      const form = new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: credentials.clientId,
+        client_secret: credentials.clientSecret,
+      }).toString();
+      const token = (await dso.request('POST', `${VTN}/auth/token`, { body: form, contentType: 'application/x-www-form-urlencoded', signature: null })).json<{
+        access_token: string;
+      }>().access_token;
       const bearer = { authorization: `Bearer ${token}` };
       const subscription = await dso.request('POST', `${VTN}/subscriptions`, {
-        body: JSON.stringify({ clientName: 'dso-dispatch-monitor', objectOperations: [{ objects: ['EVENT'], operations: ['CREATE', 'UPDATE', 'DELETE'], callbackUrl: `${webhook.url}/notify`, bearerToken: 'webhook-secret' }] }),
+        body: JSON.stringify({
+          clientName: 'dso-dispatch-monitor',
+          objectOperations: [
+            { objects: ['EVENT'], operations: ['CREATE', 'UPDATE', 'DELETE'], callbackUrl: `${webhook.url}/notify`, bearerToken: 'webhook-secret' },
+          ],
+        }),
         contentType: 'application/json',
         headers: bearer,
         signature: null,
@@ -92,7 +105,10 @@ forEachBackend((backend) => {
 
       const anm = await clientFor(first, DEV_ANM);
       for (const fixture of ['mol-original-figure6.tsv', 'mol-traded-figure7.tsv'] as const) {
-        const posted = await anm.request('POST', '/anm/v1/merit-order-lists', { body: bitraderFixture(this, fixture), contentType: 'text/tab-separated-values' });
+        const posted = await anm.request('POST', '/anm/v1/merit-order-lists', {
+          body: bitraderFixture(this, fixture),
+          contentType: 'text/tab-separated-values',
+        });
         assert.equal(posted.status, 201, posted.text());
       }
       const events = (await dso.request('GET', `${VTN}/events`, { headers: bearer, signature: null })).json<{ id: string }[]>();
@@ -127,7 +143,11 @@ forEachBackend((backend) => {
 
       const mqttDeadline = Date.now() + 20_000;
       while (mqttSubscriber.messages.length < events.length && Date.now() < mqttDeadline) await new Promise((resolve) => setTimeout(resolve, 100));
-      assert.deepEqual([...new Set(mqttSubscriber.messages.map((n) => n.object.id))].sort(), events.map((event) => event.id).sort(), 'the same notifications on the broker');
+      assert.deepEqual(
+        [...new Set(mqttSubscriber.messages.map((n) => n.object.id))].sort(),
+        events.map((event) => event.id).sort(),
+        'the same notifications on the broker',
+      );
     });
   });
 });

@@ -58,7 +58,12 @@ export function openadrRouter({ intake, maxBodyBytes, config = DEFAULT_OPENADR_C
     if (operationId === 'getAuthServerInfo') return send(res, { status: 200, body: { tokenURL: `${config.publicBaseUrl}/auth/token` } });
     if (operationId === 'fetchToken') return fetchToken({ store, config, req, res, form: body });
     const caller = await authenticate(store, req);
-    const answer = await runOperation({ intake, config }, req, caller, { operationId, params: c.request.params as Record<string, string>, query: c.request.query as Record<string, unknown>, body });
+    const answer = await runOperation({ intake, config }, req, caller, {
+      operationId,
+      params: c.request.params as Record<string, string>,
+      query: c.request.query as Record<string, unknown>,
+      body,
+    });
     if (answer.replayed) res.setHeader('Idempotency-Replayed', 'true');
     send(res, answer);
   };
@@ -128,7 +133,12 @@ export async function authenticate(store: Store, req: Request): Promise<Authenti
  * (journalled as the request arrived, idempotent, retried on a concurrent
  * update).
  */
-export async function runOperation({ intake, config }: { intake: Intake; config: OpenadrConfig }, req: Request, { principal, signed }: AuthenticatedCaller, call: ModelCall): Promise<ModelAnswer> {
+export async function runOperation(
+  { intake, config }: { intake: Intake; config: OpenadrConfig },
+  req: Request,
+  { principal, signed }: AuthenticatedCaller,
+  call: ModelCall,
+): Promise<ModelAnswer> {
   const scope = SCOPES.get(call.operationId);
   if (scope) requireScope(principal, scope);
   const request: OperationRequest = { principal, params: call.params, query: call.query, body: call.body, signed };
@@ -193,7 +203,8 @@ export function parseBody(req: Request): unknown {
  */
 function idempotencyKeyOf(req: Request, clientUrn: string, body: Buffer): string {
   const header = req.header('idempotency-key');
-  if (header !== undefined && !IDEMPOTENCY_KEY.test(header)) throw new Problem('idempotency.key-invalid', 'Idempotency-Key must be 1-255 printable ASCII characters');
+  if (header !== undefined && !IDEMPOTENCY_KEY.test(header))
+    throw new Problem('idempotency.key-invalid', 'Idempotency-Key must be 1-255 printable ASCII characters');
   const basis = header !== undefined ? `key:${header}` : req.method === 'POST' ? `body:${sha256Hex(body)}` : `once:${randomUUID()}`;
   return sha256Hex(Buffer.from(`${clientUrn}\n${basis}`));
 }
@@ -201,7 +212,11 @@ function idempotencyKeyOf(req: Request, clientUrn: string, body: Buffer): string
 export function validationProblem(c: Context, version = '3.1.0'): Problem {
   const items: ProblemItem[] = (c.validation.errors ?? []).slice(0, 50).map((error) => {
     const pointer = error.instancePath.replace(/^\/requestBody/, '');
-    return { code: 'openadr.invalid-request', detail: `${error.instancePath.startsWith('/requestBody') ? pointer || 'body' : error.instancePath} ${error.message ?? 'is invalid'}`, pointer };
+    return {
+      code: 'openadr.invalid-request',
+      detail: `${error.instancePath.startsWith('/requestBody') ? pointer || 'body' : error.instancePath} ${error.message ?? 'is invalid'}`,
+      pointer,
+    };
   });
   return items.length > 0 ? Problem.of(items) : new Problem('openadr.invalid-request', `The request does not match the OpenADR ${version} specification`);
 }
@@ -213,7 +228,10 @@ export function validationProblem(c: Context, version = '3.1.0'): Problem {
  * 401. `statusOf` lets an older API version answer with the statuses its
  * own specification lists.
  */
-export function problemResponder(baseUrl: string, statusOf: (problem: Problem, tokenEndpoint: boolean) => number = (problem) => problem.status): ErrorRequestHandler {
+export function problemResponder(
+  baseUrl: string,
+  statusOf: (problem: Problem, tokenEndpoint: boolean) => number = (problem) => problem.status,
+): ErrorRequestHandler {
   return (error: unknown, req, res, next) => {
     if (!(error instanceof Problem) || res.headersSent) return next(error);
     const tokenEndpoint = req.path === '/auth/token';

@@ -9,7 +9,6 @@ import { PARTIES, startVtn, type RunningVtn, sharedTestPki } from './testing/vtn
 
 type Json = Record<string, unknown>;
 
-
 forEachBackend((backend) => {
   describe(`OpenADR 3.1.0 behind the trust layer: a plain VEN and a signing VEN, on ${backend.name}`, function () {
     let store: Store;
@@ -75,7 +74,12 @@ forEachBackend((backend) => {
       const posted = await signing.request('POST', '/openadr/3.1.0/reports', { body: JSON.stringify(report), contentType: 'application/json', headers: auth });
       assert.equal(posted.status, 201, posted.text());
       assert.deepEqual(spec.responseErrors(spec.operation('createReport'), 201, posted.json()), []);
-      const journal = await store.db.selectFrom('journal').select(['jws', 'sender']).where('path', '=', '/openadr/3.1.0/reports').where('sender', '=', PARTIES.fsp2).executeTakeFirst();
+      const journal = await store.db
+        .selectFrom('journal')
+        .select(['jws', 'sender'])
+        .where('path', '=', '/openadr/3.1.0/reports')
+        .where('sender', '=', PARTIES.fsp2)
+        .executeTakeFirst();
       assert.ok(journal?.jws, 'the signature is kept with the journalled report');
       assert.equal((await eventsOf(plain.ven)).length > 0, true, 'the plain VEN is unaffected');
     });

@@ -23,7 +23,8 @@ export const oauthError = (code: ProblemCode): AuthErrorCode | undefined => OAUT
 /** A form the document refused: an unknown grant type is told apart from a malformed request (RFC 6749 §5.2). */
 export function tokenRequestProblem(form: unknown): Problem {
   const grant = (form as { grant_type?: unknown } | undefined)?.grant_type;
-  if (typeof grant === 'string' && grant !== 'client_credentials') return new Problem('openadr.token-unsupported-grant', `grant_type ${grant} is not supported; use client_credentials`);
+  if (typeof grant === 'string' && grant !== 'client_credentials')
+    return new Problem('openadr.token-unsupported-grant', `grant_type ${grant} is not supported; use client_credentials`);
   return new Problem('openadr.token-invalid-request', 'The token request needs grant_type=client_credentials, client_id and client_secret (form-encoded)');
 }
 
@@ -34,7 +35,19 @@ export function tokenRequestProblem(form: unknown): Problem {
  * journalled through the intake, whose idempotency record would keep the
  * bearer secret: the token table records the issue instead.
  */
-export async function fetchToken({ store, config, req, res, form }: { store: Store; config: OpenadrConfig; req: Request; res: Response; form: unknown }): Promise<void> {
+export async function fetchToken({
+  store,
+  config,
+  req,
+  res,
+  form,
+}: {
+  store: Store;
+  config: OpenadrConfig;
+  req: Request;
+  res: Response;
+  form: unknown;
+}): Promise<void> {
   const request = form as ClientCredentialRequest;
   const caller = callerOf(req);
   await enforceSignaturePolicy(store.db, caller.party.urn, envelopeOf(req) !== undefined);
@@ -48,7 +61,8 @@ export async function fetchToken({ store, config, req, res, form }: { store: Sto
   if (granted.length === 0) throw new Problem('openadr.token-invalid-client', `Role ${caller.party.role} has no OpenADR access`);
   const asked = request.scope?.split(' ').filter(Boolean) as Scope[] | undefined;
   const refused = asked?.filter((s) => !granted.includes(s)) ?? [];
-  if (refused.length > 0) throw new Problem('openadr.token-invalid-scope', `Scope ${refused.join(' ')} is not granted to a ${caller.party.role}; granted: ${granted.join(' ')}`);
+  if (refused.length > 0)
+    throw new Problem('openadr.token-invalid-scope', `Scope ${refused.join(' ')} is not granted to a ${caller.party.role}; granted: ${granted.join(' ')}`);
   const scopes = asked && asked.length > 0 ? asked : granted;
   const accessToken = await issueToken(store.db, {
     clientId: caller.party.urn,
@@ -58,6 +72,11 @@ export async function fetchToken({ store, config, req, res, form }: { store: Sto
     lifetimeSeconds: config.tokenLifetimeSeconds,
     userAgent: caller.userAgent,
   });
-  const response: ClientCredentialResponse = { access_token: accessToken, token_type: 'Bearer', expires_in: config.tokenLifetimeSeconds, scope: scopes.join(' ') };
+  const response: ClientCredentialResponse = {
+    access_token: accessToken,
+    token_type: 'Bearer',
+    expires_in: config.tokenLifetimeSeconds,
+    scope: scopes.join(' '),
+  };
   res.status(200).set({ 'Cache-Control': 'no-store', Pragma: 'no-cache' }).type('application/json').send(JSON.stringify(response));
 }

@@ -9,7 +9,16 @@ const scryptAsync = promisify(scrypt) as (password: string, salt: Buffer, keylen
 
 /** VENs (FSPs) act on their own objects; the business logic (DSO, ANM, administrators) runs programs and events. */
 const VEN_SCOPES: readonly Scope[] = ['read_targets', 'read_ven_objects', 'write_reports', 'write_subscriptions', 'write_vens'];
-const BL_SCOPES: readonly Scope[] = ['read_all', 'read_bl', 'read_targets', 'read_ven_objects', 'write_programs', 'write_events', 'write_subscriptions', 'write_vens'];
+const BL_SCOPES: readonly Scope[] = [
+  'read_all',
+  'read_bl',
+  'read_targets',
+  'read_ven_objects',
+  'write_programs',
+  'write_events',
+  'write_subscriptions',
+  'write_vens',
+];
 
 export function scopesOfRole(role: PartyRole): readonly Scope[] {
   if (role === 'fsp') return VEN_SCOPES;

@@ -14,7 +14,6 @@ const payloadOf = (event: Json) => {
   return intervals.map((i) => [i.intervalPeriod.start, i.intervalPeriod.duration, i.payloads[0]!.type, i.payloads[0]!.values[0]]);
 };
 
-
 forEachBackend((backend) => {
   describe(`OpenADR 3.1.0 VTN: a VEN built from the official file, on ${backend.name}`, function () {
     let store: Store;
@@ -45,7 +44,11 @@ forEachBackend((backend) => {
       const server = await fsp1.ven.call('getAuthServerInfo');
       assert.equal(server.status, 200);
       assert.match((server.json as Json).tokenURL as string, /^https:\/\/.+\/openadr\/3\.1\.0\/auth\/token$/);
-      const tokens = await store.db.selectFrom('openadr_tokens').select(['client_id', 'certificate_thumbprint', 'scopes']).where('client_id', '=', fsp1.ven.client.urn).execute();
+      const tokens = await store.db
+        .selectFrom('openadr_tokens')
+        .select(['client_id', 'certificate_thumbprint', 'scopes'])
+        .where('client_id', '=', fsp1.ven.client.urn)
+        .execute();
       assert.ok(tokens.length > 0);
       assert.equal(tokens[0]!.scopes, 'read_targets read_ven_objects write_reports write_subscriptions write_vens');
     });
@@ -83,7 +86,12 @@ forEachBackend((backend) => {
         clientName: 'fsp1-ven',
         reportName: `${type} for ${event!.eventName}`,
         payloadDescriptors: [{ objectType: 'REPORT_PAYLOAD_DESCRIPTOR', payloadType: type, readingType: 'DIRECT_READ', units: 'KW' }],
-        resources: [{ resourceName: 'G1_Agg1', intervals: [{ id: 0, intervalPeriod: { start: '2024-10-18T07:00:00Z', duration: 'PT30M' }, payloads: [{ type, values: [value] }] }] }],
+        resources: [
+          {
+            resourceName: 'G1_Agg1',
+            intervals: [{ id: 0, intervalPeriod: { start: '2024-10-18T07:00:00Z', duration: 'PT30M' }, payloads: [{ type, values: [value] }] }],
+          },
+        ],
       });
       const status = await fsp1.ven.call('createReport', { body: report('OPERATING_STATE', 'NORMAL') });
       assert.equal(status.status, 201, status.text);
@@ -109,7 +117,12 @@ forEachBackend((backend) => {
       const live = after.find((e) => (e.targets as string[]).includes('A1_Buyer'))!;
       assert.equal(live.eventName, `merit-order-list ${listId} revision 3 contract A1_Buyer`);
       const rows = await listObjects(store.db, 'EVENT', { sourcePrefix: `${listId}/` });
-      assert.deepEqual(rows.map((r) => `${r.sourceKey!.split('/')[1]}:${r.lifecycle}`).sort(), ['A1_Buyer:SCHEDULED', 'A2_Buyer:CANCELLED', 'Agg_Seller_1:COMPLETED', 'Agg_Seller_2:CANCELLED']);
+      assert.deepEqual(rows.map((r) => `${r.sourceKey!.split('/')[1]}:${r.lifecycle}`).sort(), [
+        'A1_Buyer:SCHEDULED',
+        'A2_Buyer:CANCELLED',
+        'Agg_Seller_1:COMPLETED',
+        'Agg_Seller_2:CANCELLED',
+      ]);
     });
 
     it('makes events from a figure 7 list posted as it stands (the traded list as the ANM exports it)', async function () {

@@ -30,9 +30,7 @@ export async function insertDocument(db: StoreExecutor, doc: NewDocument): Promi
 export async function getDocument(db: StoreExecutor, kind: string, id: string): Promise<StoredDocument | undefined> {
   const row = await db
     .selectFrom('anm_documents as d')
-    .innerJoin('anm_document_revisions as r', (join) =>
-      join.onRef('r.document_id', '=', 'd.id').onRef('r.revision', '=', 'd.current_revision'),
-    )
+    .innerJoin('anm_document_revisions as r', (join) => join.onRef('r.document_id', '=', 'd.id').onRef('r.revision', '=', 'd.current_revision'))
     .select(['d.id', 'd.kind', 'd.accepted_at', 'r.revision', 'r.journal_id', 'r.body'])
     .where('d.id', '=', id)
     .where('d.kind', '=', kind)
@@ -50,9 +48,7 @@ export interface DocumentPage {
 export async function listDocuments(db: StoreExecutor, kind: string, limit: number, before?: number): Promise<DocumentPage> {
   let query = db
     .selectFrom('anm_documents as d')
-    .innerJoin('anm_document_revisions as r', (join) =>
-      join.onRef('r.document_id', '=', 'd.id').onRef('r.revision', '=', 'd.current_revision'),
-    )
+    .innerJoin('anm_document_revisions as r', (join) => join.onRef('r.document_id', '=', 'd.id').onRef('r.revision', '=', 'd.current_revision'))
     .select(['d.seq', 'd.id', 'd.kind', 'd.accepted_at', 'r.revision', 'r.journal_id', 'r.body'])
     .where('d.kind', '=', kind)
     .orderBy('d.seq', 'desc')

@@ -59,7 +59,11 @@ export async function recordIdempotent(
   };
   if (options.replace) {
     const { scope: _s, idem_key: _k, ...update } = values;
-    await db.insertInto('idempotency_records').values(values).onConflict((oc) => oc.columns(['scope', 'idem_key']).doUpdateSet(update)).execute();
+    await db
+      .insertInto('idempotency_records')
+      .values(values)
+      .onConflict((oc) => oc.columns(['scope', 'idem_key']).doUpdateSet(update))
+      .execute();
     return;
   }
   await db.deleteFrom('idempotency_records').where('scope', '=', scope).where('idem_key', '=', key).where('created_at', '<', cutoff(now)).execute();

@@ -63,7 +63,11 @@ export async function appendJournal(db: StoreExecutor, entry: JournalEntry): Pro
 
 /** Links a journal entry to what it produced, once that exists (the same transaction). */
 export async function recordDerived(db: StoreExecutor, id: string, derived: readonly DerivedReference[]): Promise<void> {
-  await db.updateTable('journal').set({ derived: JSON.stringify(derived) }).where('id', '=', id).execute();
+  await db
+    .updateTable('journal')
+    .set({ derived: JSON.stringify(derived) })
+    .where('id', '=', id)
+    .execute();
 }
 
 export async function getJournalEntry(db: StoreExecutor, id: string): Promise<JournalEntry | undefined> {
@@ -85,4 +89,3 @@ export async function getJournalEntry(db: StoreExecutor, id: string): Promise<Jo
     verification: row.verification ? (JSON.parse(row.verification) as JournalVerification) : null,
   };
 }
-

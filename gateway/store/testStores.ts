@@ -68,7 +68,9 @@ function postgresBackend(): TestBackend {
     async storeOptions(context) {
       const why = await postgresUnavailable();
       if (why) {
-        console.warn(`\n  !! SKIPPED on PostgreSQL: cannot reach ${POSTGRES_TEST_URL} (${why}). Start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start\n`);
+        console.warn(
+          `\n  !! SKIPPED on PostgreSQL: cannot reach ${POSTGRES_TEST_URL} (${why}). Start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start\n`,
+        );
         context.skip();
       }
       const schema = `fg_test_${process.pid}_${Date.now().toString(36)}_${schemaCounter++}`;

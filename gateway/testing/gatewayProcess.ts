@@ -8,7 +8,9 @@ export const FLEXGATE_BIN = join(PACKAGE_ROOT, 'dist', 'bin', 'flexgate.js');
 let built = false;
 function ensureBuilt(): void {
   if (built) return;
-  execFileSync(process.execPath, [join(PACKAGE_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(PACKAGE_ROOT, 'tsconfig.build.json')], { stdio: 'inherit' });
+  execFileSync(process.execPath, [join(PACKAGE_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(PACKAGE_ROOT, 'tsconfig.build.json')], {
+    stdio: 'inherit',
+  });
   built = true;
 }
 

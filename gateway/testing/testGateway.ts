@@ -31,7 +31,14 @@ export interface TestGateway {
 /** The real gateway in this process: mutual TLS on a free loopback port, the dev PKI, the given store. */
 export async function startTestGateway(store: StoreOptions, options: { pkiDir?: string; skewSeconds?: number } = {}): Promise<TestGateway> {
   const pkiDir = options.pkiDir ?? (await temporaryDevPki());
-  const gateway = await startGateway({ ...store, port: 0, pkiDir, devPki: true, logger: testLogger, ...(options.skewSeconds ? { skewSeconds: options.skewSeconds } : {}) });
+  const gateway = await startGateway({
+    ...store,
+    port: 0,
+    pkiDir,
+    devPki: true,
+    logger: testLogger,
+    ...(options.skewSeconds ? { skewSeconds: options.skewSeconds } : {}),
+  });
   const clients: FlexgateClient[] = [];
   return {
     gateway,

@@ -63,7 +63,10 @@ describe('an independent verifier (python3-jwcrypto) checks flexgate signatures'
 
   it("verifies the gateway's signed receipt with the gateway certificate, and refuses it over a body with one byte changed", async function () {
     const anm = await running.client(DEV_ANM);
-    const response = await anm.request('POST', '/anm/v1/merit-order-lists', { body: bitraderFixture(this, 'mol-original-figure6.tsv'), contentType: 'text/tab-separated-values' });
+    const response = await anm.request('POST', '/anm/v1/merit-order-lists', {
+      body: bitraderFixture(this, 'mol-original-figure6.tsv'),
+      contentType: 'text/tab-separated-values',
+    });
     assert.equal(response.status, 201);
     const gatewayCertificate = splitPemCertificates((await loadTlsCredentials(running.pkiDir, running.gateway.identity)).cert)[0]!;
     const jws = String(response.headers[SIGNATURE_HEADER]);
@@ -81,10 +84,13 @@ describe('an independent verifier (python3-jwcrypto) checks flexgate signatures'
   it('verifies a request signature made by the flexgate client library', async () => {
     const credentials = await loadTlsCredentials(running.pkiDir, DEV_ANM);
     const body = Buffer.from('{"constraints":[]}');
-    const jws = await signEnvelope(signerFromCredentials(credentials), { audience: running.gateway.identity, sequence: '7', method: 'POST', path: '/anm/v1/constraint-look-aheads', apiVersion: 'anm/v1' }, body);
+    const jws = await signEnvelope(
+      signerFromCredentials(credentials),
+      { audience: running.gateway.identity, sequence: '7', method: 'POST', path: '/anm/v1/constraint-look-aheads', apiVersion: 'anm/v1' },
+      body,
+    );
     const result = verify(splitPemCertificates(credentials.cert)[0]!, jws, body);
     assert.ok(result.ok, result.output);
     assert.match(result.output, /^VERIFIED ES256 urn:flexgate:anm:anm-dev 7$/);
   });
 });
-

@@ -1,7 +1,15 @@
 import { X509Certificate } from 'node:crypto';
 import { createServer, type Server } from 'node:https';
 import type { SecureContextOptions, TLSSocket } from 'node:tls';
-import { keepCrlsFresh, loadTlsCredentials, loadTrustMaterial, revokedSerialNumbers, watchPki, type TlsCredentials, type TrustMaterial } from '../../certs/index.ts';
+import {
+  keepCrlsFresh,
+  loadTlsCredentials,
+  loadTrustMaterial,
+  revokedSerialNumbers,
+  watchPki,
+  type TlsCredentials,
+  type TrustMaterial,
+} from '../../certs/index.ts';
 import { normaliseSerial } from '../../protocol/identity/serialNumber.ts';
 import type { Logger } from '../log.ts';
 import { signerFromCredentials, type EnvelopeSigner } from '../../protocol/envelope/index.ts';
@@ -115,4 +123,3 @@ export async function createMutualTlsServer(options: MutualTlsOptions): Promise<
 function trustStateOf(material: TrustMaterial): TrustState {
   return { issuingAuthorities: material.ca.map((pem) => new X509Certificate(pem)), revokedSerials: revokedSerialNumbers(material.crl) };
 }
-

@@ -21,7 +21,9 @@ export async function admitEnvelope(tx: StoreExecutor, envelope: VerifiedEnvelop
     throw new Problem('envelope.stale', `Signed at ${isoSeconds(envelope.issuedAt)}, more than ${skew} s before ${now.toISOString()}`, { pointer: '/iat' });
   }
   if (envelope.issuedAt > nowSeconds + skew) {
-    throw new Problem('envelope.from-future', `Signed at ${isoSeconds(envelope.issuedAt)}, more than ${skew} s after ${now.toISOString()}`, { pointer: '/iat' });
+    throw new Problem('envelope.from-future', `Signed at ${isoSeconds(envelope.issuedAt)}, more than ${skew} s after ${now.toISOString()}`, {
+      pointer: '/iat',
+    });
   }
 
   const sequence = Number(envelope.sequence);
@@ -42,9 +44,13 @@ export async function admitEnvelope(tx: StoreExecutor, envelope: VerifiedEnvelop
       .executeTakeFirst();
     if ((created.numInsertedOrUpdatedRows ?? 0n) === 0n) {
       const mark = await highWaterMark(tx, envelope.issuer, envelope.audience);
-      throw new Problem('envelope.sequence-not-increasing', `Sequence ${envelope.sequence} is not above ${mark ?? 'the last accepted'} from ${envelope.issuer}`, {
-        pointer: '/seq',
-      });
+      throw new Problem(
+        'envelope.sequence-not-increasing',
+        `Sequence ${envelope.sequence} is not above ${mark ?? 'the last accepted'} from ${envelope.issuer}`,
+        {
+          pointer: '/seq',
+        },
+      );
     }
   }
 
@@ -61,7 +67,9 @@ export async function admitEnvelope(tx: StoreExecutor, envelope: VerifiedEnvelop
       .where('message_id', '=', envelope.messageId)
       .executeTakeFirst();
     if (earlier && earlier.body_sha256 !== envelope.bodySha256) {
-      throw new Problem('envelope.message-id-reused', `Message id ${envelope.messageId} was already used by ${envelope.issuer} for different content`, { pointer: '/jti' });
+      throw new Problem('envelope.message-id-reused', `Message id ${envelope.messageId} was already used by ${envelope.issuer} for different content`, {
+        pointer: '/jti',
+      });
     }
     throw new Problem('envelope.replayed', `Message id ${envelope.messageId} from ${envelope.issuer} was already received`, { pointer: '/jti' });
   }

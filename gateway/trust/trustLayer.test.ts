@@ -91,7 +91,9 @@ forEachBackend((backend) => {
         await issueCertificate(running.pkiDir, { role: 'anm', id: 'anm-ed25519', algorithm: 'EdDSA' });
         const ed = await running.client('urn:flexgate:anm:anm-ed25519');
         const body = JSON.stringify({
-          constraints: [{ constraintId: 'C-ED', start: '2024-10-18T08:00:00Z', end: '2024-10-18T09:00:00Z', size_kW: 500, resources: [{ resourceId: 'G1_A1' }] }],
+          constraints: [
+            { constraintId: 'C-ED', start: '2024-10-18T08:00:00Z', end: '2024-10-18T09:00:00Z', size_kW: 500, resources: [{ resourceId: 'G1_A1' }] },
+          ],
         });
         const response = await ed.request('POST', LOOK_AHEADS, { body, contentType: 'application/json' });
         assert.equal(response.status, 201, response.text());
@@ -137,7 +139,11 @@ forEachBackend((backend) => {
 
       it('alg none, HMAC and RSA', async () => {
         for (const alg of ['none', 'HS256', 'RS256']) {
-          assertProblem(await anm.request('POST', MOLS, { body: molTsv, contentType: TSV, signature: forged(validHeader({ alg })) }), 401, 'envelope.algorithm-not-allowed');
+          assertProblem(
+            await anm.request('POST', MOLS, { body: molTsv, contentType: TSV, signature: forged(validHeader({ alg })) }),
+            401,
+            'envelope.algorithm-not-allowed',
+          );
         }
       });
 
@@ -196,7 +202,11 @@ forEachBackend((backend) => {
       });
 
       it('a message addressed to another gateway', async () => {
-        assertProblem(await anm.request('POST', MOLS, { body: molTsv, contentType: TSV, envelope: { audience: 'urn:flexgate:gateway:elsewhere' } }), 403, 'envelope.wrong-audience');
+        assertProblem(
+          await anm.request('POST', MOLS, { body: molTsv, contentType: TSV, envelope: { audience: 'urn:flexgate:gateway:elsewhere' } }),
+          403,
+          'envelope.wrong-audience',
+        );
       });
 
       it('a signature made for another path, method or API version', async () => {
@@ -206,7 +216,11 @@ forEachBackend((backend) => {
       });
 
       it('a stale signature and one from the future (±120 s)', async () => {
-        assertProblem(await anm.request('POST', MOLS, { body: molTsv, contentType: TSV, envelope: { issuedAt: new Date(Date.now() - 121_000) } }), 401, 'envelope.stale');
+        assertProblem(
+          await anm.request('POST', MOLS, { body: molTsv, contentType: TSV, envelope: { issuedAt: new Date(Date.now() - 121_000) } }),
+          401,
+          'envelope.stale',
+        );
         assertProblem(await anm.request('GET', MOLS, { envelope: { issuedAt: new Date(Date.now() + 180_000) } }), 401, 'envelope.from-future');
       });
 
@@ -225,7 +239,11 @@ forEachBackend((backend) => {
 
       it('a sequence number not above the last accepted (replay or reorder), and stores nothing', async () => {
         const before = await countDocuments(running);
-        assertProblem(await anm.request('POST', MOLS, { body: molTsv, contentType: TSV, envelope: { sequence: '1' } }), 409, 'envelope.sequence-not-increasing');
+        assertProblem(
+          await anm.request('POST', MOLS, { body: molTsv, contentType: TSV, envelope: { sequence: '1' } }),
+          409,
+          'envelope.sequence-not-increasing',
+        );
         assertProblem(await anm.request('GET', MOLS, { envelope: { sequence: '2' } }), 409, 'envelope.sequence-not-increasing');
         assert.equal(await countDocuments(running), before);
       });
@@ -258,7 +276,10 @@ async function signatureFor(client: FlexgateClient, running: TestGateway, path: 
 }
 
 async function countDocuments(running: TestGateway): Promise<number> {
-  const row = await running.gateway.store.db.selectFrom('anm_documents').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+  const row = await running.gateway.store.db
+    .selectFrom('anm_documents')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .executeTakeFirstOrThrow();
   return Number(row.n);
 }
 

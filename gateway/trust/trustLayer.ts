@@ -43,7 +43,10 @@ export function verifyRequests(options: TrustLayerOptions): RequestHandler[] {
     const rule = accessRuleFor(req.method, req.path, rules);
     if (!rule) throw new Problem('request.not-found', `Nothing at ${req.method} ${req.path}`);
     if (!rule.roles.includes(caller.party.role)) {
-      throw new Problem('auth.role-forbidden', `${caller.party.urn} (role ${caller.party.role}) may not ${req.method} ${req.path}; allowed: ${rule.roles.join(', ')}`);
+      throw new Problem(
+        'auth.role-forbidden',
+        `${caller.party.urn} (role ${caller.party.role}) may not ${req.method} ${req.path}; allowed: ${rule.roles.join(', ')}`,
+      );
     }
     const jws = req.header(SIGNATURE_HEADER);
     if (jws === undefined && rule.signature === 'optional') return next();

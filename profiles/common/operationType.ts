@@ -11,4 +11,6 @@ export const OperationBusinessType = codeType('OperationBusinessType', 'Business
 ]);
 
 /** ESMP needs a direction; the ANM's signed values already carry it. */
-export const EitherDirection = codeType('EitherDirection', 'Direction of the quantities', [{ code: 'A03', title: 'UP and DOWN: the sign of each quantity says which' }]);
+export const EitherDirection = codeType('EitherDirection', 'Direction of the quantities', [
+  { code: 'A03', title: 'UP and DOWN: the sign of each quantity says which' },
+]);

@@ -14,7 +14,7 @@ const REASON_TITLES: Readonly<Record<string, string>> = {
 export function reasonElement(codeTypeName: string, meaning: string, kinds: readonly ReasonKind[]): GroupDecl {
   const codes = [...new Set(kinds.map((kind) => kind.code))].map((code) => ({ code, title: REASON_TITLES[code] ?? code }));
   return group('Reason', reasons(kinds), meaning, [
-    leaf('code', codeType(codeTypeName, 'Reason code', codes), { ...itemField('code', textCodec), describe: 'the reason\'s code' }, { meaning: 'Reason code' }),
-    leaf('text', ReasonText, { ...itemField('text', textCodec), describe: 'the reason\'s text' }, { meaning: 'Reason text', optional: true }),
+    leaf('code', codeType(codeTypeName, 'Reason code', codes), { ...itemField('code', textCodec), describe: "the reason's code" }, { meaning: 'Reason code' }),
+    leaf('text', ReasonText, { ...itemField('text', textCodec), describe: "the reason's text" }, { meaning: 'Reason text', optional: true }),
   ]);
 }

@@ -7,7 +7,13 @@ import { codeType, simpleType } from '../machinery/simpleType.ts';
  * keeps one (so documents rebuild to the same text).
  */
 
-export const Identifier60 = simpleType({ name: 'Identifier60', base: 'xs:string', minLength: 1, maxLength: 60, description: 'An identifier (mRID) of 1 to 60 characters' });
+export const Identifier60 = simpleType({
+  name: 'Identifier60',
+  base: 'xs:string',
+  minLength: 1,
+  maxLength: 60,
+  description: 'An identifier (mRID) of 1 to 60 characters',
+});
 
 export const Identifier35 = simpleType({
   name: 'Identifier35',
@@ -17,11 +23,28 @@ export const Identifier35 = simpleType({
   description: 'An identifier (mRID) of 1 to 35 characters, the limit of the constraint network element document',
 });
 
-export const PartyIdentifier = simpleType({ name: 'PartyIdentifier', base: 'xs:string', minLength: 1, maxLength: 16, description: 'A market participant id (EIC or GB national code)' });
+export const PartyIdentifier = simpleType({
+  name: 'PartyIdentifier',
+  base: 'xs:string',
+  minLength: 1,
+  maxLength: 16,
+  description: 'A market participant id (EIC or GB national code)',
+});
 
-export const ResourceIdentifier = simpleType({ name: 'ResourceIdentifier', base: 'xs:string', minLength: 1, maxLength: 60, description: 'A resource id of the DSO (ANM resource id)' });
+export const ResourceIdentifier = simpleType({
+  name: 'ResourceIdentifier',
+  base: 'xs:string',
+  minLength: 1,
+  maxLength: 60,
+  description: 'A resource id of the DSO (ANM resource id)',
+});
 
-export const RevisionNumber = simpleType({ name: 'RevisionNumber', base: 'xs:string', pattern: '[1-9][0-9]{0,2}', description: 'Revision 1 to 999, without leading zeros' });
+export const RevisionNumber = simpleType({
+  name: 'RevisionNumber',
+  base: 'xs:string',
+  pattern: '[1-9][0-9]{0,2}',
+  description: 'Revision 1 to 999, without leading zeros',
+});
 
 export const CreatedDateTime = simpleType({
   name: 'CreatedDateTime',

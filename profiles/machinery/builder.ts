@@ -44,7 +44,8 @@ export function buildDocumentOf(profile: Profile, model: unknown, header: unknow
     ...(checkedModel.ok ? [] : issuesAt(profile, 'cim.not-representable', checkedModel.errors, 'model')),
   ];
   if (issues.length > 0) throw new ProfileViolation(issues);
-  if (!isFields(header) || !isFields(model)) throw new ProfileViolation([{ code: 'cim.not-representable', detail: 'header and model must be objects', path: `/${profile.root}` }]);
+  if (!isFields(header) || !isFields(model))
+    throw new ProfileViolation([{ code: 'cim.not-representable', detail: 'header and model must be objects', path: `/${profile.root}` }]);
 
   const scope: Scope = { header, root: model, item: model, position: 1, parent: undefined };
   const rootPath = `/${profile.root}`;

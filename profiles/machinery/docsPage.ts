@@ -37,7 +37,9 @@ export function profileDocsPage(profile: Profile): string {
       const carries = decl.kind === 'leaf' ? decl.value.describe : decl.repeat.describe;
       elements.push(`| \`${path}\` | ${occurs(decl)} | ${type} | ${cell(carries)} | ${cell(decl.meaning)} |`);
       if (decl.kind === 'leaf' && decl.attribute) {
-        elements.push(`| \`${path}/@${decl.attribute.name}\` | 1 | \`${decl.attribute.type.name}\` | ${cell(decl.attribute.value.describe)} | coding scheme of the id |`);
+        elements.push(
+          `| \`${path}/@${decl.attribute.name}\` | 1 | \`${decl.attribute.type.name}\` | ${cell(decl.attribute.value.describe)} | coding scheme of the id |`,
+        );
       }
       if (decl.kind === 'group') {
         for (const kind of decl.repeat.reasons ?? []) addReason(path, kind);
@@ -77,7 +79,16 @@ export function profileDocsPage(profile: Profile): string {
     '',
   ];
   if (reasonRows.length > 0) {
-    lines.push('## Reasons', '', 'Each kind of reason appears at most once per element, in this order.', '', '| Element | Code | Carries |', '|---|---|---|', ...reasonRows, '');
+    lines.push(
+      '## Reasons',
+      '',
+      'Each kind of reason appears at most once per element, in this order.',
+      '',
+      '| Element | Code | Carries |',
+      '|---|---|---|',
+      ...reasonRows,
+      '',
+    );
   }
   if (factRows.length > 0) {
     lines.push(
@@ -91,6 +102,17 @@ export function profileDocsPage(profile: Profile): string {
       '',
     );
   }
-  lines.push('## Rules beyond the XSD', '', ...profile.rules.map((rule) => `- ${rule}`), '', '## Types', '', '| Type | Base | Facets | Meaning |', '|---|---|---|---|', ...types, '');
+  lines.push(
+    '## Rules beyond the XSD',
+    '',
+    ...profile.rules.map((rule) => `- ${rule}`),
+    '',
+    '## Types',
+    '',
+    '| Type | Base | Facets | Meaning |',
+    '|---|---|---|---|',
+    ...types,
+    '',
+  );
   return lines.join('\n');
 }

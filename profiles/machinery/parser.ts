@@ -199,7 +199,10 @@ export function parseDocument<M extends TSchema, H extends TSchema>(profile: Pro
   const root = top[0];
   const header: Fields = {};
   if (!root || root.name !== profile.root) {
-    throw new ProfileViolation([{ code: 'cim.rule-violation', detail: `the root element must be ${profile.root}`, path: root ? `/${root.name}` : '/' }], header);
+    throw new ProfileViolation(
+      [{ code: 'cim.rule-violation', detail: `the root element must be ${profile.root}`, path: root ? `/${root.name}` : '/' }],
+      header,
+    );
   }
   const model: Fields = {};
   reader.readChildren(root.children, profile.children, { header, root: model, item: model, position: 1, parent: undefined }, rootPath);

@@ -23,13 +23,45 @@ const header: DocumentHeader = {
 const list: MeritOrderList = {
   issuedAt: '2024-10-17T13:00:00Z',
   entries: [
-    { order: 1, contractId: 'A1_Buyer', resourceId: 'G1_A1', resourceName: 'Asset 1', operationType: 'ConstrainedDemand', value_kW: 600, mic_kW: 700, mec_kW: 1200, activity: 'Buyer', traded: true, registered: true },
-    { order: 2, contractId: 'Agg_Seller_1', resourceId: 'G1_Agg1', operationType: 'FlexibleOutputChange', value_kW: -600, mic_kW: 600, mec_kW: 0, activity: 'Seller', traded: true, registered: true, curtailmentIndex: 4 },
+    {
+      order: 1,
+      contractId: 'A1_Buyer',
+      resourceId: 'G1_A1',
+      resourceName: 'Asset 1',
+      operationType: 'ConstrainedDemand',
+      value_kW: 600,
+      mic_kW: 700,
+      mec_kW: 1200,
+      activity: 'Buyer',
+      traded: true,
+      registered: true,
+    },
+    {
+      order: 2,
+      contractId: 'Agg_Seller_1',
+      resourceId: 'G1_Agg1',
+      operationType: 'FlexibleOutputChange',
+      value_kW: -600,
+      mic_kW: 600,
+      mec_kW: 0,
+      activity: 'Seller',
+      traded: true,
+      registered: true,
+      curtailmentIndex: 4,
+    },
   ],
 };
 
 const lookAhead: ConstraintLookAhead = {
-  constraints: [{ constraintId: 'C1', start: '2024-10-18T07:00:00Z', end: '2024-10-18T08:00:00Z', size_kW: 2000, resources: [{ resourceId: 'G1_A1' }, { resourceId: 'G1_A2' }] }],
+  constraints: [
+    {
+      constraintId: 'C1',
+      start: '2024-10-18T07:00:00Z',
+      end: '2024-10-18T08:00:00Z',
+      size_kW: 2000,
+      resources: [{ resourceId: 'G1_A1' }, { resourceId: 'G1_A2' }],
+    },
+  ],
 };
 
 const dispatch: DispatchInstruction = {

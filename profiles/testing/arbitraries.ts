@@ -56,31 +56,42 @@ const anyInstant = fc
 
 const createdDateTime = fc.integer({ min: Date.UTC(2020, 0, 1) / 1000, max: Date.UTC(2030, 0, 1) / 1000 }).map((s) => formatInstant(s * 1000));
 
-const participant: fc.Arbitrary<MarketParticipant> = fc.record({
-  mRID: identifier(16),
-  codingScheme: fc.constantFrom(...PARTY_CODING_SCHEMES),
-  role: fc.constantFrom(...MARKET_ROLES),
-}, { noNullPrototype: true });
+const participant: fc.Arbitrary<MarketParticipant> = fc.record(
+  {
+    mRID: identifier(16),
+    codingScheme: fc.constantFrom(...PARTY_CODING_SCHEMES),
+    role: fc.constantFrom(...MARKET_ROLES),
+  },
+  { noNullPrototype: true },
+);
 
 /** A document header; `maxId` is the profile's mRID limit (35 for the constraint document). */
 export function documentHeader(maxId = 60): fc.Arbitrary<DocumentHeader> {
-  return fc.record({
-    mRID: identifier(maxId),
-    revisionNumber: fc.oneof(fc.constantFrom(1, 999), fc.integer({ min: 1, max: 999 })),
-    createdDateTime,
-    sender: participant,
-    receiver: participant,
-  }, { noNullPrototype: true });
+  return fc.record(
+    {
+      mRID: identifier(maxId),
+      revisionNumber: fc.oneof(fc.constantFrom(1, 999), fc.integer({ min: 1, max: 999 })),
+      createdDateTime,
+      sender: participant,
+      receiver: participant,
+    },
+    { noNullPrototype: true },
+  );
 }
 
-export const acknowledgementHeader: fc.Arbitrary<AcknowledgementHeader> = fc.record({ mRID: identifier(), createdDateTime, sender: participant, receiver: participant }, { noNullPrototype: true });
+export const acknowledgementHeader: fc.Arbitrary<AcknowledgementHeader> = fc.record(
+  { mRID: identifier(), createdDateTime, sender: participant, receiver: participant },
+  { noNullPrototype: true },
+);
 
 const period = (maxSlots: number) =>
-  fc.record({ start: settlementStart, slots: fc.oneof(fc.constant(1), fc.integer({ min: 1, max: maxSlots })) }, { noNullPrototype: true }).map(({ start, slots }) => ({
-    start: formatInstant(start),
-    end: formatInstant(start + slots * SETTLEMENT_PERIOD_MS),
-    slots,
-  }));
+  fc
+    .record({ start: settlementStart, slots: fc.oneof(fc.constant(1), fc.integer({ min: 1, max: maxSlots })) }, { noNullPrototype: true })
+    .map(({ start, slots }) => ({
+      start: formatInstant(start),
+      end: formatInstant(start + slots * SETTLEMENT_PERIOD_MS),
+      slots,
+    }));
 
 export function constraintLookAhead(maxConstraints = 4): fc.Arbitrary<ConstraintLookAhead> {
   const resource = fc.record({ resourceId: identifier(), resourceName: text(1, 200) }, { noNullPrototype: true, requiredKeys: ['resourceId'] });
@@ -198,7 +209,10 @@ export const acknowledgement: fc.Arbitrary<Acknowledgement> = fc.record(
       },
       { noNullPrototype: true, requiredKeys: ['mRID'] },
     ),
-    reasons: fc.array(fc.record({ code: fc.constantFrom(...ACKNOWLEDGEMENT_REASON_CODES), text: text(1, 512) }, { noNullPrototype: true, requiredKeys: ['code'] }), { minLength: 1, maxLength: 5 }),
+    reasons: fc.array(
+      fc.record({ code: fc.constantFrom(...ACKNOWLEDGEMENT_REASON_CODES), text: text(1, 512) }, { noNullPrototype: true, requiredKeys: ['code'] }),
+      { minLength: 1, maxLength: 5 },
+    ),
   },
   { noNullPrototype: true, requiredKeys: ['reasons'] },
 );

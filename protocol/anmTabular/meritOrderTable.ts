@@ -176,8 +176,18 @@ export function renderMeritOrderTable(list: MeritOrderList): string {
   const tradedLayout = list.scenario !== undefined || list.receivedAt !== undefined;
   const fields: Field[] = [
     ...(tradedLayout ? (['receivedTime', 'receivedTimestamp', 'scenario'] as const) : []),
-    'order', 'contractId', 'resourceId', 'resourceName', 'operationType', 'value', 'valueUnits',
-    'mic', 'mec', 'activity', 'traded', 'registered',
+    'order',
+    'contractId',
+    'resourceId',
+    'resourceName',
+    'operationType',
+    'value',
+    'valueUnits',
+    'mic',
+    'mec',
+    'activity',
+    'traded',
+    'registered',
     ...(tradedLayout ? [] : (['curtailmentIndex'] as const)),
   ];
   const received = list.receivedAt === undefined ? undefined : Date.parse(list.receivedAt);
@@ -207,4 +217,3 @@ export function renderMeritOrderTable(list: MeritOrderList): string {
   }
   return renderTsv(rows);
 }
-

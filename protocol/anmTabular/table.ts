@@ -22,9 +22,7 @@ export interface TableRow<F extends string> {
 }
 
 /** ANM exports put a period (or issue time) on a line of its own above the rows it applies to. */
-export type TableLine<F extends string> =
-  | { kind: 'period'; line: number; cells: TableCell[] }
-  | { kind: 'data'; row: TableRow<F> };
+export type TableLine<F extends string> = { kind: 'period'; line: number; cells: TableCell[] } | { kind: 'data'; row: TableRow<F> };
 
 export const normaliseHeader = (text: string) => text.toLowerCase().replace(/[^a-z0-9]/g, '');
 
@@ -91,9 +89,7 @@ export function readTable<F extends string>(rows: readonly DelimitedRow[], colum
       lines.push({
         kind: 'period',
         line: row.line,
-        cells: row.cells
-          .slice(0, lastFilled + 1)
-          .map((text, index) => ({ text: text.trim(), location: { row: row.line, column: index + 1 } })),
+        cells: row.cells.slice(0, lastFilled + 1).map((text, index) => ({ text: text.trim(), location: { row: row.line, column: index + 1 } })),
       });
       continue;
     }

@@ -16,7 +16,8 @@ export interface EnvelopeParts {
 
 /** The protected header of a detached compact JWS, decoded and checked for shape but not verified: enough to pick the key. */
 export function readEnvelopeHeader(jws: string | undefined): EnvelopeParts {
-  if (jws === undefined || jws === '') throw new Problem('envelope.signature-missing', 'This route needs a signed request: send the detached JWS in the x-jws-signature header');
+  if (jws === undefined || jws === '')
+    throw new Problem('envelope.signature-missing', 'This route needs a signed request: send the detached JWS in the x-jws-signature header');
   if (jws.length > MAX_SIGNATURE_HEADER) throw new Problem('envelope.malformed', `The signature header is longer than ${MAX_SIGNATURE_HEADER} characters`);
   const match = DETACHED.exec(jws.trim());
   if (!match) throw new Problem('envelope.malformed', 'The signature must be a detached compact JWS: <protected>..<signature>');
@@ -27,13 +28,17 @@ export function readEnvelopeHeader(jws: string | undefined): EnvelopeParts {
   } catch {
     throw new Problem('envelope.malformed', 'The protected header is not base64url-encoded JSON');
   }
-  if (typeof decoded !== 'object' || decoded === null || Array.isArray(decoded)) throw new Problem('envelope.malformed', 'The protected header is not a JSON object');
+  if (typeof decoded !== 'object' || decoded === null || Array.isArray(decoded))
+    throw new Problem('envelope.malformed', 'The protected header is not a JSON object');
   const crit = (decoded as { crit?: unknown }).crit;
-  if (!Array.isArray(crit)) throw new Problem('envelope.malformed', `The protected header must list ${CRITICAL_MEMBERS.join(', ')} in crit`, { pointer: '/crit' });
+  if (!Array.isArray(crit))
+    throw new Problem('envelope.malformed', `The protected header must list ${CRITICAL_MEMBERS.join(', ')} in crit`, { pointer: '/crit' });
   const unknown = crit.filter((name) => typeof name !== 'string' || !UNDERSTOOD.has(name));
-  if (unknown.length > 0) throw new Problem('envelope.unknown-critical', `crit names members flexgate does not understand: ${unknown.map(String).join(', ')}`, { pointer: '/crit' });
+  if (unknown.length > 0)
+    throw new Problem('envelope.unknown-critical', `crit names members flexgate does not understand: ${unknown.map(String).join(', ')}`, { pointer: '/crit' });
   const missing = CRITICAL_MEMBERS.filter((name) => !crit.includes(name) || !(name in decoded));
-  if (missing.length > 0) throw new Problem('envelope.malformed', `The protected header must carry and list in crit: ${missing.join(', ')}`, { pointer: '/crit' });
+  if (missing.length > 0)
+    throw new Problem('envelope.malformed', `The protected header must carry and list in crit: ${missing.join(', ')}`, { pointer: '/crit' });
   let header: EnvelopeHeader;
   try {
     header = validateHeader(decoded);
@@ -41,9 +46,11 @@ export function readEnvelopeHeader(jws: string | undefined): EnvelopeParts {
     const problem = error as Problem;
     throw Problem.of(problem.items.map((item) => ({ ...item, code: 'envelope.malformed', detail: `protected header: ${item.detail}` })));
   }
-  if (header.kid !== header['x5t#S256']) throw new Problem('envelope.malformed', 'kid must equal x5t#S256 (the signing certificate thumbprint)', { pointer: '/kid' });
+  if (header.kid !== header['x5t#S256'])
+    throw new Problem('envelope.malformed', 'kid must equal x5t#S256 (the signing certificate thumbprint)', { pointer: '/kid' });
   for (const member of [STATUS_MEMBER, RECEIPT_MEMBER] as const) {
-    if (member in header !== crit.includes(member)) throw new Problem('envelope.malformed', `${member} must be listed in crit exactly when present`, { pointer: '/crit' });
+    if (member in header !== crit.includes(member))
+      throw new Problem('envelope.malformed', `${member} must be listed in crit exactly when present`, { pointer: '/crit' });
   }
   return { header, protectedPart, signature };
 }

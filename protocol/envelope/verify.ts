@@ -38,7 +38,9 @@ export async function verifyEnvelope(jws: string | undefined, body: Uint8Array, 
   }
   const allowed: readonly string[] = ENVELOPE_ALGORITHMS[expected.apiVersion];
   if (!allowed.includes(header.alg)) {
-    throw new Problem('envelope.algorithm-not-allowed', `alg ${header.alg} is not accepted on ${expected.apiVersion}; use one of ${allowed.join(', ')}`, { pointer: '/alg' });
+    throw new Problem('envelope.algorithm-not-allowed', `alg ${header.alg} is not accepted on ${expected.apiVersion}; use one of ${allowed.join(', ')}`, {
+      pointer: '/alg',
+    });
   }
   const chain = signingChain(header, expected);
   try {
@@ -113,7 +115,11 @@ function signingChain(header: EnvelopeHeader, expected: EnvelopeExpectations): s
   }
   const now = expected.now ?? new Date();
   if (now < new Date(leaf.validFrom) || now > new Date(leaf.validTo)) {
-    throw new Problem('envelope.certificate-expired', `Certificate ${leaf.serialNumber} is valid only from ${leaf.validFrom} to ${leaf.validTo}`, { pointer: '/x5c/0' });
+    throw new Problem('envelope.certificate-expired', `Certificate ${leaf.serialNumber} is valid only from ${leaf.validFrom} to ${leaf.validTo}`, {
+      pointer: '/x5c/0',
+    });
   }
-  throw new Problem('envelope.key-mismatch', `Signed with certificate ${leaf.serialNumber}, but the TLS client certificate is another one`, { pointer: '/kid' });
+  throw new Problem('envelope.key-mismatch', `Signed with certificate ${leaf.serialNumber}, but the TLS client certificate is another one`, {
+    pointer: '/kid',
+  });
 }

@@ -34,7 +34,11 @@ describe('party identity from a certificate', function () {
     }
 
     it('gives role, id and urn', function () {
-      assert.deepEqual(partyFromCertificate({ subjectaltname: 'URI:urn:flexgate:fsp:fsp-dev-2' }), { role: 'fsp', id: 'fsp-dev-2', urn: 'urn:flexgate:fsp:fsp-dev-2' });
+      assert.deepEqual(partyFromCertificate({ subjectaltname: 'URI:urn:flexgate:fsp:fsp-dev-2' }), {
+        role: 'fsp',
+        id: 'fsp-dev-2',
+        urn: 'urn:flexgate:fsp:fsp-dev-2',
+      });
     });
 
     it('gives no party for a peer that sent no certificate (Node gives an empty object)', function () {

@@ -5,6 +5,9 @@ export function splitPemCertificates(chain: string): string[] {
 
 /** A DER certificate as PEM, 64 characters per line (RFC 7468). */
 export function certificatePem(der: Uint8Array): string {
-  const lines = Buffer.from(der).toString('base64').match(/.{1,64}/g) ?? [];
+  const lines =
+    Buffer.from(der)
+      .toString('base64')
+      .match(/.{1,64}/g) ?? [];
   return `-----BEGIN CERTIFICATE-----\n${lines.join('\n')}\n-----END CERTIFICATE-----\n`;
 }

@@ -82,11 +82,7 @@ export function ukWallTimeToEpoch(wall: WallTime, location: ProblemLocation = {}
   }
   if (valid.length > 1) {
     const [first, second] = valid.map((epoch) => formatUtc(epoch));
-    throw new Problem(
-      'time.ambiguous-local',
-      `${shown} happens twice in ${UK_TIME_ZONE} (${first} and ${second}); give an explicit offset`,
-      location,
-    );
+    throw new Problem('time.ambiguous-local', `${shown} happens twice in ${UK_TIME_ZONE} (${first} and ${second}); give an explicit offset`, location);
   }
   return valid[0]!;
 }

@@ -5,10 +5,7 @@ import { InstantInput, UtcInstant } from './instant.ts';
 export const DIRECTIONS = ['import', 'export'] as const;
 export type Direction = (typeof DIRECTIONS)[number];
 
-const ConstrainedResource = Type.Object(
-  { resourceId: AnmIdentifier, resourceName: Type.Optional(DisplayName) },
-  { additionalProperties: false },
-);
+const ConstrainedResource = Type.Object({ resourceId: AnmIdentifier, resourceName: Type.Optional(DisplayName) }, { additionalProperties: false });
 
 function constraintShape<I extends TSchema>(instant: I) {
   return Type.Object(

@@ -7,13 +7,6 @@ export const UtcInstant = Type.String({
 });
 
 /** What flexgate accepts where an instant is expected; normalised to a UtcInstant on arrival. */
-export const InstantInput = Type.Union(
-  [
-    Type.String({ minLength: 1, maxLength: 40 }),
-    Type.Integer({ description: 'Unix time in seconds (UTC)' }),
-  ],
-  {
-    description:
-      'ISO 8601 with Z or an offset (taken as given); DD/MM/YYYY HH:MM[:SS] or YYYY-MM-DD HH:MM[:SS] (UK local time, Europe/London); or Unix seconds',
-  },
-);
+export const InstantInput = Type.Union([Type.String({ minLength: 1, maxLength: 40 }), Type.Integer({ description: 'Unix time in seconds (UTC)' })], {
+  description: 'ISO 8601 with Z or an offset (taken as given); DD/MM/YYYY HH:MM[:SS] or YYYY-MM-DD HH:MM[:SS] (UK local time, Europe/London); or Unix seconds',
+});

@@ -97,10 +97,7 @@ export const TradingOutcome = Type.Object(
 export type TradingOutcome = Static<typeof TradingOutcome>;
 
 /** The body of `POST /anm/v1/constraint-look-aheads/{id}/verify`; `{id}` is the day's look-ahead. */
-export const TradeVerificationInput = Type.Object(
-  { meritOrderListId: Type.String({ minLength: 1, maxLength: 100 }) },
-  { additionalProperties: false },
-);
+export const TradeVerificationInput = Type.Object({ meritOrderListId: Type.String({ minLength: 1, maxLength: 100 }) }, { additionalProperties: false });
 export type TradeVerificationInput = Static<typeof TradeVerificationInput>;
 
 export const CANCELLATION_REASONS = ['buyer-not-constrained', 'counterparties-separated', 'service-not-useful'] as const;
@@ -131,14 +128,7 @@ export const TradeVerificationOutcome = Type.Object(
 export type TradeVerificationOutcome = Static<typeof TradeVerificationOutcome>;
 
 /** Why a contract behind a constraint may not trade under it. */
-export const EXCLUSION_REASONS = [
-  'not-registered',
-  'flexible-service',
-  'direction-unknown',
-  'not-curtailed',
-  'not-exposed',
-  'no-headroom',
-] as const;
+export const EXCLUSION_REASONS = ['not-registered', 'flexible-service', 'direction-unknown', 'not-curtailed', 'not-exposed', 'no-headroom'] as const;
 export type ExclusionReason = (typeof EXCLUSION_REASONS)[number];
 
 const ServiceHeadroom = Type.Object(

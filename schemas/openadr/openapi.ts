@@ -43,7 +43,13 @@ const schemaRef = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 
 const page = {
   skip: { name: 'skip', in: 'query', required: false, description: 'Number of records to skip', schema: { type: 'integer', format: 'int32', minimum: 0 } },
-  limit: { name: 'limit', in: 'query', required: false, description: 'Largest number of records to return', schema: { type: 'integer', format: 'int32', minimum: 0, maximum: 50 } },
+  limit: {
+    name: 'limit',
+    in: 'query',
+    required: false,
+    description: 'Largest number of records to return',
+    schema: { type: 'integer', format: 'int32', minimum: 0, maximum: 50 },
+  },
 };
 const queryParameters: Record<string, object> = {
   ...page,
@@ -52,7 +58,13 @@ const queryParameters: Record<string, object> = {
   eventID: { name: 'eventID', in: 'query', required: false, description: 'Only reports on this event', schema: schemaRef('objectID') },
   clientName: { name: 'clientName', in: 'query', required: false, description: 'Only objects with this clientName', schema: schemaRef('clientName') },
   active: { name: 'active', in: 'query', required: false, description: 'Leave out events that are over', schema: { type: 'boolean' } },
-  objects: { name: 'objects', in: 'query', required: false, description: 'Only subscriptions to these object types', schema: { type: 'array', items: schemaRef('objectTypes') } },
+  objects: {
+    name: 'objects',
+    in: 'query',
+    required: false,
+    description: 'Only subscriptions to these object types',
+    schema: { type: 'array', items: schemaRef('objectTypes') },
+  },
   venName: { name: 'venName', in: 'query', required: false, description: 'Only the VEN with this name', schema: schemaRef('venName') },
   resourceName: { name: 'resourceName', in: 'query', required: false, description: 'Only resources with this name', schema: schemaRef('resourceName') },
   venID: { name: 'venID', in: 'query', required: false, description: 'Only resources of this VEN', schema: schemaRef('objectID') },
@@ -122,7 +134,13 @@ const collections: Collection[] = [
     readScope: 'read_ven_objects',
     writeScope: 'write_subscriptions',
     searchParameters: ['programID', 'clientName', 'objects', 'skip', 'limit'],
-    ids: { search: 'searchSubscriptions', create: 'createSubscription', read: 'searchSubscriptionByID', update: 'updateSubscription', remove: 'deleteSubscription' },
+    ids: {
+      search: 'searchSubscriptions',
+      create: 'createSubscription',
+      read: 'searchSubscriptionByID',
+      update: 'updateSubscription',
+      remove: 'deleteSubscription',
+    },
   },
   {
     path: '/vens',
@@ -219,34 +237,98 @@ function buildPaths(): Record<string, Record<string, unknown>> {
   for (const c of collections) {
     const one = `${c.path}/{${c.idParameter}}`;
     paths[c.path] = {
-      get: operation({ operationId: c.ids.search, tag: c.tag, summary: `Search ${c.tag}`, scope: c.readScope, parameters: c.searchParameters, success: { status: 200, schema: c.schema, list: true }, errors: c.path === '/resources' ? [...CRUD_ERRORS.search, 404] : CRUD_ERRORS.search }),
-      post: operation({ operationId: c.ids.create, tag: c.tag, summary: `Create a ${c.schema}`, scope: c.writeScope, body: c.requestSchema, success: { status: 201, schema: c.schema }, errors: c.path === '/resources' ? [...CRUD_ERRORS.create, 404] : CRUD_ERRORS.create }),
+      get: operation({
+        operationId: c.ids.search,
+        tag: c.tag,
+        summary: `Search ${c.tag}`,
+        scope: c.readScope,
+        parameters: c.searchParameters,
+        success: { status: 200, schema: c.schema, list: true },
+        errors: c.path === '/resources' ? [...CRUD_ERRORS.search, 404] : CRUD_ERRORS.search,
+      }),
+      post: operation({
+        operationId: c.ids.create,
+        tag: c.tag,
+        summary: `Create a ${c.schema}`,
+        scope: c.writeScope,
+        body: c.requestSchema,
+        success: { status: 201, schema: c.schema },
+        errors: c.path === '/resources' ? [...CRUD_ERRORS.create, 404] : CRUD_ERRORS.create,
+      }),
     };
     paths[one] = {
       parameters: [pathParameter(c.idParameter)],
-      get: operation({ operationId: c.ids.read, tag: c.tag, summary: `Read a ${c.schema}`, scope: c.readScope, success: { status: 200, schema: c.schema }, errors: CRUD_ERRORS.read }),
-      put: operation({ operationId: c.ids.update, tag: c.tag, summary: `Update a ${c.schema}`, scope: c.writeScope, body: c.requestSchema, success: { status: 200, schema: c.schema }, errors: CRUD_ERRORS.update }),
-      delete: operation({ operationId: c.ids.remove, tag: c.tag, summary: `Delete a ${c.schema}`, scope: c.writeScope, success: { status: 200, schema: c.schema }, errors: CRUD_ERRORS.remove }),
+      get: operation({
+        operationId: c.ids.read,
+        tag: c.tag,
+        summary: `Read a ${c.schema}`,
+        scope: c.readScope,
+        success: { status: 200, schema: c.schema },
+        errors: CRUD_ERRORS.read,
+      }),
+      put: operation({
+        operationId: c.ids.update,
+        tag: c.tag,
+        summary: `Update a ${c.schema}`,
+        scope: c.writeScope,
+        body: c.requestSchema,
+        success: { status: 200, schema: c.schema },
+        errors: CRUD_ERRORS.update,
+      }),
+      delete: operation({
+        operationId: c.ids.remove,
+        tag: c.tag,
+        summary: `Delete a ${c.schema}`,
+        scope: c.writeScope,
+        success: { status: 200, schema: c.schema },
+        errors: CRUD_ERRORS.remove,
+      }),
     };
   }
   paths['/auth/server'] = {
-    get: operation({ operationId: 'getAuthServerInfo', tag: 'Auth', summary: 'Where to get a token', success: { status: 200, schema: 'authServerInfo' }, errors: [500] }),
+    get: operation({
+      operationId: 'getAuthServerInfo',
+      tag: 'Auth',
+      summary: 'Where to get a token',
+      success: { status: 200, schema: 'authServerInfo' },
+      errors: [500],
+    }),
   };
   paths['/auth/token'] = {
     post: {
-      ...operation({ operationId: 'fetchToken', tag: 'Auth', summary: 'Exchange client credentials for a certificate-bound token', success: { status: 200, schema: 'clientCredentialResponse' }, errors: [400, 401, 500, 501] }),
+      ...operation({
+        operationId: 'fetchToken',
+        tag: 'Auth',
+        summary: 'Exchange client credentials for a certificate-bound token',
+        success: { status: 200, schema: 'clientCredentialResponse' },
+        errors: [400, 401, 500, 501],
+      }),
       requestBody: { required: true, content: { 'application/x-www-form-urlencoded': { schema: schemaRef('clientCredentialRequest') } } },
     },
   };
   paths['/notifiers'] = {
-    get: operation({ operationId: 'listAllNotifiers', tag: 'notifiers', summary: 'Notifier bindings offered', scope: 'read_targets', success: { status: 200, schema: 'notifiersResponse' }, errors: [] }),
+    get: operation({
+      operationId: 'listAllNotifiers',
+      tag: 'notifiers',
+      summary: 'Notifier bindings offered',
+      scope: 'read_targets',
+      success: { status: 200, schema: 'notifiersResponse' },
+      errors: [],
+    }),
   };
   for (const [path, operationId, scope] of mqttTopicOperations) {
     const parameter = /\{(\w+)\}/.exec(path)?.[1];
     const errors: ErrorStatus[] = scope === 'read_targets' ? [400, 401, 404, 500] : [400, 401, 403, 404, 500];
     paths[path] = {
       ...(parameter ? { parameters: [pathParameter(parameter)] } : {}),
-      get: operation({ operationId, tag: 'MQTT_notifier', summary: 'MQTT topic names', scope, success: { status: 200, schema: 'notifierTopicsResponse', sharedResponse: true }, errors }),
+      get: operation({
+        operationId,
+        tag: 'MQTT_notifier',
+        summary: 'MQTT topic names',
+        scope,
+        success: { status: 200, schema: 'notifierTopicsResponse', sharedResponse: true },
+        errors,
+      }),
     };
   }
   return paths;
@@ -277,7 +359,11 @@ export const openadrOpenApi = JSON.parse(
       schemas: openadrSchemas,
       responses: buildResponses(),
       securitySchemes: {
-        oAuth2ClientCredentials: { type: 'oauth2', description: 'Client credentials over mutual TLS', flows: { clientCredentials: { tokenUrl: 'auth/token', scopes: SCOPES } } },
+        oAuth2ClientCredentials: {
+          type: 'oauth2',
+          description: 'Client credentials over mutual TLS',
+          flows: { clientCredentials: { tokenUrl: 'auth/token', scopes: SCOPES } },
+        },
         bearerAuth: { type: 'http', scheme: 'bearer' },
       },
     },

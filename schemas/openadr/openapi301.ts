@@ -28,14 +28,32 @@ const schemaRef = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const text = { type: 'string' };
 
 const queryParameters: Record<string, object> = {
-  targetType: { name: 'targetType', in: 'query', required: false, description: 'Targeting type, e.g. GROUP (accepted; 3.1.0 targets carry no type)', schema: text },
+  targetType: {
+    name: 'targetType',
+    in: 'query',
+    required: false,
+    description: 'Targeting type, e.g. GROUP (accepted; 3.1.0 targets carry no type)',
+    schema: text,
+  },
   targetValues: { name: 'targetValues', in: 'query', required: false, description: 'Target values to match', schema: { type: 'array', items: text } },
   skip: { name: 'skip', in: 'query', required: false, description: 'Number of records to skip', schema: { type: 'integer', format: 'int32', minimum: 0 } },
-  limit: { name: 'limit', in: 'query', required: false, description: 'Largest number of records to return', schema: { type: 'integer', format: 'int32', minimum: 0, maximum: 50 } },
+  limit: {
+    name: 'limit',
+    in: 'query',
+    required: false,
+    description: 'Largest number of records to return',
+    schema: { type: 'integer', format: 'int32', minimum: 0, maximum: 50 },
+  },
   programID: { name: 'programID', in: 'query', required: false, description: 'Only objects of this program', schema: schemaRef('objectID') },
   eventID: { name: 'eventID', in: 'query', required: false, description: 'Only reports on this event', schema: schemaRef('objectID') },
   clientName: { name: 'clientName', in: 'query', required: false, description: 'Only objects with this clientName', schema: text },
-  objects: { name: 'objects', in: 'query', required: false, description: 'Only subscriptions to these object types', schema: { type: 'array', items: schemaRef('objectTypes') } },
+  objects: {
+    name: 'objects',
+    in: 'query',
+    required: false,
+    description: 'Only subscriptions to these object types',
+    schema: { type: 'array', items: schemaRef('objectTypes') },
+  },
   venName: { name: 'venName', in: 'query', required: false, description: 'Only the VEN with this name', schema: text },
   resourceName: { name: 'resourceName', in: 'query', required: false, description: 'Only resources with this name', schema: text },
 };
@@ -109,7 +127,13 @@ const collections: Collection[] = [
     schema: 'subscription',
     writeScope: 'write_subscriptions',
     searchParameters: ['programID', 'clientName', 'targetType', 'targetValues', 'objects', 'skip', 'limit'],
-    ids: { search: 'searchSubscriptions', create: 'createSubscription', read: 'searchSubscriptionByID', update: 'updateSubscription', remove: 'deleteSubscription' },
+    ids: {
+      search: 'searchSubscriptions',
+      create: 'createSubscription',
+      read: 'searchSubscriptionByID',
+      update: 'updateSubscription',
+      remove: 'deleteSubscription',
+    },
   },
   {
     path: '/vens',
@@ -147,7 +171,10 @@ interface OperationSpec {
 function operation(spec: OperationSpec): object {
   const content = (schema: object) => ({ 'application/json': { schema } });
   const responses: Record<string, object> = {
-    [spec.success.status]: { description: spec.success.status === 201 ? 'Created' : 'OK', content: content(spec.success.list ? { type: 'array', items: schemaRef(spec.success.schema) } : schemaRef(spec.success.schema)) },
+    [spec.success.status]: {
+      description: spec.success.status === 201 ? 'Created' : 'OK',
+      content: content(spec.success.list ? { type: 'array', items: schemaRef(spec.success.schema) } : schemaRef(spec.success.schema)),
+    },
   };
   for (const status of [...new Set(spec.errors)].sort()) responses[status] = { description: DESCRIPTIONS[status], content: content(schemaRef('problem')) };
   return {
@@ -167,7 +194,14 @@ function buildPaths(): Record<string, Record<string, unknown>> {
     const extra = c.collectionStatuses ?? [];
     paths[c.path] = {
       ...(c.parents.length > 0 ? { parameters: c.parents.map(pathParameter) } : {}),
-      get: operation({ operationId: c.ids.search, tag, scope: 'read_all', parameters: c.searchParameters, success: { status: 200, schema, list: true }, errors: [...STATUSES.search, ...extra] }),
+      get: operation({
+        operationId: c.ids.search,
+        tag,
+        scope: 'read_all',
+        parameters: c.searchParameters,
+        success: { status: 200, schema, list: true },
+        errors: [...STATUSES.search, ...extra],
+      }),
       post: operation({ operationId: c.ids.create, tag, scope: write, body: schema, success: { status: 201, schema }, errors: [...STATUSES.create, ...extra] }),
     };
     paths[`${c.path}/{${c.idParameter}}`] = {
@@ -184,7 +218,10 @@ function buildPaths(): Record<string, Record<string, unknown>> {
       requestBody: { required: true, content: { 'application/x-www-form-urlencoded': { schema: schemaRef('clientCredentialRequest') } } },
       responses: {
         200: { description: 'OK', content: { 'application/json': { schema: schemaRef('clientCredentialResponse') } } },
-        400: { description: 'Bad Request (RFC 6749 §5.2; also invalid_client, 3.0.1 lists no 401)', content: { 'application/json': { schema: schemaRef('authError') } } },
+        400: {
+          description: 'Bad Request (RFC 6749 §5.2; also invalid_client, 3.0.1 lists no 401)',
+          content: { 'application/json': { schema: schemaRef('authError') } },
+        },
         403: { description: DESCRIPTIONS[403], content: { 'application/json': { schema: schemaRef('problem') } } },
         500: { description: DESCRIPTIONS[500], content: { 'application/json': { schema: schemaRef('problem') } } },
       },
@@ -208,7 +245,11 @@ export const openadr301OpenApi = JSON.parse(
     components: {
       schemas: openadr301Schemas,
       securitySchemes: {
-        oAuth2ClientCredentials: { type: 'oauth2', description: 'Client credentials over mutual TLS', flows: { clientCredentials: { tokenUrl: 'auth/token', scopes: SCOPES_301 } } },
+        oAuth2ClientCredentials: {
+          type: 'oauth2',
+          description: 'Client credentials over mutual TLS',
+          flows: { clientCredentials: { tokenUrl: 'auth/token', scopes: SCOPES_301 } },
+        },
         bearerAuth: { type: 'http', scheme: 'bearer' },
       },
     },

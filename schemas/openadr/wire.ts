@@ -133,9 +133,7 @@ export const ProgramRequest = Type.Object(
   {
     programName: Type.String({ minLength: 1, maxLength: 128 }),
     intervalPeriod: Type.Optional(ref('intervalPeriod', IntervalPeriod)),
-    programDescriptions: Type.Optional(
-      nullable(Type.Array(Type.Object({ URL: Type.String({ format: 'uri', minLength: 2, maxLength: 8000 }) }))),
-    ),
+    programDescriptions: Type.Optional(nullable(Type.Array(Type.Object({ URL: Type.String({ format: 'uri', minLength: 2, maxLength: 8000 }) })))),
     payloadDescriptors: Type.Optional(
       nullable(Type.Array(Type.Union([ref('eventPayloadDescriptor', EventPayloadDescriptor), ref('reportPayloadDescriptor', ReportPayloadDescriptor)]))),
     ),
@@ -269,7 +267,9 @@ export const Program = withMetadata('programRequest', ProgramRequest, 'A program
 export type Program = Static<typeof Program>;
 export const Event = withMetadata('eventRequest', EventRequest, 'An event as the VTN serves it');
 export type Event = Static<typeof Event>;
-export const Report = Type.Intersect([ref('objectMetadata', ObjectMetadata), ref('reportRequest', ReportRequest), ownedBy], { description: 'A report as the VTN serves it' });
+export const Report = Type.Intersect([ref('objectMetadata', ObjectMetadata), ref('reportRequest', ReportRequest), ownedBy], {
+  description: 'A report as the VTN serves it',
+});
 export type Report = Static<typeof Report>;
 export const Subscription = Type.Intersect([ref('objectMetadata', ObjectMetadata), ref('subscriptionRequest', SubscriptionRequest), ownedBy], {
   description: 'A subscription as the VTN serves it',
@@ -278,7 +278,9 @@ export type Subscription = Static<typeof Subscription>;
 // The published `ven` and `resource` are allOf(objectMetadata, BL request); their objectType enums
 // (VEN vs BL_VEN_REQUEST) exclude each other, so nothing can validate. Served objects carry the
 // metadata's objectType, and these definitions say so.
-export const Ven = Type.Intersect([ref('objectMetadata', ObjectMetadata), Type.Omit(BlVenRequest, ['objectType'])], { description: 'A VEN as the VTN serves it' });
+export const Ven = Type.Intersect([ref('objectMetadata', ObjectMetadata), Type.Omit(BlVenRequest, ['objectType'])], {
+  description: 'A VEN as the VTN serves it',
+});
 export type Ven = Static<typeof Ven>;
 export const Resource = Type.Intersect([ref('objectMetadata', ObjectMetadata), Type.Omit(BlResourceRequest, ['objectType'])], {
   description: 'A resource as the VTN serves it',
@@ -333,7 +335,10 @@ export const AuthError = Type.Object(
   { description: 'Token endpoint error (RFC 6749 §5.2)' },
 );
 
-export const AuthServerInfo = Type.Object({ tokenURL: Type.String({ format: 'uri', minLength: 2, maxLength: 8000 }) }, { description: 'Where tokens come from' });
+export const AuthServerInfo = Type.Object(
+  { tokenURL: Type.String({ format: 'uri', minLength: 2, maxLength: 8000 }) },
+  { description: 'Where tokens come from' },
+);
 export type AuthServerInfo = Static<typeof AuthServerInfo>;
 
 export const ProblemBody = Type.Object(
@@ -349,7 +354,10 @@ export const ProblemBody = Type.Object(
 
 const MqttAuthentication = {
   anonymous: Type.Object({ method: closed(['ANONYMOUS'] as const, 'Anonymous') }, { description: 'Anonymous MQTT access' }),
-  bearer: Type.Object({ method: closed(['OAUTH2_BEARER_TOKEN'] as const, 'Bearer token'), username: Type.String() }, { description: 'MQTT access with the OAuth2 token' }),
+  bearer: Type.Object(
+    { method: closed(['OAUTH2_BEARER_TOKEN'] as const, 'Bearer token'), username: Type.String() },
+    { description: 'MQTT access with the OAuth2 token' },
+  ),
   certificate: Type.Object(
     { method: closed(['CERTIFICATE'] as const, 'Client certificate'), caCert: Type.String(), clientCert: Type.String(), clientKey: Type.String() },
     { description: 'MQTT access with a client certificate' },

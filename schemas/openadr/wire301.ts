@@ -39,7 +39,8 @@ import {
  * programs the descriptive fields 3.1.0 moved into attributes.
  */
 
-const discriminator = <const V extends string>(value: V) => Type.Optional(Type.Unsafe<V>({ type: 'string', enum: [value], description: 'Used as discriminator' }));
+const discriminator = <const V extends string>(value: V) =>
+  Type.Optional(Type.Unsafe<V>({ type: 'string', enum: [value], description: 'Used as discriminator' }));
 
 /** 3.0.1 targets: valuesMaps (3.1.0 made them plain strings, issue 316). */
 const targets = () => Type.Optional(nullable(Type.Array(ref('valuesMap', ValuesMap), { description: 'A list of valuesMap objects' })));
@@ -53,7 +54,10 @@ const metadata = {
   modificationDateTime: Type.Optional(ref('dateTime', DateTime)),
 };
 
-export const IntervalPeriod301 = Type.Object({ ...IntervalPeriod.properties, start: ref('dateTime', DateTime) }, { description: 'Start (required in 3.0.1) and duration of intervals' });
+export const IntervalPeriod301 = Type.Object(
+  { ...IntervalPeriod.properties, start: ref('dateTime', DateTime) },
+  { description: 'Start (required in 3.0.1) and duration of intervals' },
+);
 
 export const EventPayloadDescriptor301 = Type.Object(
   { ...EventPayloadDescriptor.properties, objectType: discriminator('EVENT_PAYLOAD_DESCRIPTOR') },
@@ -159,7 +163,11 @@ export type Ven301 = Static<typeof Ven301>;
 export const Notification301 = Type.Object(
   {
     objectType: ref('objectTypes', ObjectTypes),
-    operation: Type.Unsafe<'GET' | 'POST' | 'PUT' | 'DELETE'>({ type: 'string', enum: ['GET', 'POST', 'PUT', 'DELETE'], description: 'HTTP verb of the change (3.1.0 uses CRUD names)' }),
+    operation: Type.Unsafe<'GET' | 'POST' | 'PUT' | 'DELETE'>({
+      type: 'string',
+      enum: ['GET', 'POST', 'PUT', 'DELETE'],
+      description: 'HTTP verb of the change (3.1.0 uses CRUD names)',
+    }),
     object: Type.Unsafe<Program301 | Report301 | Event301 | Subscription301 | Ven301 | Resource301>({
       type: 'object',
       oneOf: (['program', 'report', 'event', 'subscription', 'ven', 'resource'] as const).map((name) => ({ $ref: `#/components/schemas/${name}` })),

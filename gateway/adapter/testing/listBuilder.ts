@@ -8,16 +8,37 @@ const base = { value_kW: 0, traded: false, registered: true } as const;
 
 /** A constrained-demand buyer whose MIC is `mic_kW`. */
 export const demandBuyer = (contractId: string, resourceId: string, mic_kW: number, extra: Extra = {}): EntryWithoutOrder => ({
-  contractId, resourceId, operationType: 'ConstrainedDemand', activity: 'Buyer', mic_kW, mec_kW: 0, ...base, ...extra,
+  contractId,
+  resourceId,
+  operationType: 'ConstrainedDemand',
+  activity: 'Buyer',
+  mic_kW,
+  mec_kW: 0,
+  ...base,
+  ...extra,
 });
 
 /** A constrained-generation buyer whose MEC is `mec_kW`. */
 export const generationBuyer = (contractId: string, resourceId: string, mec_kW: number, extra: Extra = {}): EntryWithoutOrder => ({
-  contractId, resourceId, operationType: 'ConstrainedGeneration', activity: 'Buyer', mic_kW: 0, mec_kW, ...base, ...extra,
+  contractId,
+  resourceId,
+  operationType: 'ConstrainedGeneration',
+  activity: 'Buyer',
+  mic_kW: 0,
+  mec_kW,
+  ...base,
+  ...extra,
 });
 
 export const seller = (contractId: string, resourceId: string, capacity: { mic_kW?: number; mec_kW?: number }, extra: Extra = {}): EntryWithoutOrder => ({
-  contractId, resourceId, operationType: 'FlexibleOutputChange', activity: 'Seller', mic_kW: capacity.mic_kW ?? 0, mec_kW: capacity.mec_kW ?? 0, ...base, ...extra,
+  contractId,
+  resourceId,
+  operationType: 'FlexibleOutputChange',
+  activity: 'Seller',
+  mic_kW: capacity.mic_kW ?? 0,
+  mec_kW: capacity.mec_kW ?? 0,
+  ...base,
+  ...extra,
 });
 
 /** A list in the order given. */

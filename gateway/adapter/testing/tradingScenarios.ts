@@ -47,7 +47,8 @@ export const tradingScenario: fc.Arbitrary<TradingScenario> = fc
         order: k + 1,
         contractId: `K${k + 1}`,
         resourceId: `R${e.resource}`,
-        operationType: e.kind === 'seller' ? 'FlexibleOutputChange' : (e.kind === 'buyer') === (direction !== 'export') ? 'ConstrainedDemand' : 'ConstrainedGeneration',
+        operationType:
+          e.kind === 'seller' ? 'FlexibleOutputChange' : (e.kind === 'buyer') === (direction !== 'export') ? 'ConstrainedDemand' : 'ConstrainedGeneration',
         activity: e.kind === 'seller' ? 'Seller' : 'Buyer',
         value_kW: 0,
         mic_kW: e.mic_kW,
@@ -65,9 +66,7 @@ export const tradingScenario: fc.Arbitrary<TradingScenario> = fc
 function validTrades(list: MeritOrderList, constraint: Constraint, intents: readonly { buyer: number; seller: number; share: number }[]): MatchedTrade[] {
   const view = viewConstraint(constraint, list, tradingEligibility());
   const buyers = view.entries.filter((e) => e.entry.activity === 'Buyer' && !e.exclusion);
-  const offers = view.entries
-    .filter((e) => e.entry.activity === 'Seller' && !e.exclusion)
-    .flatMap((e) => e.services.map((s) => ({ entry: e.entry, ...s })));
+  const offers = view.entries.filter((e) => e.entry.activity === 'Seller' && !e.exclusion).flatMap((e) => e.services.map((s) => ({ entry: e.entry, ...s })));
   const left = new Map<string, number>([
     ...buyers.map((b) => [b.entry.contractId, b.exposure_kW] as const),
     ...offers.map((o) => [`${o.entry.contractId}/${o.service}`, o.headroom_kW] as const),

@@ -26,11 +26,21 @@ function officialXsd(test: Mocha.Context): CompiledSchema {
 }
 
 function assertValid(xml: string, xsd: CompiledSchema): void {
-  assert.deepEqual(schemaViolations(parseWellFormed(xml), xsd, xml).map((v) => v.detail), []);
+  assert.deepEqual(
+    schemaViolations(parseWellFormed(xml), xsd, xml).map((v) => v.detail),
+    [],
+  );
 }
 
 type Xml = Record<string, unknown>;
-const reader = new XMLParser({ removeNSPrefix: true, processEntities: false, htmlEntities: false, ignoreAttributes: false, parseTagValue: false, isArray: (name) => ['oadrEvent', 'eiEventSignal', 'interval', 'groupID', 'resourceID'].includes(name) });
+const reader = new XMLParser({
+  removeNSPrefix: true,
+  processEntities: false,
+  htmlEntities: false,
+  ignoreAttributes: false,
+  parseTagValue: false,
+  isArray: (name) => ['oadrEvent', 'eiEventSignal', 'interval', 'groupID', 'resourceID'].includes(name),
+});
 const distributed = (xml: string) => ((reader.parse(xml) as Xml).oadrPayload as Xml).oadrSignedObject as { oadrDistributeEvent: Xml };
 
 interface Rendered {
@@ -105,7 +115,15 @@ describe('OpenADR 2.0b oadrDistributeEvent, rendered from a 3.x event', function
       requestID: 'req-1',
       vtnID: 'flexgate.example',
       now,
-      events: [{ event: futureEvent(new Date('2030-06-01T10:00:00Z')), modificationNumber: 2, cancelled, marketContext: 'https://flexgate.example/openadr/3.1.0/programs/prog-1', resourceNames: new Set(['G1_A1']) }],
+      events: [
+        {
+          event: futureEvent(new Date('2030-06-01T10:00:00Z')),
+          modificationNumber: 2,
+          cancelled,
+          marketContext: 'https://flexgate.example/openadr/3.1.0/programs/prog-1',
+          resourceNames: new Set(['G1_A1']),
+        },
+      ],
     });
 
   it('is valid against the official XSD, with intervals following the start in ISO 8601 durations', function () {
@@ -140,7 +158,6 @@ describe('OpenADR 2.0b oadrDistributeEvent, rendered from a 3.x event', function
   });
 });
 
-
 forEachBackend((backend) => {
   describe(`OpenADR 2.0b route: a legacy VEN gets the figure 6 and 7 events as oadrDistributeEvent, on ${backend.name}`, function () {
     let store: Store;
@@ -164,7 +181,8 @@ forEachBackend((backend) => {
       await store?.close();
     });
 
-    const poll = (venID: string, accept = 'application/xml') => vtn.client('fsp1').request('GET', `/openadr/2.0b/events?venID=${venID}&requestID=poll-1`, { headers: { accept } });
+    const poll = (venID: string, accept = 'application/xml') =>
+      vtn.client('fsp1').request('GET', `/openadr/2.0b/events?venID=${venID}&requestID=poll-1`, { headers: { accept } });
 
     it('answers figure 6 with an oadrDistributeEvent carrying no event, valid against the official XSD', async function () {
       ({ lookAheadId, listId } = await anm.figures5And6(this));

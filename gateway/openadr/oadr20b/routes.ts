@@ -33,7 +33,8 @@ async function distributeEvent(store: Store, config: OpenadrConfig, req: Request
   const principal = principalOf(req);
   await enforceSignaturePolicy(store.db, principal.clientId, envelopeOf(req) !== undefined);
   const venID = typeof req.query.venID === 'string' ? req.query.venID : undefined;
-  if (!venID) throw new Problem('request.invalid-query', 'venID is required: the id of the VEN registered through OpenADR 3 (2.0b oadrRequestEvent names its venID too)');
+  if (!venID)
+    throw new Problem('request.invalid-query', 'venID is required: the id of the VEN registered through OpenADR 3 (2.0b oadrRequestEvent names its venID too)');
   const ven = await findObject<Ven>(store.db, 'VEN', venID);
   if (!ven || !ownedBy(ven, principal)) throw notFound('VEN', venID);
   const resources = await listObjects(store.db, 'RESOURCE', { venId: ven.id });

@@ -7,7 +7,19 @@ import { cancel, initialState, nextState, type DispatchState, type LifecycleStep
 import { findObject, listObjects, type StoredObject } from '../objectTable.ts';
 import { insertObject, updateObject } from '../objectWrites.ts';
 import { targetFilter } from '../privacy.ts';
-import { created, newMetadata, notFound, ok, page, queryList, queryString, reference, updatedMetadata, type OperationContext, type OperationTable } from './operation.ts';
+import {
+  created,
+  newMetadata,
+  notFound,
+  ok,
+  page,
+  queryList,
+  queryString,
+  reference,
+  updatedMetadata,
+  type OperationContext,
+  type OperationTable,
+} from './operation.ts';
 
 const isLive = (event: StoredObject<unknown>) => event.lifecycle !== 'CANCELLED';
 
@@ -49,11 +61,25 @@ export async function createEventObject(db: StoreExecutor, body: EventRequest, n
 }
 
 /** Applies a lifecycle step with the event's new content; refuses what the state machine refuses. */
-export async function reviseEventObject(db: StoreExecutor, previous: StoredObject<Event>, body: EventRequest, step: LifecycleStep, now: string): Promise<Event> {
+export async function reviseEventObject(
+  db: StoreExecutor,
+  previous: StoredObject<Event>,
+  body: EventRequest,
+  step: LifecycleStep,
+  now: string,
+): Promise<Event> {
   const state = nextState(lifecycleOf(previous), step);
   await requireProgram(db, body.programID);
   const event: Event = { ...updatedMetadata(previous, now), ...body, dispatchStage: state };
-  await updateObject(db, previous, { ...previous, programId: body.programID, name: body.eventName ?? null, targets: body.targets ?? [], body: event, lifecycle: state, modifiedAt: now });
+  await updateObject(db, previous, {
+    ...previous,
+    programId: body.programID,
+    name: body.eventName ?? null,
+    targets: body.targets ?? [],
+    body: event,
+    lifecycle: state,
+    modifiedAt: now,
+  });
   return event;
 }
 

@@ -41,7 +41,8 @@ export interface OperationTable {
 }
 
 export function requireScope(principal: Principal, scope: Scope): void {
-  if (!principal.scopes.has(scope)) throw new Problem('openadr.scope-missing', `This operation needs scope ${scope}; the token has ${[...principal.scopes].join(' ') || 'none'}`);
+  if (!principal.scopes.has(scope))
+    throw new Problem('openadr.scope-missing', `This operation needs scope ${scope}; the token has ${[...principal.scopes].join(' ') || 'none'}`);
 }
 
 export function newMetadata(objectType: ObjectType, now: string): ObjectMetadata {

@@ -114,7 +114,14 @@ export const reportOperations: OperationTable = {
       const derived = await applyToDispatch(context, body);
       const event = await findObject<Event>(db, 'EVENT', body.eventID);
       const report: Report = { ...updatedMetadata(previous, now), ...body, clientID: previous.body.clientID };
-      await updateObject(db, previous, { ...previous, programId: event?.programId ?? null, eventId: body.eventID, name: body.reportName ?? null, body: report, modifiedAt: now });
+      await updateObject(db, previous, {
+        ...previous,
+        programId: event?.programId ?? null,
+        eventId: body.eventID,
+        name: body.reportName ?? null,
+        body: report,
+        modifiedAt: now,
+      });
       return ok(report, [reference(report, previous.version + 1), ...derived]);
     },
     async deleteReport(context) {

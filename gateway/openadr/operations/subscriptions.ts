@@ -5,7 +5,19 @@ import type { StoreExecutor } from '../../store/store.ts';
 import { deleteObject, insertObject, updateObject } from '../objectWrites.ts';
 import { findObject, listObjects, type StoredObject } from '../objectTable.ts';
 import { ownedBy } from '../privacy.ts';
-import { created, newMetadata, notFound, ok, page, queryList, queryString, reference, updatedMetadata, type OperationContext, type OperationTable } from './operation.ts';
+import {
+  created,
+  newMetadata,
+  notFound,
+  ok,
+  page,
+  queryList,
+  queryString,
+  reference,
+  updatedMetadata,
+  type OperationContext,
+  type OperationTable,
+} from './operation.ts';
 
 async function requireProgram(db: StoreExecutor, programID: string | undefined): Promise<void> {
   if (programID !== undefined && !(await findObject(db, 'PROGRAM', programID))) {
@@ -34,7 +46,9 @@ export const subscriptionOperations: OperationTable = {
       const programID = queryString(request.query.programID);
       const clientName = queryString(request.query.clientName);
       const objects = queryList(request.query.objects);
-      const subscriptions = (await listObjects<Subscription>(db, 'SUBSCRIPTION', request.principal.businessLogic ? {} : { clientId: request.principal.clientId }))
+      const subscriptions = (
+        await listObjects<Subscription>(db, 'SUBSCRIPTION', request.principal.businessLogic ? {} : { clientId: request.principal.clientId })
+      )
         .filter((s) => !programID || s.programId === programID)
         .filter((s) => !clientName || s.body.clientName === clientName)
         .filter((s) => !objects || s.body.objectOperations.some((o) => o.objects.some((t) => objects.includes(t))));
@@ -73,7 +87,14 @@ export const subscriptionOperations: OperationTable = {
       requireCallbacks(body);
       await requireProgram(db, body.programID);
       const subscription: Subscription = { ...updatedMetadata(previous, now), ...body, clientID: previous.body.clientID };
-      await updateObject(db, previous, { ...previous, programId: body.programID ?? null, name: body.clientName, targets: body.targets ?? [], body: subscription, modifiedAt: now });
+      await updateObject(db, previous, {
+        ...previous,
+        programId: body.programID ?? null,
+        name: body.clientName,
+        targets: body.targets ?? [],
+        body: subscription,
+        modifiedAt: now,
+      });
       return ok(subscription, [reference(subscription, previous.version + 1)]);
     },
     async deleteSubscription(context) {

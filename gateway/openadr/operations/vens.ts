@@ -5,7 +5,19 @@ import { deleteObject, insertObject, updateObject } from '../objectWrites.ts';
 import { findObject, listObjects, type StoredObject } from '../objectTable.ts';
 import { ownedBy } from '../privacy.ts';
 import type { Principal } from '../tokens.ts';
-import { created, newMetadata, notFound, ok, page, queryList, queryString, reference, updatedMetadata, type OperationContext, type OperationTable } from './operation.ts';
+import {
+  created,
+  newMetadata,
+  notFound,
+  ok,
+  page,
+  queryList,
+  queryString,
+  reference,
+  updatedMetadata,
+  type OperationContext,
+  type OperationTable,
+} from './operation.ts';
 
 /**
  * VEN and resource registrations. A VEN registers itself (VEN_VEN_REQUEST,
@@ -18,8 +30,13 @@ import { created, newMetadata, notFound, ok, page, queryList, queryString, refer
 function registration(principal: Principal, body: VenRequest | ResourceRequest, previous?: StoredObject<{ targets?: string[] | null }>) {
   const fromBusinessLogic = body.objectType === 'BL_VEN_REQUEST' || body.objectType === 'BL_RESOURCE_REQUEST';
   if (principal.businessLogic !== fromBusinessLogic) {
-    if (fromBusinessLogic) throw new Problem('openadr.business-logic-only', `${body.objectType} is for the business logic; a VEN sends ${body.objectType.replace('BL_', 'VEN_')}`, { pointer: '/objectType' });
-    throw new Problem('openadr.invalid-request', `The business logic registers with ${body.objectType.replace('VEN_', 'BL_')}, naming the clientID`, { pointer: '/objectType' });
+    if (fromBusinessLogic)
+      throw new Problem('openadr.business-logic-only', `${body.objectType} is for the business logic; a VEN sends ${body.objectType.replace('BL_', 'VEN_')}`, {
+        pointer: '/objectType',
+      });
+    throw new Problem('openadr.invalid-request', `The business logic registers with ${body.objectType.replace('VEN_', 'BL_')}, naming the clientID`, {
+      pointer: '/objectType',
+    });
   }
   if (fromBusinessLogic) {
     const bl = body as BlVenRequest | BlResourceRequest;
@@ -49,14 +66,22 @@ function venBody(metadata: ObjectMetadata, body: VenRequest, clientId: string, t
 }
 
 function resourceBody(metadata: ObjectMetadata, body: ResourceRequest, clientId: string, targets: string[]): Resource {
-  return { ...metadata, resourceName: body.resourceName, venID: body.venID, clientID: clientId, targets, ...(body.attributes !== undefined ? { attributes: body.attributes } : {}) };
+  return {
+    ...metadata,
+    resourceName: body.resourceName,
+    venID: body.venID,
+    clientID: clientId,
+    targets,
+    ...(body.attributes !== undefined ? { attributes: body.attributes } : {}),
+  };
 }
 
 /** The VEN a resource is registered under: it must exist and, for a VEN client, be its own. */
 async function resourceVen(context: OperationContext, venID: string, clientId: string): Promise<StoredObject<Ven>> {
   const ven = await findObject<Ven>(context.db, 'VEN', venID);
   if (!ven || !ownedBy(ven, context.request.principal)) throw notFound('VEN', venID);
-  if (ven.clientId !== clientId) throw new Problem('openadr.invalid-request', `VEN ${venID} belongs to client ${ven.clientId}, not ${clientId}`, { pointer: '/clientID' });
+  if (ven.clientId !== clientId)
+    throw new Problem('openadr.invalid-request', `VEN ${venID} belongs to client ${ven.clientId}, not ${clientId}`, { pointer: '/clientID' });
   return ven;
 }
 
@@ -93,7 +118,20 @@ export const venOperations: OperationTable = {
       const { clientId, targets } = registration(request.principal, body);
       await requireUniqueVenName(db, body.venName);
       const ven = venBody(newMetadata('VEN', now), body, clientId, targets);
-      await insertObject(db, { id: ven.id, objectType: 'VEN', clientId, venId: null, programId: null, eventId: null, name: body.venName, targets, body: ven, sourceKey: null, lifecycle: null, createdAt: now });
+      await insertObject(db, {
+        id: ven.id,
+        objectType: 'VEN',
+        clientId,
+        venId: null,
+        programId: null,
+        eventId: null,
+        name: body.venName,
+        targets,
+        body: ven,
+        sourceKey: null,
+        lifecycle: null,
+        createdAt: now,
+      });
       return created(ven, [reference(ven, 1)]);
     },
     async updateVen(context) {
@@ -105,7 +143,8 @@ export const venOperations: OperationTable = {
       const ven = venBody(updatedMetadata(previous, now), body, clientId, targets);
       await updateObject(db, previous, { ...previous, clientId, name: body.venName, targets, body: ven, modifiedAt: now });
       for (const resource of await listObjects<Resource>(db, 'RESOURCE', { venId: previous.id })) {
-        if (resource.clientId !== clientId) await updateObject(db, resource, { ...resource, clientId, body: { ...resource.body, clientID: clientId }, modifiedAt: now });
+        if (resource.clientId !== clientId)
+          await updateObject(db, resource, { ...resource, clientId, body: { ...resource.body, clientID: clientId }, modifiedAt: now });
       }
       return ok(ven, [reference(ven, previous.version + 1)]);
     },

@@ -56,14 +56,26 @@ export class AnmSide {
 
   /** Figure 6 plus figure 7's two trades: the re-ordered list (figure 7) becomes revision 2. */
   async tradeToFigure7(listId: string, lookAheadId: string): Promise<void> {
-    const answer = await this.send(`/anm/v1/merit-order-lists/${listId}/trades?constraintLookAheadId=${lookAheadId}`, JSON.stringify(FIGURE_7_TRADES), 'application/json');
+    const answer = await this.send(
+      `/anm/v1/merit-order-lists/${listId}/trades?constraintLookAheadId=${lookAheadId}`,
+      JSON.stringify(FIGURE_7_TRADES),
+      'application/json',
+    );
     assert.equal(answer.status, 201, answer.text);
   }
 
   /** The day's look-ahead with the given resources behind C1; trades whose parties are no longer together are cancelled. */
   async verifyOnTheDay(listId: string, resources: string[]): Promise<void> {
     const day = {
-      constraints: [{ constraintId: 'C1', start: '2024-10-18T08:00:00+01:00', end: '2024-10-18T08:30:00+01:00', size_kW: 2000, resources: resources.map((resourceId) => ({ resourceId })) }],
+      constraints: [
+        {
+          constraintId: 'C1',
+          start: '2024-10-18T08:00:00+01:00',
+          end: '2024-10-18T08:30:00+01:00',
+          size_kW: 2000,
+          resources: resources.map((resourceId) => ({ resourceId })),
+        },
+      ],
     };
     const dayId = await this.post('constraint-look-aheads', JSON.stringify(day), 'application/json');
     const answer = await this.send(`/anm/v1/constraint-look-aheads/${dayId}/verify`, JSON.stringify({ meritOrderListId: listId }), 'application/json');
@@ -78,7 +90,12 @@ export interface RegisteredVen {
 }
 
 /** Token for a party, through the official /auth/token of the spec's version (3.0.1 or 3.1.0). */
-export async function signedIn(spec: OfficialSpec, vtn: RunningVtn, party: PartyName, observe?: ConstructorParameters<typeof OfficialVen>[3]): Promise<OfficialVen> {
+export async function signedIn(
+  spec: OfficialSpec,
+  vtn: RunningVtn,
+  party: PartyName,
+  observe?: ConstructorParameters<typeof OfficialVen>[3],
+): Promise<OfficialVen> {
   const ven = new OfficialVen(spec, vtn.client(party), spec.version === '3.0.1' ? vtn.base301 : vtn.base, observe);
   const { clientId, clientSecret } = await vtn.credentialsOf(party);
   await ven.obtainToken(clientId, clientSecret);
@@ -120,7 +137,13 @@ export const eventsOf = async (ven: OfficialVen, query: Record<string, string | 
  * its resources under /vens/{venID}/resources, and the DSO grants targets as
  * 3.0.1 writes them (valuesMaps).
  */
-export async function registerVen301(spec301: OfficialSpec, vtn: RunningVtn, dso301: OfficialVen, party: 'fsp1' | 'fsp2', observe?: ConstructorParameters<typeof OfficialVen>[3]): Promise<RegisteredVen> {
+export async function registerVen301(
+  spec301: OfficialSpec,
+  vtn: RunningVtn,
+  dso301: OfficialVen,
+  party: 'fsp1' | 'fsp2',
+  observe?: ConstructorParameters<typeof OfficialVen>[3],
+): Promise<RegisteredVen> {
   const ven = await signedIn(spec301, vtn, party, observe);
   const created = await ven.call('createVen', { body: { venName: `${party}-ven-301` } });
   assert.equal(created.status, 201, created.text);

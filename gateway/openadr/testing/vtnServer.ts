@@ -7,7 +7,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import express from 'express';
 import { X509Certificate } from 'node:crypto';
-import { DEV_GATEWAY, ensureDevPki, loadTlsCredentials, loadTrustMaterial, revokedSerialNumbers, type TlsCredentials, type TrustMaterial } from '../../../certs/index.ts';
+import {
+  DEV_GATEWAY,
+  ensureDevPki,
+  loadTlsCredentials,
+  loadTrustMaterial,
+  revokedSerialNumbers,
+  type TlsCredentials,
+  type TrustMaterial,
+} from '../../../certs/index.ts';
 import { adapterRouter } from '../../adapter/routes.ts';
 import { anmRouter } from '../../anm/routes.ts';
 import { problemHandler } from '../../http/problemResponse.ts';
@@ -93,7 +101,13 @@ export async function startVtn(pki: TestPki, store: Store, options: { config?: O
   const material = await loadTrustMaterial(pki.dir);
   if (options.trustLayer) {
     // The whole trust layer, as the gateway mounts it: signatures verified when present, every response signed.
-    const trust = { store, gateway: signerFromCredentials(await pki.credentials(gatewayUrn)), logger: testLogger, trust: () => trustStateOf(material), rules: ACCESS_RULES };
+    const trust = {
+      store,
+      gateway: signerFromCredentials(await pki.credentials(gatewayUrn)),
+      logger: testLogger,
+      trust: () => trustStateOf(material),
+      rules: ACCESS_RULES,
+    };
     app.use(express.raw({ type: () => true, limit: 1024 * 1024 }));
     app.use(signResponses(trust));
     app.use(verifyRequests(trust));

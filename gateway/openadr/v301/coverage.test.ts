@@ -32,7 +32,9 @@ describe('OpenADR 3.0.1 coverage: flexgate’s 3.0.1 document against the offici
       assert.deepEqual(Object.keys(mine.responses as Json).sort(), Object.keys(op.responses).sort(), `${op.operationId} statuses`);
     }
     const paths = Object.keys(spec.document.paths as Json);
-    console.log(`      3.0.1 coverage: paths ${paths.filter((p) => ours.paths[p]).length}/${paths.length}, operations ${official.length - missing.length}/${official.length}`);
+    console.log(
+      `      3.0.1 coverage: paths ${paths.filter((p) => ours.paths[p]).length}/${paths.length}, operations ${official.length - missing.length}/${official.length}`,
+    );
     assert.deepEqual(missing, []);
     assert.equal(Object.keys(ours.paths).length, paths.length, 'no path beyond 3.0.1’s');
   });
@@ -46,7 +48,6 @@ describe('OpenADR 3.0.1 coverage: flexgate’s 3.0.1 document against the offici
     assert.deepEqual(problems, []);
   });
 });
-
 
 forEachBackend((backend) => {
   describe(`OpenADR 3.0.1 coverage: every official operation answered within the official 3.0.1 contract, deprecation signalled, on ${backend.name}`, function () {
@@ -89,15 +90,31 @@ forEachBackend((backend) => {
 
     it('answers every operation with a body the official 3.0.1 schema accepts, refusals included', async function () {
       const event = (await eventsOf(fsp1.ven))[0]!;
-      const legacy = { programLongName: 'Coverage programme', retailerName: 'DSO', country: 'GB', principalSubdivision: 'GB-SCT', bindingEvents: true, timeZoneOffset: 'PT0S' };
+      const legacy = {
+        programLongName: 'Coverage programme',
+        retailerName: 'DSO',
+        country: 'GB',
+        principalSubdivision: 'GB-SCT',
+        bindingEvents: true,
+        timeZoneOffset: 'PT0S',
+      };
       const program = await call(dso, 'createProgram', { body: { programName: 'coverage', ...legacy, targets: [{ type: 'GROUP', values: ['G1_Agg1'] }] } });
       assert.deepEqual({ ...legacy, targets: program.targets }, { ...legacy, targets: [{ type: 'GROUP', values: ['G1_Agg1'] }] });
       await call(fsp1.ven, 'searchAllPrograms', { query: { targetType: 'GROUP', targetValues: ['G1_Agg1'], skip: 0, limit: 10 } });
       assert.equal((await call(fsp1.ven, 'searchProgramByProgramId', { params: { programID: program.id as string } })).programLongName, 'Coverage programme');
-      const renamed = await call(dso, 'updateProgram', { params: { programID: program.id as string }, body: { programName: 'coverage-2', retailerName: 'DSO plc' } });
+      const renamed = await call(dso, 'updateProgram', {
+        params: { programID: program.id as string },
+        body: { programName: 'coverage-2', retailerName: 'DSO plc' },
+      });
       assert.equal(renamed.retailerName, 'DSO plc');
       assert.equal(renamed.programLongName, undefined, 'PUT replaces: a field left out is gone');
-      const eventBody = { programID: program.id, targets: [{ type: 'GROUP', values: ['G1_Agg1'] }], intervals: [{ id: 0, intervalPeriod: { start: '2030-01-01T00:00:00Z', duration: 'PT30M' }, payloads: [{ type: 'DISPATCH_SETPOINT_RELATIVE', values: [-10] }] }] };
+      const eventBody = {
+        programID: program.id,
+        targets: [{ type: 'GROUP', values: ['G1_Agg1'] }],
+        intervals: [
+          { id: 0, intervalPeriod: { start: '2030-01-01T00:00:00Z', duration: 'PT30M' }, payloads: [{ type: 'DISPATCH_SETPOINT_RELATIVE', values: [-10] }] },
+        ],
+      };
       const created = await call(dso, 'createEvent', { body: eventBody });
       await call(fsp1.ven, 'searchEventsByID', { params: { eventID: created.id as string } });
       await call(fsp1.ven, 'searchAllEvents', { query: { programID: program.id as string, targetValues: ['G1_Agg1'] } });
@@ -105,28 +122,52 @@ forEachBackend((backend) => {
       await call(dso, 'deleteEvent', { params: { eventID: created.id as string } });
       await call(dso, 'deleteProgram', { params: { programID: program.id as string } });
 
-      const reportBody = { programID: event.programID, eventID: event.id, clientName: 'fsp1-ven', resources: [{ resourceName: 'G1_Agg1', intervals: [{ id: 0, payloads: [{ type: 'OPERATING_STATE', values: ['NORMAL'] }] }] }] };
+      const reportBody = {
+        programID: event.programID,
+        eventID: event.id,
+        clientName: 'fsp1-ven',
+        resources: [{ resourceName: 'G1_Agg1', intervals: [{ id: 0, payloads: [{ type: 'OPERATING_STATE', values: ['NORMAL'] }] }] }],
+      };
       const report = await call(fsp1.ven, 'createReport', { body: reportBody });
       await call(fsp1.ven, 'searchAllReports', { query: { eventID: event.id as string, clientName: 'fsp1-ven' } });
       await call(fsp1.ven, 'searchReportsByReportID', { params: { reportID: report.id as string } });
       await call(fsp1.ven, 'updateReport', { params: { reportID: report.id as string }, body: { ...reportBody, reportName: 'again' } });
       await call(fsp1.ven, 'deleteReport', { params: { reportID: report.id as string } });
 
-      const subscriptionBody = { clientName: 'fsp1-ven', programID: event.programID, objectOperations: [{ objects: ['EVENT'], operations: ['CREATE'], callbackUrl: 'https://fsp1.example/cb' }], targets: [{ type: 'GROUP', values: ['G1_Agg1'] }] };
+      const subscriptionBody = {
+        clientName: 'fsp1-ven',
+        programID: event.programID,
+        objectOperations: [{ objects: ['EVENT'], operations: ['CREATE'], callbackUrl: 'https://fsp1.example/cb' }],
+        targets: [{ type: 'GROUP', values: ['G1_Agg1'] }],
+      };
       const subscription = await call(fsp1.ven, 'createSubscription', { body: subscriptionBody });
-      const found = await fsp1.ven.call('searchSubscriptions', { query: { objects: ['EVENT'], programID: event.programID as string, targetValues: ['G1_Agg1'] } });
-      assert.deepEqual((found.json as Json[]).map((s) => s.id), [subscription.id]);
+      const found = await fsp1.ven.call('searchSubscriptions', {
+        query: { objects: ['EVENT'], programID: event.programID as string, targetValues: ['G1_Agg1'] },
+      });
+      assert.deepEqual(
+        (found.json as Json[]).map((s) => s.id),
+        [subscription.id],
+      );
       await call(fsp1.ven, 'searchSubscriptionByID', { params: { subscriptionID: subscription.id as string } });
-      await call(fsp1.ven, 'updateSubscription', { params: { subscriptionID: subscription.id as string }, body: { ...subscriptionBody, objectOperations: [{ objects: ['EVENT', 'PROGRAM'], operations: ['UPDATE'], callbackUrl: 'https://fsp1.example/cb2' }] } });
+      await call(fsp1.ven, 'updateSubscription', {
+        params: { subscriptionID: subscription.id as string },
+        body: { ...subscriptionBody, objectOperations: [{ objects: ['EVENT', 'PROGRAM'], operations: ['UPDATE'], callbackUrl: 'https://fsp1.example/cb2' }] },
+      });
       await call(fsp1.ven, 'deleteSubscription', { params: { subscriptionID: subscription.id as string } });
 
       await call(fsp1.ven, 'searchVens', { query: { venName: 'fsp1-ven-301' } });
       const ven = await call(fsp1.ven, 'searchVenByID', { params: { venID: fsp1.venId } });
       assert.deepEqual(ven.targets, undefined, 'targets are granted on resources here');
-      await call(fsp1.ven, 'updateVen', { params: { venID: fsp1.venId }, body: { venName: 'fsp1-ven-301', targets: [{ type: 'GROUP', values: ['someone-else'] }] } });
+      await call(fsp1.ven, 'updateVen', {
+        params: { venID: fsp1.venId },
+        body: { venName: 'fsp1-ven-301', targets: [{ type: 'GROUP', values: ['someone-else'] }] },
+      });
       assert.equal((await call(fsp1.ven, 'searchVenByID', { params: { venID: fsp1.venId } })).targets, undefined, 'a VEN cannot grant itself targets');
       const resources = await fsp1.ven.call('searchVenResources', { params: { venID: fsp1.venId }, query: { resourceName: 'G1_Agg1' } });
-      assert.deepEqual((resources.json as Json[]).map((r) => r.targets), [[{ type: 'GROUP', values: ['G1_Agg1', 'Agg_Seller_1'] }]]);
+      assert.deepEqual(
+        (resources.json as Json[]).map((r) => r.targets),
+        [[{ type: 'GROUP', values: ['G1_Agg1', 'Agg_Seller_1'] }]],
+      );
       await call(fsp1.ven, 'searchVenResourceByID', { params: { venID: fsp1.venId, resourceID: fsp1.resourceIds[0]! } });
       const spareVen = await call(fsp1.ven, 'createVen', { body: { venName: 'spare' } });
       const spareResource = await call(fsp1.ven, 'createResource', { params: { venID: spareVen.id as string }, body: { resourceName: 'r' } });
@@ -144,7 +185,9 @@ forEachBackend((backend) => {
 
       const all = spec.operations().map((o) => o.operationId);
       const missed = all.filter((id) => !exercised.has(id));
-      console.log(`      3.0.1: exercised ${all.length - missed.length}/${all.length} official operations, ${answers.length} answers, every one validated against the official 3.0.1 schemas and carrying Deprecation, Sunset and Link`);
+      console.log(
+        `      3.0.1: exercised ${all.length - missed.length}/${all.length} official operations, ${answers.length} answers, every one validated against the official 3.0.1 schemas and carrying Deprecation, Sunset and Link`,
+      );
       assert.deepEqual(missed, []);
       for (const answer of answers) {
         assert.match(String(answer.headers.deprecation), /^@\d+$/);

@@ -10,11 +10,34 @@ import { callerOf } from '../../trust/caller.ts';
 import { DEFAULT_OPENADR_CONFIG, type OpenadrConfig } from '../config.ts';
 import { findObject } from '../objectTable.ts';
 import { notFound } from '../operations/operation.ts';
-import { authenticate, parseBody, problemResponder, runOperation, validationProblem, withWireFormats, type AuthenticatedCaller, type ModelCall } from '../routes.ts';
+import {
+  authenticate,
+  parseBody,
+  problemResponder,
+  runOperation,
+  validationProblem,
+  withWireFormats,
+  type AuthenticatedCaller,
+  type ModelCall,
+} from '../routes.ts';
 import { fetchToken, tokenRequestProblem } from '../tokenEndpoint.ts';
 import { scopesOfRole } from '../tokens.ts';
 import { deprecationHeaders, POLICY_PATH, policyDocument, V301_DEPRECATION, type DeprecationPolicy } from './deprecation.ts';
-import { eventIn, eventOut, programIn, programOut, reportIn, reportOut, resourceIn, resourceOut, subscriptionIn, subscriptionOut, venIn, venOut, type Registrar } from './translation.ts';
+import {
+  eventIn,
+  eventOut,
+  programIn,
+  programOut,
+  reportIn,
+  reportOut,
+  resourceIn,
+  resourceOut,
+  subscriptionIn,
+  subscriptionOut,
+  venIn,
+  venOut,
+  type Registrar,
+} from './translation.ts';
 
 export interface OpenadrV301RouterOptions {
   intake: Intake;
@@ -59,7 +82,10 @@ async function reportsOut(t: Translation, answer: Answer, list: boolean): Promis
 
 function expressible(subscription: Subscription): Subscription301 {
   const out = subscriptionOut(subscription);
-  if (!out) throw new Problem('openadr.legacy-not-expressible', `Subscription ${subscription.id} names no program; OpenADR 3.0.1 requires one`, { pointer: '/programID' });
+  if (!out)
+    throw new Problem('openadr.legacy-not-expressible', `Subscription ${subscription.id} names no program; OpenADR 3.0.1 requires one`, {
+      pointer: '/programID',
+    });
   return out;
 }
 
@@ -81,7 +107,8 @@ function registrar(t: Translation, owner: { clientID: string }): Registrar {
 
 function resourceVenID(t: Translation): string {
   const venID = (t.body as Resource301).venID;
-  if (venID !== undefined && venID !== t.params.venID) throw new Problem('openadr.invalid-request', `venID ${venID} differs from the path's VEN ${t.params.venID}`, { pointer: '/venID' });
+  if (venID !== undefined && venID !== t.params.venID)
+    throw new Problem('openadr.invalid-request', `venID ${venID} differs from the path's VEN ${t.params.venID}`, { pointer: '/venID' });
   return t.params.venID!;
 }
 
@@ -96,13 +123,15 @@ const HANDLERS: Record<string, Handler> = {
   },
   deleteProgram: async (t) => mapped(await t.model('deleteProgram', { params: t.params }), programOut),
 
-  searchAllReports: async (t) => reportsOut(t, await t.model('searchAllReports', { query: pick(t.query, 'programID', 'eventID', 'clientName', ...PAGE) }), true),
+  searchAllReports: async (t) =>
+    reportsOut(t, await t.model('searchAllReports', { query: pick(t.query, 'programID', 'eventID', 'clientName', ...PAGE) }), true),
   createReport: async (t) => reportsOut(t, await t.model('createReport', { body: reportIn(t.body as Report301) }), false),
   searchReportsByReportID: async (t) => reportsOut(t, await t.model('searchReportsByReportID', { params: t.params }), false),
   updateReport: async (t) => reportsOut(t, await t.model('updateReport', { params: t.params, body: reportIn(t.body as Report301) }), false),
   deleteReport: async (t) => reportsOut(t, await t.model('deleteReport', { params: t.params }), false),
 
-  searchAllEvents: async (t) => listed(await t.model('searchAllEvents', { query: { ...pick(t.query, 'programID', ...PAGE), ...targetsQuery(t.query) } }), eventOut),
+  searchAllEvents: async (t) =>
+    listed(await t.model('searchAllEvents', { query: { ...pick(t.query, 'programID', ...PAGE), ...targetsQuery(t.query) } }), eventOut),
   createEvent: async (t) => mapped(await t.model('createEvent', { body: eventIn(t.body as Event301) }), eventOut),
   searchEventsByID: async (t) => mapped(await t.model('searchEventsByID', { params: t.params }), eventOut),
   updateEvent: async (t) => mapped(await t.model('updateEvent', { params: t.params, body: eventIn(t.body as Event301) }), eventOut),
@@ -117,7 +146,8 @@ const HANDLERS: Record<string, Handler> = {
   },
   createSubscription: async (t) => mapped(await t.model('createSubscription', { body: subscriptionIn(t.body as Subscription301) }), expressible),
   searchSubscriptionByID: async (t) => mapped(await t.model('searchSubscriptionByID', { params: t.params }), expressible),
-  updateSubscription: async (t) => mapped(await t.model('updateSubscription', { params: t.params, body: subscriptionIn(t.body as Subscription301) }), expressible),
+  updateSubscription: async (t) =>
+    mapped(await t.model('updateSubscription', { params: t.params, body: subscriptionIn(t.body as Subscription301) }), expressible),
   async deleteSubscription(t) {
     // Refused before deleting, so a subscription 3.0.1 cannot show is not removed unseen.
     expressible((await t.model('searchSubscriptionByID', { params: t.params })).body as Subscription);
@@ -127,7 +157,10 @@ const HANDLERS: Record<string, Handler> = {
   searchVens: async (t) => listed(await t.model('searchVens', { query: { ...pick(t.query, 'venName', ...PAGE), ...targetsQuery(t.query) } }), venOut),
   async createVen(t) {
     if (t.caller.principal.businessLogic) {
-      throw new Problem('openadr.legacy-not-expressible', 'A 3.0.1 VEN names no client: the business logic registers VENs on OpenADR 3.1.0 (BL_VEN_REQUEST with clientID)');
+      throw new Problem(
+        'openadr.legacy-not-expressible',
+        'A 3.0.1 VEN names no client: the business logic registers VENs on OpenADR 3.1.0 (BL_VEN_REQUEST with clientID)',
+      );
     }
     return mapped(await t.model('createVen', { body: venIn(t.body as Ven301, { businessLogic: false }) }), venOut);
   },
@@ -140,7 +173,10 @@ const HANDLERS: Record<string, Handler> = {
 
   async searchVenResources(t) {
     await pathVen(t);
-    return listed(await t.model('searchVenResources', { query: { ...pick(t.query, 'resourceName', ...PAGE), ...targetsQuery(t.query), venID: t.params.venID } }), resourceOut);
+    return listed(
+      await t.model('searchVenResources', { query: { ...pick(t.query, 'resourceName', ...PAGE), ...targetsQuery(t.query), venID: t.params.venID } }),
+      resourceOut,
+    );
   },
   async createResource(t) {
     const ven = await pathVen(t);
@@ -183,7 +219,13 @@ const statusOf301 = (problem: Problem, tokenEndpoint: boolean) => (problem.statu
 export function openadrV301Router({ intake, maxBodyBytes, config = DEFAULT_OPENADR_CONFIG, deprecation = V301_DEPRECATION }: OpenadrV301RouterOptions): Router {
   const { store } = intake;
   const baseUrl = v301BaseUrl(config);
-  const api = new OpenAPIBackend({ definition: structuredClone(openadr301OpenApi) as never, strict: true, validate: true, coerceTypes: true, customizeAjv: (ajv) => withWireFormats(ajv) });
+  const api = new OpenAPIBackend({
+    definition: structuredClone(openadr301OpenApi) as never,
+    strict: true,
+    validate: true,
+    coerceTypes: true,
+    customizeAjv: (ajv) => withWireFormats(ajv),
+  });
   const handle = async (c: Context, req: Request, res: Response) => {
     const operationId = c.operation.operationId!;
     const body = c.request.requestBody as unknown;
@@ -196,7 +238,12 @@ export function openadrV301Router({ intake, maxBodyBytes, config = DEFAULT_OPENA
       body,
       caller,
       async model(id, call = {}) {
-        const answer = await runOperation({ intake, config }, req, caller, { operationId: id, params: call.params ?? {}, query: call.query ?? {}, body: call.body });
+        const answer = await runOperation({ intake, config }, req, caller, {
+          operationId: id,
+          params: call.params ?? {},
+          query: call.query ?? {},
+          body: call.body,
+        });
         replayed ||= answer.replayed;
         return answer;
       },

@@ -22,7 +22,6 @@ const viewOf = (events: Json[]) => events.map(dispatchView).sort(byId);
 const answers301: Array<{ operationId: string; answer: HttpAnswer }> = [];
 const observe = (answer: HttpAnswer, operationId: string) => answers301.push({ operationId, answer });
 
-
 forEachBackend((backend) => {
   describe(`OpenADR 3.0.1 beside 3.1.0: VENs of either version see the same events, on ${backend.name}`, function () {
     let store: Store;
@@ -68,13 +67,16 @@ forEachBackend((backend) => {
       assert.deepEqual(viewOf(await eventsOf(fsp1On301)), viewOf(fsp1Events));
       const fsp2Events = await eventsOf(fsp2On301.ven);
       assert.deepEqual(viewOf(fsp2Events), viewOf(await eventsOf(fsp2On310)));
-      assert.deepEqual(fsp2Events.map((e) => ((e.intervals as Array<{ payloads: Array<{ values: number[] }> }>)[0]!.payloads[0]!.values[0])).sort(), [-500, 500]);
+      assert.deepEqual(fsp2Events.map((e) => (e.intervals as Array<{ payloads: Array<{ values: number[] }> }>)[0]!.payloads[0]!.values[0]).sort(), [-500, 500]);
       const seller = fsp2Events.find((e) => JSON.stringify(e.targets).includes('Agg_Seller_2'))!;
       assert.deepEqual(seller.targets, [{ type: 'GROUP', values: ['G1_Agg2', 'Agg_Seller_2'] }]);
       const one = await fsp2On301.ven.call('searchEventsByID', { params: { eventID: seller.id as string } });
       assert.deepEqual(one.json, seller);
       const filtered = await eventsOf(fsp2On301.ven, { targetType: 'GROUP', targetValues: ['Agg_Seller_2'] });
-      assert.deepEqual(filtered.map((e) => e.id), [seller.id]);
+      assert.deepEqual(
+        filtered.map((e) => e.id),
+        [seller.id],
+      );
     });
 
     it('takes a 3.0.1 report (with its programID) that 3.1.0 serves without one, and reads it back with the event’s program', async function () {
@@ -95,7 +97,10 @@ forEachBackend((backend) => {
       assert.equal((on310.json as Json).programID, undefined);
       assert.deepEqual((on310.json as Json).payloadDescriptors, [{ objectType: 'REPORT_PAYLOAD_DESCRIPTOR', payloadType: 'OPERATING_STATE' }]);
       const listed = await fsp2On301.ven.call('searchAllReports', { query: { eventID: event!.id as string } });
-      assert.deepEqual((listed.json as Json[]).map((r) => r.programID), [event!.programID]);
+      assert.deepEqual(
+        (listed.json as Json[]).map((r) => r.programID),
+        [event!.programID],
+      );
     });
 
     it('reflects a cancellation on both versions (verification cancels T2)', async function () {
@@ -116,7 +121,9 @@ forEachBackend((backend) => {
 
     it('maps 3.0.1’s read_all to the reads of the caller’s role', async function () {
       const { clientId, clientSecret } = await vtn.credentialsOf('fsp1');
-      const answer = await fsp1On301.call('fetchToken', { body: { grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret, scope: 'read_all write_reports' } });
+      const answer = await fsp1On301.call('fetchToken', {
+        body: { grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret, scope: 'read_all write_reports' },
+      });
       assert.equal(answer.status, 200, answer.text);
       assert.equal((answer.json as Json).scope, 'read_targets read_ven_objects write_reports');
     });

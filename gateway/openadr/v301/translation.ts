@@ -89,7 +89,9 @@ const FIELD_ATTRIBUTES = new Set<string>(PROGRAM_FIELDS.map(([, type]) => type))
 
 /** 3.0.1 may leave a program's payload descriptor untyped; only report descriptors have reading type, accuracy or confidence. */
 const descriptorKind = (descriptor: object) =>
-  'readingType' in descriptor || 'accuracy' in descriptor || 'confidence' in descriptor ? ('REPORT_PAYLOAD_DESCRIPTOR' as const) : ('EVENT_PAYLOAD_DESCRIPTOR' as const);
+  'readingType' in descriptor || 'accuracy' in descriptor || 'confidence' in descriptor
+    ? ('REPORT_PAYLOAD_DESCRIPTOR' as const)
+    : ('EVENT_PAYLOAD_DESCRIPTOR' as const);
 
 /** A 3.0.1 program as a 3.1.0 request; attributes 3.0.1 cannot see (signature policy, DSO, zone) are kept from `previous`. */
 export function programIn(program: Program301, previous?: Program): ProgramRequest {
@@ -103,7 +105,10 @@ export function programIn(program: Program301, previous?: Program): ProgramReque
     programName: program.programName,
     intervalPeriod: program.intervalPeriod,
     programDescriptions: program.programDescriptions,
-    payloadDescriptors: program.payloadDescriptors?.map((d) => ({ ...d, objectType: d.objectType ?? descriptorKind(d) })) as ProgramRequest['payloadDescriptors'],
+    payloadDescriptors: program.payloadDescriptors?.map((d) => ({
+      ...d,
+      objectType: d.objectType ?? descriptorKind(d),
+    })) as ProgramRequest['payloadDescriptors'],
     attributes: attributes.length > 0 ? attributes : undefined,
     targets: targetsIn(program.targets),
   });
@@ -190,7 +195,12 @@ export function reportOut(report: Report, programID: string): Report301 {
 // ---- subscriptions: programID is required in 3.0.1, optional in 3.1.0
 
 export function subscriptionIn(subscription: Subscription301): SubscriptionRequest {
-  return defined({ clientName: subscription.clientName, programID: subscription.programID, objectOperations: subscription.objectOperations, targets: targetsIn(subscription.targets) });
+  return defined({
+    clientName: subscription.clientName,
+    programID: subscription.programID,
+    objectOperations: subscription.objectOperations,
+    targets: targetsIn(subscription.targets),
+  });
 }
 
 /** Undefined for a subscription 3.0.1 cannot express (made on 3.1.0 without a program). */
@@ -213,7 +223,13 @@ export type Registrar = { businessLogic: false } | { businessLogic: true; ownerC
 /** A VEN's own update keeps the targets the business logic granted (3.1.0 rule); targets it sends are not read. */
 export function venIn(ven: Ven301, registrar: Registrar): VenRequest {
   if (!registrar.businessLogic) return defined({ objectType: 'VEN_VEN_REQUEST' as const, venName: ven.venName, attributes: ven.attributes });
-  return defined({ objectType: 'BL_VEN_REQUEST' as const, clientID: registrar.ownerClientId, venName: ven.venName, attributes: ven.attributes, targets: targetsIn(ven.targets) });
+  return defined({
+    objectType: 'BL_VEN_REQUEST' as const,
+    clientID: registrar.ownerClientId,
+    venName: ven.venName,
+    attributes: ven.attributes,
+    targets: targetsIn(ven.targets),
+  });
 }
 
 export function venOut(ven: Ven): Ven301 {
@@ -221,7 +237,8 @@ export function venOut(ven: Ven): Ven301 {
 }
 
 export function resourceIn(resource: Resource301, venID: string, registrar: Registrar): ResourceRequest {
-  if (!registrar.businessLogic) return defined({ objectType: 'VEN_RESOURCE_REQUEST' as const, resourceName: resource.resourceName, venID, attributes: resource.attributes });
+  if (!registrar.businessLogic)
+    return defined({ objectType: 'VEN_RESOURCE_REQUEST' as const, resourceName: resource.resourceName, venID, attributes: resource.attributes });
   return defined({
     objectType: 'BL_RESOURCE_REQUEST' as const,
     clientID: registrar.ownerClientId,
@@ -233,5 +250,11 @@ export function resourceIn(resource: Resource301, venID: string, registrar: Regi
 }
 
 export function resourceOut(resource: Resource): Resource301 {
-  return defined({ ...metadataOut(resource), resourceName: resource.resourceName, venID: resource.venID, attributes: resource.attributes, targets: targetsOut(resource.targets) }) as Resource301;
+  return defined({
+    ...metadataOut(resource),
+    resourceName: resource.resourceName,
+    venID: resource.venID,
+    attributes: resource.attributes,
+    targets: targetsOut(resource.targets),
+  }) as Resource301;
 }
