@@ -6,6 +6,7 @@ import { DEV_GATEWAY_URN, ensureDevPki } from '../certs/index.ts';
 import type { EnvelopeSigner } from '../protocol/envelope/index.ts';
 import { Problem } from '../protocol/problem.ts';
 import { adapterAccessRules } from './adapter/accessRules.ts';
+import { budgetsWith, type Budgets } from './budgets.ts';
 import { adapterRouter } from './adapter/routes.ts';
 import { anmAccessRules } from './anm/accessRules.ts';
 import { anmRouter } from './anm/routes.ts';
@@ -36,8 +37,6 @@ import { purgeSeenMessageIds } from './trust/replayGuard.ts';
 import { signResponses, verifyRequests, type TrustState } from './trust/trustLayer.ts';
 import { openGatewayStore } from './storage.ts';
 
-export const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
-
 /**
  * The authorisation table: every API's rules, in the order they are tried
  * (the adapter's routes under /anm/v1 before the ANM API's catch-all reads).
@@ -54,7 +53,8 @@ export interface GatewayOptions extends StoreOptions {
   devPki?: boolean;
   /** The gateway's party URN in the PKI; default the dev gateway's. */
   identity?: string;
-  maxBodyBytes?: number;
+  /** Limits on what one party can make the gateway do (gateway/budgets.ts); defaults for the rest. */
+  budgets?: Partial<Budgets>;
   skewSeconds?: number;
   /** The URL clients reach the gateway at, when not the one it listens on (a load balancer, a DNS name). */
   publicUrl?: string;
@@ -137,7 +137,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     publicUrl,
     openadr,
     onRedelivery: () => dispatcher.wake(),
-    maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    budgets: budgetsWith(options.budgets),
     ...(options.skewSeconds === undefined ? {} : { skewSeconds: options.skewSeconds }),
   });
   server.on('request', app);
@@ -176,7 +176,7 @@ interface ApplicationParts {
   publicUrl: string;
   openadr: OpenadrConfig;
   onRedelivery: () => void;
-  maxBodyBytes: number;
+  budgets: Budgets;
   skewSeconds?: number;
 }
 
@@ -186,7 +186,8 @@ interface ApplicationParts {
  * every response leaves signed, problems included.
  */
 function gatewayApplication(parts: ApplicationParts): Express {
-  const { store, logger, signer, trust, publicUrl, openadr, maxBodyBytes, skewSeconds } = parts;
+  const { store, logger, signer, trust, publicUrl, openadr, budgets, skewSeconds } = parts;
+  const { maxBodyBytes } = budgets;
   const trustOptions = { store, gateway: signer, trust, logger, rules: ACCESS_RULES, ...(skewSeconds === undefined ? {} : { skewSeconds }) };
   const app = express();
   app.disable('x-powered-by');

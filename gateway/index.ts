@@ -3,6 +3,7 @@
  * the sandbox and the conformance self-test import this file, never the
  * gateway's internals.
  */
-export { startGateway, ACCESS_RULES, DEFAULT_MAX_BODY_BYTES, type GatewayOptions, type RunningGateway } from './composition.ts';
+export { startGateway, ACCESS_RULES, type GatewayOptions, type RunningGateway } from './composition.ts';
+export { DEFAULT_BUDGETS, type Budgets } from './budgets.ts';
 export { createLogger, type Logger } from './log.ts';
 export { DEFAULT_OPENADR_CONFIG, type OpenadrConfig } from './openadr/config.ts';

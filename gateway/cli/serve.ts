@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { DEFAULT_MAX_BODY_BYTES, startGateway } from '../index.ts';
+import { DEFAULT_BUDGETS, startGateway } from '../index.ts';
 import { DEV_GATEWAY_URN } from '../../certs/index.ts';
 import { DEFAULT_CLOCK_SKEW_SECONDS } from '../trust/replayGuard.ts';
 import { createLogger } from '../log.ts';
@@ -21,7 +21,7 @@ response signed) and prints "flexgate listening on URL" when ready.
   --mqtt-url URL       MQTT broker for OpenADR notifications (default mqtt://127.0.0.1:1883)
   --database-url URL   postgres://… to use PostgreSQL instead of SQLite
   --database-schema S  PostgreSQL schema for flexgate's tables (created if missing)
-  --max-body-bytes N   largest request body accepted (default ${DEFAULT_MAX_BODY_BYTES})
+  --max-body-bytes N   largest request body accepted (default ${DEFAULT_BUDGETS.maxBodyBytes})
   --clock-skew S       accepted difference of a signature's time, seconds (default ${DEFAULT_CLOCK_SKEW_SECONDS})
 SIGTERM or SIGINT stops it: requests in flight finish, then the store closes.`;
 
@@ -65,7 +65,7 @@ export const serveCommand: Command = {
       ...(values['clock-skew'] ? { skewSeconds: wholeNumber(values['clock-skew'], '--clock-skew') } : {}),
       ...(values['database-url'] ? { databaseUrl: values['database-url'] } : {}),
       ...(values['database-schema'] ? { schema: values['database-schema'] } : {}),
-      ...(values['max-body-bytes'] ? { maxBodyBytes: wholeNumber(values['max-body-bytes'], '--max-body-bytes') } : {}),
+      ...(values['max-body-bytes'] ? { budgets: { maxBodyBytes: wholeNumber(values['max-body-bytes'], '--max-body-bytes') } } : {}),
     });
     logger.info({ store: gateway.store.description, identity: gateway.identity, pki: gateway.pkiDir }, 'store open');
     console.log(`flexgate listening on ${gateway.url}`);
