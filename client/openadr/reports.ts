@@ -1,4 +1,4 @@
-import type { Event, Interval, ReportPayloadDescriptor, ReportRequest } from '../../schemas/openadr/wire.ts';
+import { POST_ACTION_PAYLOADS, type Event, type Interval, type ReportPayloadDescriptor, type ReportRequest } from '../../schemas/openadr/wire.ts';
 import { FlexgateError } from '../../protocol/errors.ts';
 
 /** The event does not ask for the report a VEN was about to build (its `reportDescriptors` name another payload type). */
@@ -13,9 +13,6 @@ export class ReadingsMismatch extends FlexgateError {
 
 type ReportDescriptor = NonNullable<Event['reportDescriptors']>[number];
 
-/** Post-action payload types (what was delivered), in the order a VEN offers them when the event leaves the choice open. */
-export const POST_ACTION_PAYLOAD_TYPES = ['USAGE', 'DEMAND', 'BASELINE'] as const;
-
 /** The reports an event asks its VENs for. */
 export function reportsAskedFor(event: Event): ReportDescriptor[] {
   return event.reportDescriptors ?? [];
@@ -24,7 +21,7 @@ export function reportsAskedFor(event: Event): ReportDescriptor[] {
 /** The descriptor of the post-action report the event asks for (USAGE first), if any. */
 export function postActionDescriptor(event: Event): ReportDescriptor | undefined {
   const asked = reportsAskedFor(event);
-  for (const type of POST_ACTION_PAYLOAD_TYPES) {
+  for (const type of POST_ACTION_PAYLOADS) {
     const found = asked.find((d) => d.payloadType === type);
     if (found) return found;
   }
