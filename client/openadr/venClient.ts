@@ -40,6 +40,8 @@ export interface VenAnswer<T = unknown> {
   body: T;
   /** The gateway's signature over the answer, verified; with a receipt when the request was signed. */
   signature: VerifiedEnvelope & { receipt?: unknown };
+  /** What was sent: observers hold requests to a contract too. */
+  request: { method: string; path: string; headers: Record<string, string>; body?: string };
 }
 
 export interface VenClientOptions {
@@ -172,7 +174,14 @@ export class VenClient {
     } catch {
       parsed = response.body.toString('utf8');
     }
-    const answer: VenAnswer<T> = { operationId, status: response.status, headers: response.headers, body: parsed as T, signature: response.signature };
+    const answer: VenAnswer<T> = {
+      operationId,
+      status: response.status,
+      headers: response.headers,
+      body: parsed as T,
+      signature: response.signature,
+      request: { method: op.method, path, headers, ...(body === undefined ? {} : { body }) },
+    };
     this.options.observe?.(answer);
     if (response.status < 200 || response.status >= 300) throw refusalOf(response.status, response.body, `${operationId} (${op.method} ${path})`);
     const errors = wire.responseErrors(op, response.status, parsed);
