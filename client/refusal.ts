@@ -27,6 +27,8 @@ export class GatewayRefusal extends FlexgateError {
     readonly status: number,
     readonly problem: RefusalDocument,
     context: string,
+    /** The answer's headers (`WWW-Authenticate`, `Retry-After`, …). */
+    readonly headers: Record<string, string | string[] | undefined> = {},
   ) {
     super(`${context}: ${status} ${problem.title ?? ''}${problem.detail ? ` — ${problem.detail}` : ''}`.replace(/ {2,}/g, ' '));
     this.code = problem.type.startsWith(PROBLEM_TYPE_PREFIX) ? problem.type.slice(PROBLEM_TYPE_PREFIX.length) : problem.type;
@@ -43,7 +45,7 @@ export class ResponseInvalid extends FlexgateError {
  * that is none (a proxy's HTML page, an empty 502), one made from the status
  * and the first characters of the body.
  */
-export function refusalOf(status: number, body: Buffer, context: string): GatewayRefusal {
+export function refusalOf(status: number, body: Buffer, context: string, headers: Record<string, string | string[] | undefined> = {}): GatewayRefusal {
   let document: RefusalDocument | undefined;
   try {
     const parsed = JSON.parse(body.toString('utf8')) as Partial<RefusalDocument> | null;
@@ -52,5 +54,5 @@ export function refusalOf(status: number, body: Buffer, context: string): Gatewa
     document = undefined;
   }
   const excerpt = body.toString('utf8').slice(0, 300).trim();
-  return new GatewayRefusal(status, document ?? { type: 'about:blank', status, ...(excerpt ? { detail: excerpt } : {}) }, context);
+  return new GatewayRefusal(status, document ?? { type: 'about:blank', status, ...(excerpt ? { detail: excerpt } : {}) }, context, headers);
 }

@@ -112,8 +112,16 @@ const pageQuery = (page: { limit?: number; cursor?: string } = {}) => {
 export class AnmClient {
   constructor(readonly client: FlexgateClient) {}
 
-  private async post<S extends TSchema>(path: string, document: AnmUpload<unknown>, schema: S, idempotencyKey?: string): Promise<Accepted<StoredIdentity & Static<S>>> {
-    const response = await this.client.request('POST', path, { ...upload(document), ...(idempotencyKey ? { headers: { 'idempotency-key': idempotencyKey } } : {}) });
+  private async post<S extends TSchema>(
+    path: string,
+    document: AnmUpload<unknown>,
+    schema: S,
+    idempotencyKey?: string,
+  ): Promise<Accepted<StoredIdentity & Static<S>>> {
+    const response = await this.client.request('POST', path, {
+      ...upload(document),
+      ...(idempotencyKey ? { headers: { 'idempotency-key': idempotencyKey } } : {}),
+    });
     const stored = readStored(response, schema, `POST ${path}`);
     return { document: stored, location: String(response.headers.location ?? ''), replayed: response.headers['idempotency-replayed'] === 'true', response };
   }
@@ -185,7 +193,11 @@ export class AnmClient {
   async verify(dayLookAheadId: string, meritOrderListId: string): Promise<TradeVerificationOutcome> {
     const path = `${LOOK_AHEADS}/${encodeURIComponent(dayLookAheadId)}/verify`;
     const body: TradeVerificationInput = { meritOrderListId };
-    return read(await this.client.request('POST', path, { body: JSON.stringify(body), contentType: 'application/json' }), TradeVerificationOutcome, `POST ${path}`);
+    return read(
+      await this.client.request('POST', path, { body: JSON.stringify(body), contentType: 'application/json' }),
+      TradeVerificationOutcome,
+      `POST ${path}`,
+    );
   }
 
   async revisions(listId: string): Promise<RevisionHistory> {

@@ -80,7 +80,9 @@ export function readAcknowledgement(xml: string): Acknowledgement {
   return {
     mRID: String(root.mRID),
     createdDateTime: String(root.createdDateTime),
-    ...(receivedMrid === undefined ? {} : { received: { mRID: String(receivedMrid), ...(revision === undefined ? {} : { revisionNumber: Number(revision) }) } }),
+    ...(receivedMrid === undefined
+      ? {}
+      : { received: { mRID: String(receivedMrid), ...(revision === undefined ? {} : { revisionNumber: Number(revision) }) } }),
     reasons,
     accepted: reasons[0]?.code === 'A01',
     xml,

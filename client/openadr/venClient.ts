@@ -183,7 +183,8 @@ export class VenClient {
       request: { method: op.method, path, headers, ...(body === undefined ? {} : { body }) },
     };
     this.options.observe?.(answer);
-    if (response.status < 200 || response.status >= 300) throw refusalOf(response.status, response.body, `${operationId} (${op.method} ${path})`);
+    if (response.status < 200 || response.status >= 300)
+      throw refusalOf(response.status, response.body, `${operationId} (${op.method} ${path})`, response.headers);
     const errors = wire.responseErrors(op, response.status, parsed);
     if (errors.length > 0) throw new ResponseInvalid(`${operationId} answered ${response.status} outside the OpenADR 3.1.0 document: ${errors.join('; ')}`);
     return answer;

@@ -83,7 +83,7 @@ function basicCredentials(authorization: string): { clientId: string; clientSecr
   if (!match || colon <= 0) {
     throw new Problem(
       'openadr.token-invalid-request',
-      'Authorization on /auth/token must be Basic base64(<client_id>:<client_secret>), each form-urlencoded first (RFC 6749 §2.3.1)',
+      'Authorization: Basic must carry base64(<client_id>:<client_secret>), each form-urlencoded first (RFC 6749 §2.3.1)',
     );
   }
   return { clientId: formDecode(decoded.slice(0, colon)), clientSecret: formDecode(decoded.slice(colon + 1)) };
@@ -91,7 +91,8 @@ function basicCredentials(authorization: string): { clientId: string; clientSecr
 
 /** The client's credentials by exactly one method: HTTP Basic or the form (RFC 6749 §2.3: never both). */
 function clientCredentialsOf(request: VtnRequest, form: TokenForm): { clientId: string; clientSecret: string } {
-  if (request.authorization !== undefined) {
+  // Only Basic authenticates a client here; a stale `Bearer` some clients send along is not a second method.
+  if (request.authorization !== undefined && /^Basic\b/i.test(request.authorization.trim())) {
     const basic = basicCredentials(request.authorization);
     if (form.client_secret !== undefined)
       throw new Problem(

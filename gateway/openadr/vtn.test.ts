@@ -10,7 +10,8 @@ import { listObjects } from './objectTable.ts';
 import { AnmSide, enrolVen, signedInVen, type EnrolledVen } from './testing/scenario.ts';
 import { startVtn, type RunningVtn, sharedTestPki } from './testing/vtnServer.ts';
 
-const payloadOf = (event: Event) => (event.intervals ?? []).map((i) => [i.intervalPeriod?.start, i.intervalPeriod?.duration, i.payloads[0]!.type, i.payloads[0]!.values[0]]);
+const payloadOf = (event: Event) =>
+  (event.intervals ?? []).map((i) => [i.intervalPeriod?.start, i.intervalPeriod?.duration, i.payloads[0]!.type, i.payloads[0]!.values[0]]);
 const targetsOf = (event: Event) => event.targets ?? [];
 
 forEachBackend((backend) => {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import type { AnmClient } from '../../../client/anm/anmClient.ts';
+import { GatewayRefusal } from '../../../client/refusal.ts';
 import type { VenAnswer, VenClient, VenClientOptions } from '../../../client/openadr/venClient.ts';
 import type { OfficialSpec } from '../../../client/testing/officialSpec.ts';
 import { OfficialVen } from '../../../client/testing/officialVen.ts';
@@ -87,7 +88,10 @@ export function officialObserver(spec: OfficialSpec): (answer: VenAnswer) => voi
     const pointer = spec.requestPointer(op);
     const basic = /^Basic /.test(answer.request.headers.authorization ?? '');
     if (answer.status >= 300 || answer.request.body === undefined || !pointer || basic) return;
-    const sent = op.requestSchema?.contentType === 'application/x-www-form-urlencoded' ? Object.fromEntries(new URLSearchParams(answer.request.body)) : JSON.parse(answer.request.body);
+    const sent =
+      op.requestSchema?.contentType === 'application/x-www-form-urlencoded'
+        ? Object.fromEntries(new URLSearchParams(answer.request.body))
+        : JSON.parse(answer.request.body);
     assert.deepEqual(spec.errorsAt(pointer, sent), [], `${answer.operationId}: the VEN client sent a body the official file refuses`);
   };
 }
@@ -212,4 +216,15 @@ export async function registerVen301(
     resourceIds.push(resourceId);
   }
   return { ven, venId, resourceIds };
+}
+
+/** The refusal a call ends in (a `GatewayRefusal`); fails the test when the call succeeds. */
+export async function refusal(call: Promise<unknown>): Promise<GatewayRefusal> {
+  try {
+    await call;
+  } catch (error) {
+    if (error instanceof GatewayRefusal) return error;
+    throw error;
+  }
+  return assert.fail('The call succeeded; a refusal was expected');
 }

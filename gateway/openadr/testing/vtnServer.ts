@@ -89,7 +89,11 @@ export async function startVtn(pki: TestPki, store: StoreOptions, options: Pick<
   const vens: VenClient[] = [];
   const secrets = new Map<PartyName, Promise<ClientCredentialsOfParty>>();
   const flexgate = (party: PartyName) => {
-    if (!signing.has(party)) signing.set(party, pki.credentials(PARTIES[party]).then((credentials) => new FlexgateClient(origin, credentials)));
+    if (!signing.has(party))
+      signing.set(
+        party,
+        pki.credentials(PARTIES[party]).then((credentials) => new FlexgateClient(origin, credentials)),
+      );
     return signing.get(party)!;
   };
   for (const party of Object.keys(PARTIES) as PartyName[]) plain.set(party, new MtlsClient(PARTIES[party], await pki.credentials(PARTIES[party]), origin));
