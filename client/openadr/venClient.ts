@@ -16,6 +16,7 @@ import type {
   VenRequest,
 } from '../../schemas/openadr/wire.ts';
 import type { VerifiedEnvelope } from '../../protocol/envelope/index.ts';
+import { FlexgateError } from '../../protocol/errors.ts';
 import type { FlexgateClient, GatewayIdentity } from '../flexgateClient.ts';
 import { refusalOf, ResponseInvalid } from '../refusal.ts';
 import { DEFAULT_LIFETIME_SECONDS, needsRefresh, tokenRequest, type AccessToken, type ClientAuthentication, type TokenCache } from './accessToken.ts';
@@ -44,9 +45,14 @@ export interface VenAnswer<T = unknown> {
   request: { method: string; path: string; headers: Record<string, string>; body?: string };
 }
 
+/** A token is needed and none can be had: the client was given no credentials, and holds no token that is still good. */
+export class NoClientCredentials extends FlexgateError {
+  readonly code = 'client.no-credentials';
+}
+
 export interface VenClientOptions {
-  /** The VEN's client credentials, from the VTN's administrator. */
-  credentials: { clientId: string; clientSecret: string };
+  /** The VEN's client credentials, from the VTN's administrator; without them only a cached token (`tokenCache`) serves. */
+  credentials?: { clientId: string; clientSecret: string };
   /** Credentials in the token form (default) or as HTTP Basic (RFC 6749 §2.3.1). */
   clientAuthentication?: ClientAuthentication;
   /**
@@ -110,7 +116,7 @@ export class VenClient {
 
   /** A new token from /auth/token with the client credentials, whatever the current one's state. */
   async fetchToken(): Promise<AccessToken> {
-    const { body, headers } = tokenRequest(this.options.clientAuthentication ?? 'form', this.options.credentials, this.options.scope);
+    const { body, headers } = this.tokenRequest();
     const answer = await this.send<ClientCredentialResponse>('fetchToken', { body, headers, token: null });
     const lifetime = (answer.body.expires_in ?? DEFAULT_LIFETIME_SECONDS) * 1000;
     this.tokenLifetimeMs = lifetime;
@@ -125,8 +131,14 @@ export class VenClient {
 
   /** The token response itself (tests of the token endpoint); the client keeps the token it gets. */
   async tokenResponse(): Promise<ClientCredentialResponse> {
-    const { body, headers } = tokenRequest(this.options.clientAuthentication ?? 'form', this.options.credentials, this.options.scope);
+    const { body, headers } = this.tokenRequest();
     return (await this.send<ClientCredentialResponse>('fetchToken', { body, headers, token: null })).body;
+  }
+
+  private tokenRequest(): { body: string; headers: Record<string, string> } {
+    const { credentials } = this.options;
+    if (!credentials) throw new NoClientCredentials('A token is needed: give the VEN client its client credentials (client id and secret)');
+    return tokenRequest(this.options.clientAuthentication ?? 'form', credentials, this.options.scope);
   }
 
   /** What the current token was granted, as the token response said. */
