@@ -22,6 +22,9 @@ import { WebhookTransport } from './delivery/webhookTransport.ts';
 import { problemHandler } from './http/problemResponse.ts';
 import { Intake } from './intake.ts';
 import type { Logger } from './log.ts';
+import { operationsAccessRules } from './metrics/accessRules.ts';
+import { GatewayMetrics } from './metrics/gatewayMetrics.ts';
+import { operationsRouter, requestMetrics } from './metrics/routes.ts';
 import { openadrAccessRules } from './openadr/accessRules.ts';
 import { openadrAdminRouter } from './openadr/adminRoutes.ts';
 import { DEFAULT_OPENADR_CONFIG, type OpenadrConfig } from './openadr/config.ts';
@@ -41,7 +44,14 @@ import { openGatewayStore } from './storage.ts';
  * The authorisation table: every API's rules, in the order they are tried
  * (the adapter's routes under /anm/v1 before the ANM API's catch-all reads).
  */
-export const ACCESS_RULES: readonly AccessRule[] = [...adapterAccessRules, ...anmAccessRules, ...cimAccessRules, ...openadrAccessRules, ...deliveryAccessRules];
+export const ACCESS_RULES: readonly AccessRule[] = [
+  ...adapterAccessRules,
+  ...anmAccessRules,
+  ...cimAccessRules,
+  ...openadrAccessRules,
+  ...deliveryAccessRules,
+  ...operationsAccessRules,
+];
 
 export interface GatewayOptions extends StoreOptions {
   port: number;
@@ -129,8 +139,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   };
   const dispatcher = new DeliveryDispatcher({ db: store.db, dialect: store.dialect, logger: options.logger, transports });
   dispatcher.start();
+  const metrics = new GatewayMetrics({ store, pkiDir, identity: signer.issuer });
   const app = gatewayApplication({
     store,
+    metrics,
+    pkiDir,
     logger: options.logger,
     signer,
     trust,
@@ -170,6 +183,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
 
 interface ApplicationParts {
   store: Store;
+  metrics: GatewayMetrics;
+  pkiDir: string;
   logger: Logger;
   signer: EnvelopeSigner;
   trust: () => TrustState;
@@ -192,6 +207,7 @@ function gatewayApplication(parts: ApplicationParts): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  app.use(requestMetrics(parts.metrics));
   app.use((req, res, next) => {
     const started = process.hrtime.bigint();
     res.on('finish', () => {
@@ -214,6 +230,7 @@ function gatewayApplication(parts: ApplicationParts): Express {
   app.use(openadr20bRouter({ store, config: openadr }));
   app.use(openadrAdminRouter({ store }));
   app.use(adminDeliveryRouter({ store, onRedelivery: parts.onRedelivery }));
+  app.use(operationsRouter({ metrics: parts.metrics, store, pkiDir: parts.pkiDir }));
   app.use((req, _res, next) => next(new Problem('request.not-found', `Nothing at ${req.method} ${req.path}`)));
   app.use(problemHandler(logger, publicUrl));
   return app;
