@@ -6,6 +6,8 @@ import { DEV_GATEWAY_URN, ensureDevPki } from '../certs/index.ts';
 import type { EnvelopeSigner } from '../protocol/envelope/index.ts';
 import { Problem } from '../protocol/problem.ts';
 import { adapterAccessRules } from './adapter/accessRules.ts';
+import { apiDocsAccessRules } from './apiDocs/accessRules.ts';
+import { apiDocsRouter } from './apiDocs/routes.ts';
 import { budgetsWith, type Budgets } from './budgets.ts';
 import { adapterRouter } from './adapter/routes.ts';
 import { anmAccessRules } from './anm/accessRules.ts';
@@ -42,9 +44,11 @@ import { openGatewayStore } from './storage.ts';
 
 /**
  * The authorisation table: every API's rules, in the order they are tried
- * (the adapter's routes under /anm/v1 before the ANM API's catch-all reads).
+ * (the API documents and the adapter's routes under /anm/v1 before the ANM
+ * API's catch-all reads).
  */
 export const ACCESS_RULES: readonly AccessRule[] = [
+  ...apiDocsAccessRules,
   ...adapterAccessRules,
   ...anmAccessRules,
   ...cimAccessRules,
@@ -222,6 +226,7 @@ function gatewayApplication(parts: ApplicationParts): Express {
   app.use(verifyRequests(trustOptions));
   // Every stored merit order list revision becomes OpenADR events in the same transaction.
   const intake = new Intake(store, [openadrEventsReaction(openadr)], skewSeconds);
+  app.use(apiDocsRouter());
   app.use(anmRouter({ intake, maxBodyBytes }));
   app.use(adapterRouter({ intake, maxBodyBytes }));
   app.use(cimRouter({ intake, maxBodyBytes }));
