@@ -5,7 +5,7 @@ export { renewCertificate, type RenewOptions, type RenewalResult } from './renew
 export { revokeCertificate, type RevokeOptions, type RevocationResult } from './revocation.ts';
 export { generateCrls, CRL_VALIDITY_DAYS, type GenerateCrlsOptions, type IssuedCrl } from './crls.ts';
 export { crlsDueForRefresh, refreshCrls, keepCrlsFresh, type CrlFreshnessOptions, type CrlKeeper, type CrlKeeperOptions } from './crlKeeper.ts';
-export { listCertificates, listAuthorities, type CertificateListing, type AuthorityListing } from './listing.ts';
+export { listCertificates, listAuthorities, listCrls, type CertificateListing, type AuthorityListing, type CrlListing } from './listing.ts';
 export type { CertificateStatus } from './certificateRegistry.ts';
 export { exportBundle, type BundleFormat, type ExportBundleOptions } from './bundleExport.ts';
 export { loadTrustMaterial, loadTlsCredentials, revokedSerialNumbers, type TrustMaterial, type TlsCredentials } from './tlsMaterial.ts';

@@ -1,4 +1,5 @@
 import { authorityKeyIsOnline } from './authorities.ts';
+import { readCrl } from './crls.ts';
 import { certificateStatus, recordIdentity, type CertificateStatus } from './certificateRegistry.ts';
 import type { KeyAlgorithm } from './keyAlgorithms.ts';
 import type { PartyRole } from '../protocol/identity/partyUrn.ts';
@@ -71,4 +72,22 @@ export async function listAuthorities(dir: string, options: { now?: Date } = {})
       keyOnline: await authorityKeyIsOnline(layout, authority),
     })),
   );
+}
+
+export interface CrlListing {
+  authority: AuthorityName;
+  thisUpdate: Date;
+  /** Past this instant Node's TLS refuses every client: the CRL must be re-issued before. */
+  nextUpdate: Date | undefined;
+}
+
+/** The current CRL of each CA, as published in the PKI folder; an authority without a readable CRL is left out. */
+export async function listCrls(dir: string): Promise<CrlListing[]> {
+  const layout = pkiLayout(dir);
+  const listed: CrlListing[] = [];
+  for (const authority of AUTHORITY_NAMES) {
+    const crl = await readCrl(layout.crl(authority));
+    if (crl) listed.push({ authority, thisUpdate: crl.thisUpdate, nextUpdate: crl.nextUpdate });
+  }
+  return listed;
 }

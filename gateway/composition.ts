@@ -6,6 +6,8 @@ import { DEV_GATEWAY_URN, ensureDevPki } from '../certs/index.ts';
 import type { EnvelopeSigner } from '../protocol/envelope/index.ts';
 import { Problem } from '../protocol/problem.ts';
 import { adapterAccessRules } from './adapter/accessRules.ts';
+import { apiDocsAccessRules } from './apiDocs/accessRules.ts';
+import { apiDocsRouter } from './apiDocs/routes.ts';
 import { budgetsWith, type Budgets } from './budgets.ts';
 import { adapterRouter } from './adapter/routes.ts';
 import { anmAccessRules } from './anm/accessRules.ts';
@@ -22,6 +24,9 @@ import { WebhookTransport } from './delivery/webhookTransport.ts';
 import { problemHandler } from './http/problemResponse.ts';
 import { Intake } from './intake.ts';
 import type { Logger } from './log.ts';
+import { operationsAccessRules } from './metrics/accessRules.ts';
+import { GatewayMetrics } from './metrics/gatewayMetrics.ts';
+import { operationsRouter, requestMetrics } from './metrics/routes.ts';
 import { openadrAccessRules } from './openadr/accessRules.ts';
 import { openadrAdminRouter } from './openadr/adminRoutes.ts';
 import { DEFAULT_OPENADR_CONFIG, type OpenadrConfig } from './openadr/config.ts';
@@ -39,9 +44,18 @@ import { openGatewayStore } from './storage.ts';
 
 /**
  * The authorisation table: every API's rules, in the order they are tried
- * (the adapter's routes under /anm/v1 before the ANM API's catch-all reads).
+ * (the API documents and the adapter's routes under /anm/v1 before the ANM
+ * API's catch-all reads).
  */
-export const ACCESS_RULES: readonly AccessRule[] = [...adapterAccessRules, ...anmAccessRules, ...cimAccessRules, ...openadrAccessRules, ...deliveryAccessRules];
+export const ACCESS_RULES: readonly AccessRule[] = [
+  ...apiDocsAccessRules,
+  ...adapterAccessRules,
+  ...anmAccessRules,
+  ...cimAccessRules,
+  ...openadrAccessRules,
+  ...deliveryAccessRules,
+  ...operationsAccessRules,
+];
 
 export interface GatewayOptions extends StoreOptions {
   port: number;
@@ -129,8 +143,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   };
   const dispatcher = new DeliveryDispatcher({ db: store.db, dialect: store.dialect, logger: options.logger, transports });
   dispatcher.start();
+  const metrics = new GatewayMetrics({ store, pkiDir, identity: signer.issuer });
   const app = gatewayApplication({
     store,
+    metrics,
+    pkiDir,
     logger: options.logger,
     signer,
     trust,
@@ -170,6 +187,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
 
 interface ApplicationParts {
   store: Store;
+  metrics: GatewayMetrics;
+  pkiDir: string;
   logger: Logger;
   signer: EnvelopeSigner;
   trust: () => TrustState;
@@ -192,6 +211,7 @@ function gatewayApplication(parts: ApplicationParts): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  app.use(requestMetrics(parts.metrics));
   app.use((req, res, next) => {
     const started = process.hrtime.bigint();
     res.on('finish', () => {
@@ -206,6 +226,7 @@ function gatewayApplication(parts: ApplicationParts): Express {
   app.use(verifyRequests(trustOptions));
   // Every stored merit order list revision becomes OpenADR events in the same transaction.
   const intake = new Intake(store, [openadrEventsReaction(openadr)], skewSeconds);
+  app.use(apiDocsRouter());
   app.use(anmRouter({ intake, maxBodyBytes }));
   app.use(adapterRouter({ intake, maxBodyBytes }));
   app.use(cimRouter({ intake, maxBodyBytes }));
@@ -214,6 +235,7 @@ function gatewayApplication(parts: ApplicationParts): Express {
   app.use(openadr20bRouter({ store, config: openadr }));
   app.use(openadrAdminRouter({ store, config: openadr }));
   app.use(adminDeliveryRouter({ store, onRedelivery: parts.onRedelivery }));
+  app.use(operationsRouter({ metrics: parts.metrics, store, pkiDir: parts.pkiDir }));
   app.use((req, _res, next) => next(new Problem('request.not-found', `Nothing at ${req.method} ${req.path}`)));
   app.use(problemHandler(logger, publicUrl));
   return app;

@@ -8,6 +8,7 @@ import { anmProblems } from './problemCodes/anm.ts';
 import { cimProblems } from './problemCodes/cim.ts';
 import { deliveryProblems } from './problemCodes/delivery.ts';
 import { openadrProblems } from './problemCodes/openadr.ts';
+import { operationsProblems } from './problemCodes/operations.ts';
 import { requestProblems } from './problemCodes/request.ts';
 import { trustProblems } from './problemCodes/trust.ts';
 import type { ProblemSpecs } from './problemCodes/spec.ts';
@@ -37,6 +38,7 @@ const PROBLEM_AREAS: ReadonlyArray<readonly [string, ProblemSpecs]> = [
   ['Identity, authorisation and signatures', trustProblems],
   ['Delivery to subscribers', deliveryProblems],
   ['OpenADR VTN', openadrProblems],
+  ['Operations', operationsProblems],
 ];
 
 function schemaFile(stem: string, title: string, schema: TSchema): string {

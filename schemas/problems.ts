@@ -3,6 +3,7 @@ import { anmProblems } from './problemCodes/anm.ts';
 import { cimProblems } from './problemCodes/cim.ts';
 import { deliveryProblems } from './problemCodes/delivery.ts';
 import { openadrProblems } from './problemCodes/openadr.ts';
+import { operationsProblems } from './problemCodes/operations.ts';
 import { requestProblems } from './problemCodes/request.ts';
 import { trustProblems } from './problemCodes/trust.ts';
 
@@ -19,6 +20,7 @@ export const problemCatalogue = {
   ...trustProblems,
   ...deliveryProblems,
   ...openadrProblems,
+  ...operationsProblems,
 } as const;
 
 export type ProblemCode = keyof typeof problemCatalogue;

@@ -63,6 +63,18 @@ export class Store {
     if (error) throw new Error(`Database migration failed on ${this.description}: ${(error as Error).message}`, { cause: error });
   }
 
+  /** Bytes the store occupies: the SQLite file's pages, or every table of the PostgreSQL schema with its indexes. */
+  async sizeBytes(): Promise<number> {
+    if (this.dialect === 'sqlite') {
+      const { rows } = await sql<{ bytes: number }>`select page_count * page_size as bytes from pragma_page_count(), pragma_page_size()`.execute(this.db);
+      return Number(rows[0]?.bytes ?? 0);
+    }
+    const { rows } = await sql<{ bytes: string | number | null }>`
+      select sum(pg_total_relation_size(c.oid)) as bytes from pg_class c join pg_namespace n on n.oid = c.relnamespace
+      where c.relkind = 'r' and n.nspname = current_schema()`.execute(this.db);
+    return Number(rows[0]?.bytes ?? 0);
+  }
+
   async close(): Promise<void> {
     await this.db.destroy();
   }
