@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
@@ -258,6 +259,50 @@ describe('client/openadr: the VEN client against a real gateway', function () {
         assert.equal(receiver.refused[before]?.code, code, name);
       }
       assert.equal(receiver.received.length, 1, 'nothing refused was handed on');
+    });
+  });
+
+  describe('webhook receiver over HTTPS', function () {
+    it('serves the callback over TLS with a server certificate and takes a notification signed by the gateway', async function () {
+      // Party certificates are for client authentication only; any certificate issued for server use serves (here the dev PKI's gateway one).
+      const credentials = await loadTlsCredentials(running.pkiDir, running.gateway.identity);
+      const receiver = await WebhookReceiver.start({
+        verifier: new NotificationVerifier({ gateway: await fsp.gatewayIdentity(), audience: fsp.party }),
+        bearerToken: 'tls-secret',
+        tls: { cert: credentials.cert, key: credentials.key },
+      });
+      try {
+        assert.match(receiver.callbackUrl, /^https:\/\/127\.0\.0\.1:\d+\/openadr\/notifications$/);
+        const event = await createEvent();
+        const body = canonicalJson({ objectType: 'EVENT', operation: 'UPDATE', object: event, targets: event.targets });
+        const gatewaySigner = signerFromCredentials(await loadTlsCredentials(running.pkiDir, running.gateway.identity));
+        const signature = await signEnvelope(
+          gatewaySigner,
+          { audience: DEV_FSP, sequence: clockSequence()(), method: 'POST', path: new URL(receiver.callbackUrl).pathname, apiVersion: 'openadr/3.1.0' },
+          Buffer.from(body),
+        );
+        const status = await new Promise<number>((resolve, reject) => {
+          const req = httpsRequest(
+            receiver.callbackUrl,
+            {
+              method: 'POST',
+              ca: credentials.ca,
+              checkServerIdentity: () => undefined,
+              headers: { 'content-type': 'application/json', authorization: 'Bearer tls-secret', 'x-jws-signature': signature },
+            },
+            (res) => {
+              res.resume();
+              resolve(res.statusCode ?? 0);
+            },
+          );
+          req.on('error', reject);
+          req.end(body);
+        });
+        assert.equal(status, 204);
+        assert.equal((await receiver.next(5000)).notification.object.id, event.id);
+      } finally {
+        await receiver.close();
+      }
     });
   });
 

@@ -16,7 +16,7 @@ export interface WebhookReceiverOptions {
   port?: number;
   /** Default 127.0.0.1. */
   host?: string;
-  /** Serve HTTPS with this certificate and key (PEM) instead of HTTP. */
+  /** Serve HTTPS with this certificate (issued for server use: serverAuth) and key, PEM, instead of HTTP. */
   tls?: { cert: string; key: string };
   /** Callback path; default `/openadr/notifications`. */
   path?: string;

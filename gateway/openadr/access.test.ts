@@ -12,6 +12,7 @@ const form = (fields: Record<string, string>) => new URLSearchParams(fields).toS
 
 forEachBackend((backend) => {
   describe(`OpenADR 3.1.0 VTN: tokens, scopes, privacy and the dispatch lifecycle, on ${backend.name}`, function () {
+    this.timeout(120_000);
     let vtn: RunningVtn;
     let spec: OfficialSpec;
     let dso: VenClient;

@@ -48,6 +48,7 @@ describe('OpenADR 3.1.0 coverage: flexgate’s document against the official fil
 
 forEachBackend((backend) => {
   describe(`OpenADR 3.1.0 coverage: every official operation answered within the official contract, on ${backend.name}`, function () {
+    this.timeout(120_000);
     let vtn: RunningVtn;
     let spec: OfficialSpec;
     let dso: OfficialVen;

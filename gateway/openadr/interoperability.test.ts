@@ -19,6 +19,7 @@ const formEncode = (value: string) => new URLSearchParams({ v: value }).toString
  */
 forEachBackend((backend) => {
   describe(`OpenADR interoperability with independent clients, on ${backend.name}`, function () {
+    this.timeout(120_000);
     let vtn: RunningVtn;
     let spec: OfficialSpec;
     let dso: VenClient;

@@ -8,6 +8,7 @@ import { PARTIES, startVtn, type RunningVtn, sharedTestPki } from './testing/vtn
 
 forEachBackend((backend) => {
   describe(`OpenADR 3.1.0 behind the trust layer: a plain VEN and a signing VEN, on ${backend.name}`, function () {
+    this.timeout(120_000);
     let vtn: RunningVtn;
     let spec: OfficialSpec;
     let plain: EnrolledVen;

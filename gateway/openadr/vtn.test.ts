@@ -16,6 +16,7 @@ const targetsOf = (event: Event) => event.targets ?? [];
 
 forEachBackend((backend) => {
   describe(`OpenADR 3.1.0 VTN: client/'s VEN client, every answer held to the official file, on ${backend.name}`, function () {
+    this.timeout(120_000);
     let store: Store;
     let vtn: RunningVtn;
     let spec: OfficialSpec;

@@ -159,6 +159,7 @@ describe('OpenADR 2.0b oadrDistributeEvent, rendered from a 3.x event', function
 
 forEachBackend((backend) => {
   describe(`OpenADR 2.0b route: a legacy VEN gets the figure 6 and 7 events as oadrDistributeEvent, on ${backend.name}`, function () {
+    this.timeout(120_000);
     let store: Store;
     let vtn: RunningVtn;
     let xsd: CompiledSchema;

@@ -50,6 +50,7 @@ describe('OpenADR 3.0.1 coverage: flexgate’s 3.0.1 document against the offici
 
 forEachBackend((backend) => {
   describe(`OpenADR 3.0.1 coverage: every official operation answered within the official 3.0.1 contract, deprecation signalled, on ${backend.name}`, function () {
+    this.timeout(120_000);
     let vtn: RunningVtn;
     let spec: OfficialSpec;
     let dso: OfficialVen;

@@ -25,6 +25,7 @@ const observe = (answer: HttpAnswer, operationId: string) => answers301.push({ o
 
 forEachBackend((backend) => {
   describe(`OpenADR 3.0.1 beside 3.1.0: VENs of either version (3.0.1 from the official file, 3.1.0 client/'s VEN client) see the same events, on ${backend.name}`, function () {
+    this.timeout(120_000);
     let store: Store;
     let vtn: RunningVtn;
     let spec: OfficialSpec;
