@@ -14,6 +14,10 @@ const commands: Record<string, Entry> = {
     summary: 'print the signature header for a request (for curl and other clients)',
     load: async () => (await import('../client/cli/sign.ts')).signCommand,
   },
+  ven: {
+    summary: 'an OpenADR VEN at the terminal: login, register, events [--watch], subscribe, report, status',
+    load: async () => (await import('../client/cli/ven.ts')).venCommand,
+  },
   pki: { summary: 'manage the PKI: CAs, certificates, revocation, CRLs', load: async () => (await import('../gateway/cli/pki.ts')).pkiCommand },
   journal: {
     summary: 'export the journal as a signed bundle, or verify one offline',

@@ -233,7 +233,7 @@ function gatewayApplication(parts: ApplicationParts): Express {
   app.use(openadrRouter({ intake, maxBodyBytes, config: openadr }));
   app.use(openadrV301Router({ intake, maxBodyBytes, config: openadr }));
   app.use(openadr20bRouter({ store, config: openadr }));
-  app.use(openadrAdminRouter({ store }));
+  app.use(openadrAdminRouter({ store, config: openadr }));
   app.use(adminDeliveryRouter({ store, onRedelivery: parts.onRedelivery }));
   app.use(operationsRouter({ metrics: parts.metrics, store, pkiDir: parts.pkiDir }));
   app.use((req, _res, next) => next(new Problem('request.not-found', `Nothing at ${req.method} ${req.path}`)));

@@ -1,5 +1,4 @@
-import https from 'node:https';
-import type { ClientCredentials } from '../transport.ts';
+import { MutualTlsTransport, type ClientCredentials } from '../transport.ts';
 
 export interface HttpAnswer {
   status: number;
@@ -8,44 +7,40 @@ export interface HttpAnswer {
   json: unknown;
 }
 
-/** A party's HTTPS client: its own certificate, a new TLS connection per request. */
+/**
+ * A party's plain HTTPS client for tests: its own certificate over client/'s
+ * mutual-TLS transport, nothing signed and nothing verified, as an OpenADR
+ * VEN that knows nothing of flexgate's envelope would call.
+ */
 export class MtlsClient {
+  private readonly transport: MutualTlsTransport;
+
   constructor(
     readonly urn: string,
-    private readonly credentials: ClientCredentials,
-    private readonly origin: string,
-  ) {}
+    credentials: ClientCredentials,
+    readonly origin: string,
+  ) {
+    this.transport = new MutualTlsTransport(origin, credentials);
+  }
 
-  request(method: string, path: string, options: { headers?: Record<string, string>; body?: string | Buffer } = {}): Promise<HttpAnswer> {
-    const url = new URL(path, this.origin);
-    return new Promise((resolve, reject) => {
-      const req = https.request(
-        url,
-        {
-          method,
-          cert: this.credentials.cert,
-          key: this.credentials.key,
-          ca: this.credentials.ca,
-          agent: false,
-          headers: { 'user-agent': `flexgate-test-ven/${this.urn}`, ...options.headers },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => {
-            const text = Buffer.concat(chunks).toString('utf8');
-            let json: unknown;
-            try {
-              json = text ? JSON.parse(text) : undefined;
-            } catch {
-              json = undefined;
-            }
-            resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
-          });
-        },
-      );
-      req.on('error', reject);
-      req.end(options.body);
+  async request(method: string, path: string, options: { headers?: Record<string, string>; body?: string | Buffer } = {}): Promise<HttpAnswer> {
+    const response = await this.transport.send({
+      method,
+      url: new URL(path, this.origin),
+      headers: { 'user-agent': `flexgate-test-ven/${this.urn}`, ...options.headers },
+      body: Buffer.from(options.body ?? ''),
     });
+    const text = response.body.toString('utf8');
+    let json: unknown;
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      json = undefined;
+    }
+    return { status: response.status, headers: response.headers, text, json };
+  }
+
+  close(): void {
+    this.transport.close();
   }
 }

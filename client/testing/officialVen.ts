@@ -1,3 +1,4 @@
+import { FlexgateError } from '../../protocol/errors.ts';
 import type { HttpAnswer, MtlsClient } from './mtlsClient.ts';
 import type { OfficialSpec } from './officialSpec.ts';
 
@@ -11,7 +12,10 @@ export interface VenCall {
   token?: string;
 }
 
-export class OfficialContractError extends Error {}
+/** A call or an answer outside the official file's contract. */
+export class OfficialContractError extends FlexgateError {
+  readonly code = 'client.official-contract';
+}
 
 /**
  * A VEN that knows only an official OpenADR OpenAPI file: it finds
@@ -34,7 +38,7 @@ export class OfficialVen {
     const op = this.spec.operation(operationId);
     const path = op.path.replace(/\{(\w+)\}/g, (_, name: string) => {
       const value = call.params?.[name];
-      if (value === undefined) throw new Error(`${operationId} needs path parameter ${name}`);
+      if (value === undefined) throw new OfficialContractError(`${operationId} needs path parameter ${name}`);
       return encodeURIComponent(value);
     });
     const search = new URLSearchParams();
@@ -73,7 +77,7 @@ export class OfficialVen {
   /** OAuth2 client credentials, as the official /auth/token operation describes them. */
   async obtainToken(clientId: string, clientSecret: string): Promise<string> {
     const answer = await this.call('fetchToken', { body: { grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret } });
-    if (answer.status !== 200) throw new Error(`No token: ${answer.status} ${answer.text}`);
+    if (answer.status !== 200) throw new OfficialContractError(`No token: ${answer.status} ${answer.text}`);
     this.token = (answer.json as { access_token: string }).access_token;
     return this.token;
   }

@@ -1,53 +1,48 @@
 import assert from 'node:assert/strict';
-import type { Store } from '../store/store.ts';
-import { forEachBackend } from '../store/testStores.ts';
+import type { Event, EventRequest, ReportRequest } from '../../schemas/openadr/wire.ts';
+import { declarationReport } from '../../client/openadr/reports.ts';
+import type { OperationCall, VenClient } from '../../client/openadr/venClient.ts';
 import { OfficialSpec } from '../../client/testing/officialSpec.ts';
-import type { OfficialVen } from '../../client/testing/officialVen.ts';
-import { AnmSide, eventsOf, registerVen, signedIn, type RegisteredVen } from './testing/scenario.ts';
+import { forEachBackend } from '../store/testStores.ts';
+import { AnmSide, enrolVen, refusal, signedInVen, type EnrolledVen } from './testing/scenario.ts';
 import { PARTIES, startVtn, type RunningVtn, sharedTestPki } from './testing/vtnServer.ts';
 
 type Json = Record<string, unknown>;
-const type = (answer: { json: unknown }) => ((answer.json as Json).type as string).replace('urn:flexgate:problem:', '');
+const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
 
 forEachBackend((backend) => {
   describe(`OpenADR 3.1.0 VTN: tokens, scopes, privacy and the dispatch lifecycle, on ${backend.name}`, function () {
-    let store: Store;
+    this.timeout(120_000);
     let vtn: RunningVtn;
     let spec: OfficialSpec;
-    let dso: OfficialVen;
-    let fsp1: RegisteredVen;
-    let fsp2: RegisteredVen;
-    let fsp1Event: Json;
+    let dso: VenClient;
+    let fsp1: EnrolledVen;
+    let fsp2: EnrolledVen;
+    let fsp1Event: Event;
     let fsp1Report: Json;
     let fsp1Subscription: Json;
 
     before(async function () {
       spec = OfficialSpec.load(this);
-      store = await backend.open(this);
-      vtn = await startVtn(await sharedTestPki(), store);
-      dso = await signedIn(spec, vtn, 'dso');
-      fsp1 = await registerVen(spec, vtn, dso, 'fsp1');
-      fsp2 = await registerVen(spec, vtn, dso, 'fsp2');
-      const anm = new AnmSide(vtn);
+      vtn = await startVtn(await sharedTestPki(), await backend.storeOptions(this));
+      dso = await signedInVen(spec, vtn, 'dso');
+      fsp1 = await enrolVen(spec, vtn, dso, 'fsp1');
+      fsp2 = await enrolVen(spec, vtn, dso, 'fsp2');
+      const anm = await AnmSide.of(vtn);
       const { lookAheadId, listId } = await anm.figures5And6(this);
       await anm.tradeToFigure7(listId, lookAheadId);
-      fsp1Event = (await eventsOf(fsp1.ven))[0]!;
-      fsp1Report = (await fsp1.ven.call('createReport', { body: statusReport(fsp1Event.id as string) })).json as Json;
-      fsp1Subscription = (
-        await fsp1.ven.call('createSubscription', {
-          body: {
-            clientName: 'fsp1-ven',
-            objectOperations: [{ objects: ['EVENT'], operations: ['CREATE', 'UPDATE'], callbackUrl: 'https://fsp1.example/callback' }],
-          },
-        })
-      ).json as Json;
+      fsp1Event = (await fsp1.ven.events())[0]!;
+      fsp1Report = (await fsp1.ven.createReport(statusReport(fsp1Event.id))) as unknown as Json;
+      fsp1Subscription = (await fsp1.ven.createSubscription({
+        clientName: 'fsp1-ven',
+        objectOperations: [{ objects: ['EVENT'], operations: ['CREATE', 'UPDATE'], callbackUrl: 'https://fsp1.example/callback' }],
+      })) as unknown as Json;
     });
     after(async () => {
       await vtn?.close();
-      await store?.close();
     });
 
-    const statusReport = (eventID: string) => ({
+    const statusReport = (eventID: string): ReportRequest => ({
       eventID,
       clientName: 'ven',
       resources: [{ resourceName: 'G1_Agg1', intervals: [{ id: 0, payloads: [{ type: 'OPERATING_STATE', values: ['NORMAL'] }] }] }],
@@ -55,43 +50,43 @@ forEachBackend((backend) => {
 
     describe('tokens (OAuth2 client credentials over mutual TLS, RFC 8705)', function () {
       it('refuses a token replayed on another client’s TLS connection', async function () {
-        const stolen = fsp1.ven.token!;
-        const replayed = await fsp2.ven.call('searchAllEvents', { token: stolen });
-        assert.equal(replayed.status, 401);
-        assert.equal(type(replayed), 'openadr.token-certificate-mismatch');
+        const stolen = await fsp1.ven.accessToken();
+        const replayed = await refusal(fsp2.ven.call('searchAllEvents', { token: stolen }));
+        assert.deepEqual([replayed.status, replayed.code], [401, 'openadr.token-certificate-mismatch']);
         assert.match(String(replayed.headers['www-authenticate']), /error="invalid_token"/);
-        assert.equal((await fsp1.ven.call('searchAllEvents')).status, 200, 'on its own connection the token works');
+        assert.ok((await fsp1.ven.events()).length > 0, 'on its own connection the token works');
       });
 
       it('refuses a missing or unknown token', async function () {
-        assert.equal(type(await fsp1.ven.call('searchAllPrograms', { token: '' })), 'openadr.token-missing');
-        assert.equal(type(await fsp1.ven.call('searchAllPrograms', { token: 'not-a-token' })), 'openadr.token-invalid');
+        assert.equal((await refusal(fsp1.ven.call('searchAllPrograms', { token: null }))).code, 'openadr.token-missing');
+        assert.equal((await refusal(fsp1.ven.call('searchAllPrograms', { token: 'not-a-token' }))).code, 'openadr.token-invalid');
       });
 
       it('refuses wrong credentials, another party’s client id, other grants and scopes beyond the role', async function () {
         const { clientId, clientSecret } = await vtn.credentialsOf('fsp1');
-        const token = (body: Json) => fsp1.ven.call('fetchToken', { body, unchecked: true });
-        const wrongSecret = await token({ grant_type: 'client_credentials', client_id: clientId, client_secret: 'wrong' });
-        assert.deepEqual([wrongSecret.status, type(wrongSecret), (wrongSecret.json as Json).error], [401, 'openadr.token-invalid-client', 'invalid_client']);
+        const token = (fields: Record<string, string>) => fsp1.ven.call<Json>('fetchToken', { body: form(fields), token: null });
+        const wrongSecret = await refusal(token({ grant_type: 'client_credentials', client_id: clientId, client_secret: 'wrong' }));
+        assert.deepEqual([wrongSecret.status, wrongSecret.code, wrongSecret.problem.error], [401, 'openadr.token-invalid-client', 'invalid_client']);
         const fsp2Creds = await vtn.credentialsOf('fsp2');
-        const otherParty = await token({ grant_type: 'client_credentials', client_id: fsp2Creds.clientId, client_secret: fsp2Creds.clientSecret });
-        assert.deepEqual([otherParty.status, type(otherParty)], [401, 'openadr.token-invalid-client'], 'fsp2’s credentials are useless on fsp1’s connection');
-        const grant = await token({ grant_type: 'password', client_id: clientId, client_secret: clientSecret });
-        assert.deepEqual([grant.status, (grant.json as Json).error], [400, 'unsupported_grant_type']);
-        const scope = await token({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret, scope: 'write_events' });
-        assert.deepEqual([scope.status, (scope.json as Json).error], [400, 'invalid_scope']);
+        const otherParty = await refusal(token({ grant_type: 'client_credentials', client_id: fsp2Creds.clientId, client_secret: fsp2Creds.clientSecret }));
+        assert.deepEqual([otherParty.status, otherParty.code], [401, 'openadr.token-invalid-client'], 'fsp2’s credentials are useless on fsp1’s connection');
+        const grant = await refusal(token({ grant_type: 'password', client_id: clientId, client_secret: clientSecret }));
+        assert.deepEqual([grant.status, grant.problem.error], [400, 'unsupported_grant_type']);
+        const scope = await refusal(token({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret, scope: 'write_events' }));
+        assert.deepEqual([scope.status, scope.problem.error], [400, 'invalid_scope']);
         const narrow = await token({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret, scope: 'read_targets' });
-        assert.equal((narrow.json as Json).scope, 'read_targets');
-        assert.equal(type(await fsp1.ven.call('searchAllReports', { token: (narrow.json as Json).access_token as string })), 'openadr.scope-missing');
+        assert.equal(narrow.body.scope, 'read_targets');
+        const reports = await refusal(fsp1.ven.call('searchAllReports', { token: narrow.body.access_token as string }));
+        assert.equal(reports.code, 'openadr.scope-missing');
       });
     });
 
     describe('scopes', function () {
       it('lets a VEN neither write programs nor events, and the business logic not write reports', async function () {
-        assert.equal(type(await fsp1.ven.call('createProgram', { body: { programName: 'mine' } })), 'openadr.scope-missing');
-        assert.equal(type(await fsp1.ven.call('createEvent', { body: { programID: fsp1Event.programID as string } })), 'openadr.scope-missing');
-        assert.equal(type(await fsp1.ven.call('deleteEvent', { params: { eventID: fsp1Event.id as string } })), 'openadr.scope-missing');
-        assert.equal(type(await dso.call('createReport', { body: statusReport(fsp1Event.id as string) })), 'openadr.scope-missing');
+        assert.equal((await refusal(fsp1.ven.call('createProgram', { body: { programName: 'mine' } }))).code, 'openadr.scope-missing');
+        assert.equal((await refusal(fsp1.ven.call('createEvent', { body: { programID: fsp1Event.programID } }))).code, 'openadr.scope-missing');
+        assert.equal((await refusal(fsp1.ven.call('deleteEvent', { params: { eventID: fsp1Event.id } }))).code, 'openadr.scope-missing');
+        assert.equal((await refusal(dso.createReport(statusReport(fsp1Event.id)))).code, 'openadr.scope-missing');
       });
     });
 
@@ -101,7 +96,7 @@ forEachBackend((backend) => {
         resourceID: fsp1.resourceIds[0]!,
         reportID: fsp1Report.id as string,
         subscriptionID: fsp1Subscription.id as string,
-        eventID: fsp1Event.id as string,
+        eventID: fsp1Event.id,
       });
       const reads: Array<[string, keyof ReturnType<typeof ids>]> = [
         ['searchVenByID', 'venID'],
@@ -116,18 +111,18 @@ forEachBackend((backend) => {
       ];
       for (const [operationId, param] of reads) {
         it(`${operationId}: fsp2 cannot read fsp1’s object (404, existence not disclosed)`, async function () {
-          const answer = await fsp2.ven.call(operationId, { params: { [param]: ids()[param] } });
-          assert.deepEqual([answer.status, type(answer)], [404, 'openadr.not-found']);
+          const answer = await refusal(fsp2.ven.call(operationId, { params: { [param]: ids()[param] } }));
+          assert.deepEqual([answer.status, answer.code], [404, 'openadr.not-found']);
           assert.equal((await fsp1.ven.call(operationId, { params: { [param]: ids()[param] } })).status, 200, 'its owner can');
         });
       }
 
-      const writes: Array<[string, keyof ReturnType<typeof ids>, () => Json | undefined]> = [
+      const writes: Array<[string, keyof ReturnType<typeof ids>, () => Json | ReportRequest | undefined]> = [
         ['updateVen', 'venID', () => ({ objectType: 'VEN_VEN_REQUEST', venName: 'taken-over' })],
         ['deleteVen', 'venID', () => undefined],
         ['updateVenResource', 'resourceID', () => ({ objectType: 'VEN_RESOURCE_REQUEST', resourceName: 'G1_Agg1', venID: fsp1.venId })],
         ['deleteVenResource', 'resourceID', () => undefined],
-        ['updateReport', 'reportID', () => statusReport(fsp1Event.id as string)],
+        ['updateReport', 'reportID', () => statusReport(fsp1Event.id)],
         ['deleteReport', 'reportID', () => undefined],
         [
           'updateSubscription',
@@ -139,37 +134,39 @@ forEachBackend((backend) => {
       for (const [operationId, param, body] of writes) {
         it(`${operationId}: fsp2 cannot change fsp1’s object`, async function () {
           const sent = body();
-          const answer = await fsp2.ven.call(operationId, { params: { [param]: ids()[param] }, ...(sent ? { body: sent } : {}) });
-          assert.deepEqual([answer.status, type(answer)], [404, 'openadr.not-found']);
+          const call: OperationCall = { params: { [param]: ids()[param] }, ...(sent ? { body: sent } : {}) };
+          const answer = await refusal(fsp2.ven.call(operationId, call));
+          assert.deepEqual([answer.status, answer.code], [404, 'openadr.not-found']);
         });
       }
 
       it('lists only its own VENs, resources, reports and subscriptions, and only events targeted at it', async function () {
-        const list = async (operationId: string) => ((await fsp2.ven.call(operationId)).json as Json[]).map((o) => o.id);
-        assert.deepEqual(await list('searchVens'), [fsp2.venId]);
-        assert.deepEqual((await list('searchVenResources')).sort(), [...fsp2.resourceIds].sort());
-        assert.deepEqual(await list('searchAllReports'), []);
-        assert.deepEqual(await list('searchSubscriptions'), []);
-        assert.ok(!(await list('searchAllEvents')).includes(fsp1Event.id));
-        const byTarget = await fsp2.ven.call('searchAllEvents', { query: { targets: ['Agg_Seller_1'] } });
-        assert.deepEqual(byTarget.json, [], 'asking for another VEN’s target shows nothing');
+        assert.deepEqual(
+          (await fsp2.ven.vens()).map((o) => o.id),
+          [fsp2.venId],
+        );
+        assert.deepEqual((await fsp2.ven.resources()).map((o) => o.id).sort(), [...fsp2.resourceIds].sort());
+        assert.deepEqual(await fsp2.ven.reports(), []);
+        assert.deepEqual(await fsp2.ven.subscriptions(), []);
+        assert.ok(!(await fsp2.ven.events()).some((e) => e.id === fsp1Event.id));
+        assert.deepEqual(await fsp2.ven.events({ targets: ['Agg_Seller_1'] }), [], 'asking for another VEN’s target shows nothing');
       });
 
       it('refuses a report on an event sent to another VEN as it refuses one on an unknown event', async function () {
-        const theirs = await fsp2.ven.call('createReport', { body: statusReport(fsp1Event.id as string) });
-        assert.deepEqual([theirs.status, type(theirs)], [409, 'openadr.lifecycle-unknown-event']);
-        const unknown = await fsp2.ven.call('createReport', { body: statusReport('no-such-event') });
-        assert.deepEqual([unknown.status, type(unknown)], [409, 'openadr.lifecycle-unknown-event']);
+        const theirs = await refusal(fsp2.ven.createReport(statusReport(fsp1Event.id)));
+        assert.deepEqual([theirs.status, theirs.code], [409, 'openadr.lifecycle-unknown-event']);
+        const unknown = await refusal(fsp2.ven.createReport(statusReport('no-such-event')));
+        assert.deepEqual([unknown.status, unknown.code], [409, 'openadr.lifecycle-unknown-event']);
+        assert.equal(unknown.problem.detail, theirs.problem.detail!.replace(fsp1Event.id, 'no-such-event'), 'the same words: nothing disclosed');
       });
 
       it('refuses a resource under another VEN’s registration, and business-logic requests from a VEN', async function () {
-        const foreign = await fsp2.ven.call('createResource', { body: { objectType: 'VEN_RESOURCE_REQUEST', resourceName: 'sneaky', venID: fsp1.venId } });
-        assert.deepEqual([foreign.status, type(foreign)], [404, 'openadr.not-found']);
-        const granting = await fsp2.ven.call('updateVen', {
-          params: { venID: fsp2.venId },
-          body: { objectType: 'BL_VEN_REQUEST', clientID: PARTIES.fsp2, venName: 'fsp2-ven', targets: ['Agg_Seller_1'] },
-        });
-        assert.deepEqual([granting.status, type(granting)], [403, 'openadr.business-logic-only'], 'a VEN cannot grant itself targets');
+        const foreign = await refusal(fsp2.ven.createResource({ objectType: 'VEN_RESOURCE_REQUEST', resourceName: 'sneaky', venID: fsp1.venId }));
+        assert.deepEqual([foreign.status, foreign.code], [404, 'openadr.not-found']);
+        const granting = await refusal(
+          fsp2.ven.updateVen(fsp2.venId, { objectType: 'BL_VEN_REQUEST', clientID: PARTIES.fsp2, venName: 'fsp2-ven', targets: ['Agg_Seller_1'] }),
+        );
+        assert.deepEqual([granting.status, granting.code], [403, 'openadr.business-logic-only'], 'a VEN cannot grant itself targets');
       });
     });
 
@@ -177,59 +174,57 @@ forEachBackend((backend) => {
       let programID: string;
       let requests = 0;
       // Each event its own name: an identical POST from the same client would be an idempotent repeat.
-      const request = async (stage?: string, intervals = true) => {
-        const body: Json = {
-          programID,
-          eventName: `request for services ${++requests}`,
-          targets: ['Agg_Seller_1'],
-          reportDescriptors: [{ payloadType: 'LOAD_SHED_DELTA_AVAILABLE', units: 'KW' }],
-          ...(intervals
-            ? {
-                intervals: [
-                  {
-                    id: 0,
-                    intervalPeriod: { start: '2030-01-01T17:00:00Z', duration: 'PT30M' },
-                    payloads: [{ type: 'DISPATCH_SETPOINT_RELATIVE', values: [-100] }],
-                  },
-                ],
-              }
-            : {}),
-          ...(stage ? { dispatchStage: stage } : {}),
-        };
-        return body;
-      };
-      const create = async (stage?: string, intervals = true) => {
-        const answer = await dso.call('createEvent', { body: await request(stage, intervals) });
-        assert.equal(answer.status, 201, answer.text);
-        return answer.json as Json;
-      };
-      const stage = async (event: Json, dispatchStage: string) =>
-        dso.call('updateEvent', { params: { eventID: event.id as string }, body: { ...(await request()), dispatchStage } });
-      const declaration = (eventID: string, extra: Array<{ type: string; values: Array<string | number> }>) => ({
-        eventID,
+      const request = (stage?: EventRequest['dispatchStage'], intervals = true): EventRequest => ({
+        programID,
+        eventName: `request for services ${++requests}`,
+        targets: ['Agg_Seller_1'],
+        reportDescriptors: [{ payloadType: 'LOAD_SHED_DELTA_AVAILABLE', units: 'KW' }],
+        ...(intervals
+          ? {
+              intervals: [
+                {
+                  id: 0,
+                  intervalPeriod: { start: '2030-01-01T17:00:00Z', duration: 'PT30M' },
+                  payloads: [{ type: 'DISPATCH_SETPOINT_RELATIVE', values: [-100] }],
+                },
+              ],
+            }
+          : {}),
+        ...(stage ? { dispatchStage: stage } : {}),
+      });
+      const create = async (stage?: EventRequest['dispatchStage'], intervals = true) =>
+        (await dso.call<Event>('createEvent', { body: request(stage, intervals) })).body;
+      const stage = (event: Event, dispatchStage: EventRequest['dispatchStage']) =>
+        dso.call<Event>('updateEvent', { params: { eventID: event.id }, body: { ...request(), dispatchStage } });
+      const declaration = (event: Event, extra: Array<{ type: string; values: Array<string | number> }>): ReportRequest => ({
+        eventID: event.id,
         clientName: 'fsp1-ven',
         payloadDescriptors: [{ objectType: 'REPORT_PAYLOAD_DESCRIPTOR', payloadType: 'LOAD_SHED_DELTA_AVAILABLE', units: 'KW', confidence: 80 }],
         resources: [{ resourceName: 'G1_Agg1', intervals: [{ id: 0, payloads: [{ type: 'LOAD_SHED_DELTA_AVAILABLE', values: [-120] }, ...extra] }] }],
       });
 
       before(async function () {
-        programID = fsp1Event.programID as string;
+        programID = fsp1Event.programID;
       });
 
       it('walks request → declaration → acceptance → scheduling → instruction → variation → cease → post-action', async function () {
         const event = await create(undefined, false);
         assert.equal(event.dispatchStage, 'REQUESTED');
-        const declared = await fsp1.ven.call('createReport', {
-          body: declaration(event.id as string, [
-            { type: 'ENERGY_SOURCE_TYPE', values: ['BATTERY'] },
-            { type: 'ASSET_GROUP_ID', values: ['agg-group-1'] },
-          ]),
-        });
-        assert.equal(declared.status, 201, declared.text);
-        for (const next of ['ACCEPTED', 'SCHEDULED', 'INSTRUCTED']) assert.equal(((await stage(event, next)).json as Json).dispatchStage, next);
-        const varied = await dso.call('updateEvent', { params: { eventID: event.id as string }, body: await request() });
-        assert.equal((varied.json as Json).dispatchStage, 'INSTRUCTED', 'a variation keeps the stage');
-        assert.equal(((await stage(event, 'CEASED')).json as Json).dispatchStage, 'CEASED');
+        const declared = await fsp1.ven.createReport(
+          declarationReport(event, {
+            clientName: 'fsp1-ven',
+            resourceName: 'G1_Agg1',
+            available_kW: -120,
+            energySourceType: 'BATTERY',
+            assetGroupId: 'agg-group-1',
+            confidence: 80,
+          }),
+        );
+        assert.equal(declared.eventID, event.id);
+        for (const next of ['ACCEPTED', 'SCHEDULED', 'INSTRUCTED'] as const) assert.equal((await stage(event, next)).body.dispatchStage, next);
+        const varied = await dso.call<Event>('updateEvent', { params: { eventID: event.id }, body: request() });
+        assert.equal(varied.body.dispatchStage, 'INSTRUCTED', 'a variation keeps the stage');
+        assert.equal((await stage(event, 'CEASED')).body.dispatchStage, 'CEASED');
         const postAction = await fsp1.ven.call('createReport', {
           body: {
             eventID: event.id,
@@ -238,67 +233,83 @@ forEachBackend((backend) => {
           },
         });
         assert.equal(postAction.status, 201);
-        assert.equal(((await dso.call('searchEventsByID', { params: { eventID: event.id as string } })).json as Json).dispatchStage, 'COMPLETED');
+        assert.equal((await dso.event(event.id)).dispatchStage, 'COMPLETED');
       });
 
-      it('refuses a declaration without energy source type and asset group id', async function () {
+      it('refuses a declaration without energy source type and asset group id, saying what to add', async function () {
         const event = await create(undefined, false);
-        const answer = await fsp1.ven.call('createReport', { body: declaration(event.id as string, [{ type: 'ENERGY_SOURCE_TYPE', values: ['BATTERY'] }]) });
-        assert.deepEqual([answer.status, type(answer)], [400, 'openadr.lifecycle-declaration-invalid']);
+        const answer = await refusal(fsp1.ven.createReport(declaration(event, [{ type: 'ENERGY_SOURCE_TYPE', values: ['BATTERY'] }])));
+        assert.deepEqual([answer.status, answer.code], [400, 'openadr.lifecycle-declaration-invalid']);
+        assert.match(answer.problem.detail!, /needs a ASSET_GROUP_ID payload with a string value: add it to this interval/);
+        assert.equal(answer.problem.errors?.[0]?.pointer, '/resources/0/intervals/0/payloads');
       });
 
       it('refuses cease before instruction', async function () {
-        const answer = await stage(await create(), 'CEASED');
-        assert.deepEqual([answer.status, type(answer)], [409, 'openadr.lifecycle-cease-before-instruction']);
+        const answer = await refusal(stage(await create(), 'CEASED'));
+        assert.deepEqual([answer.status, answer.code], [409, 'openadr.lifecycle-cease-before-instruction']);
       });
 
       it('refuses instruction after cease', async function () {
         const event = await create('INSTRUCTED');
         assert.equal((await stage(event, 'CEASED')).status, 200);
-        const answer = await stage(event, 'INSTRUCTED');
-        assert.deepEqual([answer.status, type(answer)], [409, 'openadr.lifecycle-instruction-after-cease']);
+        const answer = await refusal(stage(event, 'INSTRUCTED'));
+        assert.deepEqual([answer.status, answer.code], [409, 'openadr.lifecycle-instruction-after-cease']);
       });
 
-      it('refuses variation after cancellation, and a report on the cancelled event', async function () {
+      it('refuses variation after cancellation, and a report on the cancelled event (telling the VEN to stop)', async function () {
         const event = await create();
-        assert.equal((await dso.call('deleteEvent', { params: { eventID: event.id as string } })).status, 200);
-        const varied = await dso.call('updateEvent', { params: { eventID: event.id as string }, body: await request() });
-        assert.deepEqual([varied.status, type(varied)], [409, 'openadr.lifecycle-variation-after-cancellation']);
-        const report = await fsp1.ven.call('createReport', { body: statusReport(event.id as string) });
-        assert.deepEqual([report.status, type(report)], [409, 'openadr.lifecycle-report-after-cancellation']);
-        assert.equal((await fsp1.ven.call('searchEventsByID', { params: { eventID: event.id as string } })).status, 404, 'a cancelled event is deleted');
+        assert.equal((await dso.call('deleteEvent', { params: { eventID: event.id } })).status, 200);
+        const varied = await refusal(dso.call('updateEvent', { params: { eventID: event.id }, body: request() }));
+        assert.deepEqual([varied.status, varied.code], [409, 'openadr.lifecycle-variation-after-cancellation']);
+        const report = await refusal(fsp1.ven.createReport(statusReport(event.id)));
+        assert.deepEqual([report.status, report.code], [409, 'openadr.lifecycle-report-after-cancellation']);
+        assert.match(report.problem.detail!, /stop reporting on it/);
+        assert.equal((await refusal(fsp1.ven.event(event.id))).status, 404, 'a cancelled event is deleted');
       });
 
       it('refuses a double cancel', async function () {
         const event = await create();
-        assert.equal((await dso.call('deleteEvent', { params: { eventID: event.id as string } })).status, 200);
-        const again = await dso.call('deleteEvent', { params: { eventID: event.id as string } });
-        assert.deepEqual([again.status, type(again)], [404, 'openadr.lifecycle-already-cancelled']);
+        assert.equal((await dso.call('deleteEvent', { params: { eventID: event.id } })).status, 200);
+        const again = await refusal(dso.call('deleteEvent', { params: { eventID: event.id } }));
+        assert.deepEqual([again.status, again.code], [404, 'openadr.lifecycle-already-cancelled']);
       });
 
       it('refuses cancelling a delivered dispatch, and stages out of order', async function () {
         const event = await create('INSTRUCTED');
         await stage(event, 'CEASED');
-        const cancel = await dso.call('deleteEvent', { params: { eventID: event.id as string } });
-        assert.deepEqual([cancel.status, type(cancel)], [400, 'openadr.lifecycle-cancel-after-delivery']);
-        const accept = await stage(await create(undefined, false), 'ACCEPTED');
-        assert.deepEqual([accept.status, type(accept)], [409, 'openadr.lifecycle-out-of-order'], 'acceptance needs a declaration');
+        const cancel = await refusal(dso.call('deleteEvent', { params: { eventID: event.id } }));
+        assert.deepEqual([cancel.status, cancel.code], [400, 'openadr.lifecycle-cancel-after-delivery']);
+        const accept = await refusal(stage(await create(undefined, false), 'ACCEPTED'));
+        assert.deepEqual([accept.status, accept.code], [409, 'openadr.lifecycle-out-of-order'], 'acceptance needs a declaration');
+        assert.match(accept.problem.detail!, /the dispatch must be DECLARED first/);
+      });
+
+      it('refuses a USAGE report before the event carries intervals, saying to wait for them', async function () {
+        const event = await create(undefined, false);
+        const usage = await refusal(
+          fsp1.ven.createReport({
+            eventID: event.id,
+            clientName: 'fsp1-ven',
+            resources: [{ resourceName: 'G1_Agg1', intervals: [{ id: 0, payloads: [{ type: 'USAGE', values: [880] }] }] }],
+          }),
+        );
+        assert.deepEqual([usage.status, usage.code], [409, 'openadr.lifecycle-out-of-order']);
+        assert.match(usage.problem.detail!, /wait until the event carries intervals, and report after them/);
       });
     });
 
     describe('signature policy', function () {
       it('refuses unsigned requests, token requests included, from a VEN whose registration requires signatures', async function () {
-        const strict = await fsp2.ven.call('updateVen', {
-          params: { venID: fsp2.venId },
-          body: { objectType: 'VEN_VEN_REQUEST', venName: 'fsp2-ven', attributes: [{ type: 'FLEXGATE_SIGNATURES_REQUIRED', values: [true] }] },
+        await fsp2.ven.updateVen(fsp2.venId, {
+          objectType: 'VEN_VEN_REQUEST',
+          venName: 'fsp2-ven',
+          attributes: [{ type: 'FLEXGATE_SIGNATURES_REQUIRED', values: [true] }],
         });
-        assert.equal(strict.status, 200, strict.text);
-        const unsigned = await fsp2.ven.call('searchAllEvents');
-        assert.deepEqual([unsigned.status, type(unsigned)], [401, 'openadr.signature-required']);
-        const { clientId, clientSecret } = await vtn.credentialsOf('fsp2');
-        const token = await fsp2.ven.call('fetchToken', { body: { grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret } });
-        assert.deepEqual([token.status, type(token)], [401, 'openadr.signature-required']);
-        assert.equal((await fsp1.ven.call('searchAllEvents')).status, 200, 'other VENs are unaffected');
+        const unsigned = await refusal(fsp2.ven.events());
+        assert.deepEqual([unsigned.status, unsigned.code], [401, 'openadr.signature-required']);
+        const token = await refusal(fsp2.ven.fetchToken());
+        assert.deepEqual([token.status, token.code], [401, 'openadr.signature-required']);
+        assert.ok((await fsp1.ven.events()).length > 0, 'other VENs are unaffected');
       });
     });
   });

@@ -3,6 +3,7 @@ import { parsePartyUrn } from '../../protocol/identity/partyUrn.ts';
 import { Problem } from '../../protocol/problem.ts';
 import type { Store } from '../store/store.ts';
 import { decodeUtf8, parseJson } from '../../protocol/safeJson.ts';
+import type { OpenadrConfig } from './config.ts';
 import { provisionClientCredentials } from './tokens.ts';
 
 export const OPENADR_CLIENTS_PATH = '/admin/v1/openadr/clients';
@@ -14,7 +15,9 @@ export const OPENADR_CLIENTS_PATH = '/admin/v1/openadr/clients';
  * let only the admin role here. Not journalled: the response holds the
  * secret, and the store keeps only its scrypt hash.
  */
-export function openadrAdminRouter({ store }: { store: Store }): Router {
+export function openadrAdminRouter({ store, config }: { store: Store; config: Pick<OpenadrConfig, 'publicBaseUrl'> }): Router {
+  // Absolute, as /auth/server answers it: a client of the admin API may run anywhere.
+  const tokenUrl = `${config.publicBaseUrl}/auth/token`;
   const router = express.Router();
   router.post(OPENADR_CLIENTS_PATH, async (req, res) => {
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
@@ -28,7 +31,7 @@ export function openadrAdminRouter({ store }: { store: Store }): Router {
     res
       .status(201)
       .set('cache-control', 'no-store')
-      .json({ ...credentials, tokenUrl: '/openadr/3.1.0/auth/token' });
+      .json({ ...credentials, tokenUrl });
   });
   return router;
 }

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { openadrOpenApi } from '../../schemas/openadr/openapi.ts';
-import type { Store } from '../store/store.ts';
 import { forEachBackend } from '../store/testStores.ts';
 import { OfficialSpec, schemaCoverageProblems } from '../../client/testing/officialSpec.ts';
 import type { OfficialVen } from '../../client/testing/officialVen.ts';
@@ -49,7 +48,7 @@ describe('OpenADR 3.1.0 coverage: flexgate’s document against the official fil
 
 forEachBackend((backend) => {
   describe(`OpenADR 3.1.0 coverage: every official operation answered within the official contract, on ${backend.name}`, function () {
-    let store: Store;
+    this.timeout(120_000);
     let vtn: RunningVtn;
     let spec: OfficialSpec;
     let dso: OfficialVen;
@@ -58,17 +57,15 @@ forEachBackend((backend) => {
 
     before(async function () {
       spec = OfficialSpec.load(this);
-      store = await backend.open(this);
-      vtn = await startVtn(await sharedTestPki(), store);
+      vtn = await startVtn(await sharedTestPki(), await backend.storeOptions(this));
       dso = await signedIn(spec, vtn, 'dso');
       fsp1 = await registerVen(spec, vtn, dso, 'fsp1');
-      const anm = new AnmSide(vtn);
+      const anm = await AnmSide.of(vtn);
       const { lookAheadId, listId } = await anm.figures5And6(this);
       await anm.tradeToFigure7(listId, lookAheadId);
     });
     after(async () => {
       await vtn?.close();
-      await store?.close();
     });
 
     const call = async (ven: OfficialVen, operationId: string, options: Parameters<OfficialVen['call']>[1] = {}) => {

@@ -1,17 +1,9 @@
 import assert from 'node:assert/strict';
+import type { Event } from '../../schemas/openadr/wire.ts';
+import { VenClient } from '../../client/openadr/venClient.ts';
 import { forEachBackend } from '../store/testStores.ts';
 import { bitraderFixture } from '../testing/fixtures.ts';
 import { DEV_ADMIN, DEV_ANM, DEV_DSO, DEV_FSP, startTestGateway, type TestGateway } from '../testing/testGateway.ts';
-import type { FlexgateClient } from '../../client/flexgateClient.ts';
-
-const VTN = '/openadr/3.1.0';
-
-interface EventObject {
-  id: string;
-  programID: string;
-  payloadDescriptors?: { payloadType: string; units?: string }[];
-  intervals: { payloads: { type: string; values: number[] }[] }[];
-}
 
 forEachBackend((backend) => {
   describe(`the OpenADR VTN inside the whole gateway (mutual TLS, trust layer) on ${backend.name}`, function () {
@@ -22,16 +14,16 @@ forEachBackend((backend) => {
     });
     after(async () => running?.close());
 
-    /** Client credentials as an administrator provisions them, then a token as a plain (unsigned) OpenADR client gets it. */
-    async function tokenFor(client: FlexgateClient, party: string): Promise<string> {
+    /** Client credentials as an administrator provisions them, then a plain (unsigned) OpenADR client with its token. */
+    async function venClientOf(party: string): Promise<VenClient> {
       const admin = await running.client(DEV_ADMIN);
       const provisioned = await admin.request('POST', '/admin/v1/openadr/clients', { body: JSON.stringify({ party }), contentType: 'application/json' });
       assert.equal(provisioned.status, 201, provisioned.text());
-      const { clientId, clientSecret } = provisioned.json<{ clientId: string; clientSecret: string }>();
-      const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret }).toString();
-      const token = await client.request('POST', `${VTN}/auth/token`, { body: form, contentType: 'application/x-www-form-urlencoded', signature: null });
-      assert.equal(token.status, 200, token.text());
-      return token.json<{ access_token: string }>().access_token;
+      const credentials = provisioned.json<{ clientId: string; clientSecret: string; tokenUrl: string }>();
+      assert.equal(credentials.tokenUrl, `${running.gateway.url}/openadr/3.1.0/auth/token`, 'an absolute token URL');
+      const ven = new VenClient(await running.client(party), { credentials, sign: false });
+      await ven.fetchToken();
+      return ven;
     }
 
     it('turns a stored traded merit order list into events that a business-logic client polls', async function () {
@@ -42,14 +34,26 @@ forEachBackend((backend) => {
       });
       assert.equal(posted.status, 201, posted.text());
 
-      const dso = await running.client(DEV_DSO);
-      const token = await tokenFor(dso, DEV_DSO);
-      const events = await dso.request('GET', `${VTN}/events`, { headers: { authorization: `Bearer ${token}` }, signature: null });
-      assert.equal(events.status, 200, events.text());
-      const list = events.json<EventObject[]>();
-      assert.equal(list.length, 4, 'the four contracts with a non-zero instruction in figure 7');
-      assert.ok(list.every((event) => event.payloadDescriptors?.every((descriptor) => descriptor.units === 'KW') ?? true));
+      const dso = await venClientOf(DEV_DSO);
+      const events = await dso.call<Event[]>('searchAllEvents');
+      assert.equal(events.body.length, 4, 'the four contracts with a non-zero instruction in figure 7');
+      assert.ok(events.body.every((event) => event.payloadDescriptors?.every((descriptor) => descriptor.units === 'KW') ?? true));
       assert.ok(events.signature.issuer.startsWith('urn:flexgate:gateway:'), 'the VTN signs its responses too');
+    });
+
+    it('signs OpenADR answers for their own API version (`ver` openadr/3.1.0, 3.0.1, 2.0b), not admin/v1', async function () {
+      // FlexgateClient refuses an answer whose `ver` is not the request's API version: each request below would throw.
+      const fsp = await running.client(DEV_FSP);
+      const server = await fsp.request('GET', '/openadr/3.1.0/auth/server', { signature: null });
+      assert.deepEqual([server.status, server.signature.schemaVersion], [200, 'openadr/3.1.0']);
+      const refused301 = await fsp.request('GET', '/openadr/3.0.1/programs', { signature: null });
+      assert.deepEqual([refused301.status, refused301.signature.schemaVersion], [403, 'openadr/3.0.1']);
+      const signed = await fsp.request('GET', '/openadr/3.1.0/programs');
+      assert.deepEqual([signed.status, signed.signature.schemaVersion], [401, 'openadr/3.1.0']);
+      const legacy = await fsp.request('GET', '/openadr/2.0b/events', { headers: { accept: 'application/xml' } });
+      assert.deepEqual([legacy.status, legacy.signature.schemaVersion], [400, 'openadr/2.0b']);
+      const admin = await (await running.client(DEV_ADMIN)).request('POST', '/admin/v1/openadr/clients', { body: '{}', contentType: 'application/json' });
+      assert.deepEqual([admin.status, admin.signature.schemaVersion], [400, 'admin/v1']);
     });
 
     it('refuses OpenADR administration to anyone but the admin role, and problems carry an absolute instance', async () => {

@@ -124,7 +124,8 @@ const EXPECTED: Record<string, Record<DispatchState, string>> = {
     REQUESTED: 'openadr.lifecycle-out-of-order',
     DECLARED: 'openadr.lifecycle-out-of-order',
     ACCEPTED: 'openadr.lifecycle-out-of-order',
-    SCHEDULED: 'openadr.lifecycle-out-of-order',
+    // The intervals of a scheduled event are what a plain VEN delivers: its USAGE report completes the dispatch.
+    SCHEDULED: 'COMPLETED',
     INSTRUCTED: 'COMPLETED',
     CEASED: 'COMPLETED',
     COMPLETED: 'COMPLETED',
@@ -171,6 +172,25 @@ describe('ENA dispatch lifecycle (state machine)', function () {
         outcome(() => initialState(late, true)),
         'openadr.lifecycle-out-of-order',
       );
+    }
+  });
+
+  it('says in every refusal of a VEN’s report what the VEN must do instead', function () {
+    const detail = (state: DispatchState, step: LifecycleStep) => {
+      try {
+        nextState(state, step);
+      } catch (error) {
+        if (error instanceof Problem) return error.message;
+        throw error;
+      }
+      return 'accepted';
+    };
+    assert.match(detail('SCHEDULED', { kind: 'declaration' }), /report its status \(e\.g\. OPERATING_STATE\) now, and what was delivered \(USAGE\)/);
+    for (const early of ['REQUESTED', 'DECLARED', 'ACCEPTED'] as const) {
+      assert.match(detail(early, { kind: 'post-action' }), /wait until the event carries intervals, and report after them/);
+    }
+    for (const step of ['declaration', 'status', 'post-action'] as const) {
+      assert.match(detail('CANCELLED', { kind: step }), /stop reporting on it, and poll GET \/events/);
     }
   });
 

@@ -1,4 +1,4 @@
-import type { DispatchStage } from '../../schemas/openadr/wire.ts';
+import { AVAILABILITY_PAYLOADS, POST_ACTION_PAYLOADS, type DispatchStage } from '../../schemas/openadr/wire.ts';
 import type { ProblemCode } from '../../schemas/problems.ts';
 import { Problem } from '../../protocol/problem.ts';
 
@@ -27,7 +27,10 @@ const STAGE_FROM: Record<DispatchStage, readonly DispatchState[]> = {
 };
 
 const BEFORE_INSTRUCTION: readonly DispatchState[] = ['REQUESTED', 'DECLARED', 'ACCEPTED', 'SCHEDULED'];
+/** Stages before the event carries what to deliver: a post-action report cannot follow them. */
+const BEFORE_SCHEDULING: readonly DispatchState[] = ['REQUESTED', 'DECLARED', 'ACCEPTED'];
 const DELIVERED: readonly DispatchState[] = ['CEASED', 'COMPLETED'];
+const CANCELLED_DETAIL = 'The dispatch was cancelled (the event is deleted): stop reporting on it, and poll GET /events for the events that replace it';
 
 function refuse(code: ProblemCode, detail: string): never {
   throw new Problem(code, detail);
@@ -48,15 +51,26 @@ export function nextState(state: DispatchState, step: LifecycleStep): DispatchSt
       if (DELIVERED.includes(state)) refuse('openadr.lifecycle-variation-after-end', `The dispatch is ${state}; it can no longer be varied`);
       return state as DispatchStage;
     case 'declaration':
-      if (state === 'CANCELLED') refuse('openadr.lifecycle-report-after-cancellation', 'The dispatch was cancelled');
+      if (state === 'CANCELLED') refuse('openadr.lifecycle-report-after-cancellation', CANCELLED_DETAIL);
       if (state === 'REQUESTED' || state === 'DECLARED') return 'DECLARED';
-      return refuse('openadr.lifecycle-out-of-order', `Availability is declared in answer to a request for services; the dispatch is ${state}`);
+      return refuse(
+        'openadr.lifecycle-out-of-order',
+        `Availability (${AVAILABILITY_PAYLOADS.join(', ')}) is declared in answer to a request for services, and this dispatch is ${state}: ` +
+          'report its status (e.g. OPERATING_STATE) now, and what was delivered (USAGE) once its intervals are over',
+      );
     case 'status':
-      if (state === 'CANCELLED') refuse('openadr.lifecycle-report-after-cancellation', 'The dispatch was cancelled');
+      if (state === 'CANCELLED') refuse('openadr.lifecycle-report-after-cancellation', CANCELLED_DETAIL);
       return state as DispatchStage;
     case 'post-action':
-      if (state === 'CANCELLED') refuse('openadr.lifecycle-report-after-cancellation', 'The dispatch was cancelled');
-      if (BEFORE_INSTRUCTION.includes(state)) refuse('openadr.lifecycle-out-of-order', `A post-action report follows an instruction; the dispatch is ${state}`);
+      if (state === 'CANCELLED') refuse('openadr.lifecycle-report-after-cancellation', CANCELLED_DETAIL);
+      if (BEFORE_SCHEDULING.includes(state)) {
+        refuse(
+          'openadr.lifecycle-out-of-order',
+          `A post-action report (${POST_ACTION_PAYLOADS.join(', ')}) says what was delivered, and this dispatch is ${state}: it has no intervals to deliver yet. ` +
+            'Declare availability (LOAD_SHED_DELTA_AVAILABLE) if asked, wait until the event carries intervals, and report after them',
+        );
+      }
+      // A scheduled event's intervals are what a plain VEN acts on: its post-action report is the evidence of delivery, and completes the dispatch.
       return 'COMPLETED';
     case 'stage':
       return stageAfter(state, step.stage);
@@ -69,7 +83,8 @@ function stageAfter(state: DispatchState, stage: DispatchStage): DispatchStage {
   if (stage === 'CEASED' && BEFORE_INSTRUCTION.includes(state))
     refuse('openadr.lifecycle-cease-before-instruction', `The dispatch is ${state}: nothing to cease`);
   if (stage === 'INSTRUCTED' && DELIVERED.includes(state)) refuse('openadr.lifecycle-instruction-after-cease', `The dispatch is ${state}; issue a new event`);
-  if (!STAGE_FROM[stage].includes(state)) refuse('openadr.lifecycle-out-of-order', `${stage} cannot follow ${state}`);
+  if (!STAGE_FROM[stage].includes(state))
+    refuse('openadr.lifecycle-out-of-order', `${stage} cannot follow ${state}: the dispatch must be ${STAGE_FROM[stage].join(' or ') || 'new'} first`);
   return stage;
 }
 
@@ -81,11 +96,6 @@ export function initialState(stage: DispatchStage | undefined, hasIntervals: boo
   }
   return chosen;
 }
-
-export const AVAILABILITY_PAYLOADS = ['LOAD_SHED_DELTA_AVAILABLE', 'GENERATION_DELTA_AVAILABLE'] as const;
-export const POST_ACTION_PAYLOADS = ['USAGE', 'DEMAND', 'BASELINE'] as const;
-/** Private payload types a declaration of availability must carry beside its availability (an optional GHG_INTENSITY needs no check). */
-export const DECLARATION_PAYLOADS = { energySourceType: 'ENERGY_SOURCE_TYPE', assetGroupId: 'ASSET_GROUP_ID' } as const;
 
 /** What a report means for the dispatch of its event, read from its payload types. */
 export function reportStep(payloadTypes: ReadonlySet<string>): LifecycleStep {

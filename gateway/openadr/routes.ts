@@ -3,12 +3,11 @@ import express, { type ErrorRequestHandler, type Request, type Response, type Ro
 import { OpenAPIBackend, type Context } from 'openapi-backend';
 import { OPENADR_BASE_PATH, openadrOpenApi, operationScopes } from '../../schemas/openadr/openapi.ts';
 import { canonicalJson } from '../../protocol/canonicalJson.ts';
-import { incomingMessage } from '../http/incoming.ts';
 import { PROBLEM_MEDIA_TYPE } from '../http/problemResponse.ts';
 import { sha256Hex, type Intake } from '../intake.ts';
 import type { Store } from '../store/store.ts';
-import { Problem, type ProblemItem } from '../../protocol/problem.ts';
-import { callerOf, envelopeOf } from '../trust/caller.ts';
+import { Problem } from '../../protocol/problem.ts';
+import { withWireFormats } from '../../schemas/openadr/formats.ts';
 import { decodeUtf8, parseJson } from '../../protocol/safeJson.ts';
 import { DEFAULT_OPENADR_CONFIG, type OpenadrConfig } from './config.ts';
 import { ObjectChanged } from './objectWrites.ts';
@@ -20,8 +19,10 @@ import { reportOperations } from './operations/reports.ts';
 import { subscriptionOperations } from './operations/subscriptions.ts';
 import { venOperations } from './operations/vens.ts';
 import { enforceSignaturePolicy } from './privacy.ts';
-import { fetchToken, oauthError, tokenRequestProblem } from './tokenEndpoint.ts';
+import { requestViolations } from './requestViolations.ts';
+import { fetchToken, MODEL_SCOPE_WORDS, oauthError, tokenRequestProblem, type TokenAnswer } from './tokenEndpoint.ts';
 import { authenticateToken, type Principal } from './tokens.ts';
+import { journalMessage, vtnRequestOf, type VtnRequest } from './vtnRequest.ts';
 
 export interface OpenadrRouterOptions {
   intake: Intake;
@@ -50,15 +51,18 @@ export function openadrRouter({ intake, maxBodyBytes, config = DEFAULT_OPENADR_C
     strict: true,
     validate: true,
     coerceTypes: true,
+    // Every failure is reported (bounded in validationProblem), not only the first.
+    ajvOpts: { allErrors: true },
     customizeAjv: (ajv) => withWireFormats(ajv),
   });
   const handle = async (c: Context, req: Request, res: Response) => {
     const operationId = c.operation.operationId!;
     const body = c.request.requestBody as unknown;
     if (operationId === 'getAuthServerInfo') return send(res, { status: 200, body: { tokenURL: `${config.publicBaseUrl}/auth/token` } });
-    if (operationId === 'fetchToken') return fetchToken({ store, config, req, res, form: body });
-    const caller = await authenticate(store, req);
-    const answer = await runOperation({ intake, config }, req, caller, {
+    const request = vtnRequestOf(req);
+    if (operationId === 'fetchToken') return sendToken(res, await fetchToken({ store, config, request, form: body, scopes: MODEL_SCOPE_WORDS }));
+    const caller = await authenticate(store, request);
+    const answer = await runOperation({ intake, config }, request, caller, {
       operationId,
       params: c.request.params as Record<string, string>,
       query: c.request.query as Record<string, unknown>,
@@ -70,7 +74,7 @@ export function openadrRouter({ intake, maxBodyBytes, config = DEFAULT_OPENADR_C
   api.register({
     ...Object.fromEntries([...SCOPES.keys()].map((id) => [id, handle])),
     validationFail: (c: Context) => {
-      throw c.operation?.operationId === 'fetchToken' ? tokenRequestProblem(c.request.requestBody) : validationProblem(c);
+      throw c.operation?.operationId === 'fetchToken' ? tokenRequestProblem(c) : validationProblem(c);
     },
     notFound: (c: Context) => {
       throw new Problem('request.not-found', `Nothing at ${c.request.method.toUpperCase()} ${OPENADR_BASE_PATH}${c.request.path}`);
@@ -90,7 +94,8 @@ export function openadrRouter({ intake, maxBodyBytes, config = DEFAULT_OPENADR_C
   inner.use(express.raw({ type: () => true, limit: maxBodyBytes }));
   inner.use(async (req, res) => {
     await ready;
-    await api.handleRequest({ method: req.method, path: req.url, headers: req.headers as Record<string, string>, body: parseBody(req) }, req, res);
+    const body = parseBody(req.headers['content-type'], Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0));
+    await api.handleRequest({ method: req.method, path: req.url, headers: req.headers as Record<string, string>, body }, req, res);
   });
   inner.use(problemResponder(config.publicBaseUrl));
   const router = express.Router();
@@ -120,9 +125,9 @@ export interface AuthenticatedCaller {
 }
 
 /** The caller of an API operation: a certificate-bound bearer token, and the signature policy of its VENs. */
-export async function authenticate(store: Store, req: Request): Promise<AuthenticatedCaller> {
-  const principal = await authenticateToken(store.db, req.headers.authorization, callerOf(req).certificateThumbprint);
-  const signed = envelopeOf(req) !== undefined;
+export async function authenticate(store: Store, request: VtnRequest): Promise<AuthenticatedCaller> {
+  const principal = await authenticateToken(store.db, request.authorization, request.caller.certificateThumbprint);
+  const signed = request.envelope !== undefined;
   await enforceSignaturePolicy(store.db, principal.clientId, signed);
   return { principal, signed };
 }
@@ -135,7 +140,7 @@ export async function authenticate(store: Store, req: Request): Promise<Authenti
  */
 export async function runOperation(
   { intake, config }: { intake: Intake; config: OpenadrConfig },
-  req: Request,
+  vtnRequest: VtnRequest,
   { principal, signed }: AuthenticatedCaller,
   call: ModelCall,
 ): Promise<ModelAnswer> {
@@ -146,8 +151,7 @@ export async function runOperation(
   if (read) return { ...(await read({ db: intake.store.db, request, config, now: new Date().toISOString() })), replayed: false };
   const write = WRITES[call.operationId];
   if (!write) throw new Error(`No OpenADR operation ${call.operationId}`);
-  const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-  const message = { ...incomingMessage(req, rawBody, 'application/json'), idempotencyKey: idempotencyKeyOf(req, principal.clientId, rawBody) };
+  const message = journalMessage(vtnRequest, idempotencyKeyOf(vtnRequest, principal.clientId));
   for (let attempt = 1; ; attempt++) {
     try {
       const { response, replayed } = await intake.accept(message, async ({ tx, receivedAt }) => {
@@ -161,35 +165,28 @@ export async function runOperation(
   }
 }
 
-const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i;
-
-/** The formats the OpenADR schemas use: RFC 3339 instants, absolute URIs, and the numeric hints ajv need not check. */
-export function withWireFormats<A extends { addFormat(name: string, format: true | ((value: string) => boolean)): unknown }>(ajv: A): A {
-  ajv.addFormat('date-time', (value) => RFC3339.test(value) && !Number.isNaN(Date.parse(value)));
-  ajv.addFormat('uri', (value) => /^[a-z][a-z0-9+.-]*:/i.test(value) && URL.canParse(value));
-  ajv.addFormat('int32', true);
-  ajv.addFormat('float', true);
-  return ajv;
-}
-
 function send(res: Response, reply: Pick<Reply, 'body'> & { status: number }): void {
   res.status(reply.status).type('application/json').send(canonicalJson(reply.body));
+}
+
+/** A token answer, with its no-store headers (RFC 6749 §5.1). */
+export function sendToken(res: Response, answer: TokenAnswer): void {
+  res.status(answer.status).set(answer.headers).type('application/json').send(JSON.stringify(answer.body));
 }
 
 /**
  * The body as openapi-backend validates it: JSON for the API, the form for
  * /auth/token. Another media type is refused as the specification's 400.
  */
-export function parseBody(req: Request): unknown {
-  const bytes = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+export function parseBody(contentType: string | undefined, bytes: Buffer): unknown {
   if (bytes.length === 0) return undefined;
-  const mediaType = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  const mediaType = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
   if (mediaType === 'application/json') return parseJson(decodeUtf8(bytes));
   if (mediaType === 'application/x-www-form-urlencoded') {
     const form = new URLSearchParams(decodeUtf8(bytes));
     const repeated = [...form.keys()].find((key, i, keys) => keys.indexOf(key) !== i);
     // RFC 6749 §3.2: request parameters must not be included more than once.
-    if (repeated) throw new Problem('openadr.token-invalid-request', `Parameter ${repeated} is repeated`);
+    if (repeated) throw new Problem('openadr.token-invalid-request', `Parameter ${repeated} is repeated: send each once`, { pointer: `/${repeated}` });
     return Object.fromEntries(form);
   }
   throw new Problem('openadr.invalid-request', `Content-Type ${mediaType || '(none)'} is not accepted; send application/json`);
@@ -201,23 +198,17 @@ export function parseBody(req: Request): unknown {
  * identical request is its own. PUT and DELETE without a key are applied as
  * sent (the same body may legitimately follow a different one).
  */
-function idempotencyKeyOf(req: Request, clientUrn: string, body: Buffer): string {
-  const header = req.header('idempotency-key');
+function idempotencyKeyOf(request: VtnRequest, clientUrn: string): string {
+  const header = request.idempotencyKey;
   if (header !== undefined && !IDEMPOTENCY_KEY.test(header))
     throw new Problem('idempotency.key-invalid', 'Idempotency-Key must be 1-255 printable ASCII characters');
-  const basis = header !== undefined ? `key:${header}` : req.method === 'POST' ? `body:${sha256Hex(body)}` : `once:${randomUUID()}`;
+  const basis = header !== undefined ? `key:${header}` : request.method === 'POST' ? `body:${sha256Hex(request.body)}` : `once:${randomUUID()}`;
   return sha256Hex(Buffer.from(`${clientUrn}\n${basis}`));
 }
 
+/** Every violation of an OpenADR request (bounded), each with its JSON pointer. */
 export function validationProblem(c: Context, version = '3.1.0'): Problem {
-  const items: ProblemItem[] = (c.validation.errors ?? []).slice(0, 50).map((error) => {
-    const pointer = error.instancePath.replace(/^\/requestBody/, '');
-    return {
-      code: 'openadr.invalid-request',
-      detail: `${error.instancePath.startsWith('/requestBody') ? pointer || 'body' : error.instancePath} ${error.message ?? 'is invalid'}`,
-      pointer,
-    };
-  });
+  const items = requestViolations(c.validation.errors ?? [], 'openadr.invalid-request');
   return items.length > 0 ? Problem.of(items) : new Problem('openadr.invalid-request', `The request does not match the OpenADR ${version} specification`);
 }
 
@@ -241,6 +232,10 @@ export function problemResponder(
     if (oauth && tokenEndpoint) Object.assign(document, { error: oauth, error_description: error.message });
     if (error.status === 401 && !tokenEndpoint) {
       res.setHeader('WWW-Authenticate', `Bearer realm="flexgate", error="${error.code === 'openadr.token-missing' ? 'invalid_request' : 'invalid_token'}"`);
+    }
+    // RFC 6749 §5.2: a client that authenticated with HTTP Basic and failed is challenged with its scheme.
+    if (tokenEndpoint && error.code === 'openadr.token-invalid-client' && /^Basic /i.test(req.headers.authorization ?? '')) {
+      res.setHeader('WWW-Authenticate', 'Basic realm="flexgate"');
     }
     if (tokenEndpoint) res.setHeader('Cache-Control', 'no-store');
     res.status(status).type(PROBLEM_MEDIA_TYPE).send(JSON.stringify(document));

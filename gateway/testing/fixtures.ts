@@ -2,8 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The shared folder beside the repository: official artefacts and the BiTraDER fixtures. */
-export const SHARED_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'shared');
+/** The shared folder beside the repository (or where FLEXGATE_SHARED_DIR says): official artefacts and the BiTraDER fixtures. */
+export const SHARED_DIR = process.env.FLEXGATE_SHARED_DIR ?? join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'shared');
 export const BITRADER_DIR = join(SHARED_DIR, 'fixtures', 'bitrader');
 
 export const BITRADER_FIXTURES = ['cla-figure5.tsv', 'mol-original-figure6.tsv', 'mol-traded-figure7.tsv'] as const;

@@ -144,6 +144,13 @@ export const ProgramRequest = Type.Object(
 );
 export type ProgramRequest = Static<typeof ProgramRequest>;
 
+/** Report payload types that declare availability (ENA declaration of availability). */
+export const AVAILABILITY_PAYLOADS = ['LOAD_SHED_DELTA_AVAILABLE', 'GENERATION_DELTA_AVAILABLE'] as const;
+/** Report payload types that say what was delivered (ENA post-action), in the order a VEN offers them. */
+export const POST_ACTION_PAYLOADS = ['USAGE', 'DEMAND', 'BASELINE'] as const;
+/** Private payload types a declaration of availability must carry beside its availability (an optional GHG_INTENSITY needs no check). */
+export const DECLARATION_PAYLOADS = { energySourceType: 'ENERGY_SOURCE_TYPE', assetGroupId: 'ASSET_GROUP_ID' } as const;
+
 /** Stages of the ENA dispatch lifecycle an event is in (see gateway/openadr/README.md). */
 export const DISPATCH_STAGES = ['REQUESTED', 'DECLARED', 'ACCEPTED', 'SCHEDULED', 'INSTRUCTED', 'CEASED', 'COMPLETED'] as const;
 export type DispatchStage = (typeof DISPATCH_STAGES)[number];
@@ -301,11 +308,16 @@ export const Notification = Type.Object(
   { description: 'What the VTN sends to a subscription callback' },
 );
 
+/**
+ * The token request. The official file requires client_id and
+ * client_secret in the form; flexgate also takes them as HTTP Basic (RFC
+ * 6749 §2.3.1 says a server must), so the form may leave them out.
+ */
 export const ClientCredentialRequest = Type.Object(
   {
     grant_type: closed(['client_credentials'] as const, 'OAuth2 grant type'),
-    client_id: Type.String({ minLength: 1, maxLength: 4096 }),
-    client_secret: Type.String({ minLength: 1, maxLength: 4096 }),
+    client_id: Type.Optional(Type.String({ minLength: 1, maxLength: 4096, description: 'In the form, or in Authorization: Basic' })),
+    client_secret: Type.Optional(Type.String({ minLength: 1, maxLength: 4096, description: 'In the form, or in Authorization: Basic' })),
     scope: Type.Optional(Type.String({ minLength: 0, maxLength: 4096 })),
   },
   { description: 'OAuth2 client credentials grant (RFC 6749 §4.4)' },

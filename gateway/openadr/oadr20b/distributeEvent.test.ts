@@ -7,10 +7,9 @@ import { loadSchema, parseWellFormed, schemaViolations, type CompiledSchema } fr
 import type { Store } from '../../store/store.ts';
 import { forEachBackend } from '../../store/testStores.ts';
 import { SHARED_DIR } from '../../testing/fixtures.ts';
-import { DEFAULT_OPENADR_CONFIG } from '../config.ts';
 import { listObjects } from '../objectTable.ts';
 import { OfficialSpec } from '../../../client/testing/officialSpec.ts';
-import { AnmSide, eventsOf, registerVen, signedIn, type RegisteredVen } from '../testing/scenario.ts';
+import { AnmSide, enrolVen, signedInVen, type EnrolledVen } from '../testing/scenario.ts';
 import { startVtn, type RunningVtn, sharedTestPki } from '../testing/vtnServer.ts';
 import { eventStatus, NEAR_WINDOW_MS, oadrDistributeEvent } from './distributeEvent.ts';
 
@@ -160,25 +159,25 @@ describe('OpenADR 2.0b oadrDistributeEvent, rendered from a 3.x event', function
 
 forEachBackend((backend) => {
   describe(`OpenADR 2.0b route: a legacy VEN gets the figure 6 and 7 events as oadrDistributeEvent, on ${backend.name}`, function () {
+    this.timeout(120_000);
     let store: Store;
     let vtn: RunningVtn;
     let xsd: CompiledSchema;
     let anm: AnmSide;
-    let fsp1: RegisteredVen;
+    let fsp1: EnrolledVen;
     let listId: string;
     let lookAheadId: string;
 
     before(async function () {
       xsd = officialXsd(this);
       const spec = OfficialSpec.load(this);
-      store = await backend.open(this);
-      vtn = await startVtn(await sharedTestPki(), store);
-      anm = new AnmSide(vtn);
-      fsp1 = await registerVen(spec, vtn, await signedIn(spec, vtn, 'dso'), 'fsp1');
+      vtn = await startVtn(await sharedTestPki(), await backend.storeOptions(this));
+      store = vtn.store;
+      anm = await AnmSide.of(vtn);
+      fsp1 = await enrolVen(spec, vtn, await signedInVen(spec, vtn, 'dso'), 'fsp1');
     });
     after(async () => {
       await vtn?.close();
-      await store?.close();
     });
 
     const poll = (venID: string, accept = 'application/xml') =>
@@ -199,11 +198,11 @@ forEachBackend((backend) => {
       assert.equal(answer.status, 200, answer.text);
       assertValid(answer.text, xsd);
       const rendered = renderedEvents(answer.text).sort((a, b) => a.groups[0]!.localeCompare(b.groups[0]!));
-      const seen = await eventsOf(fsp1.ven);
+      const seen = await fsp1.ven.events();
       assert.deepEqual(rendered.map((e) => e.eventID).sort(), seen.map((e) => e.id).sort());
       const rows = await listObjects<Event>(store.db, 'EVENT', { sourcePrefix: `${listId}/` });
       const versionOf = (id: string) => rows.find((r) => r.id === id)!.version;
-      const programURL = `${DEFAULT_OPENADR_CONFIG.publicBaseUrl}/programs/${seen[0]!.programID as string}`;
+      const programURL = `${vtn.base}/programs/${seen[0]!.programID}`;
       assert.deepEqual(
         // modificationNumber is the stored version − 1: shown as its difference from that.
         rendered.map(({ eventID, ...rest }) => ({ ...rest, modificationNumber: Number(rest.modificationNumber) - (versionOf(eventID) - 1) })),

@@ -1,16 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import express, { type Request, type Response, type Router } from 'express';
+import express, { type Router } from 'express';
 import type { Event, Ven } from '../../../schemas/openadr/wire.ts';
 import { chooseRepresentation } from '../../http/negotiation.ts';
 import { Problem } from '../../../protocol/problem.ts';
 import type { Store } from '../../store/store.ts';
-import { callerOf, envelopeOf } from '../../trust/caller.ts';
 import { DEFAULT_OPENADR_CONFIG, type OpenadrConfig } from '../config.ts';
 import { eventEnd } from '../eventTiming.ts';
 import { findObject, listObjects } from '../objectTable.ts';
 import { notFound } from '../operations/operation.ts';
 import { enforceSignaturePolicy, ownedBy, targetedAt } from '../privacy.ts';
 import { scopesOfRole, type Principal } from '../tokens.ts';
+import { vtnRequestOf, type VtnRequest } from '../vtnRequest.ts';
 import { oadrDistributeEvent, type DistributedEvent } from './distributeEvent.ts';
 
 export const OADR_20B_BASE_PATH = '/openadr/2.0b';
@@ -22,17 +22,23 @@ export interface Openadr20bRouterOptions {
 }
 
 /** 2.0b authenticates by the client certificate alone (its security model is TLS client authentication): the party is the client. */
-function principalOf(req: Request): Principal {
-  const { party } = callerOf(req);
+function principalOf(request: VtnRequest): Principal {
+  const { party } = request.caller;
   const scopes = new Set(scopesOfRole(party.role));
   return { clientId: party.urn, role: party.role, scopes, businessLogic: scopes.has('read_all') };
 }
 
-async function distributeEvent(store: Store, config: OpenadrConfig, req: Request, res: Response): Promise<void> {
-  const format = chooseRepresentation(req, [XML, 'text/xml'] as const);
-  const principal = principalOf(req);
-  await enforceSignaturePolicy(store.db, principal.clientId, envelopeOf(req) !== undefined);
-  const venID = typeof req.query.venID === 'string' ? req.query.venID : undefined;
+/** What a 2.0b VEN asks for: its VEN's events, under its request id. */
+interface EventRequest {
+  venID: string | undefined;
+  requestID: string | undefined;
+}
+
+/** The `oadrDistributeEvent` for a VEN: the events its 3.x registration sees, rendered from the same stored events. */
+async function distributedEvents(store: Store, config: OpenadrConfig, request: VtnRequest, asked: EventRequest): Promise<string> {
+  const principal = principalOf(request);
+  await enforceSignaturePolicy(store.db, principal.clientId, request.envelope !== undefined);
+  const { venID } = asked;
   if (!venID)
     throw new Problem('request.invalid-query', 'venID is required: the id of the VEN registered through OpenADR 3 (2.0b oadrRequestEvent names its venID too)');
   const ven = await findObject<Ven>(store.db, 'VEN', venID);
@@ -52,11 +58,11 @@ async function distributeEvent(store: Store, config: OpenadrConfig, req: Request
       marketContext: `${config.publicBaseUrl}/programs/${e.body.programID}`,
       resourceNames: new Set(resources.map((r) => r.name).filter((n) => n !== null)),
     }));
-  const requestID = typeof req.query.requestID === 'string' && req.query.requestID !== '' ? req.query.requestID : randomUUID();
-  const xml = oadrDistributeEvent({ requestID, vtnID: new URL(config.publicBaseUrl).host, events, now });
-  res.setHeader('Vary', 'Accept');
-  res.status(200).type(`${format}; charset=utf-8`).send(xml);
+  const requestID = asked.requestID || randomUUID();
+  return oadrDistributeEvent({ requestID, vtnID: new URL(config.publicBaseUrl).host, events, now });
 }
+
+const queryValue = (value: unknown) => (typeof value === 'string' ? value : undefined);
 
 /**
  * OpenADR 2.0b for legacy VENs, read-only: `GET /openadr/2.0b/events?venID=…`
@@ -65,6 +71,11 @@ async function distributeEvent(store: Store, config: OpenadrConfig, req: Request
  */
 export function openadr20bRouter({ store, config = DEFAULT_OPENADR_CONFIG }: Openadr20bRouterOptions): Router {
   const router = express.Router();
-  router.get(`${OADR_20B_BASE_PATH}/events`, (req, res) => distributeEvent(store, config, req, res));
+  router.get(`${OADR_20B_BASE_PATH}/events`, async (req, res) => {
+    const format = chooseRepresentation(req, [XML, 'text/xml'] as const);
+    const xml = await distributedEvents(store, config, vtnRequestOf(req), { venID: queryValue(req.query.venID), requestID: queryValue(req.query.requestID) });
+    res.setHeader('Vary', 'Accept');
+    res.status(200).type(`${format}; charset=utf-8`).send(xml);
+  });
   return router;
 }

@@ -1,7 +1,7 @@
-import type { Event, Program, Report, ReportRequest } from '../../../schemas/openadr/wire.ts';
+import { AVAILABILITY_PAYLOADS, DECLARATION_PAYLOADS, type Event, type Program, type Report, type ReportRequest } from '../../../schemas/openadr/wire.ts';
 import { Problem, ProblemCollector } from '../../../protocol/problem.ts';
 import type { DerivedReference } from '../../store/journal.ts';
-import { AVAILABILITY_PAYLOADS, DECLARATION_PAYLOADS, reportStep } from '../lifecycle.ts';
+import { reportStep } from '../lifecycle.ts';
 import { deleteObject, insertObject, updateObject } from '../objectWrites.ts';
 import { findObject, listObjects, type StoredObject } from '../objectTable.ts';
 import { ownedBy, requiresSignatures, targetFilter } from '../privacy.ts';
@@ -16,7 +16,9 @@ import { created, newMetadata, notFound, ok, page, queryString, reference, updat
 async function reportedEvent({ db, request }: OperationContext, eventID: string): Promise<StoredObject<Event>> {
   const event = await findObject<Event>(db, 'EVENT', eventID);
   if (!event || !(await targetFilter(db, request.principal))(event)) {
-    throw new Problem('openadr.lifecycle-unknown-event', `No event ${eventID} was sent to this client`, { pointer: '/eventID' });
+    throw new Problem('openadr.lifecycle-unknown-event', `No event ${eventID} was sent to this client: report only on events GET /events shows it`, {
+      pointer: '/eventID',
+    });
   }
   return event;
 }
@@ -28,7 +30,10 @@ async function enforceProgramSignaturePolicy(context: OperationContext, event: S
   if (!program) return;
   const configured = context.config.programs.some((p) => p.programName === program.body.programName && p.signaturesRequired);
   if (configured || requiresSignatures(program.body.attributes)) {
-    throw new Problem('openadr.signature-required', `Program ${program.body.programName} requires reports to carry the flexgate signature`);
+    throw new Problem(
+      'openadr.signature-required',
+      `Program ${program.body.programName} requires reports to carry the flexgate signature: sign them (x-jws-signature) with this client certificate's key`,
+    );
   }
 }
 
@@ -42,9 +47,13 @@ function checkDeclaration(report: ReportRequest): void {
       for (const required of [DECLARATION_PAYLOADS.energySourceType, DECLARATION_PAYLOADS.assetGroupId]) {
         const payload = interval.payloads.find((p) => p.type === required);
         if (!payload || typeof payload.values[0] !== 'string') {
-          problems.add('openadr.lifecycle-declaration-invalid', `A declaration of availability needs a ${required} payload with a string value`, {
-            pointer: `/resources/${r}/intervals/${i}/payloads`,
-          });
+          problems.add(
+            'openadr.lifecycle-declaration-invalid',
+            `A declaration of availability needs a ${required} payload with a string value: add it to this interval`,
+            {
+              pointer: `/resources/${r}/intervals/${i}/payloads`,
+            },
+          );
         }
       }
     });

@@ -1,47 +1,25 @@
-import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
-import https from 'node:https';
-import { MtlsClient } from '../../../client/testing/mtlsClient.ts';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import express from 'express';
-import { X509Certificate } from 'node:crypto';
-import {
-  DEV_GATEWAY,
-  ensureDevPki,
-  loadTlsCredentials,
-  loadTrustMaterial,
-  revokedSerialNumbers,
-  type TlsCredentials,
-  type TrustMaterial,
-} from '../../../certs/index.ts';
-import { adapterRouter } from '../../adapter/routes.ts';
-import { anmRouter } from '../../anm/routes.ts';
-import { problemHandler } from '../../http/problemResponse.ts';
-import { Intake } from '../../intake.ts';
-import type { Store } from '../../store/store.ts';
-import { ACCESS_RULES } from '../../index.ts';
+import { ensureDevPki, loadTlsCredentials, type TlsCredentials } from '../../../certs/index.ts';
+import { AnmClient } from '../../../client/anm/anmClient.ts';
+import { FlexgateClient } from '../../../client/flexgateClient.ts';
+import { VenClient, type VenClientOptions } from '../../../client/openadr/venClient.ts';
+import { MtlsClient } from '../../../client/testing/mtlsClient.ts';
+import { startGateway, type GatewayOptions, type RunningGateway } from '../../index.ts';
+import type { Store, StoreOptions } from '../../store/store.ts';
 import { testLogger } from '../../testing/silentLogger.ts';
-import { identifyCaller } from '../../trust/caller.ts';
-import { signerFromCredentials } from '../../../protocol/envelope/index.ts';
-import { signResponses, verifyRequests, type TrustState } from '../../trust/trustLayer.ts';
-import { DEFAULT_OPENADR_CONFIG, type OpenadrConfig } from '../config.ts';
-import { openadrEventsReaction } from '../eventsReaction.ts';
-import { openadr20bRouter } from '../oadr20b/routes.ts';
-import { openadrRouter } from '../routes.ts';
-import { provisionClientCredentials } from '../tokens.ts';
-import { openadrV301Router } from '../v301/routes.ts';
 
 export const PARTIES = {
   fsp1: 'urn:flexgate:fsp:fsp-dev-1',
   fsp2: 'urn:flexgate:fsp:fsp-dev-2',
   dso: 'urn:flexgate:dso:dso-dev',
   anm: 'urn:flexgate:anm:anm-dev',
+  admin: 'urn:flexgate:admin:admin-dev',
 } as const;
 export type PartyName = keyof typeof PARTIES;
 
-/** The development PKI, made once per test file (a second or two). */
+/** The development PKI, made once per test process. */
 let shared: Promise<TestPki> | undefined;
 
 /** One dev PKI for every OpenADR test file of a run (creating one takes a second or two), removed when the process exits. */
@@ -71,77 +49,95 @@ export class TestPki {
   }
 }
 
-function trustStateOf(material: TrustMaterial): TrustState {
-  return { issuingAuthorities: material.ca.map((pem) => new X509Certificate(pem)), revokedSerials: revokedSerialNumbers(material.crl) };
+export interface ClientCredentialsOfParty {
+  clientId: string;
+  clientSecret: string;
+  tokenUrl: string;
 }
 
 export interface RunningVtn {
+  gateway: RunningGateway;
   origin: string;
   base: string;
   /** The deprecated OpenADR 3.0.1 root beside `base`. */
   base301: string;
   store: Store;
+  /** A party's plain HTTPS client (nothing signed): what an OpenADR VEN unaware of flexgate's envelope uses. */
   client(party: PartyName): MtlsClient;
-  /** client_id and client_secret for a party, provisioned as an administrator would. */
-  credentialsOf(party: PartyName): Promise<{ clientId: string; clientSecret: string }>;
+  /** A party's signing client (mutual TLS, envelope, receipts checked). */
+  flexgate(party: PartyName): Promise<FlexgateClient>;
+  /** The ANM's typed client, signing as the ANM API requires. */
+  anm(): Promise<AnmClient>;
+  /** client_id and client_secret for a party, provisioned through the admin API as an administrator would. */
+  credentialsOf(party: PartyName): Promise<ClientCredentialsOfParty>;
+  /** An OpenADR client of a party (its own signing client; plain, unsigned, unless `sign` is asked for). */
+  ven(party: PartyName, options?: Partial<VenClientOptions>): Promise<VenClient>;
   close(): Promise<void>;
 }
 
 /**
- * The VTN as the gateway will run it, over real mutual TLS: the caller from
- * the client certificate, the ANM and adapter APIs (which store the merit
- * order lists) and the OpenADR routers (3.1.0, 3.0.1, 2.0b), with the events
- * reaction registered.
+ * The whole gateway, started through its public entry (`startGateway`) as
+ * the CLI starts it: mutual TLS, the trust layer in front of every API, the
+ * ANM and adapter APIs that store merit order lists, the OpenADR routers
+ * (3.1.0, 3.0.1, 2.0b) with the events reaction, delivery of notifications.
  */
-export async function startVtn(pki: TestPki, store: Store, options: { config?: OpenadrConfig; trustLayer?: boolean } = {}): Promise<RunningVtn> {
-  const config = options.config ?? DEFAULT_OPENADR_CONFIG;
-  const intake = new Intake(store, [openadrEventsReaction(config)]);
-  const app = express();
-  const gatewayUrn = `urn:flexgate:${DEV_GATEWAY.role}:${DEV_GATEWAY.id}`;
-  const material = await loadTrustMaterial(pki.dir);
-  if (options.trustLayer) {
-    // The whole trust layer, as the gateway mounts it: signatures verified when present, every response signed.
-    const trust = {
-      store,
-      gateway: signerFromCredentials(await pki.credentials(gatewayUrn)),
-      logger: testLogger,
-      trust: () => trustStateOf(material),
-      rules: ACCESS_RULES,
-    };
-    app.use(express.raw({ type: () => true, limit: 1024 * 1024 }));
-    app.use(signResponses(trust));
-    app.use(verifyRequests(trust));
-  } else {
-    app.use(identifyCaller());
-  }
-  app.use(anmRouter({ intake, maxBodyBytes: 1024 * 1024 }));
-  app.use(adapterRouter({ intake, maxBodyBytes: 1024 * 1024 }));
-  app.use(openadrRouter({ intake, maxBodyBytes: 1024 * 1024, config }));
-  app.use(openadrV301Router({ intake, maxBodyBytes: 1024 * 1024, config }));
-  app.use(openadr20bRouter({ store, config }));
-  app.use(problemHandler(testLogger));
-  const server = https.createServer({ ...(await pki.credentials(gatewayUrn)), ...material, requestCert: true, rejectUnauthorized: true }, app);
-  server.on('tlsClientError', () => undefined);
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const origin = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const clients = new Map<PartyName, MtlsClient>();
-  for (const party of Object.keys(PARTIES) as PartyName[]) clients.set(party, new MtlsClient(PARTIES[party], await pki.credentials(PARTIES[party]), origin));
-  const secrets = new Map<PartyName, { clientId: string; clientSecret: string }>();
-  return {
+export async function startVtn(pki: TestPki, store: StoreOptions, options: Pick<GatewayOptions, 'openadr' | 'mqttUrl'> = {}): Promise<RunningVtn> {
+  const gateway = await startGateway({ ...store, ...options, port: 0, pkiDir: pki.dir, devPki: true, logger: testLogger });
+  const origin = gateway.url;
+  const plain = new Map<PartyName, MtlsClient>();
+  const signing = new Map<PartyName, Promise<FlexgateClient>>();
+  const vens: VenClient[] = [];
+  const secrets = new Map<PartyName, Promise<ClientCredentialsOfParty>>();
+  const flexgate = (party: PartyName) => {
+    if (!signing.has(party))
+      signing.set(
+        party,
+        pki.credentials(PARTIES[party]).then((credentials) => new FlexgateClient(origin, credentials)),
+      );
+    return signing.get(party)!;
+  };
+  for (const party of Object.keys(PARTIES) as PartyName[]) plain.set(party, new MtlsClient(PARTIES[party], await pki.credentials(PARTIES[party]), origin));
+
+  const vtn: RunningVtn = {
+    gateway,
     origin,
     base: `${origin}/openadr/3.1.0`,
     base301: `${origin}/openadr/3.0.1`,
-    store,
-    client: (party) => clients.get(party)!,
-    async credentialsOf(party) {
-      if (!secrets.has(party)) secrets.set(party, await provisionClientCredentials(store.db, PARTIES[party]));
+    store: gateway.store,
+    client: (party) => plain.get(party)!,
+    flexgate,
+    anm: async () => new AnmClient(await flexgate('anm')),
+    credentialsOf(party) {
+      if (!secrets.has(party)) {
+        secrets.set(
+          party,
+          (async () => {
+            const admin = await flexgate('admin');
+            const answer = await admin.request('POST', '/admin/v1/openadr/clients', {
+              body: JSON.stringify({ party: PARTIES[party] }),
+              contentType: 'application/json',
+            });
+            if (answer.status !== 201) throw new Error(`Provisioning ${party}: ${answer.status} ${answer.text()}`);
+            return answer.json<ClientCredentialsOfParty>();
+          })(),
+        );
+      }
       return secrets.get(party)!;
     },
+    async ven(party, venOptions = {}) {
+      const credentials = await vtn.credentialsOf(party);
+      // A client of its own: each VEN keeps its own connections and sequence numbers.
+      const client = new FlexgateClient(origin, await pki.credentials(PARTIES[party]));
+      const ven = new VenClient(client, { credentials, sign: false, ...venOptions });
+      vens.push(ven);
+      return ven;
+    },
     async close() {
-      server.closeAllConnections();
-      server.close();
-      await once(server, 'close');
+      for (const client of plain.values()) client.close();
+      for (const client of signing.values()) (await client).close();
+      for (const ven of vens) ven.client.close();
+      await gateway.close();
     },
   };
+  return vtn;
 }

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { openadr301OpenApi } from '../../../schemas/openadr/openapi301.ts';
-import type { Store } from '../../store/store.ts';
 import { forEachBackend } from '../../store/testStores.ts';
 import { OfficialSpec, schemaCoverageProblems } from '../../../client/testing/officialSpec.ts';
 import type { OfficialVen } from '../../../client/testing/officialVen.ts';
@@ -51,7 +50,7 @@ describe('OpenADR 3.0.1 coverage: flexgate’s 3.0.1 document against the offici
 
 forEachBackend((backend) => {
   describe(`OpenADR 3.0.1 coverage: every official operation answered within the official 3.0.1 contract, deprecation signalled, on ${backend.name}`, function () {
-    let store: Store;
+    this.timeout(120_000);
     let vtn: RunningVtn;
     let spec: OfficialSpec;
     let dso: OfficialVen;
@@ -65,17 +64,15 @@ forEachBackend((backend) => {
 
     before(async function () {
       spec = OfficialSpec.load(this, '3.0.1');
-      store = await backend.open(this);
-      vtn = await startVtn(await sharedTestPki(), store);
+      vtn = await startVtn(await sharedTestPki(), await backend.storeOptions(this));
       dso = await signedIn(spec, vtn, 'dso', observe);
       fsp1 = await registerVen301(spec, vtn, dso, 'fsp1', observe);
-      const anm = new AnmSide(vtn);
+      const anm = await AnmSide.of(vtn);
       const { lookAheadId, listId } = await anm.figures5And6(this);
       await anm.tradeToFigure7(listId, lookAheadId);
     });
     after(async () => {
       await vtn?.close();
-      await store?.close();
     });
 
     const call = async (ven: OfficialVen, operationId: string, options: Parameters<OfficialVen['call']>[1] = {}) => {

@@ -6,22 +6,14 @@ import type { Event301, Program301, Report301, Resource301, Subscription301, Ven
 import { canonicalJson } from '../../../protocol/canonicalJson.ts';
 import type { Intake } from '../../intake.ts';
 import { Problem } from '../../../protocol/problem.ts';
-import { callerOf } from '../../trust/caller.ts';
 import { DEFAULT_OPENADR_CONFIG, type OpenadrConfig } from '../config.ts';
 import { findObject } from '../objectTable.ts';
 import { notFound } from '../operations/operation.ts';
-import {
-  authenticate,
-  parseBody,
-  problemResponder,
-  runOperation,
-  validationProblem,
-  withWireFormats,
-  type AuthenticatedCaller,
-  type ModelCall,
-} from '../routes.ts';
-import { fetchToken, tokenRequestProblem } from '../tokenEndpoint.ts';
+import { authenticate, parseBody, problemResponder, runOperation, sendToken, validationProblem, type AuthenticatedCaller, type ModelCall } from '../routes.ts';
+import { fetchToken, tokenRequestProblem, type ScopeWords } from '../tokenEndpoint.ts';
 import { scopesOfRole } from '../tokens.ts';
+import { vtnRequestOf } from '../vtnRequest.ts';
+import { withWireFormats } from '../../../schemas/openadr/formats.ts';
 import { deprecationHeaders, POLICY_PATH, policyDocument, V301_DEPRECATION, type DeprecationPolicy } from './deprecation.ts';
 import {
   eventIn,
@@ -195,16 +187,19 @@ const HANDLERS: Record<string, Handler> = {
 };
 
 /**
- * 3.0.1 asks for `read_all` where 3.1.0 splits reading by role: for the
- * caller's role it means every read scope that role holds (a VEN:
- * read_targets and read_ven_objects). Write scopes are named alike.
+ * 3.0.1 has one `read_all` where 3.1.0 splits reading by role: asked for, it
+ * means every read scope the caller's role holds (a VEN: read_targets and
+ * read_ven_objects); granted, every 3.1.0 read scope is 3.0.1's `read_all`.
+ * Write scopes are named alike. A token answer thus names the scopes in the
+ * words the 3.0.1 client asked with (oauthlib and others compare them).
  */
-function scopeIn(form: Json, req: Request): Json {
-  if (typeof form.scope !== 'string') return form;
-  const reads = scopesOfRole(callerOf(req).party.role).filter((s) => s.startsWith('read_'));
-  const scopes = form.scope.split(' ').flatMap((s) => (s === 'read_all' ? reads : s ? [s] : []));
-  return { ...form, scope: [...new Set(scopes)].join(' ') };
-}
+export const SCOPE_WORDS_301: ScopeWords = {
+  toModel(asked, role) {
+    const reads = scopesOfRole(role).filter((s) => s.startsWith('read_'));
+    return [...new Set(asked.flatMap((s) => (s === 'read_all' ? reads : [s])))];
+  },
+  toWire: (granted) => [...new Set(granted.map((s) => (s.startsWith('read_') ? 'read_all' : s)))].join(' '),
+};
 
 /** 3.0.1 lists no 401: authentication failures are its 403, and on /auth/token RFC 6749's 400 (the body names the error). */
 const statusOf301 = (problem: Problem, tokenEndpoint: boolean) => (problem.status === 401 ? (tokenEndpoint ? 400 : 403) : problem.status);
@@ -224,13 +219,15 @@ export function openadrV301Router({ intake, maxBodyBytes, config = DEFAULT_OPENA
     strict: true,
     validate: true,
     coerceTypes: true,
+    ajvOpts: { allErrors: true },
     customizeAjv: (ajv) => withWireFormats(ajv),
   });
   const handle = async (c: Context, req: Request, res: Response) => {
     const operationId = c.operation.operationId!;
     const body = c.request.requestBody as unknown;
-    if (operationId === 'fetchToken') return fetchToken({ store, config, req, res, form: scopeIn(body as Json, req) });
-    const caller = await authenticate(store, req);
+    const request = vtnRequestOf(req);
+    if (operationId === 'fetchToken') return sendToken(res, await fetchToken({ store, config, request, form: body, scopes: SCOPE_WORDS_301 }));
+    const caller = await authenticate(store, request);
     let replayed = false;
     const translation: Translation = {
       params: c.request.params as Record<string, string>,
@@ -238,7 +235,7 @@ export function openadrV301Router({ intake, maxBodyBytes, config = DEFAULT_OPENA
       body,
       caller,
       async model(id, call = {}) {
-        const answer = await runOperation({ intake, config }, req, caller, {
+        const answer = await runOperation({ intake, config }, request, caller, {
           operationId: id,
           params: call.params ?? {},
           query: call.query ?? {},
@@ -260,7 +257,7 @@ export function openadrV301Router({ intake, maxBodyBytes, config = DEFAULT_OPENA
   api.register({
     ...Object.fromEntries(operationIds301().map((id) => [id, handle])),
     validationFail: (c: Context) => {
-      throw c.operation?.operationId === 'fetchToken' ? tokenRequestProblem(c.request.requestBody) : validationProblem(c, '3.0.1');
+      throw c.operation?.operationId === 'fetchToken' ? tokenRequestProblem(c) : validationProblem(c, '3.0.1');
     },
     notFound: (c: Context) => {
       throw new Problem('request.not-found', `Nothing at ${c.request.method.toUpperCase()} ${OPENADR_301_BASE_PATH}${c.request.path}`);
@@ -283,7 +280,8 @@ export function openadrV301Router({ intake, maxBodyBytes, config = DEFAULT_OPENA
   inner.use(express.raw({ type: () => true, limit: maxBodyBytes }));
   inner.use(async (req, res) => {
     await ready;
-    await api.handleRequest({ method: req.method, path: req.url, headers: req.headers as Record<string, string>, body: parseBody(req) }, req, res);
+    const body = parseBody(req.headers['content-type'], Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0));
+    await api.handleRequest({ method: req.method, path: req.url, headers: req.headers as Record<string, string>, body }, req, res);
   });
   inner.use(problemResponder(baseUrl, statusOf301));
   const router = express.Router();
