@@ -24,8 +24,17 @@ export function problemHandler(logger: Logger, publicUrl?: string): ErrorRequest
       res.destroy();
       return;
     }
-    sendProblem(res, problem, publicUrl ? new URL(req.originalUrl, publicUrl).href : req.originalUrl);
+    sendProblem(res, problem, publicUrl ? absoluteInstance(publicUrl, req.originalUrl) : req.originalUrl);
   };
+}
+
+/**
+ * The request target under the public URL's origin. Concatenated, not
+ * resolved: a target such as `//x` would resolve to another host, or fail
+ * to parse and turn a problem into a 500.
+ */
+function absoluteInstance(publicUrl: string, target: string): string {
+  return `${new URL(publicUrl).origin}${target.startsWith('/') ? target : `/${target}`}`;
 }
 
 function toProblem(error: unknown): Problem {

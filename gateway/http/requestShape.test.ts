@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { request as httpsRequest } from 'node:https';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
+import { loadTlsCredentials } from '../../certs/index.ts';
 import type { FlexgateClient } from '../../client/flexgateClient.ts';
 import { DEV_ADMIN, DEV_ANM, DEV_DSO, DEV_FSP, startTestGateway, type TestGateway } from '../testing/testGateway.ts';
 
@@ -56,6 +58,42 @@ describe('the gateway refuses an undecodable path or a compressed body with a pr
     const response = await (await as(DEV_ANM)).request('GET', '/anm/v1/merit-order-lists?limit=%E0%80');
     assert.equal(response.status, 400, response.text());
     assert.equal(response.json<{ type: string }>().type, 'urn:flexgate:problem:request.invalid-query');
+  });
+
+  /** An unsigned GET of a raw target, the answer read without verifying its signature. */
+  const rawGet = async (party: string, target: string) => {
+    const { cert, key, ca } = await loadTlsCredentials(running.pkiDir, party);
+    const url = new URL(running.gateway.url);
+    return new Promise<{ status: number; contentType: string; type: string | undefined }>((resolve, reject) => {
+      const req = httpsRequest({ host: url.hostname, port: url.port, path: target, cert, key, ca }, (res) => {
+        let body = '';
+        res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        res.on('end', () => {
+          const parsed = (() => {
+            try {
+              return (JSON.parse(body) as { type?: string }).type;
+            } catch {
+              return undefined;
+            }
+          })();
+          resolve({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type']), type: parsed });
+        });
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  };
+
+  it('a target starting with // (which would resolve to another host) is answered with a problem, not a 500', async () => {
+    const answer = await rawGet(DEV_ADMIN, '//?+_j&');
+    assert.equal(answer.status, 404);
+    assert.match(answer.contentType, PROBLEM);
+  });
+
+  it('a target longer than a signature may name → 414 request.target-too-long', async () => {
+    const answer = await rawGet(DEV_ANM, `/anm/v1/merit-order-lists/${'x'.repeat(2100)}`);
+    assert.equal(answer.status, 414);
+    assert.equal(answer.type, 'urn:flexgate:problem:request.target-too-long');
   });
 
   it('a well-formed escaped id still reaches its route (404 for an unknown one)', async () => {
