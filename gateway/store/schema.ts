@@ -64,17 +64,21 @@ export interface IdempotencyTable {
   body: string;
 }
 
+/** Inbound: the replay window per issuer and audience (`last_sequence` its highest); outbound: the gateway's counter per audience. */
 export interface MessageSequenceTable {
   issuer: string;
   audience: string;
   last_sequence: number;
+  /** Hexadecimal bitmap of the window below `last_sequence` (gateway/trust/replayWindow.ts); unused by outbound counters. */
+  seen_window: ColumnType<string, string | undefined, string>;
   updated_at: string;
 }
 
 export interface EnvelopeMessageTable {
   issuer: string;
   message_id: string;
-  body_sha256: string;
+  /** SHA-256 of the signed request (method, path with query, body digest) the id was used for. */
+  request_sha256: string;
   received_at: string;
 }
 
