@@ -1,7 +1,7 @@
 import type { Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import express, { type Express } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
 import { DEV_GATEWAY_URN, ensureDevPki } from '../certs/index.ts';
 import type { EnvelopeSigner } from '../protocol/envelope/index.ts';
 import { Problem } from '../protocol/problem.ts';
@@ -22,6 +22,8 @@ import { mqttEnvelopeSigner, webhookEnvelopeSigner } from './delivery/notificati
 import { purgeDeliveredNotifications } from './delivery/outbox.ts';
 import { WebhookTransport } from './delivery/webhookTransport.ts';
 import { problemHandler } from './http/problemResponse.ts';
+import { rateLimitPerParty } from './http/rateLimit.ts';
+import { refuseContentEncoding, requireWellFormedTarget } from './http/requestShape.ts';
 import { Intake } from './intake.ts';
 import type { Logger } from './log.ts';
 import { operationsAccessRules } from './metrics/accessRules.ts';
@@ -103,6 +105,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const pkiDir = options.pkiDir ?? join(options.dataDir ?? 'data', 'pki');
   if (options.devPki) await ensureDevPki(pkiDir);
   const store = await openGatewayStore(options);
+  const budgets = budgetsWith(options.budgets);
   let tls;
   try {
     tls = await createMutualTlsServer({
@@ -110,13 +113,13 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       identity: options.identity ?? DEV_GATEWAY_URN,
       logger: options.logger,
       keepCrlsFresh: options.devPki ?? false,
+      budgets,
     });
   } catch (error) {
     await store.close();
     throw error;
   }
   const { server, signer, trust } = tls;
-  server.keepAliveTimeout = 5_000;
   server.headersTimeout = 15_000;
   server.requestTimeout = 60_000;
 
@@ -151,10 +154,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     logger: options.logger,
     signer,
     trust,
+    admitConnections: tls.admitConnections(),
     publicUrl,
     openadr,
     onRedelivery: () => dispatcher.wake(),
-    budgets: budgetsWith(options.budgets),
+    budgets,
     ...(options.skewSeconds === undefined ? {} : { skewSeconds: options.skewSeconds }),
   });
   server.on('request', app);
@@ -192,6 +196,8 @@ interface ApplicationParts {
   logger: Logger;
   signer: EnvelopeSigner;
   trust: () => TrustState;
+  /** The mutual-TLS listener's admission of each connection's requests (unverified peers, revoked callers, connections over a party's limit). */
+  admitConnections: RequestHandler[];
   publicUrl: string;
   openadr: OpenadrConfig;
   onRedelivery: () => void;
@@ -221,8 +227,13 @@ function gatewayApplication(parts: ApplicationParts): Express {
     next();
   });
   app.use(signResponses(trustOptions));
-  // Signatures cover the exact bytes, so every body is read raw, once, before anything interprets it.
-  app.use(express.raw({ type: () => true, limit: maxBodyBytes }));
+  // Refusals that need no body and no signature come first, so they cost next to nothing.
+  app.use(parts.admitConnections);
+  app.use(rateLimitPerParty(budgets));
+  app.use(requireWellFormedTarget());
+  app.use(refuseContentEncoding());
+  // Signatures cover the exact bytes, so every body is read raw, once, before anything interprets it; never inflated.
+  app.use(express.raw({ type: () => true, limit: maxBodyBytes, inflate: false }));
   app.use(verifyRequests(trustOptions));
   // Every stored merit order list revision becomes OpenADR events in the same transaction.
   const intake = new Intake(store, [openadrEventsReaction(openadr)], skewSeconds);
