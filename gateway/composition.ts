@@ -238,9 +238,9 @@ function gatewayApplication(parts: ApplicationParts): Express {
   // Every stored merit order list revision becomes OpenADR events in the same transaction.
   const intake = new Intake(store, [openadrEventsReaction(openadr)], skewSeconds);
   app.use(apiDocsRouter());
-  app.use(anmRouter({ intake, maxBodyBytes }));
+  app.use(anmRouter({ intake, maxBodyBytes, limits: budgets }));
   app.use(adapterRouter({ intake, maxBodyBytes }));
-  app.use(cimRouter({ intake, maxBodyBytes }));
+  app.use(cimRouter({ intake, maxBodyBytes, budgets }));
   app.use(openadrRouter({ intake, maxBodyBytes, config: openadr }));
   app.use(openadrV301Router({ intake, maxBodyBytes, config: openadr }));
   app.use(openadr20bRouter({ store, config: openadr }));
