@@ -33,6 +33,7 @@ import { openadrAccessRules } from './openadr/accessRules.ts';
 import { openadrAdminRouter } from './openadr/adminRoutes.ts';
 import { DEFAULT_OPENADR_CONFIG, type OpenadrConfig } from './openadr/config.ts';
 import { openadrEventsReaction } from './openadr/eventsReaction.ts';
+import { openadrNotificationsReaction } from './openadr/notifications.ts';
 import { openadr20bRouter } from './openadr/oadr20b/routes.ts';
 import { openadrRouter } from './openadr/routes.ts';
 import { openadrV301Router } from './openadr/v301/routes.ts';
@@ -235,8 +236,8 @@ function gatewayApplication(parts: ApplicationParts): Express {
   // Signatures cover the exact bytes, so every body is read raw, once, before anything interprets it; never inflated.
   app.use(express.raw({ type: () => true, limit: maxBodyBytes, inflate: false }));
   app.use(verifyRequests(trustOptions));
-  // Every stored merit order list revision becomes OpenADR events in the same transaction.
-  const intake = new Intake(store, [openadrEventsReaction(openadr)], skewSeconds);
+  // Every stored merit order list revision becomes OpenADR events, and every OpenADR change notifications, in the same transaction.
+  const intake = new Intake(store, [openadrEventsReaction(openadr), openadrNotificationsReaction()], skewSeconds);
   app.use(apiDocsRouter());
   app.use(anmRouter({ intake, maxBodyBytes, limits: budgets }));
   app.use(adapterRouter({ intake, maxBodyBytes }));
