@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import express, { type Express } from 'express';
 import { DEV_GATEWAY_URN, ensureDevPki } from '../certs/index.ts';
 import type { EnvelopeSigner } from '../protocol/envelope/index.ts';
+import type { ConsistencyMode } from '../schemas/registry/registry.ts';
 import { Problem } from '../protocol/problem.ts';
 import { adapterAccessRules } from './adapter/accessRules.ts';
 import { apiDocsAccessRules } from './apiDocs/accessRules.ts';
@@ -34,6 +35,9 @@ import { openadrEventsReaction } from './openadr/eventsReaction.ts';
 import { openadr20bRouter } from './openadr/oadr20b/routes.ts';
 import { openadrRouter } from './openadr/routes.ts';
 import { openadrV301Router } from './openadr/v301/routes.ts';
+import { registryAccessRules } from './registry/accessRules.ts';
+import { adminRegistryRouter } from './registry/adminRoutes.ts';
+import { registryConsistencyReaction } from './registry/intakeConsistency.ts';
 import { purgeIdempotency } from './store/idempotency.ts';
 import { Store, type StoreOptions } from './store/store.ts';
 import type { AccessRule } from './trust/accessPolicy.ts';
@@ -54,6 +58,7 @@ export const ACCESS_RULES: readonly AccessRule[] = [
   ...cimAccessRules,
   ...openadrAccessRules,
   ...deliveryAccessRules,
+  ...registryAccessRules,
   ...operationsAccessRules,
 ];
 
@@ -76,6 +81,8 @@ export interface GatewayOptions extends StoreOptions {
   mqttUrl?: string;
   /** OpenADR programs and token lifetime; the VTN's base URL and broker come from `publicUrl` and `mqttUrl`. */
   openadr?: Omit<OpenadrConfig, 'publicBaseUrl' | 'mqttBrokerUrl'>;
+  /** How intake treats merit order lists the registry contradicts (gateway/registry/intakeConsistency.ts); default enforced. */
+  registryConsistency?: ConsistencyMode;
   logger: Logger;
 }
 
@@ -155,6 +162,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     openadr,
     onRedelivery: () => dispatcher.wake(),
     budgets: budgetsWith(options.budgets),
+    ...(options.registryConsistency === undefined ? {} : { registryConsistency: options.registryConsistency }),
     ...(options.skewSeconds === undefined ? {} : { skewSeconds: options.skewSeconds }),
   });
   server.on('request', app);
@@ -197,6 +205,7 @@ interface ApplicationParts {
   onRedelivery: () => void;
   budgets: Budgets;
   skewSeconds?: number;
+  registryConsistency?: ConsistencyMode;
 }
 
 /**
@@ -225,7 +234,8 @@ function gatewayApplication(parts: ApplicationParts): Express {
   app.use(express.raw({ type: () => true, limit: maxBodyBytes }));
   app.use(verifyRequests(trustOptions));
   // Every stored merit order list revision becomes OpenADR events in the same transaction.
-  const intake = new Intake(store, [openadrEventsReaction(openadr)], skewSeconds);
+  // The registry's consistency rules first: a list they refuse never becomes events.
+  const intake = new Intake(store, [registryConsistencyReaction(parts.registryConsistency), openadrEventsReaction(openadr)], skewSeconds);
   app.use(apiDocsRouter());
   app.use(anmRouter({ intake, maxBodyBytes }));
   app.use(adapterRouter({ intake, maxBodyBytes }));
@@ -235,6 +245,7 @@ function gatewayApplication(parts: ApplicationParts): Express {
   app.use(openadr20bRouter({ store, config: openadr }));
   app.use(openadrAdminRouter({ store, config: openadr }));
   app.use(adminDeliveryRouter({ store, onRedelivery: parts.onRedelivery }));
+  app.use(adminRegistryRouter({ store }));
   app.use(operationsRouter({ metrics: parts.metrics, store, pkiDir: parts.pkiDir }));
   app.use((req, _res, next) => next(new Problem('request.not-found', `Nothing at ${req.method} ${req.path}`)));
   app.use(problemHandler(logger, publicUrl));
