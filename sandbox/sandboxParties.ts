@@ -43,7 +43,7 @@ export class DsoParties {
   static async connect(url: string, pkiDir: string): Promise<DsoParties> {
     const client = async (urn: string) => new FlexgateClient(url, await loadTlsCredentials(pkiDir, urn), { userAgent: 'flexgate-sandbox/0.1' });
     const [anm, dso, admin] = await Promise.all([client(SANDBOX_ANM), client(SANDBOX_DSO), client(SANDBOX_ADMIN)]);
-    const businessLogic = new VenClient(dso, { credentials: await provisionCredentials(admin, SANDBOX_DSO), sign: false });
+    const businessLogic = new VenClient(dso, { credentials: await provisionCredentials(admin, SANDBOX_DSO) });
     return new DsoParties(new AnmClient(anm), new AnmClient(dso), businessLogic, new CimClient(dso), admin, [anm, dso, admin]);
   }
 

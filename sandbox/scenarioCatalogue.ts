@@ -1,11 +1,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
 import { DIRECTIONS } from '../schemas/anm/constraintLookAhead.ts';
 import { AnmIdentifier, codeList, DisplayName } from '../schemas/anm/identifiers.ts';
 import { OPERATION_TYPES } from '../schemas/anm/meritOrderList.ts';
 import { FLEXIBILITY_SERVICES } from '../schemas/anm/trade.ts';
+import { PACKAGE_ROOT } from '../schemas/packageRoot.ts';
 import { compileValidator } from '../protocol/jsonSchema.ts';
 import { FlexgateError } from '../protocol/errors.ts';
 import { Problem } from '../protocol/problem.ts';
@@ -139,7 +139,8 @@ export class ScenarioFileInvalid extends FlexgateError {
   readonly code = 'sandbox.scenario-invalid';
 }
 
-export const SCENARIO_DIR = join(dirname(fileURLToPath(import.meta.url)), 'scenarios');
+/** Read from the package, whether running from sources or from dist/. */
+export const SCENARIO_DIR = join(PACKAGE_ROOT, 'sandbox', 'scenarios');
 
 const validateLists = compileValidator(ListFile);
 const validateScenario = compileValidator(Scenario);

@@ -171,6 +171,7 @@ export class ScenarioPlayer extends EventEmitter<{ change: [] }> {
     while (current()) {
       const next = this.queue[0];
       if (!next) {
+        this.basePosition = this.position();
         this.status = 'finished';
         this.emit('change');
         return;
