@@ -1,0 +1,54 @@
+import type { BenchRun } from './benchRun.ts';
+import { scalingSeries } from './scaling.ts';
+import { linePlot } from './svgPlot.ts';
+import { markdownTable } from './table.ts';
+
+/** Where `--update-docs` writes, relative to the repository root. */
+export const DOCS_PAGE = 'docs/benchmarks.md';
+export const P2_PLOT = 'docs/benchmarks/p2-scaling.svg';
+export const P3_PLOT = 'docs/benchmarks/p3-scaling.svg';
+
+/**
+ * docs/benchmarks.md and its scaling plots from one run: the table, when and
+ * where it ran, and the P2 and P3 plots when the run has points for them.
+ * Returns file contents by path, written by the runner.
+ */
+export function benchmarksDocs(run: BenchRun): Map<string, string> {
+  const files = new Map<string, string>();
+  const p2 = scalingSeries(run.rows, 'P2', { noun: 'entr(?:y|ies)', label: 'entries' }, (unit) => /entry/i.test(unit));
+  const p3 = scalingSeries(run.rows, 'P3', { noun: 'subscribers?|VENs?', label: 'subscribers' }, (unit) => /^(ms|s)$/.test(unit));
+  if (p2.length) files.set(P2_PLOT, linePlot({ title: 'P2: time per entry against document size', xLabel: 'entries', yLabel: 'time per entry', series: p2 }));
+  if (p3.length) files.set(P3_PLOT, linePlot({ title: 'P3: one dispatch against subscribers', xLabel: 'subscribers', yLabel: 'time', series: p3 }));
+  const plot = (path: string, caption: string, absent: string) => (files.has(path) ? `![${caption}](${path.replace(/^docs\//, '')})` : `_${absent}_`);
+  const { machine } = run;
+  const page = [
+    '# Benchmarks',
+    '',
+    'The latest run of `npm run bench -- --update-docs`, which rewrites this page.',
+    'Throughputs are ratios to a baseline measured in the same run — raw ES256',
+    '`crypto.verify` on one core, in a process of its own — so runs on different',
+    'machines compare by their ratios, not their absolute numbers. The goals are',
+    'those of issue 16; `met` says whether this run met them. Timings are not unit',
+    'tests: the suite checks only the shape of this table (gateway/bench/bench.test.ts).',
+    '',
+    `Run ${run.date} on ${machine.cores} × ${machine.cpu}, ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.os}.`,
+    '',
+    markdownTable(run.rows),
+    '',
+    ...(run.notes.length ? ['Not measured in this run:', '', ...run.notes.map((note) => `- ${note}`), ''] : []),
+    '## P2: time per entry against entries',
+    '',
+    'A flat line is the goal: at 100k entries within 1.2 × the time per entry at 10k.',
+    '',
+    plot(P2_PLOT, 'P2 time per entry against entries', 'This run has no P2 scaling points.'),
+    '',
+    '## P3: dispatch time against subscribers',
+    '',
+    'One event to every webhook subscriber on loopback, all healthy and with 10 % hanging.',
+    '',
+    plot(P3_PLOT, 'P3 dispatch time against subscribers', 'This run has no P3 scaling points.'),
+    '',
+  ].join('\n');
+  files.set(DOCS_PAGE, page);
+  return files;
+}
