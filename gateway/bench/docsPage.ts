@@ -1,4 +1,5 @@
 import type { BenchRun } from './benchRun.ts';
+import type { BenchRow } from './row.ts';
 import { scalingSeries } from './scaling.ts';
 import { linePlot } from './svgPlot.ts';
 import { markdownTable } from './table.ts';
@@ -8,6 +9,13 @@ export const DOCS_PAGE = 'docs/benchmarks.md';
 export const P2_PLOT = 'docs/benchmarks/p2-scaling.svg';
 export const P3_PLOT = 'docs/benchmarks/p3-scaling.svg';
 
+/** The unit most of a group's accepted rows use: one plot, one y axis. */
+function commonestUnit(rows: readonly BenchRow[], group: string, accept: (unit: string) => boolean): string | undefined {
+  const counts = new Map<string, number>();
+  for (const row of rows) if (row.group === group && accept(row.unit)) counts.set(row.unit, (counts.get(row.unit) ?? 0) + 1);
+  return [...counts].sort(([, a], [, b]) => b - a)[0]?.[0];
+}
+
 /**
  * docs/benchmarks.md and its scaling plots from one run: the table, when and
  * where it ran, and the P2 and P3 plots when the run has points for them.
@@ -15,10 +23,13 @@ export const P3_PLOT = 'docs/benchmarks/p3-scaling.svg';
  */
 export function benchmarksDocs(run: BenchRun): Map<string, string> {
   const files = new Map<string, string>();
-  const p2 = scalingSeries(run.rows, 'P2', { noun: 'entr(?:y|ies)', label: 'entries' }, (unit) => /entry/i.test(unit));
-  const p3 = scalingSeries(run.rows, 'P3', { noun: 'subscribers?|VENs?', label: 'subscribers' }, (unit) => /^(ms|s)$/.test(unit));
-  if (p2.length) files.set(P2_PLOT, linePlot({ title: 'P2: time per entry against document size', xLabel: 'entries', yLabel: 'time per entry', series: p2 }));
-  if (p3.length) files.set(P3_PLOT, linePlot({ title: 'P3: one dispatch against subscribers', xLabel: 'subscribers', yLabel: 'time', series: p3 }));
+  const p2Unit = commonestUnit(run.rows, 'P2', (unit) => /entry/i.test(unit));
+  const p3Unit = commonestUnit(run.rows, 'P3', (unit) => /^(ms|s)$/.test(unit));
+  const p2 = scalingSeries(run.rows, 'P2', { noun: 'entr(?:y|ies)', label: 'entries' }, (unit) => unit === p2Unit);
+  const p3 = scalingSeries(run.rows, 'P3', { noun: 'subscribers?|VENs?', label: 'subscribers' }, (unit) => unit === p3Unit);
+  if (p2.length)
+    files.set(P2_PLOT, linePlot({ title: 'P2: time per entry against document size', xLabel: 'entries', yLabel: `time per entry (${p2Unit})`, series: p2 }));
+  if (p3.length) files.set(P3_PLOT, linePlot({ title: 'P3: one dispatch against subscribers', xLabel: 'subscribers', yLabel: `time (${p3Unit})`, series: p3 }));
   const plot = (path: string, caption: string, absent: string) => (files.has(path) ? `![${caption}](${path.replace(/^docs\//, '')})` : `_${absent}_`);
   const { machine } = run;
   const page = [

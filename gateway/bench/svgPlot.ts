@@ -36,10 +36,9 @@ function linearTicks(max: number): number[] {
   return ticks;
 }
 
-function tickLabel(value: number): string {
-  if (value !== 0 && Math.abs(value) >= 1000 && Number.isInteger(value / 1000)) return `${value / 1000}k`;
-  return Number(value.toPrecision(6)).toString();
-}
+const tickLabel = (value: number) => Number(value.toPrecision(6)).toString();
+/** Sizes read better as 10k than 10000. */
+const sizeLabel = (value: number) => (value >= 1000 && Number.isInteger(value / 1000) ? `${value / 1000}k` : tickLabel(value));
 
 export function linePlot(plot: LinePlot): string {
   const xs = plot.series.flatMap((series) => series.points.map(([x]) => x));
@@ -79,7 +78,7 @@ export function linePlot(plot: LinePlot): string {
   for (const tick of xTicks) {
     parts.push(
       `<line x1="${f(px(tick))}" y1="${bottom}" x2="${f(px(tick))}" y2="${bottom + 5}" stroke="black"/>`,
-      `<text x="${f(px(tick))}" y="${bottom + 18}" text-anchor="middle">${tickLabel(tick)}</text>`,
+      `<text x="${f(px(tick))}" y="${bottom + 18}" text-anchor="middle">${sizeLabel(tick)}</text>`,
     );
   }
   parts.push(
