@@ -10,7 +10,7 @@ import { benchmarksDocs, DOCS_PAGE, P2_PLOT, P3_PLOT } from './docsPage.ts';
 import type { BenchRow } from './row.ts';
 import { scalingSeries } from './scaling.ts';
 import { linePlot } from './svgPlot.ts';
-import { COLUMNS, markdownTable, textTable } from './table.ts';
+import { COLUMNS, formatNumber, markdownTable, textTable } from './table.ts';
 
 /** Element names and text of an XML document; throws when it is not well-formed. */
 function readXml(xml: string): { elements: string[]; texts: string[] } {
@@ -136,6 +136,10 @@ describe('npm run bench', () => {
       assert.equal(lines.length, SAMPLE_RUN.rows.length + 2);
       for (const line of lines) assert.equal(line.split(' | ').length, COLUMNS.length);
       assert.match(textTable(SAMPLE_RUN.rows).split('\n')[0]!, /^group\s+measurement\s+value\s+unit\s+ratio to baseline\s+goal\s+met$/);
+    });
+
+    it('print counts whole and other values to three significant figures', () => {
+      assert.deepEqual([1, 0, 389, 0.0074213, 22.345, 2231.4].map(formatNumber), ['1', '0', '389', '0.00742', '22.3', '2231']);
     });
   });
 

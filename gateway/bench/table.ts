@@ -3,11 +3,11 @@ import type { BenchRow } from './row.ts';
 /** The table's columns, in the order `npm run bench` prints them and docs/benchmarks.md keeps them. */
 export const COLUMNS = ['group', 'measurement', 'value', 'unit', 'ratio to baseline', 'goal', 'met'] as const;
 
-/** Three significant figures, whole numbers from 100 up: enough for noisy timings. */
+/** Counts as they are; otherwise three significant figures, whole numbers from 100 up: enough for noisy timings. */
 export function formatNumber(value: number): string {
   if (!Number.isFinite(value)) return String(value);
   const magnitude = Math.abs(value);
-  if (magnitude >= 100 || value === 0) return Math.round(value).toString();
+  if (magnitude >= 100 || Number.isInteger(value)) return Math.round(value).toString();
   return value.toPrecision(3);
 }
 
