@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import express, { type Express, type RequestHandler } from 'express';
 import { DEV_GATEWAY_URN, ensureDevPki } from '../certs/index.ts';
 import type { EnvelopeSigner } from '../protocol/envelope/index.ts';
+import type { ConsistencyMode } from '../schemas/registry/registry.ts';
 import { Problem } from '../protocol/problem.ts';
 import { adapterAccessRules } from './adapter/accessRules.ts';
 import { apiDocsAccessRules } from './apiDocs/accessRules.ts';
@@ -33,9 +34,13 @@ import { openadrAccessRules } from './openadr/accessRules.ts';
 import { openadrAdminRouter } from './openadr/adminRoutes.ts';
 import { DEFAULT_OPENADR_CONFIG, type OpenadrConfig } from './openadr/config.ts';
 import { openadrEventsReaction } from './openadr/eventsReaction.ts';
+import { openadrNotificationsReaction } from './openadr/notifications.ts';
 import { openadr20bRouter } from './openadr/oadr20b/routes.ts';
 import { openadrRouter } from './openadr/routes.ts';
 import { openadrV301Router } from './openadr/v301/routes.ts';
+import { registryAccessRules } from './registry/accessRules.ts';
+import { adminRegistryRouter } from './registry/adminRoutes.ts';
+import { registryConsistencyReaction } from './registry/intakeConsistency.ts';
 import { purgeIdempotency } from './store/idempotency.ts';
 import { Store, type StoreOptions } from './store/store.ts';
 import type { AccessRule } from './trust/accessPolicy.ts';
@@ -56,6 +61,7 @@ export const ACCESS_RULES: readonly AccessRule[] = [
   ...cimAccessRules,
   ...openadrAccessRules,
   ...deliveryAccessRules,
+  ...registryAccessRules,
   ...operationsAccessRules,
 ];
 
@@ -78,6 +84,8 @@ export interface GatewayOptions extends StoreOptions {
   mqttUrl?: string;
   /** OpenADR programs and token lifetime; the VTN's base URL and broker come from `publicUrl` and `mqttUrl`. */
   openadr?: Omit<OpenadrConfig, 'publicBaseUrl' | 'mqttBrokerUrl'>;
+  /** How intake treats merit order lists the registry contradicts (gateway/registry/intakeConsistency.ts); default enforced. */
+  registryConsistency?: ConsistencyMode;
   logger: Logger;
 }
 
@@ -159,6 +167,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     openadr,
     onRedelivery: () => dispatcher.wake(),
     budgets,
+    ...(options.registryConsistency === undefined ? {} : { registryConsistency: options.registryConsistency }),
     ...(options.skewSeconds === undefined ? {} : { skewSeconds: options.skewSeconds }),
   });
   server.on('request', app);
@@ -203,6 +212,7 @@ interface ApplicationParts {
   onRedelivery: () => void;
   budgets: Budgets;
   skewSeconds?: number;
+  registryConsistency?: ConsistencyMode;
 }
 
 /**
@@ -235,17 +245,23 @@ function gatewayApplication(parts: ApplicationParts): Express {
   // Signatures cover the exact bytes, so every body is read raw, once, before anything interprets it; never inflated.
   app.use(express.raw({ type: () => true, limit: maxBodyBytes, inflate: false }));
   app.use(verifyRequests(trustOptions));
-  // Every stored merit order list revision becomes OpenADR events in the same transaction.
-  const intake = new Intake(store, [openadrEventsReaction(openadr)], skewSeconds);
+  // In the same transaction: the registry's consistency rules first (a list they refuse never becomes events),
+  // then every stored merit order list revision becomes OpenADR events, and every OpenADR change notifications.
+  const intake = new Intake(
+    store,
+    [registryConsistencyReaction(parts.registryConsistency), openadrEventsReaction(openadr), openadrNotificationsReaction()],
+    skewSeconds,
+  );
   app.use(apiDocsRouter());
-  app.use(anmRouter({ intake, maxBodyBytes }));
+  app.use(anmRouter({ intake, maxBodyBytes, limits: budgets }));
   app.use(adapterRouter({ intake, maxBodyBytes }));
-  app.use(cimRouter({ intake, maxBodyBytes }));
+  app.use(cimRouter({ intake, maxBodyBytes, budgets }));
   app.use(openadrRouter({ intake, maxBodyBytes, config: openadr }));
   app.use(openadrV301Router({ intake, maxBodyBytes, config: openadr }));
   app.use(openadr20bRouter({ store, config: openadr }));
   app.use(openadrAdminRouter({ store, config: openadr }));
   app.use(adminDeliveryRouter({ store, onRedelivery: parts.onRedelivery }));
+  app.use(adminRegistryRouter({ store }));
   app.use(operationsRouter({ metrics: parts.metrics, store, pkiDir: parts.pkiDir }));
   app.use((req, _res, next) => next(new Problem('request.not-found', `Nothing at ${req.method} ${req.path}`)));
   app.use(problemHandler(logger, publicUrl));
