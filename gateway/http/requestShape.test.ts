@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request as httpsRequest } from 'node:https';
+import { connect } from 'node:tls';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { loadTlsCredentials } from '../../certs/index.ts';
 import type { FlexgateClient } from '../../client/flexgateClient.ts';
@@ -143,5 +144,46 @@ describe('the gateway refuses an undecodable path or a compressed body with a pr
     });
     assert.equal(response.status, 400, response.text());
     assert.equal(response.json<{ type: string }>().type, 'urn:flexgate:problem:request.malformed-json');
+  });
+});
+
+describe('a request the HTTP parser cannot read', function () {
+  this.timeout(120_000);
+  let running: TestGateway;
+  before(async () => {
+    running = await startTestGateway({ dataDir: mkdtempSync(join(tmpdir(), 'flexgate-test-')) });
+  });
+  after(async () => running?.close());
+
+  /** Writes raw bytes on a mutual TLS connection and returns all the gateway answered before it closed. */
+  const raw = async (bytes: string) => {
+    const { cert, key, ca } = await loadTlsCredentials(running.pkiDir, DEV_ANM);
+    const url = new URL(running.gateway.url);
+    return new Promise<string>((resolve, reject) => {
+      let answer = '';
+      const socket = connect({ host: url.hostname, port: Number(url.port), cert, key, ca }, () => socket.write(bytes));
+      socket.on('data', (chunk: Buffer) => (answer += chunk.toString('latin1')));
+      socket.on('close', () => resolve(answer));
+      socket.on('error', reject);
+    });
+  };
+
+  it('a malformed request line is answered with a problem, not a bare 400', async () => {
+    const answer = await raw('GET /anm/v1 HTTP/1.1 extra\r\nHost: x\r\n\r\n');
+    assert.match(answer, /^HTTP\/1\.1 400 /);
+    assert.match(answer, /content-type: application\/problem\+json/i);
+    assert.match(answer, /urn:flexgate:problem:request\.malformed-http/);
+  });
+
+  it('Content-Length with Transfer-Encoding (request smuggling) is answered with a problem', async () => {
+    const answer = await raw('POST /anm/v1/merit-order-lists HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n');
+    assert.match(answer, /^HTTP\/1\.1 400 /);
+    assert.match(answer, /urn:flexgate:problem:request\.malformed-http/);
+  });
+
+  it('headers over the size limit → 431 request.headers-too-large', async () => {
+    const answer = await raw(`GET /anm/v1 HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
+    assert.match(answer, /^HTTP\/1\.1 431 /);
+    assert.match(answer, /urn:flexgate:problem:request\.headers-too-large/);
   });
 });

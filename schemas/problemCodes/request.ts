@@ -10,6 +10,8 @@ export const requestProblems = {
   'request.invalid-encoding': { status: 400, title: 'Body is not valid UTF-8' },
   'request.invalid-query': { status: 400, title: 'Invalid query parameter' },
   'request.invalid-path': { status: 400, title: 'Path is not valid percent-encoded UTF-8' },
+  'request.malformed-http': { status: 400, title: 'Request is not well-formed HTTP/1.1' },
+  'request.headers-too-large': { status: 431, title: 'Request headers larger than the gateway reads' },
   'request.target-too-long': { status: 414, title: 'Request path and query longer than a signature may name' },
   'request.unsupported-content-encoding': { status: 415, title: 'Content-Encoding not accepted; send the body as is (identity)' },
   'request.rate-limited': { status: 429, title: 'Too many requests from this party; retry after the time given' },
