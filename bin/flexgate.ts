@@ -29,6 +29,10 @@ const commands: Record<string, Entry> = {
   },
   mol: { summary: 'trading opportunities and re-ordered merit order lists from files', load: async () => (await import('../gateway/cli/mol.ts')).molCommand },
   cim: { summary: 'CIM documents: from and to ANM payloads, validation', load: async () => (await import('../gateway/cli/cim.ts')).cimCommand },
+  conformance: {
+    summary: 'run conformance suites against an implementation, verify a conformance certificate',
+    load: async () => (await import('../conformance/cli.ts')).conformanceCommand,
+  },
 };
 
 const usage = () =>
