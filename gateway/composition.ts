@@ -22,7 +22,7 @@ import { MqttTransport } from './delivery/mqttTransport.ts';
 import { mqttEnvelopeSigner, webhookEnvelopeSigner } from './delivery/notificationSigners.ts';
 import { purgeDeliveredNotifications } from './delivery/outbox.ts';
 import { WebhookTransport } from './delivery/webhookTransport.ts';
-import { problemHandler } from './http/problemResponse.ts';
+import { answerUnparseableRequest, problemHandler } from './http/problemResponse.ts';
 import { rateLimitPerParty } from './http/rateLimit.ts';
 import { refuseContentEncoding, requireWellFormedTarget } from './http/requestShape.ts';
 import { Intake } from './intake.ts';
@@ -129,6 +129,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   }
   const { server, signer, trust } = tls;
   server.headersTimeout = 15_000;
+  server.on('clientError', answerUnparseableRequest);
   server.requestTimeout = 60_000;
 
   // Listen first: the application needs the URL it is reached at. A connection's TLS handshake takes longer than attaching the listener below.
