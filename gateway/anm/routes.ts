@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import express, { type Request, type Response, type Router } from 'express';
-import type { ConstraintLookAhead } from '../../schemas/anm/constraintLookAhead.ts';
-import type { MeritOrderList } from '../../schemas/anm/meritOrderList.ts';
 import { canonicalJson } from '../../protocol/canonicalJson.ts';
 import { chooseRepresentation, requireMediaType } from '../http/negotiation.ts';
 import { incomingMessage } from '../http/incoming.ts';
 import type { Intake } from '../intake.ts';
 import { Problem } from '../../protocol/problem.ts';
-import { getDocument, insertDocument, listDocuments, type StoredDocument } from '../store/anmDocuments.ts';
+import { getDocument, insertDocument, type StoredDocument } from '../store/anmDocuments.ts';
+import { listSummaries, recordSummary } from './documentSummaries.ts';
 import type { Store } from '../store/store.ts';
 import { DEFAULT_DOCUMENT_LIMITS, type DocumentLimits } from './documentLimits.ts';
 import { ANM_MEDIA_TYPES, decodeAnmDocument, type AnmDocumentKind, type AnmDocuments } from './decode.ts';
@@ -21,31 +20,11 @@ interface Collection<K extends AnmDocumentKind> {
   kind: K;
   path: string;
   renderTable: (document: AnmDocuments[K]) => string;
-  summarise: (document: AnmDocuments[K]) => Record<string, unknown>;
 }
 
 const collections = [
-  {
-    kind: 'constraint-look-ahead',
-    path: 'constraint-look-aheads',
-    renderTable: renderLookAheadTable,
-    summarise: (doc: ConstraintLookAhead) => ({
-      issuedAt: doc.issuedAt,
-      constraints: doc.constraints.map(({ resources, ...constraint }) => ({ ...constraint, resourceCount: resources.length })),
-    }),
-  } satisfies Collection<'constraint-look-ahead'>,
-  {
-    kind: 'merit-order-list',
-    path: 'merit-order-lists',
-    renderTable: renderMeritOrderTable,
-    summarise: (doc: MeritOrderList) => ({
-      issuedAt: doc.issuedAt,
-      periodStart: doc.periodStart,
-      scenario: doc.scenario,
-      receivedAt: doc.receivedAt,
-      entryCount: doc.entries.length,
-    }),
-  } satisfies Collection<'merit-order-list'>,
+  { kind: 'constraint-look-ahead', path: 'constraint-look-aheads', renderTable: renderLookAheadTable } satisfies Collection<'constraint-look-ahead'>,
+  { kind: 'merit-order-list', path: 'merit-order-lists', renderTable: renderMeritOrderTable } satisfies Collection<'merit-order-list'>,
 ];
 
 export interface AnmRouterOptions {
@@ -92,6 +71,7 @@ async function create(intake: Intake, collection: Collection<AnmDocumentKind>, l
       body: canonicalJson(document),
     };
     await insertDocument(tx, stored);
+    await recordSummary(tx, { documentId: stored.id, revision: 1, kind: collection.kind, document });
     return {
       derived: [{ kind: collection.kind, id: stored.id, revision: 1 }],
       response: { status: 201, headers: { location: selfLink(collection, stored.id) }, body: representation(stored) },
@@ -120,7 +100,7 @@ const MAX_PAGE = 200;
 async function list(store: Store, collection: Collection<AnmDocumentKind>, req: Request, res: Response) {
   const limit = pageLimit(req.query.limit);
   const before = decodeCursor(req.query.cursor);
-  const page = await listDocuments(store.db, collection.kind, limit, before);
+  const page = await listSummaries(store.db, collection.kind, limit, before);
   const base = `${ANM_BASE_PATH}/${collection.path}`;
   const next = page.nextBefore === undefined ? null : `${base}?limit=${limit}&cursor=${encodeCursor(page.nextBefore)}`;
   if (next) res.setHeader('Link', `<${next}>; rel="next"`);
@@ -131,7 +111,7 @@ async function list(store: Store, collection: Collection<AnmDocumentKind>, req: 
         revision: stored.revision,
         acceptedAt: stored.acceptedAt,
         href: selfLink(collection, stored.id),
-        ...collection.summarise(JSON.parse(stored.body) as never),
+        ...stored.summary,
       })),
       next,
     }),

@@ -9,6 +9,7 @@ import { addRevision, insertDocument, RevisionConflict } from '../store/anmDocum
 import type { Store, StoreExecutor } from '../store/store.ts';
 import { acceptance, rejection } from './acknowledgements.ts';
 import { documentIdOfMrid, mridOfDocument } from './documentIdentity.ts';
+import { recordSummary } from '../anm/documentSummaries.ts';
 import { readCimDocument, type HeaderPeek, type InboundDocument } from './inbound.ts';
 import { cimDocumentOf, DEFAULT_CIM_PARTIES, type CimParties } from './outbound.ts';
 import { findRevision, listCurrent } from './storedDocuments.ts';
@@ -120,18 +121,22 @@ async function storeRevision(tx: StoreExecutor, document: InboundDocument, id: s
       if (isUniqueViolation(error)) throw conflict(`Document ${header.mRID} was created by another request at the same time`, 'mRID');
       throw error;
     }
+    await recordSummary(tx, { documentId: id, revision: 1, kind: document.kind, document: document.model });
     return 1;
   }
   if (existing.kind !== document.kind) throw conflict(`mRID ${header.mRID} names a ${existing.kind}, not a ${document.kind}`, 'mRID');
   const next = existing.currentRevision + 1;
   if (revisionNumber !== next)
     throw conflict(`Document ${header.mRID} is at revision ${existing.currentRevision}: the next revision is ${next}, not ${revisionNumber}`, 'revisionNumber');
+  let revision: number;
   try {
-    return await addRevision(tx, { documentId: id, basedOn: existing.currentRevision, createdAt: receivedAt, journalId, body });
+    revision = await addRevision(tx, { documentId: id, basedOn: existing.currentRevision, createdAt: receivedAt, journalId, body });
   } catch (error) {
     if (error instanceof RevisionConflict) throw conflict(`Document ${header.mRID} gained revision ${next} from another request first`, 'revisionNumber');
     throw error;
   }
+  await recordSummary(tx, { documentId: id, revision, kind: document.kind, document: document.model });
+  return revision;
 }
 
 async function read(store: Store, parties: CimParties, req: Request, res: Response) {
