@@ -34,13 +34,12 @@ export function summaryOf(kind: string, document: unknown): DocumentSummary | un
 type SummaryColumn = { anm_document_revisions: { summary: string | null } };
 const withSummaries = (db: StoreExecutor) => (db as Kysely<Database>).withTables<SummaryColumn>();
 
-/** Records the summary of a stored revision, in the transaction that stored it. */
-export async function recordSummary(tx: StoreExecutor, stored: { documentId: string; revision: number; kind: string; document: unknown }): Promise<void> {
-  const summary = summaryOf(stored.kind, stored.document);
-  if (summary === undefined) return;
+/** Records the summary of a stored revision (see `summaryOf`), in the transaction that stored it. */
+export async function recordSummary(tx: StoreExecutor, stored: { documentId: string; revision: number; summary: DocumentSummary | undefined }): Promise<void> {
+  if (stored.summary === undefined) return;
   await withSummaries(tx)
     .updateTable('anm_document_revisions')
-    .set({ summary: JSON.stringify(summary) })
+    .set({ summary: JSON.stringify(stored.summary) })
     .where('document_id', '=', stored.documentId)
     .where('revision', '=', stored.revision)
     .execute();
