@@ -9,6 +9,10 @@ import { HangingReceiver, TestReceiver } from '../delivery/testing/receivers.ts'
 import { testEnvelopeSigner } from '../delivery/testing/testSigner.ts';
 import { WebhookTransport } from '../delivery/webhookTransport.ts';
 import type { BenchRow } from './row.ts';
+import { EgressPolicy, LOOPBACK_EGRESS } from '../delivery/egress.ts';
+
+/** The receivers here listen on loopback, which the gateway refuses by default. */
+const LOOPBACK = new EgressPolicy(LOOPBACK_EGRESS);
 
 /**
  * P3: one notification to every webhook subscriber on loopback, with the
@@ -45,7 +49,7 @@ export async function fanoutBench(options: { quick?: boolean } = {}): Promise<Be
   async function dispatch(answering: TestReceiver[], hung: HangingReceiver[]): Promise<number> {
     const dataDir = mkdtempSync(join(tmpdir(), 'flexgate-bench-p3-'));
     const { store, db } = await openDeliveryStore({ dataDir });
-    const transport = new WebhookTransport({ sign: webhookEnvelopeSigner({ db: store.db, signer }) });
+    const transport = new WebhookTransport({ egress: LOOPBACK, sign: webhookEnvelopeSigner({ db: store.db, signer }) });
     const dispatcher = new DeliveryDispatcher({ db, dialect: store.dialect, transports: { webhook: transport } });
     try {
       dispatcher.start();

@@ -10,6 +10,10 @@ import { waitForOutbox } from './testing/outboxProbe.ts';
 import { HangingReceiver, TestReceiver } from './testing/receivers.ts';
 import { testEnvelopeSigner } from './testing/testSigner.ts';
 import { WebhookTransport } from './webhookTransport.ts';
+import { EgressPolicy, LOOPBACK_EGRESS } from './egress.ts';
+
+/** The receivers here listen on loopback, which the gateway refuses by default. */
+const LOOPBACK = new EgressPolicy(LOOPBACK_EGRESS);
 
 /** A receiver that answers nobody until `quorum` requests wait at once: it proves that many attempts were in flight together. */
 async function quorumReceiver(quorum: number) {
@@ -46,7 +50,7 @@ forEachBackend((backend) => {
     });
 
     function dispatcher(options: Partial<DispatcherOptions>): DeliveryDispatcher {
-      const transport = new WebhookTransport({ sign: webhookEnvelopeSigner({ db: delivery.store.db, signer: testEnvelopeSigner().signer }) });
+      const transport = new WebhookTransport({ egress: LOOPBACK, sign: webhookEnvelopeSigner({ db: delivery.store.db, signer: testEnvelopeSigner().signer }) });
       const started = new DeliveryDispatcher({
         db: delivery.db,
         dialect: delivery.store.dialect,
