@@ -1,0 +1,152 @@
+import { randomInt } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { issueCertificate, loadTlsCredentials } from '../certs/index.ts';
+import { subcommandGroup, UsageError, type Command } from '../client/cli/commandLine.ts';
+import { partyCredentials } from '../client/cli/partyOptions.ts';
+import { signingIdentityFrom, verifyCertificate, type SigningIdentity } from './reports/certificate.ts';
+import { writeReports } from './reports/write.ts';
+import { progressFor } from './runner/progress.ts';
+import { summary } from './runner/results.ts';
+import { runConformance } from './runner/run.ts';
+import { Target } from './runner/target.ts';
+import { ROLES, type Role } from './vectors/model.ts';
+
+const RUN_HELP = `Usage: flexgate conformance run --role ROLE --target URL [--suite S]... [--seed N]
+         [--pki-dir DIR [--as URN] | --cert FILE --key FILE --ca FILE]
+         [--report DIR] [--fuzz-runs N] [--fuzz-seconds S] [--signing-cert FILE --signing-key FILE]
+
+Runs the conformance cases of a role against an implementation and exits 0
+only when every mandatory case passed.
+
+  --role ROLE        ${ROLES.join(', ')} (repeat for several)
+  --target URL       the implementation under test, e.g. https://127.0.0.1:8443
+  --suite S          only this suite (repeat); default every suite of the role
+  --seed N           fuzz seed (printed; the same seed draws the same inputs); default random
+  --pki-dir DIR      the target's PKI folder: a party per role, and certificates the
+                     certificate cases issue (expired, revoked)
+  --as URN           the party to prefer for its role (with --pki-dir)
+  --cert/--key/--ca  one party's certificate chain, key and root CA instead
+  --report DIR       write conformance.json, junit.xml, report.html and, when a signing
+                     identity is known, conformance-certificate.jws
+  --fuzz-runs N      inputs per fuzz case (default 1000)
+  --fuzz-seconds S   hard time limit per fuzz case (default 60)
+  --signing-cert/--signing-key  the conformance key that signs the certificate; default a
+                     certificate urn:flexgate:admin:conformance-suite from --pki-dir's issuing CA`;
+
+const VERIFY_HELP = `Usage: flexgate conformance verify CERT [--ca FILE]
+
+Verifies a conformance certificate offline (signature, signing chain, and with
+--ca that the chain leads to that root) and prints what it attests.
+Exit status: 0 when it verifies, 1 when it does not.`;
+
+const SUITE_SIGNER = { role: 'admin', id: 'conformance-suite' } as const;
+
+const run = async (args: string[]): Promise<number> => {
+  const { values } = parseArgs({
+    args,
+    options: {
+      role: { type: 'string', multiple: true },
+      target: { type: 'string' },
+      suite: { type: 'string', multiple: true },
+      seed: { type: 'string' },
+      'pki-dir': { type: 'string' },
+      as: { type: 'string' },
+      cert: { type: 'string' },
+      key: { type: 'string' },
+      ca: { type: 'string' },
+      report: { type: 'string' },
+      'fuzz-runs': { type: 'string', default: '1000' },
+      'fuzz-seconds': { type: 'string', default: '60' },
+      'signing-cert': { type: 'string' },
+      'signing-key': { type: 'string' },
+    },
+  });
+  const roles = (values.role ?? []) as Role[];
+  if (!roles.length || roles.some((role) => !ROLES.includes(role))) throw new UsageError(`give --role, one of ${ROLES.join(', ')}`);
+  if (!values.target) throw new UsageError('give --target URL');
+  const seed = values.seed === undefined ? randomInt(2 ** 31) : Number(values.seed);
+  const fuzzRuns = Number(values['fuzz-runs']);
+  const fuzzSeconds = Number(values['fuzz-seconds']);
+  if (!Number.isSafeInteger(seed) || !Number.isSafeInteger(fuzzRuns) || fuzzRuns < 0 || !(fuzzSeconds > 0)) {
+    throw new UsageError('--seed and --fuzz-runs are whole numbers, --fuzz-seconds above zero');
+  }
+  const target = await targetFrom(values.target, values);
+  console.error(`conformance: roles ${roles.join(', ')} against ${values.target}, seed ${seed} (rerun with --seed ${seed})`);
+  try {
+    const result = await runConformance({
+      roles,
+      target,
+      suites: values.suite ?? [],
+      seed,
+      fuzzRuns,
+      fuzzTimeMs: fuzzSeconds * 1000,
+      progress: progressFor(process.stderr),
+    });
+    const counts = summary(result);
+    console.log(
+      `${result.passed ? 'PASSED' : 'FAILED'}: ${counts.passed}/${counts.total} passed, ${counts.failed} failed (${counts.mandatoryFailed} mandatory), ${counts.skipped} skipped; seed ${seed}`,
+    );
+    if (values.report) {
+      const signing = await signingIdentity(values);
+      for (const path of await writeReports(values.report, result, signing)) console.log(`wrote ${path}`);
+      if (!signing) console.log('no certificate: give --signing-cert/--signing-key or --pki-dir');
+    }
+    return result.passed ? 0 : 1;
+  } finally {
+    target.close();
+  }
+};
+
+async function targetFrom(
+  url: string,
+  values: { 'pki-dir'?: string | undefined; as?: string | undefined; cert?: string | undefined; key?: string | undefined; ca?: string | undefined },
+) {
+  if (values.cert !== undefined || values.key !== undefined || values.ca !== undefined) {
+    const credentials = await partyCredentials({ as: '', 'pki-dir': '', cert: values.cert, key: values.key, ca: values.ca }, true);
+    if (typeof credentials === 'string') throw new UsageError(credentials);
+    return Target.fromCredentials(url, credentials);
+  }
+  return Target.fromPki(url, values['pki-dir'] ?? join('data', 'pki'), values.as);
+}
+
+async function signingIdentity(values: {
+  'signing-cert'?: string | undefined;
+  'signing-key'?: string | undefined;
+  'pki-dir'?: string | undefined;
+}): Promise<SigningIdentity | undefined> {
+  if (values['signing-cert'] && values['signing-key']) {
+    return signingIdentityFrom(readFileSync(values['signing-cert'], 'utf8'), readFileSync(values['signing-key'], 'utf8'));
+  }
+  if (!values['pki-dir']) return undefined;
+  const urn = `urn:flexgate:${SUITE_SIGNER.role}:${SUITE_SIGNER.id}`;
+  const credentials = await loadTlsCredentials(values['pki-dir'], urn).catch(async () => {
+    await issueCertificate(values['pki-dir']!, SUITE_SIGNER);
+    return loadTlsCredentials(values['pki-dir']!, urn);
+  });
+  return signingIdentityFrom(credentials.cert, credentials.key);
+}
+
+const verify = async (args: string[]): Promise<number> => {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { ca: { type: 'string', multiple: true } } });
+  const [file, ...extra] = positionals;
+  if (!file || extra.length) throw new UsageError('give exactly one certificate file');
+  try {
+    const verified = await verifyCertificate(
+      readFileSync(file, 'utf8'),
+      (values.ca ?? []).map((path) => readFileSync(path, 'utf8')),
+    );
+    console.log(JSON.stringify(verified, null, 2));
+    console.log(`VALID: signed by ${verified.signer.subject} (chain to ${verified.signer.chainedTo})`);
+    return 0;
+  } catch (error) {
+    console.error(`INVALID: ${(error as Error).message}`);
+    return 1;
+  }
+};
+
+export const conformanceCommand: Command = subcommandGroup('conformance', {
+  run: { summary: 'run the conformance cases of a role against an implementation', help: RUN_HELP, run },
+  verify: { summary: 'verify a conformance certificate offline', help: VERIFY_HELP, run: verify },
+});
