@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely';
 import { deliveryMigrations } from './delivery/migrations.ts';
 import { openadrMigrations } from './openadr/migrations.ts';
+import { portabilityMigrations } from './portability/migrations.ts';
 import { registryMigrations } from './registry/migrations.ts';
 import { settlementMigrations } from './settlement/migrations.ts';
 import type { Dialect } from './store/dialect.ts';
@@ -8,7 +9,7 @@ import { coreMigrations } from './store/migrations.ts';
 import { Store, type StoreOptions } from './store/store.ts';
 import { trustMigrations } from './trust/migrations.ts';
 
-/** Every feature's migrations, by name (Kysely applies them in name order: 0001 core, 0002 trust, 0003 OpenADR, 0004 delivery, 0010 registry, 0011 settlement). */
+/** Every feature's migrations, by name (Kysely applies them in name order: 0001 core, 0002 trust, 0003 OpenADR, 0004 delivery, 0010 registry, 0011 settlement, 0012 portability). */
 export function gatewayMigrations(dialect: Dialect): Record<string, Migration> {
   return {
     ...coreMigrations(dialect),
@@ -17,6 +18,7 @@ export function gatewayMigrations(dialect: Dialect): Record<string, Migration> {
     ...deliveryMigrations(dialect),
     ...registryMigrations(dialect),
     ...settlementMigrations(),
+    ...portabilityMigrations(),
   };
 }
 
