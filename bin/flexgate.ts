@@ -18,6 +18,10 @@ const commands: Record<string, Entry> = {
     summary: 'an OpenADR VEN at the terminal: login, register, events [--watch], subscribe, report, status',
     load: async () => (await import('../client/cli/ven.ts')).venCommand,
   },
+  sandbox: {
+    summary: 'the reference sandbox: gateway, simulated DSO and FSPs, web UI; `sandbox join` onboards a real FSP',
+    load: async () => (await import('../sandbox/cli.ts')).sandboxCommand,
+  },
   pki: { summary: 'manage the PKI: CAs, certificates, revocation, CRLs', load: async () => (await import('../gateway/cli/pki.ts')).pkiCommand },
   journal: {
     summary: 'export the journal as a signed bundle, or verify one offline',

@@ -1,9 +1,10 @@
 import type { Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import express, { type Express } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
 import { DEV_GATEWAY_URN, ensureDevPki } from '../certs/index.ts';
 import type { EnvelopeSigner } from '../protocol/envelope/index.ts';
+import type { ConsistencyMode } from '../schemas/registry/registry.ts';
 import { Problem } from '../protocol/problem.ts';
 import { adapterAccessRules } from './adapter/accessRules.ts';
 import { apiDocsAccessRules } from './apiDocs/accessRules.ts';
@@ -22,6 +23,8 @@ import { mqttEnvelopeSigner, webhookEnvelopeSigner } from './delivery/notificati
 import { purgeDeliveredNotifications } from './delivery/outbox.ts';
 import { WebhookTransport } from './delivery/webhookTransport.ts';
 import { problemHandler } from './http/problemResponse.ts';
+import { rateLimitPerParty } from './http/rateLimit.ts';
+import { refuseContentEncoding, requireWellFormedTarget } from './http/requestShape.ts';
 import { Intake } from './intake.ts';
 import type { Logger } from './log.ts';
 import { operationsAccessRules } from './metrics/accessRules.ts';
@@ -31,9 +34,13 @@ import { openadrAccessRules } from './openadr/accessRules.ts';
 import { openadrAdminRouter } from './openadr/adminRoutes.ts';
 import { DEFAULT_OPENADR_CONFIG, type OpenadrConfig } from './openadr/config.ts';
 import { openadrEventsReaction } from './openadr/eventsReaction.ts';
+import { openadrNotificationsReaction } from './openadr/notifications.ts';
 import { openadr20bRouter } from './openadr/oadr20b/routes.ts';
 import { openadrRouter } from './openadr/routes.ts';
 import { openadrV301Router } from './openadr/v301/routes.ts';
+import { registryAccessRules } from './registry/accessRules.ts';
+import { adminRegistryRouter } from './registry/adminRoutes.ts';
+import { registryConsistencyReaction } from './registry/intakeConsistency.ts';
 import { purgeIdempotency } from './store/idempotency.ts';
 import { Store, type StoreOptions } from './store/store.ts';
 import type { AccessRule } from './trust/accessPolicy.ts';
@@ -54,6 +61,7 @@ export const ACCESS_RULES: readonly AccessRule[] = [
   ...cimAccessRules,
   ...openadrAccessRules,
   ...deliveryAccessRules,
+  ...registryAccessRules,
   ...operationsAccessRules,
 ];
 
@@ -76,6 +84,8 @@ export interface GatewayOptions extends StoreOptions {
   mqttUrl?: string;
   /** OpenADR programs and token lifetime; the VTN's base URL and broker come from `publicUrl` and `mqttUrl`. */
   openadr?: Omit<OpenadrConfig, 'publicBaseUrl' | 'mqttBrokerUrl'>;
+  /** How intake treats merit order lists the registry contradicts (gateway/registry/intakeConsistency.ts); default enforced. */
+  registryConsistency?: ConsistencyMode;
   logger: Logger;
 }
 
@@ -103,6 +113,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const pkiDir = options.pkiDir ?? join(options.dataDir ?? 'data', 'pki');
   if (options.devPki) await ensureDevPki(pkiDir);
   const store = await openGatewayStore(options);
+  const budgets = budgetsWith(options.budgets);
   let tls;
   try {
     tls = await createMutualTlsServer({
@@ -110,13 +121,13 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       identity: options.identity ?? DEV_GATEWAY_URN,
       logger: options.logger,
       keepCrlsFresh: options.devPki ?? false,
+      budgets,
     });
   } catch (error) {
     await store.close();
     throw error;
   }
   const { server, signer, trust } = tls;
-  server.keepAliveTimeout = 5_000;
   server.headersTimeout = 15_000;
   server.requestTimeout = 60_000;
 
@@ -151,10 +162,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     logger: options.logger,
     signer,
     trust,
+    admitConnections: tls.admitConnections(),
     publicUrl,
     openadr,
     onRedelivery: () => dispatcher.wake(),
-    budgets: budgetsWith(options.budgets),
+    budgets,
+    ...(options.registryConsistency === undefined ? {} : { registryConsistency: options.registryConsistency }),
     ...(options.skewSeconds === undefined ? {} : { skewSeconds: options.skewSeconds }),
   });
   server.on('request', app);
@@ -192,11 +205,14 @@ interface ApplicationParts {
   logger: Logger;
   signer: EnvelopeSigner;
   trust: () => TrustState;
+  /** The mutual-TLS listener's admission of each connection's requests (unverified peers, revoked callers, connections over a party's limit). */
+  admitConnections: RequestHandler[];
   publicUrl: string;
   openadr: OpenadrConfig;
   onRedelivery: () => void;
   budgets: Budgets;
   skewSeconds?: number;
+  registryConsistency?: ConsistencyMode;
 }
 
 /**
@@ -221,20 +237,31 @@ function gatewayApplication(parts: ApplicationParts): Express {
     next();
   });
   app.use(signResponses(trustOptions));
-  // Signatures cover the exact bytes, so every body is read raw, once, before anything interprets it.
-  app.use(express.raw({ type: () => true, limit: maxBodyBytes }));
+  // Refusals that need no body and no signature come first, so they cost next to nothing.
+  app.use(parts.admitConnections);
+  app.use(rateLimitPerParty(budgets));
+  app.use(requireWellFormedTarget());
+  app.use(refuseContentEncoding());
+  // Signatures cover the exact bytes, so every body is read raw, once, before anything interprets it; never inflated.
+  app.use(express.raw({ type: () => true, limit: maxBodyBytes, inflate: false }));
   app.use(verifyRequests(trustOptions));
-  // Every stored merit order list revision becomes OpenADR events in the same transaction.
-  const intake = new Intake(store, [openadrEventsReaction(openadr)], skewSeconds);
+  // In the same transaction: the registry's consistency rules first (a list they refuse never becomes events),
+  // then every stored merit order list revision becomes OpenADR events, and every OpenADR change notifications.
+  const intake = new Intake(
+    store,
+    [registryConsistencyReaction(parts.registryConsistency), openadrEventsReaction(openadr), openadrNotificationsReaction()],
+    skewSeconds,
+  );
   app.use(apiDocsRouter());
-  app.use(anmRouter({ intake, maxBodyBytes }));
+  app.use(anmRouter({ intake, maxBodyBytes, limits: budgets }));
   app.use(adapterRouter({ intake, maxBodyBytes }));
-  app.use(cimRouter({ intake, maxBodyBytes }));
+  app.use(cimRouter({ intake, maxBodyBytes, budgets }));
   app.use(openadrRouter({ intake, maxBodyBytes, config: openadr }));
   app.use(openadrV301Router({ intake, maxBodyBytes, config: openadr }));
   app.use(openadr20bRouter({ store, config: openadr }));
   app.use(openadrAdminRouter({ store, config: openadr }));
   app.use(adminDeliveryRouter({ store, onRedelivery: parts.onRedelivery }));
+  app.use(adminRegistryRouter({ store }));
   app.use(operationsRouter({ metrics: parts.metrics, store, pkiDir: parts.pkiDir }));
   app.use((req, _res, next) => next(new Problem('request.not-found', `Nothing at ${req.method} ${req.path}`)));
   app.use(problemHandler(logger, publicUrl));

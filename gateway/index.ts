@@ -7,3 +7,6 @@ export { startGateway, ACCESS_RULES, type GatewayOptions, type RunningGateway } 
 export { DEFAULT_BUDGETS, type Budgets } from './budgets.ts';
 export { createLogger, type Logger } from './log.ts';
 export { DEFAULT_OPENADR_CONFIG, type OpenadrConfig } from './openadr/config.ts';
+export { exportJournalBundle, type BundleExportSummary } from './journal/bundle.ts';
+export { loadGatewaySigner } from './journal/gatewaySigner.ts';
+export { verifyJournalBundle, trustedRootsFromPem, type BundleVerification } from './journal/verifyBundle.ts';

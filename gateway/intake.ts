@@ -91,14 +91,21 @@ async function acceptMessage(
     ? ['envelope', `envelope:${envelope.issuer}:${envelope.messageId}`]
     : [scope, message.idempotencyKey === undefined ? bodyKey : `key:${message.idempotencyKey}`];
 
+  // A message id is bound to the whole signed request (method, path with query, body): only the identical request replays.
+  const keyedSha256 = envelope ? envelope.requestSha256 : requestSha256;
+
   const replay = async () => {
     const earlier = await findIdempotent(store.db, keyScope, key);
     if (!earlier) return undefined;
-    if (earlier.requestSha256 !== requestSha256) {
+    if (earlier.requestSha256 !== keyedSha256) {
       if (envelope)
-        throw new Problem('envelope.message-id-reused', `Message id ${envelope.messageId} was already used by ${envelope.issuer} for different content`, {
-          pointer: '/jti',
-        });
+        throw new Problem(
+          'envelope.message-id-reused',
+          `Message id ${envelope.messageId} was already used by ${envelope.issuer} for another request (method, path with query, or body)`,
+          {
+            pointer: '/jti',
+          },
+        );
       throw new Problem('idempotency.key-reused', `Idempotency-Key "${message.idempotencyKey}" was used within 24 h for a different body`);
     }
     return { response: earlier, replayed: true };
@@ -133,7 +140,7 @@ async function acceptMessage(
       const derived = [...produced.derived];
       for (const react of reactions) derived.push(...(await react(context, produced.derived)));
       await recordDerived(tx, journalId, derived);
-      await recordIdempotent(tx, keyScope, key, requestSha256, produced.response, { replace: false });
+      await recordIdempotent(tx, keyScope, key, keyedSha256, produced.response, { replace: false });
       if (key !== bodyKey) await recordIdempotent(tx, scope, bodyKey, requestSha256, produced.response, { replace: true });
       return produced.response;
     });
@@ -141,8 +148,7 @@ async function acceptMessage(
   } catch (error) {
     // A twin that committed first (another instance, or a retry racing the original) answers for both.
     const lostRace =
-      error instanceof IdempotencyRace ||
-      (error instanceof Problem && (error.code === 'envelope.replayed' || error.code === 'envelope.sequence-not-increasing'));
+      error instanceof IdempotencyRace || (error instanceof Problem && (error.code === 'envelope.replayed' || error.code === 'envelope.sequence-replayed'));
     if (!lostRace) throw error;
     const twin = await replay();
     if (!twin) throw error;

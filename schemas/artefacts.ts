@@ -9,11 +9,14 @@ import { cimProblems } from './problemCodes/cim.ts';
 import { deliveryProblems } from './problemCodes/delivery.ts';
 import { openadrProblems } from './problemCodes/openadr.ts';
 import { operationsProblems } from './problemCodes/operations.ts';
+import { registryProblems } from './problemCodes/registry.ts';
 import { requestProblems } from './problemCodes/request.ts';
+import { settlementProblems } from './problemCodes/settlement.ts';
 import { trustProblems } from './problemCodes/trust.ts';
 import type { ProblemSpecs } from './problemCodes/spec.ts';
 import { PACKAGE_ROOT } from './packageRoot.ts';
 import { PROBLEM_TYPE_PREFIX } from './problems.ts';
+import { RegistrySnapshot } from './registry/registry.ts';
 
 const SCHEMAS_DIR = join(PACKAGE_ROOT, 'schemas');
 const SCHEMA_ID_BASE = 'urn:flexgate:schema:anm:v1:';
@@ -29,6 +32,11 @@ const PUBLISHED_SCHEMAS: ReadonlyArray<readonly [string, string, TSchema]> = [
   ['opportunity-report', 'Trading opportunities of a look-ahead and merit order list', OpportunityReport],
 ];
 
+/** The registry's published schemas (schemas/registry/), with their own id base. */
+const PUBLISHED_REGISTRY_SCHEMAS: ReadonlyArray<readonly [string, string, TSchema]> = [
+  ['registry', 'Parties, assets and contracts, as imported and exported (admin API, flexgate registry)', RegistrySnapshot],
+];
+
 /** The problem catalogue by area, in the order the docs page lists them. */
 const PROBLEM_AREAS: ReadonlyArray<readonly [string, ProblemSpecs]> = [
   ['Request and service', requestProblems],
@@ -39,11 +47,13 @@ const PROBLEM_AREAS: ReadonlyArray<readonly [string, ProblemSpecs]> = [
   ['Delivery to subscribers', deliveryProblems],
   ['OpenADR VTN', openadrProblems],
   ['Operations', operationsProblems],
+  ['Registry of parties, assets and contracts', registryProblems],
+  ['Delivery verification and settlement', settlementProblems],
 ];
 
-function schemaFile(stem: string, title: string, schema: TSchema): string {
+function schemaFile(stem: string, title: string, schema: TSchema, idBase = SCHEMA_ID_BASE): string {
   // JSON.stringify drops TypeBox's symbol-keyed metadata, leaving plain JSON Schema.
-  const document = { $schema: 'http://json-schema.org/draft-07/schema#', $id: SCHEMA_ID_BASE + stem, title, ...schema };
+  const document = { $schema: 'http://json-schema.org/draft-07/schema#', $id: idBase + stem, title, ...schema };
   return `${JSON.stringify(document, null, 2)}\n`;
 }
 
@@ -68,6 +78,9 @@ function problemsPage(): string {
 export function generatedSchemaArtefacts(): Map<string, string> {
   const files = new Map<string, string>();
   for (const [stem, title, schema] of PUBLISHED_SCHEMAS) files.set(join(SCHEMAS_DIR, 'anm', `${stem}.schema.json`), schemaFile(stem, title, schema));
+  for (const [stem, title, schema] of PUBLISHED_REGISTRY_SCHEMAS) {
+    files.set(join(SCHEMAS_DIR, 'registry', `${stem}.schema.json`), schemaFile(stem, title, schema, 'urn:flexgate:schema:registry:v1:'));
+  }
   files.set(join(SCHEMAS_DIR, 'problems.md'), problemsPage());
   return files;
 }

@@ -30,6 +30,13 @@ export const RECEIPT_MEMBER = 'rcpt';
 /** Present on a response: the HTTP status it carries, so a receipt cannot be re-labelled. */
 export const STATUS_MEMBER = 'sts';
 
+/** The largest `seq`: 2^53 - 1, so every number is exact in JSON and in the store's 64-bit columns. */
+export const MAX_SEQUENCE = 9_007_199_254_740_991n;
+/** How far below the highest sequence number accepted a late one may still arrive (anti-replay window, as IPsec and DTLS). */
+export const REPLAY_WINDOW = 1024;
+/** The largest `iat`: 9999-12-31T23:59:59Z, the last second an ISO 8601 date can name in four digits. */
+export const MAX_ISSUED_AT = 253_402_300_799;
+
 const PartyUrn = Type.String({ pattern: '^urn:flexgate:[a-z]+:[a-z0-9._-]{1,60}$', maxLength: 90 });
 const Uuid = Type.String({ pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$', description: 'UUID, lower case' });
 const Sha256 = Type.String({ pattern: '^[A-Za-z0-9_-]{43}$', description: 'SHA-256, base64url without padding' });
@@ -62,8 +69,11 @@ export const EnvelopeHeader = Type.Object(
     iss: PartyUrn,
     aud: PartyUrn,
     jti: Uuid,
-    seq: Type.String({ pattern: '^[1-9][0-9]{0,15}$', description: 'Decimal, strictly increasing per issuer and audience, at most 2^53 - 1' }),
-    iat: Type.Integer({ minimum: 0, description: 'Issue time, seconds since the epoch' }),
+    seq: Type.String({
+      pattern: '^[1-9][0-9]{0,15}$',
+      description: `Decimal, at most 2^53 - 1 (${MAX_SEQUENCE}); used once per issuer and audience, within a window of the last ${REPLAY_WINDOW} below the highest`,
+    }),
+    iat: Type.Integer({ minimum: 0, maximum: MAX_ISSUED_AT, description: 'Issue time, seconds since the epoch, before the year 10000' }),
     ver: Type.String({ minLength: 1, maxLength: 32 }),
     htm: Type.String({ pattern: '^[A-Z]{3,7}$' }),
     htu: Type.String({ minLength: 1, maxLength: 2048, description: 'Request path and query as sent' }),

@@ -4,7 +4,9 @@ import { cimProblems } from './problemCodes/cim.ts';
 import { deliveryProblems } from './problemCodes/delivery.ts';
 import { openadrProblems } from './problemCodes/openadr.ts';
 import { operationsProblems } from './problemCodes/operations.ts';
+import { registryProblems } from './problemCodes/registry.ts';
 import { requestProblems } from './problemCodes/request.ts';
+import { settlementProblems } from './problemCodes/settlement.ts';
 import { trustProblems } from './problemCodes/trust.ts';
 
 /**
@@ -21,6 +23,8 @@ export const problemCatalogue = {
   ...deliveryProblems,
   ...openadrProblems,
   ...operationsProblems,
+  ...registryProblems,
+  ...settlementProblems,
 } as const;
 
 export type ProblemCode = keyof typeof problemCatalogue;

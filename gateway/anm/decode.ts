@@ -4,10 +4,11 @@ import { Problem } from '../../protocol/problem.ts';
 import { decodeUtf8, parseJson } from '../../protocol/safeJson.ts';
 import { normaliseLookAhead, validateLookAheadInput } from './constraintLookAhead.ts';
 import { normaliseMeritOrderList, validateMeritOrderListInput } from './meritOrderList.ts';
-import type { Delimiter } from '../../protocol/anmTabular/delimited.ts';
+import type { Delimiter, TableLimits } from '../../protocol/anmTabular/delimited.ts';
 import { readLookAheadTable } from '../../protocol/anmTabular/lookAheadTable.ts';
 import { readMeritOrderTable } from '../../protocol/anmTabular/meritOrderTable.ts';
 import type { Locator, TabularReading } from '../../protocol/anmTabular/reading.ts';
+import { DEFAULT_DOCUMENT_LIMITS, type DocumentLimits } from './documentLimits.ts';
 
 export const ANM_MEDIA_TYPES = ['application/json', 'text/tab-separated-values', 'text/csv'] as const;
 export type AnmMediaType = (typeof ANM_MEDIA_TYPES)[number];
@@ -25,8 +26,8 @@ interface AnmInputs {
 
 interface Codec<I, D> {
   validate: (value: unknown) => I;
-  readTable: (text: string, delimiter: Delimiter) => TabularReading<I>;
-  normalise: (input: I, locate: Locator) => D;
+  readTable: (text: string, delimiter: Delimiter, limits: TableLimits) => TabularReading<I>;
+  normalise: (input: I, locate: Locator, limits: DocumentLimits) => D;
 }
 
 const codecs: { [K in AnmDocumentKind]: Codec<AnmInputs[K], AnmDocuments[K]> } = {
@@ -41,21 +42,27 @@ const noLocation: Locator = () => undefined;
  * tabular exports go through the same schema and the same rules; problems in
  * tables are reported with row and column as well as JSON pointer.
  */
-export function decodeAnmDocument<K extends AnmDocumentKind>(kind: K, body: Uint8Array, mediaType: AnmMediaType): AnmDocuments[K] {
-  return decodeWith(codecs[kind], body, mediaType);
+export function decodeAnmDocument<K extends AnmDocumentKind>(
+  kind: K,
+  body: Uint8Array,
+  mediaType: AnmMediaType,
+  limits: DocumentLimits = DEFAULT_DOCUMENT_LIMITS,
+): AnmDocuments[K] {
+  return decodeWith(codecs[kind], body, mediaType, limits);
 }
 
-function decodeWith<I, D>(codec: Codec<I, D>, body: Uint8Array, mediaType: AnmMediaType): D {
+function decodeWith<I, D>(codec: Codec<I, D>, body: Uint8Array, mediaType: AnmMediaType, limits: DocumentLimits): D {
   const text = decodeUtf8(body);
   if (mediaType === 'application/json') {
-    return codec.normalise(codec.validate(parseJson(text)), noLocation);
+    return codec.normalise(codec.validate(parseJson(text)), noLocation, limits);
   }
-  const { input, locate } = codec.readTable(text, mediaType === 'text/csv' ? ',' : '\t');
+  const tableLimits = { maxRows: limits.maxTableRows, maxCellLength: limits.maxTextLength };
+  const { input, locate } = codec.readTable(text, mediaType === 'text/csv' ? ',' : '\t', tableLimits);
   let valid: I;
   try {
     valid = codec.validate(input);
   } catch (error) {
     throw error instanceof Problem ? error.locate(locate) : error;
   }
-  return codec.normalise(valid, locate);
+  return codec.normalise(valid, locate, limits);
 }

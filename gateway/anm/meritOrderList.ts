@@ -1,8 +1,9 @@
 import { ACTIVITY_OF_OPERATION, MeritOrderListInput, type MeritOrderEntry, type MeritOrderList } from '../../schemas/anm/meritOrderList.ts';
-import { ProblemCollector } from '../../protocol/problem.ts';
+import { Problem, ProblemCollector } from '../../protocol/problem.ts';
 import { formatUtc, parseInstant } from '../../protocol/time/ukTime.ts';
 import { compileValidator } from '../../protocol/jsonSchema.ts';
 import { attempt, type Locator } from '../../protocol/anmTabular/reading.ts';
+import { DEFAULT_DOCUMENT_LIMITS, type DocumentLimits } from './documentLimits.ts';
 
 export const validateMeritOrderListInput = compileValidator(MeritOrderListInput);
 
@@ -11,9 +12,16 @@ export const validateMeritOrderListInput = compileValidator(MeritOrderListInput)
  * entries sorted by order) after checking the rules a schema cannot state.
  * Every violation is reported, each at its JSON pointer (and cell, for tables).
  */
-export function normaliseMeritOrderList(input: MeritOrderListInput, locate: Locator): MeritOrderList {
+export function normaliseMeritOrderList(input: MeritOrderListInput, locate: Locator, limits: DocumentLimits = DEFAULT_DOCUMENT_LIMITS): MeritOrderList {
   const problems = new ProblemCollector();
   const at = (pointer: string) => ({ pointer, ...locate(pointer) });
+  if (input.entries.length > limits.maxDocumentEntries) {
+    throw new Problem(
+      'anm.too-many-entries',
+      `The list has ${input.entries.length} entries; at most ${limits.maxDocumentEntries} are accepted`,
+      at(`/entries/${limits.maxDocumentEntries}`),
+    );
+  }
   const instant = (value: string | number | undefined, pointer: string) =>
     value === undefined ? undefined : attempt(problems, () => formatUtc(parseInstant(value, at(pointer))));
 

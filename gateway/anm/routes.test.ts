@@ -92,6 +92,14 @@ forEachBackend((backend) => {
       }
     });
 
+    it('keeps periodStart in the TSV view of a list that has no receivedAt (issue 14)', async () => {
+      const created = await postJson('merit-order-lists', { periodStart: '2024-10-18T07:00:00Z', entries: figure6Json().entries }).expect(201);
+      assert.equal(created.body.periodStart, '2024-10-18T07:00:00Z');
+      const asTsv = await request(app).get(created.headers.location!).set('Accept', TSV).expect(200);
+      const again = await postTsv('merit-order-lists', asTsv.text).expect(201);
+      assert.deepEqual(withoutIdentity(again.body), withoutIdentity(created.body));
+    });
+
     it('accepts CSV with quoted cells as well as TSV', async () => {
       const csv = [
         'Order,Contract Id,Resource Id,Resource Name,Operation Type,Value,Value Units,MIC kW,MEC_kW,Activity,Traded,Registered,Curtailment Index',
@@ -427,6 +435,76 @@ forEachBackend((backend) => {
           status: 422,
           code: 'time.nonexistent-local',
           pointer: '/constraints/0/start',
+        },
+        {
+          name: 'a constraint from 2024 to 2099 (issue 14: unbounded CIM points)',
+          collection: 'constraint-look-aheads',
+          body: () => withConstraint({ start: '2024-10-18T08:00:00Z', end: '2099-10-18T08:00:00Z' }),
+          status: 422,
+          code: 'anm.constraint-too-long',
+          pointer: '/constraints/0/end',
+        },
+        {
+          name: 'an instant before 2000',
+          collection: 'constraint-look-aheads',
+          body: () => withConstraint({ start: '1999-12-31T23:30:00Z' }),
+          status: 422,
+          code: 'time.out-of-range',
+          pointer: '/constraints/0/start',
+        },
+        {
+          name: 'an instant in 2100',
+          collection: 'merit-order-lists',
+          body: () => ({ ...figure6Json(), issuedAt: '2100-01-01T00:00:00Z' }),
+          status: 422,
+          code: 'time.out-of-range',
+          pointer: '/issuedAt',
+        },
+        {
+          name: 'Unix seconds far in the future',
+          collection: 'merit-order-lists',
+          body: () => ({ ...figure6Json(), issuedAt: 99_999_999_999 }),
+          status: 422,
+          code: 'time.out-of-range',
+          pointer: '/issuedAt',
+        },
+        {
+          name: 'an offset beyond ±14:00',
+          collection: 'merit-order-lists',
+          body: () => ({ ...figure6Json(), issuedAt: '2024-10-18T08:00:00+23:59' }),
+          status: 400,
+          code: 'time.invalid',
+          pointer: '/issuedAt',
+        },
+        {
+          name: 'a curtailment index above 2^53 − 1',
+          collection: 'merit-order-lists',
+          body: () => withEntry(0, { curtailmentIndex: 2 ** 53 }),
+          status: 400,
+          code: 'schema.violation',
+          pointer: '/entries/0/curtailmentIndex',
+        },
+        ...[
+          ['a lone surrogate', 'A\ud800'],
+          ['U+FFFE', 'A\ufffe'],
+          ['U+FFFF', '\uffff'],
+          ['only whitespace', ' \u00a0 '],
+          ['a C1 control', 'A\u0085'],
+        ].map(([what, contractId]) => ({
+          name: `a contract id with ${what}`,
+          collection: 'merit-order-lists',
+          body: () => withEntry(0, { contractId }),
+          status: 400,
+          code: 'schema.violation',
+          pointer: '/entries/0/contractId',
+        })),
+        {
+          name: 'a resource id of whitespace only',
+          collection: 'constraint-look-aheads',
+          body: () => withConstraint({ resources: [{ resourceId: '   ' }] }),
+          status: 400,
+          code: 'schema.violation',
+          pointer: '/constraints/0/resources/0/resourceId',
         },
       ];
       for (const c of jsonCases) {

@@ -9,6 +9,7 @@ import type { Intake } from '../intake.ts';
 import { Problem } from '../../protocol/problem.ts';
 import { getDocument, insertDocument, listDocuments, type StoredDocument } from '../store/anmDocuments.ts';
 import type { Store } from '../store/store.ts';
+import { DEFAULT_DOCUMENT_LIMITS, type DocumentLimits } from './documentLimits.ts';
 import { ANM_MEDIA_TYPES, decodeAnmDocument, type AnmDocumentKind, type AnmDocuments } from './decode.ts';
 import { renderLookAheadTable } from '../../protocol/anmTabular/lookAheadTable.ts';
 import { renderMeritOrderTable } from '../../protocol/anmTabular/meritOrderTable.ts';
@@ -50,10 +51,12 @@ const collections = [
 export interface AnmRouterOptions {
   intake: Intake;
   maxBodyBytes: number;
+  /** What one document may hold and cost; the default budgets otherwise. */
+  limits?: DocumentLimits;
 }
 
 /** ANM API v1: look-aheads and merit order lists in (JSON or the ANM's tables), stored, and served back. */
-export function anmRouter({ intake, maxBodyBytes }: AnmRouterOptions): Router {
+export function anmRouter({ intake, maxBodyBytes, limits = DEFAULT_DOCUMENT_LIMITS }: AnmRouterOptions): Router {
   const { store } = intake;
   const router = express.Router();
   const rawBody = express.raw({ type: () => true, limit: maxBodyBytes });
@@ -61,7 +64,7 @@ export function anmRouter({ intake, maxBodyBytes }: AnmRouterOptions): Router {
     const base = `${ANM_BASE_PATH}/${collection.path}`;
     router
       .route(base)
-      .post(rawBody, (req, res) => create(intake, collection, req, res))
+      .post(rawBody, (req, res) => create(intake, collection, limits, req, res))
       .get((req, res) => list(store, collection, req, res));
     router.route(`${base}/:id`).get((req, res) => read(store, collection, req, res));
   }
@@ -75,10 +78,10 @@ function representation(stored: StoredDocument): string {
   return canonicalJson({ id: stored.id, revision: stored.revision, acceptedAt: stored.acceptedAt, ...(JSON.parse(stored.body) as object) });
 }
 
-async function create(intake: Intake, collection: Collection<AnmDocumentKind>, req: Request, res: Response) {
+async function create(intake: Intake, collection: Collection<AnmDocumentKind>, limits: DocumentLimits, req: Request, res: Response) {
   const mediaType = requireMediaType(req, ANM_MEDIA_TYPES);
   const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-  const document = decodeAnmDocument(collection.kind, body, mediaType);
+  const document = decodeAnmDocument(collection.kind, body, mediaType, limits);
   const { response, replayed } = await intake.accept(incomingMessage(req, body, mediaType), async ({ tx, journalId, receivedAt }) => {
     const stored: StoredDocument = {
       id: randomUUID(),

@@ -131,7 +131,7 @@ describe('hostile and unidentifiable XML is refused before any expansion, each w
   });
 
   it('accepts nesting and size right at the limits', () => {
-    const limits = { maxBytes: 1000, maxDepth: 3 };
+    const limits = { ...DEFAULT_XML_LIMITS, maxBytes: 1000, maxDepth: 3 };
     assert.equal(checkXmlSafety(Buffer.from('<a><b><c/></b></a>'), limits).localName, 'a');
     assert.throws(
       () => checkXmlSafety(Buffer.from('<a><b><c><d/></c></b></a>'), limits),
@@ -143,12 +143,35 @@ describe('hostile and unidentifiable XML is refused before any expansion, each w
     );
   });
 
+  it('refuses more elements, more attributes or longer texts than the budgets allow, and accepts them at the limits', () => {
+    const limits = { ...DEFAULT_XML_LIMITS, maxElements: 3, maxAttributes: 2, maxTextLength: 4 };
+    const refusal = (xml: string) => {
+      try {
+        checkXmlSafety(Buffer.from(xml), limits);
+        return 'accepted';
+      } catch (error) {
+        return error instanceof Problem ? error.code : String(error);
+      }
+    };
+    assert.equal(refusal('<a x="1"><b y="2">1234</b><c/></a>'), 'accepted');
+    assert.equal(refusal('<a><b/><c/><d/></a>'), 'xml.too-many-elements');
+    assert.equal(refusal('<a x="1" y="2"><b z=\'3\'/></a>'), 'xml.too-many-attributes');
+    assert.equal(refusal('<a>12345</a>'), 'xml.text-too-long');
+    assert.equal(refusal('<a x="12345"/>'), 'xml.text-too-long');
+    assert.equal(refusal('<a><![CDATA[12345]]></a>'), 'xml.text-too-long');
+  });
+
   it('is not fooled by markup-like text in attributes, comments, CDATA and processing instructions', () => {
     const root = checkXmlSafety(
       Buffer.from('<?xml version="1.0"?><!-- <!DOCTYPE x> --><?pi <!ENTITY?><ns:r xmlns:ns="urn:x" a="<b><c>" b=\'/>\'><![CDATA[<!DOCTYPE y><d><e>]]></ns:r>'),
-      { maxBytes: 10_000, maxDepth: 1 },
+      { ...DEFAULT_XML_LIMITS, maxBytes: 10_000, maxDepth: 1 },
     );
     assert.deepEqual(root, { localName: 'r', namespace: 'urn:x' });
+  });
+
+  it('applies the identifier alphabet to CIM as to JSON and tables: an mRID of only whitespace is rejected', () => {
+    const reading = readCimDocument(Buffer.from(validList.replace('<mRID>MOL-1</mRID>', '<mRID>   </mRID>')));
+    assert.ok(!reading.accepted);
   });
 
   it('reports a schema error at the element it concerns, as an XPath-like path with its line', () => {

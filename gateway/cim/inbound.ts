@@ -8,6 +8,7 @@ import { ProfileViolation } from '../../profiles/machinery/violation.ts';
 import { MarketParticipant } from '../../profiles/models/documentHeader.ts';
 import { normaliseLookAhead, validateLookAheadInput } from '../anm/constraintLookAhead.ts';
 import { normaliseMeritOrderList, validateMeritOrderListInput } from '../anm/meritOrderList.ts';
+import { DEFAULT_DOCUMENT_LIMITS, type DocumentLimits } from '../anm/documentLimits.ts';
 import { Problem } from '../../protocol/problem.ts';
 import { decodeUtf8 } from '../../protocol/safeJson.ts';
 import { checkXmlSafety, DEFAULT_XML_LIMITS, type XmlLimits } from './xmlSafety.ts';
@@ -73,13 +74,13 @@ function parseAs(profile: CimProfile, text: string): InboundDocument {
  * posted by the ANM, and comes out in the same canonical form; problems are
  * reported at the element that carries the field.
  */
-function applyAnmRules(document: InboundDocument): InboundDocument {
+function applyAnmRules(document: InboundDocument, limits: DocumentLimits): InboundDocument {
   const locate = (pointer: string) => ({ pointer: locateField(document.profile, pointer) });
   switch (document.kind) {
     case 'constraint-look-ahead':
-      return { ...document, model: normaliseLookAhead(validateLookAheadInput(document.model), locate) };
+      return { ...document, model: normaliseLookAhead(validateLookAheadInput(document.model), locate, limits) };
     case 'merit-order-list':
-      return { ...document, model: normaliseMeritOrderList(validateMeritOrderListInput(document.model), locate) };
+      return { ...document, model: normaliseMeritOrderList(validateMeritOrderListInput(document.model), locate, limits) };
     default:
       return document;
   }
@@ -103,7 +104,11 @@ function headerDraft(profile: CimProfile, text: string): Readonly<Record<string,
  * identified but wrong is returned as rejected, with what could be read of
  * its header so the rejection can be acknowledged.
  */
-export function readCimDocument(body: Uint8Array, limits: XmlLimits = DEFAULT_XML_LIMITS): InboundReading {
+export function readCimDocument(
+  body: Uint8Array,
+  limits: XmlLimits = DEFAULT_XML_LIMITS,
+  documentLimits: DocumentLimits = DEFAULT_DOCUMENT_LIMITS,
+): InboundReading {
   const root = checkXmlSafety(body, limits);
   const text = decodeUtf8(body);
   const parsed = parseWellFormed(text);
@@ -136,7 +141,7 @@ export function readCimDocument(body: Uint8Array, limits: XmlLimits = DEFAULT_XM
     throw error;
   }
   try {
-    return { accepted: true, document: applyAnmRules(document) };
+    return { accepted: true, document: applyAnmRules(document, documentLimits) };
   } catch (error) {
     if (error instanceof Problem) return rejected(error, document.header);
     throw error;

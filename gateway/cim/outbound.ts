@@ -4,6 +4,9 @@ import { ProfileViolation } from '../../profiles/machinery/violation.ts';
 import type { MarketParticipant } from '../../profiles/models/documentHeader.ts';
 import { Problem } from '../../protocol/problem.ts';
 import { mridOfDocument } from './documentIdentity.ts';
+import { pointsOfLookAhead } from '../anm/constraintLookAhead.ts';
+import { DEFAULT_DOCUMENT_LIMITS, type DocumentLimits } from '../anm/documentLimits.ts';
+import type { ConstraintLookAhead } from '../../schemas/anm/constraintLookAhead.ts';
 import type { StoredRevision } from './storedDocuments.ts';
 
 /** The parties flexgate's outbound documents name: the DSO it acts for, and the FSP side. */
@@ -31,7 +34,11 @@ export function createdDateTimeOf(instant: string): string {
  * naming the document (its id as mRID, its revision as revisionNumber, the
  * revision's creation time) and the configured parties.
  */
-export function cimDocumentOf(stored: StoredRevision, parties: CimParties): { profile: CimProfile; xml: string } {
+export function cimDocumentOf(
+  stored: StoredRevision,
+  parties: CimParties,
+  limits: Pick<DocumentLimits, 'maxPointsPerDocument'> = DEFAULT_DOCUMENT_LIMITS,
+): { profile: CimProfile; xml: string } {
   const profile = profileById(stored.kind);
   if (!profile) throw new Problem('request.not-found', `Document ${stored.id} is a ${stored.kind}, which no CIM profile carries`);
   const [sender, receiver] = SENT_BY_FSP.has(profile.id) ? [parties.fsp, parties.dso] : [parties.dso, parties.fsp];
@@ -43,6 +50,13 @@ export function cimDocumentOf(stored: StoredRevision, parties: CimParties): { pr
     receiver,
   };
   const model: unknown = JSON.parse(stored.body);
+  // A look-ahead stored before its points were budgeted at intake must not exhaust the heap when served.
+  if (profile.id === 'constraint-look-ahead' && isLookAhead(model)) {
+    const points = pointsOfLookAhead(model);
+    if (points > limits.maxPointsPerDocument) {
+      throw new Problem('cim.too-many-points', `Look-ahead ${stored.id} would make ${points} CIM points; at most ${limits.maxPointsPerDocument} are served`);
+    }
+  }
   try {
     return { profile, xml: buildDocumentOf(profile, model, header) };
   } catch (error) {
@@ -50,3 +64,6 @@ export function cimDocumentOf(stored: StoredRevision, parties: CimParties): { pr
     throw Problem.of(error.issues.map((issue) => ({ code: issue.code, detail: issue.detail, pointer: issue.path })));
   }
 }
+
+const isLookAhead = (model: unknown): model is ConstraintLookAhead =>
+  typeof model === 'object' && model !== null && Array.isArray((model as { constraints?: unknown }).constraints);

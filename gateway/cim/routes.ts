@@ -12,7 +12,9 @@ import { documentIdOfMrid, mridOfDocument } from './documentIdentity.ts';
 import { readCimDocument, type HeaderPeek, type InboundDocument } from './inbound.ts';
 import { cimDocumentOf, DEFAULT_CIM_PARTIES, type CimParties } from './outbound.ts';
 import { findRevision, listCurrent } from './storedDocuments.ts';
-import { DEFAULT_XML_LIMITS, type XmlLimits } from './xmlSafety.ts';
+import { xmlLimitsOf, type XmlLimits } from './xmlSafety.ts';
+import { DEFAULT_BUDGETS, type Budgets } from '../budgets.ts';
+import type { DocumentLimits } from '../anm/documentLimits.ts';
 
 export const CIM_DOCUMENTS_PATH = '/cim/v1/documents';
 const XML_MEDIA_TYPES = ['application/xml', 'text/xml'] as const;
@@ -24,6 +26,8 @@ export interface CimRouterOptions {
   maxBodyBytes: number;
   parties?: CimParties;
   xmlLimits?: Partial<XmlLimits>;
+  /** What one document may hold and cost (XML limits included, unless `xmlLimits` says otherwise); the default budgets otherwise. */
+  budgets?: Budgets;
 }
 
 /**
@@ -39,12 +43,13 @@ export function cimRouter(options: CimRouterOptions): Router {
   const { intake } = options;
   const { store } = intake;
   const parties = options.parties ?? DEFAULT_CIM_PARTIES;
-  const limits: XmlLimits = { ...DEFAULT_XML_LIMITS, maxBytes: options.maxBodyBytes, ...options.xmlLimits };
+  const budgets = options.budgets ?? DEFAULT_BUDGETS;
+  const limits: XmlLimits = { ...xmlLimitsOf(budgets), maxBytes: options.maxBodyBytes, ...options.xmlLimits };
   const router = express.Router();
   const rawBody = express.raw({ type: () => true, limit: options.maxBodyBytes });
   router
     .route(CIM_DOCUMENTS_PATH)
-    .post(rawBody, (req, res) => create(intake, parties, limits, req, res))
+    .post(rawBody, (req, res) => create(intake, parties, limits, budgets, req, res))
     .get((req, res) => list(store, req, res));
   router.get(`${CIM_DOCUMENTS_PATH}/:id`, (req, res) => read(store, parties, req, res));
   return router;
@@ -61,10 +66,10 @@ function sendRejection(res: Response, parties: CimParties, profile: CimProfile, 
     .send(rejection(profile, peek, { sender: parties.dso, receiver: peek.sender }, problem));
 }
 
-async function create(intake: Intake, parties: CimParties, limits: XmlLimits, req: Request, res: Response) {
+async function create(intake: Intake, parties: CimParties, limits: XmlLimits, budgets: DocumentLimits, req: Request, res: Response) {
   requireMediaType(req, XML_MEDIA_TYPES);
   const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-  const reading = readCimDocument(body, limits);
+  const reading = readCimDocument(body, limits, budgets);
   if (!reading.accepted) return sendRejection(res, parties, reading.profile, reading.peek, reading.problem);
   const { document } = reading;
   const peek: HeaderPeek = document.header;

@@ -1,13 +1,37 @@
 import { Problem } from '../../protocol/problem.ts';
+import { DEFAULT_BUDGETS, type Budgets } from '../budgets.ts';
 
 export interface XmlLimits {
   /** Largest document accepted, in bytes. */
   maxBytes: number;
   /** Deepest element nesting accepted (flexgate's documents nest 9 deep). */
   maxDepth: number;
+  /** Most elements in one document. */
+  maxElements: number;
+  /** Most attributes (namespace declarations included) in one document. */
+  maxAttributes: number;
+  /** Longest run of text between tags, attribute value or CDATA section, in bytes. */
+  maxTextLength: number;
 }
 
-export const DEFAULT_XML_LIMITS: XmlLimits = { maxBytes: 16 * 1024 * 1024, maxDepth: 32 };
+export const DEFAULT_XML_LIMITS: XmlLimits = {
+  maxBytes: DEFAULT_BUDGETS.maxBodyBytes,
+  maxDepth: DEFAULT_BUDGETS.maxXmlDepth,
+  maxElements: DEFAULT_BUDGETS.maxXmlElements,
+  maxAttributes: DEFAULT_BUDGETS.maxXmlAttributes,
+  maxTextLength: DEFAULT_BUDGETS.maxTextLength,
+};
+
+/** The XML limits of a deployment's budgets. */
+export function xmlLimitsOf(budgets: Pick<Budgets, 'maxBodyBytes' | 'maxXmlDepth' | 'maxXmlElements' | 'maxXmlAttributes' | 'maxTextLength'>): XmlLimits {
+  return {
+    maxBytes: budgets.maxBodyBytes,
+    maxDepth: budgets.maxXmlDepth,
+    maxElements: budgets.maxXmlElements,
+    maxAttributes: budgets.maxXmlAttributes,
+    maxTextLength: budgets.maxTextLength,
+  };
+}
 
 /** The document's root element as written: enough to pick a profile without parsing. */
 export interface RootElement {
@@ -65,8 +89,9 @@ function rootElement(tag: string): RootElement {
 
 /**
  * Checks raw bytes before any parser sees them: size, then in one pass over
- * the markup, no DOCTYPE or entity declaration (XXE, billion laughs) and no
- * nesting deeper than the limit. Text between tags is skipped natively, so
+ * the markup, no DOCTYPE or entity declaration (XXE, billion laughs), no
+ * nesting deeper than the limit, and no more elements, attributes or longer
+ * texts than the budgets allow. Text between tags is skipped natively, so
  * the pass is linear and stops at the first refusal. Returns the root
  * element as written. Well-formedness proper is left to the parser.
  */
@@ -80,10 +105,16 @@ export function checkXmlSafety(body: Uint8Array, limits: XmlLimits = DEFAULT_XML
   }
   let root: RootElement | undefined;
   let depth = 0;
+  let elements = 0;
+  let attributes = 0;
   let at = 0;
+  const tooLong = (length: number, what: string) => {
+    if (length > limits.maxTextLength) throw new Problem('xml.text-too-long', `${what} has ${length} bytes; at most ${limits.maxTextLength} are accepted`);
+  };
   for (;;) {
     const open = bytes.indexOf(LT, at);
     if (open < 0) break;
+    tooLong(open - at, 'A text');
     const next = bytes[open + 1];
     if (next === QUESTION) {
       const close = bytes.indexOf('?>', open + 2);
@@ -98,6 +129,7 @@ export function checkXmlSafety(body: Uint8Array, limits: XmlLimits = DEFAULT_XML
       } else if (startsWith(bytes, open, '<![CDATA[')) {
         const close = bytes.indexOf(']]>', open + 9);
         if (close < 0) break;
+        tooLong(close - open - 9, 'A CDATA section');
         at = close + 3;
       } else {
         refuseDeclaration(bytes, open);
@@ -110,17 +142,26 @@ export function checkXmlSafety(body: Uint8Array, limits: XmlLimits = DEFAULT_XML
     } else {
       let close = open + 1;
       let quote = 0;
+      let quoteStart = 0;
       for (; close < bytes.length; close++) {
         const byte = bytes[close];
         if (quote !== 0) {
-          if (byte === quote) quote = 0;
+          if (byte === quote) {
+            quote = 0;
+            tooLong(close - quoteStart - 1, 'An attribute value');
+          }
         } else if (byte === DOUBLE_QUOTE || byte === SINGLE_QUOTE) {
           quote = byte;
+          quoteStart = close;
+          // Every attribute has exactly one quoted value.
+          if (++attributes > limits.maxAttributes)
+            throw new Problem('xml.too-many-attributes', `The document has more than ${limits.maxAttributes} attributes`);
         } else if (byte === GT) {
           break;
         }
       }
       if (close >= bytes.length) break;
+      if (++elements > limits.maxElements) throw new Problem('xml.too-many-elements', `The document has more than ${limits.maxElements} elements`);
       root ??= rootElement(bytes.toString('utf8', open, close + 1));
       if (depth + 1 > limits.maxDepth) throw new Problem('xml.too-deep', `Elements nest deeper than ${limits.maxDepth} levels`);
       if (bytes[close - 1] !== SLASH) depth++;

@@ -5,7 +5,7 @@ import { loadTlsCredentials, DEV_GATEWAY_URN } from '../../certs/index.ts';
 import type { StoreOptions } from '../store/store.ts';
 import { forEachBackend } from '../store/testStores.ts';
 import { FlexgateClient } from '../../client/flexgateClient.ts';
-import { signerFromCredentials, signEnvelope } from '../../protocol/envelope/index.ts';
+import { clockSequence, signerFromCredentials, signEnvelope } from '../../protocol/envelope/index.ts';
 import { SIGNATURE_HEADER } from '../../schemas/envelope.ts';
 import { bitraderFixture } from '../testing/fixtures.ts';
 import { startGatewayProcess, type GatewayProcess } from '../testing/gatewayProcess.ts';
@@ -58,7 +58,7 @@ forEachBackend((backend) => {
       assert.match(again.text(), /^10\tAgg_Seller_5\tG1_Agg5\tAggregate_5\tFlexibleOutputChange\t0\tkW\t200\t0\tSeller\tfalse\ttrue\t$/m);
     });
 
-    it('refuses a replay after a restart: a read with a used message id, and a message whose sequence is not above the last', async function () {
+    it('refuses a replay after a restart: a read with a used message id, a used sequence number and one below the window', async function () {
       const options = await backend.storeOptions(this);
       const first = await start(options);
       const messageId = randomUUID();
@@ -71,8 +71,11 @@ forEachBackend((backend) => {
       const after = await clientOf(second);
       const replayed = await after.request('GET', MOLS, { envelope: { messageId, sequence: '5001' } });
       assert.equal(replayed.json<{ type: string }>().type, 'urn:flexgate:problem:envelope.replayed');
-      const reordered = await after.request('GET', MOLS, { envelope: { sequence: '4999' } });
-      assert.equal(reordered.json<{ type: string }>().type, 'urn:flexgate:problem:envelope.sequence-not-increasing');
+      const again = await after.request('GET', MOLS, { envelope: { sequence: '5000' } });
+      assert.equal(again.json<{ type: string }>().type, 'urn:flexgate:problem:envelope.sequence-replayed');
+      const tooOld = await after.request('GET', MOLS, { envelope: { sequence: '3976' } });
+      assert.equal(tooOld.json<{ type: string }>().type, 'urn:flexgate:problem:envelope.sequence-too-old');
+      assert.equal((await after.request('GET', MOLS, { envelope: { sequence: '4999' } })).status, 200, 'overtaken, inside the window');
     });
 
     it('on SIGTERM lets the request in flight finish, then exits 0', async function () {
@@ -83,7 +86,7 @@ forEachBackend((backend) => {
       const path = '/anm/v1/constraint-look-aheads';
       const signature = await signEnvelope(
         signerFromCredentials(credentials),
-        { audience: DEV_GATEWAY_URN, sequence: String(Date.now() * 1000), method: 'POST', path, apiVersion: 'anm/v1' },
+        { audience: DEV_GATEWAY_URN, sequence: clockSequence()(), method: 'POST', path, apiVersion: 'anm/v1' },
         body,
       );
       const response = new Promise<number>((resolve, reject) => {
@@ -123,7 +126,7 @@ forEachBackend((backend) => {
         for (let round = 0; round < 5; round++) {
           const signature = await signEnvelope(
             signerFromCredentials(credentials),
-            { audience: DEV_GATEWAY_URN, sequence: String(Date.now() * 1000), method: 'POST', path: MOLS, apiVersion: 'anm/v1' },
+            { audience: DEV_GATEWAY_URN, sequence: clockSequence()(), method: 'POST', path: MOLS, apiVersion: 'anm/v1' },
             body,
           );
           const send = async (gateway: GatewayProcess) => (await clientOf(gateway)).request('POST', MOLS, { body, contentType: TSV, signature });

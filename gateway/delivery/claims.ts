@@ -18,10 +18,20 @@ export interface ClaimRequest {
 
 type OutboxScope = ExpressionBuilder<Database & { o: DeliveryOutboxTable }, 'o'>;
 
+/**
+ * `<column> in ('pending', 'retrying')` written out, never bound: a planner
+ * uses a partial index only when the query's condition visibly implies the
+ * index's, which SQLite cannot know of a bound parameter (a claim then read
+ * every outstanding row, 66 ms each at 1,000 pending).
+ */
+function outstanding(column: 'o.state' | 'e.state' | 'state') {
+  return sql<boolean>`${sql.ref(column)} in (${sql.join(OUTSTANDING_STATES.map((state) => sql.lit(state)))})`;
+}
+
 /** Outstanding, not claimed (or the claim lapsed), and first in its subscriber's queue. */
 function headOfLine(eb: OutboxScope, kinds: readonly ChannelKind[], at: string) {
   return eb.and([
-    eb('o.state', 'in', OUTSTANDING_STATES),
+    outstanding('o.state'),
     eb('o.channel_kind', 'in', kinds),
     eb.or([eb('o.claimed_until', 'is', null), eb('o.claimed_until', '<', at)]),
     eb.not(
@@ -30,7 +40,7 @@ function headOfLine(eb: OutboxScope, kinds: readonly ChannelKind[], at: string) 
           .selectFrom('delivery_outbox as e')
           .select(sql.lit(1).as('one'))
           .whereRef('e.subscriber_key', '=', 'o.subscriber_key')
-          .where('e.state', 'in', OUTSTANDING_STATES)
+          .where(outstanding('e.state'))
           .whereRef('e.seq', '<', 'o.seq'),
       ),
     ),
@@ -110,7 +120,7 @@ export async function abandonExhausted(db: Kysely<Database>, maxAttempts: number
       last_error_detail: `attempt ${maxAttempts} of ${maxAttempts} never finished`,
       updated_at: at,
     })
-    .where('state', 'in', OUTSTANDING_STATES)
+    .where(outstanding('state'))
     .where('attempts', '>=', maxAttempts)
     .where('claimed_until', '<', at)
     .executeTakeFirst();

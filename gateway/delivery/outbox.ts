@@ -29,31 +29,13 @@ export interface Enqueued {
  * after the commit).
  */
 export async function enqueueNotification(tx: StoreExecutor, notification: OutboundNotification, now = new Date()): Promise<Enqueued> {
-  const at = now.toISOString();
-  const id = randomUUID();
-  const { kind, destination, bearerToken } = channelColumns(notification.channel);
+  const row = outboxRow(notification, now.toISOString());
   const inserted = await tx
     .insertInto('delivery_outbox')
-    .values({
-      id,
-      subscriber_key: notification.subscriberKey,
-      channel_kind: kind,
-      destination,
-      bearer_token: bearerToken,
-      content_type: notification.contentType,
-      body: Buffer.from(notification.body),
-      idempotency_key: notification.idempotencyKey,
-      state: 'pending',
-      attempts: 0,
-      redeliveries: 0,
-      created_at: at,
-      round_started_at: at,
-      next_attempt_at: at,
-      updated_at: at,
-    })
+    .values(row)
     .onConflict((conflict) => conflict.columns(['subscriber_key', 'idempotency_key']).doNothing())
     .executeTakeFirst();
-  if ((inserted.numInsertedOrUpdatedRows ?? 0n) > 0n) return { id, created: true };
+  if ((inserted.numInsertedOrUpdatedRows ?? 0n) > 0n) return { id: row.id, created: true };
   const existing = await tx
     .selectFrom('delivery_outbox')
     .select('id')
@@ -61,6 +43,48 @@ export async function enqueueNotification(tx: StoreExecutor, notification: Outbo
     .where('idempotency_key', '=', notification.idempotencyKey)
     .executeTakeFirstOrThrow();
   return { id: existing.id, created: false };
+}
+
+/** Rows per INSERT: within SQLite's and PostgreSQL's bound-parameter limits at 15 columns. */
+const ENQUEUE_BATCH = 500;
+
+/**
+ * Puts many notifications in the outbox in multi-row statements, in the
+ * caller's transaction and in the given order (which is each subscriber's
+ * delivery order); one already queued under its idempotency key is skipped.
+ */
+export async function enqueueNotifications(tx: StoreExecutor, notifications: readonly OutboundNotification[], now = new Date()): Promise<void> {
+  const at = now.toISOString();
+  const bodies = new Map<Uint8Array | string, Buffer>();
+  const bytesOf = (body: Uint8Array | string) => bodies.get(body) ?? bodies.set(body, Buffer.from(body)).get(body)!;
+  for (let start = 0; start < notifications.length; start += ENQUEUE_BATCH) {
+    await tx
+      .insertInto('delivery_outbox')
+      .values(notifications.slice(start, start + ENQUEUE_BATCH).map((notification) => outboxRow(notification, at, bytesOf(notification.body))))
+      .onConflict((conflict) => conflict.columns(['subscriber_key', 'idempotency_key']).doNothing())
+      .execute();
+  }
+}
+
+function outboxRow(notification: OutboundNotification, at: string, body: Buffer = Buffer.from(notification.body)) {
+  const { kind, destination, bearerToken } = channelColumns(notification.channel);
+  return {
+    id: randomUUID(),
+    subscriber_key: notification.subscriberKey,
+    channel_kind: kind,
+    destination,
+    bearer_token: bearerToken,
+    content_type: notification.contentType,
+    body,
+    idempotency_key: notification.idempotencyKey,
+    state: 'pending' as const,
+    attempts: 0,
+    redeliveries: 0,
+    created_at: at,
+    round_started_at: at,
+    next_attempt_at: at,
+    updated_at: at,
+  };
 }
 
 function channelColumns(channel: DeliveryChannel): { kind: ChannelKind; destination: string; bearerToken: string | null } {

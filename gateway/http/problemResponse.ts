@@ -35,5 +35,8 @@ function toProblem(error: unknown): Problem {
     return new Problem('request.body-too-large', `The body exceeds the limit of ${parserError.limit} bytes`);
   }
   if (parserError.type === 'request.aborted') return new Problem('request.malformed-json', 'The request was aborted before its body arrived');
+  if (parserError.type === 'encoding.unsupported') return new Problem('request.unsupported-content-encoding', 'Send the body uncompressed (identity)');
+  // A router that decodes a path parameter itself (Express's own `decodeParam`) fails with a URIError.
+  if (error instanceof URIError) return new Problem('request.invalid-path', 'The path is not valid percent-encoded UTF-8');
   return new Problem('internal.error', 'The gateway could not process the request; it has been logged');
 }

@@ -9,8 +9,8 @@ import type { StoreExecutor } from '../store/store.ts';
 import { DEFAULT_OPENADR_CONFIG, programFor, type OpenadrConfig, type ProgramConfig } from './config.ts';
 import { meritOrderEvents, PAYLOAD_OF_OPERATION, type ConstraintPeriod, type ListReference } from './meritOrderEvents.ts';
 import { listObjects, type StoredObject } from './objectTable.ts';
-import { updateObject } from './objectWrites.ts';
-import { cancelEventObject, createEventObject, lifecycleOf, reviseEventObject } from './operations/events.ts';
+import { insertObjects, updateObject } from './objectWrites.ts';
+import { cancelEventObject, lifecycleOf, newEventObject, reviseEventObject } from './operations/events.ts';
 import { reference, updatedMetadata } from './operations/operation.ts';
 import { createProgramObject } from './operations/programs.ts';
 import { SIGNATURES_REQUIRED_ATTRIBUTE } from './privacy.ts';
@@ -87,11 +87,17 @@ async function reconcileListEvents(db: StoreExecutor, config: OpenadrConfig, sou
       })
     : new Map<string, EventRequest>();
   const derived: DerivedReference[] = [];
+  const created = [...wanted].filter(([sourceKey]) => !existing.has(sourceKey)).map(([sourceKey, request]) => newEventObject(request, now, sourceKey));
+  // New events go in batches (a list may have 100k entries); their program was ensured above.
+  await insertObjects(
+    db,
+    created.map(({ object }) => object),
+  );
+  for (const { event } of created) derived.push(reference(event, 1));
   for (const [sourceKey, request] of wanted) {
     const event = existing.get(sourceKey);
-    if (!event) {
-      derived.push(reference(await createEventObject(db, request, now, sourceKey), 1));
-    } else if (lifecycleOf(event) === 'CANCELLED') {
+    if (!event) continue;
+    if (lifecycleOf(event) === 'CANCELLED') {
       derived.push(await reinstate(db, event, request, now));
     } else if (!DELIVERED.has(lifecycleOf(event))) {
       // A variation: new values and the revision it now comes from, in whatever stage the dispatch has reached.

@@ -1,5 +1,8 @@
-import type { Kysely, Migration } from 'kysely';
+import { sql, type Kysely, type Migration } from 'kysely';
 import { dialectColumns, type Dialect } from '../store/dialect.ts';
+import type { Database } from '../store/schema.ts';
+import { grantRows, INDEXED_TYPES, subscriptionCallbackRows } from './indexTables.ts';
+import { fromRow, COLUMNS } from './objectTable.ts';
 
 /** The VTN's tables: every OpenADR object in one table, OAuth clients and certificate-bound tokens. */
 export function openadrMigrations(dialect: Dialect): Record<string, Migration> {
@@ -45,6 +48,58 @@ export function openadrMigrations(dialect: Dialect): Record<string, Migration> {
           .execute();
         await db.schema.createIndex('openadr_tokens_by_expiry').on('openadr_tokens').column('expires_at').execute();
       },
+    },
+    // Named after 0004_delivery so that stores migrated before it take it as the next step.
+    '0004_openadr_lookup_tables': lookupTables(dialect),
+  };
+}
+
+/**
+ * Who to tell about a change, found by index: subscription callbacks by
+ * (object type, operation), grants by target and by client, and a merit
+ * order list's events by a range of source keys (byte order on PostgreSQL
+ * too, whatever the database's collation).
+ */
+function lookupTables(dialect: Dialect): Migration {
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('openadr_subscription_callbacks')
+        .addColumn('subscription_id', 'text', (c) => c.notNull())
+        .addColumn('position', 'integer', (c) => c.notNull())
+        .addColumn('client_id', 'text')
+        .addColumn('program_id', 'text')
+        .addColumn('object_type', 'text', (c) => c.notNull())
+        .addColumn('operation', 'text', (c) => c.notNull())
+        .addColumn('callback_url', 'text', (c) => c.notNull())
+        .addColumn('bearer_token', 'text')
+        .execute();
+      await db.schema.createIndex('openadr_callbacks_by_change').on('openadr_subscription_callbacks').columns(['object_type', 'operation']).execute();
+      await db.schema.createIndex('openadr_callbacks_by_subscription').on('openadr_subscription_callbacks').column('subscription_id').execute();
+      await db.schema
+        .createTable('openadr_grants')
+        .addColumn('object_id', 'text', (c) => c.notNull())
+        .addColumn('client_id', 'text', (c) => c.notNull())
+        .addColumn('target', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('openadr_grants_by_target').on('openadr_grants').columns(['target', 'client_id']).execute();
+      await db.schema.createIndex('openadr_grants_by_client').on('openadr_grants').columns(['client_id', 'target']).execute();
+      await db.schema.createIndex('openadr_grants_by_object').on('openadr_grants').column('object_id').execute();
+      const sourceKey = dialect === 'postgres' ? sql`source_key collate "C"` : sql`source_key`;
+      await sql`create index openadr_objects_by_source on openadr_objects (object_type, ${sourceKey})`.execute(db);
+      const typed = db as unknown as Kysely<Database>;
+      const rows = await typed
+        .selectFrom('openadr_objects')
+        .select(COLUMNS)
+        .where('object_type', 'in', [...INDEXED_TYPES])
+        .orderBy('seq')
+        .execute();
+      for (const object of rows.map((row) => fromRow(row))) {
+        const callbacks = subscriptionCallbackRows(object);
+        if (callbacks.length > 0) await typed.insertInto('openadr_subscription_callbacks').values(callbacks).execute();
+        const grants = grantRows(object);
+        if (grants.length > 0) await typed.insertInto('openadr_grants').values(grants).execute();
+      }
     },
   };
 }

@@ -1,13 +1,19 @@
 import { parsePartyUrn } from '../../protocol/identity/partyUrn.ts';
-import type { ObjectType, Subscription } from '../../schemas/openadr/wire.ts';
+import type { ObjectType } from '../../schemas/openadr/wire.ts';
 import { canonicalJson } from '../../protocol/canonicalJson.ts';
-import { enqueueNotification } from '../delivery/outbox.ts';
+import { enqueueNotifications, type OutboundNotification } from '../delivery/outbox.ts';
 import { subscriberKeyOf } from '../delivery/notificationSigners.ts';
+import type { Reaction } from '../intake.ts';
 import type { StoreExecutor } from '../store/store.ts';
-import { listObjects, type StoredObject } from './objectTable.ts';
-import { grantedTargets, targetedAt } from './privacy.ts';
+import type { SubscriptionCallbackTable } from './indexTables.ts';
+import type { StoredObject } from './objectTable.ts';
 
 export type ChangeOperation = 'CREATE' | 'UPDATE' | 'DELETE';
+
+export interface ObjectChange {
+  operation: ChangeOperation;
+  object: StoredObject<unknown>;
+}
 
 /** Root of the MQTT topics the VTN publishes to and advertises at /notifiers (see operations/notifiers.ts). */
 export const MQTT_TOPIC_ROOT = 'openadr/3.1.0';
@@ -24,88 +30,208 @@ const TOPIC_OF_TYPE: Partial<Record<ObjectType, string>> = {
 /** Programs and events are for whoever they target; everything else belongs to one client. */
 const TARGETED: ReadonlySet<ObjectType> = new Set(['PROGRAM', 'EVENT']);
 
-/**
- * Announces a change of an OpenADR object, inside the transaction that makes
- * it, by writing outbox rows (gateway/delivery): one per subscription
- * callback that asked for this object type and operation and whose owner may
- * see the object, and one per MQTT topic the VTN advertises for it (the
- * gateway always runs an MQTT notifier; an unreachable broker shows as
- * retrying, then dead-lettered deliveries). The change and its
- * notifications commit together or not at all.
- */
-export async function announceChange(db: StoreExecutor, operation: ChangeOperation, object: StoredObject<unknown>): Promise<void> {
-  const family = TOPIC_OF_TYPE[object.objectType];
-  if (!family) return;
-  const notification = canonicalJson({
-    objectType: object.objectType,
-    operation,
-    object: object.body,
-    ...(object.targets.length > 0 ? { targets: object.targets } : {}),
-  });
-  const key = (destination: string) => `${object.id}:${object.version}:${operation}:${destination}`;
-  const visibleTo = visibility(db, object);
+/** Values per `IN (…)` list: well within both databases' bound-parameter limits. */
+const LOOKUP_BATCH = 500;
 
-  for (const subscription of await listObjects<Subscription>(db, 'SUBSCRIPTION')) {
-    if (subscription.id === object.id) continue;
-    if (subscription.programId && subscription.programId !== programOf(object)) continue;
-    const owner = subscription.clientId ?? undefined;
-    if (!(await visibleTo(owner))) continue;
-    for (const wanted of subscription.body.objectOperations) {
-      if (!wanted.objects.includes(object.objectType) || !wanted.operations.includes(operation)) continue;
-      await enqueueNotification(db, {
-        subscriberKey: subscriberKeyOf(owner, wanted.callbackUrl),
-        channel: { kind: 'webhook', url: wanted.callbackUrl, bearerToken: wanted.bearerToken ?? null },
+/** Changes made in a transaction and not yet announced, by transaction. */
+const pending = new WeakMap<StoreExecutor, ObjectChange[]>();
+
+/**
+ * Notes a change for announcement when its transaction is about to commit
+ * (`openadrNotificationsReaction`); a write outside a transaction is
+ * announced at once.
+ */
+export async function recordChange(db: StoreExecutor, operation: ChangeOperation, object: StoredObject<unknown>): Promise<void> {
+  if (!db.isTransaction) return announceChanges(db, [{ operation, object }]);
+  const changes = pending.get(db);
+  if (changes) changes.push({ operation, object });
+  else pending.set(db, [{ operation, object }]);
+}
+
+/**
+ * Announces every OpenADR change of an accepted message (the operation's and
+ * what earlier reactions derived), in its transaction. Register it after
+ * every reaction that writes OpenADR objects.
+ */
+export function openadrNotificationsReaction(): Reaction {
+  return async ({ tx }) => {
+    const changes = pending.get(tx);
+    pending.delete(tx);
+    if (changes) await announceChanges(tx, changes);
+    return [];
+  };
+}
+
+/**
+ * Writes the outbox rows that announce `changes`, in order: one per
+ * subscription callback that asked for the object type and operation and
+ * whose owner may see the object, and one per MQTT topic the VTN advertises
+ * for it (the gateway always runs an MQTT notifier; an unreachable broker
+ * shows as retrying, then dead-lettered deliveries). Subscribers, grants and
+ * VENs are read once for all the changes, through indexes, and the rows are
+ * inserted in batches.
+ */
+export async function announceChanges(db: StoreExecutor, changes: readonly ObjectChange[]): Promise<void> {
+  const announced = changes.filter((change) => TOPIC_OF_TYPE[change.object.objectType] !== undefined);
+  if (announced.length === 0) return;
+  const callbacks = await callbacksFor(db, announced);
+  const audience = await Audience.load(db, announced);
+  const outbox: OutboundNotification[] = [];
+  for (const { operation, object } of announced) {
+    const family = TOPIC_OF_TYPE[object.objectType]!;
+    const body = canonicalJson({
+      objectType: object.objectType,
+      operation,
+      object: object.body,
+      ...(object.targets.length > 0 ? { targets: object.targets } : {}),
+    });
+    const key = (destination: string) => `${object.id}:${object.version}:${operation}:${destination}`;
+    const program = programOf(object);
+
+    for (const callback of callbacks.get(`${object.objectType} ${operation}`) ?? []) {
+      if (callback.subscription_id === object.id) continue;
+      if (callback.program_id && callback.program_id !== program) continue;
+      const owner = callback.client_id ?? undefined;
+      if (!audience.sees(owner, object)) continue;
+      outbox.push({
+        subscriberKey: subscriberKeyOf(owner, callback.callback_url),
+        channel: { kind: 'webhook', url: callback.callback_url, bearerToken: callback.bearer_token },
         contentType: 'application/json',
-        body: notification,
-        idempotencyKey: key(`${subscription.id}:${wanted.callbackUrl}`),
+        body,
+        idempotencyKey: key(`${callback.subscription_id}:${callback.callback_url}`),
+      });
+    }
+
+    const verb = operation.toLowerCase();
+    const topics: { topic: string; party?: string | null }[] = [{ topic: `${MQTT_TOPIC_ROOT}/${family}/${verb}` }];
+    if (program && object.objectType === 'PROGRAM') topics.push({ topic: `${MQTT_TOPIC_ROOT}/programs/${program}/${verb}` });
+    if (program && object.objectType === 'EVENT') topics.push({ topic: `${MQTT_TOPIC_ROOT}/programs/${program}/events/${verb}` });
+    // Each VEN's own topics carry only what that VEN may see (spec §9): the broker's ACL gives a VEN its own.
+    for (const ven of audience.vensOf(operation, object))
+      topics.push({ topic: `${MQTT_TOPIC_ROOT}/vens/${ven.id}/${venFamily(object, family)}${verb}`, party: ven.clientId });
+    for (const { topic, party } of topics) {
+      outbox.push({
+        subscriberKey: subscriberKeyOf(party ?? undefined, `mqtt:${topic}`),
+        channel: { kind: 'mqtt', topic },
+        contentType: 'application/json',
+        body,
+        idempotencyKey: key(topic),
       });
     }
   }
-
-  const verb = operation.toLowerCase();
-  const topics: { topic: string; party?: string }[] = [{ topic: `${MQTT_TOPIC_ROOT}/${family}/${verb}` }];
-  const program = programOf(object);
-  if (program && object.objectType === 'PROGRAM') topics.push({ topic: `${MQTT_TOPIC_ROOT}/programs/${program}/${verb}` });
-  if (program && object.objectType === 'EVENT') topics.push({ topic: `${MQTT_TOPIC_ROOT}/programs/${program}/events/${verb}` });
-  // Each VEN's own topics carry only what that VEN may see (spec §9): the broker's ACL gives a VEN its own.
-  for (const ven of await listObjects(db, 'VEN')) {
-    const client = ven.clientId ?? undefined;
-    if (TARGETED.has(object.objectType)) {
-      if (await visibleTo(client)) topics.push({ topic: `${MQTT_TOPIC_ROOT}/vens/${ven.id}/${family}/${verb}`, ...(client ? { party: client } : {}) });
-    } else if (object.objectType === 'RESOURCE' && object.venId === ven.id) {
-      topics.push({ topic: `${MQTT_TOPIC_ROOT}/vens/${ven.id}/resources/${verb}`, ...(client ? { party: client } : {}) });
-    } else if (object.objectType === 'VEN' && object.id === ven.id) {
-      topics.push({ topic: `${MQTT_TOPIC_ROOT}/vens/${ven.id}/${verb}`, ...(client ? { party: client } : {}) });
-    }
-  }
-  for (const { topic, party } of topics) {
-    await enqueueNotification(db, {
-      subscriberKey: subscriberKeyOf(party, `mqtt:${topic}`),
-      channel: { kind: 'mqtt', topic },
-      contentType: 'application/json',
-      body: notification,
-      idempotencyKey: key(topic),
-    });
-  }
+  await enqueueNotifications(db, outbox);
 }
+
+/** A VEN's own topic for a change: `vens/{id}/events/…`, `vens/{id}/resources/…`, or `vens/{id}/…` for the VEN itself. */
+const venFamily = (object: StoredObject<unknown>, family: string) => (object.objectType === 'VEN' ? '' : `${family}/`);
 
 function programOf(object: StoredObject<unknown>): string | null {
   return object.objectType === 'PROGRAM' ? object.id : object.programId;
 }
 
+/** The callbacks that asked for each (object type, operation) among the changes: one indexed lookup. */
+async function callbacksFor(db: StoreExecutor, changes: readonly ObjectChange[]): Promise<Map<string, SubscriptionCallbackTable[]>> {
+  const wanted = new Map(changes.map(({ operation, object }) => [`${object.objectType} ${operation}`, [object.objectType, operation] as const]));
+  const rows = await db
+    .selectFrom('openadr_subscription_callbacks')
+    .selectAll()
+    .where((eb) => eb.or([...wanted.values()].map(([type, operation]) => eb.and([eb('object_type', '=', type), eb('operation', '=', operation)]))))
+    .execute();
+  const byChange = new Map<string, SubscriptionCallbackTable[]>();
+  for (const row of rows) {
+    const key = `${row.object_type} ${row.operation}`;
+    byChange.set(key, [...(byChange.get(key) ?? []), row]);
+  }
+  return byChange;
+}
+
+interface VenRef {
+  id: string;
+  clientId: string | null;
+}
+
 /**
- * Who may see the object, as the read operations decide it: business-logic
- * clients everything, a VEN's client its own objects and the programs and
- * events targeted at what it was granted. Grants are read once per client.
+ * Who may see the changed objects, as the read operations decide it:
+ * business-logic clients everything, a VEN's client its own objects and the
+ * programs and events targeted at what it was granted (privacy.ts).
  */
-function visibility(db: StoreExecutor, object: StoredObject<unknown>): (client: string | undefined) => Promise<boolean> {
-  const grants = new Map<string, Promise<Set<string>>>();
-  return async (client) => {
+class Audience {
+  /** VENs by client, and those whose client sees everything. */
+  private readonly vensByClient = new Map<string, VenRef[]>();
+  private readonly broadVens: VenRef[] = [];
+  /** Business-logic clients (any role but FSP) see every object; per client, parsed once. */
+  private readonly broad = new Map<string, boolean>();
+
+  private constructor(
+    /** Clients granted each target that a changed program or event names. */
+    private readonly grantees: ReadonlyMap<string, ReadonlySet<string>>,
+    /** Every VEN, when a change goes to VEN topics. */
+    private readonly vens: readonly VenRef[],
+    private readonly venById: ReadonlyMap<string, VenRef>,
+  ) {
+    for (const ven of vens) {
+      if (!ven.clientId) continue;
+      if (this.seesEverything(ven.clientId)) this.broadVens.push(ven);
+      else this.vensByClient.set(ven.clientId, [...(this.vensByClient.get(ven.clientId) ?? []), ven]);
+    }
+  }
+
+  static async load(db: StoreExecutor, changes: readonly ObjectChange[]): Promise<Audience> {
+    const targets = new Set<string>();
+    for (const { object } of changes) if (TARGETED.has(object.objectType)) for (const target of object.targets) targets.add(target);
+    const grantees = new Map<string, Set<string>>();
+    const list = [...targets];
+    for (let start = 0; start < list.length; start += LOOKUP_BATCH) {
+      const rows = await db
+        .selectFrom('openadr_grants')
+        .select(['target', 'client_id'])
+        .where('target', 'in', list.slice(start, start + LOOKUP_BATCH))
+        .execute();
+      for (const row of rows) grantees.set(row.target, (grantees.get(row.target) ?? new Set()).add(row.client_id));
+    }
+    const needsVens = changes.some(({ object }) => TARGETED.has(object.objectType) || object.objectType === 'RESOURCE');
+    const vens: VenRef[] = needsVens
+      ? (await db.selectFrom('openadr_objects').select(['id', 'client_id']).where('object_type', '=', 'VEN').orderBy('seq').execute()).map((row) => ({
+          id: row.id,
+          clientId: row.client_id,
+        }))
+      : [];
+    const venById = new Map(vens.map((ven) => [ven.id, ven]));
+    // A VEN deleted in the same transaction still hears of what happened to its resources before.
+    for (const { object } of changes)
+      if (object.objectType === 'VEN' && !venById.has(object.id)) venById.set(object.id, { id: object.id, clientId: object.clientId });
+    return new Audience(grantees, vens, venById);
+  }
+
+  sees(client: string | undefined | null, object: StoredObject<unknown>): boolean {
     if (!client) return false;
-    const role = parsePartyUrn(client)?.role;
-    if (role !== undefined && role !== 'fsp') return true;
+    if (this.seesEverything(client)) return true;
     if (!TARGETED.has(object.objectType)) return object.clientId === client;
-    if (!grants.has(client)) grants.set(client, grantedTargets(db, client));
-    return targetedAt(object, await grants.get(client)!);
-  };
+    return object.targets.length === 0 || object.targets.some((target) => this.grantees.get(target)?.has(client));
+  }
+
+  private seesEverything(client: string): boolean {
+    let broad = this.broad.get(client);
+    if (broad === undefined) {
+      const role = parsePartyUrn(client)?.role;
+      this.broad.set(client, (broad = role !== undefined && role !== 'fsp'));
+    }
+    return broad;
+  }
+
+  /** The VENs whose own topics carry this change. */
+  vensOf(operation: ChangeOperation, object: StoredObject<unknown>): VenRef[] {
+    if (TARGETED.has(object.objectType)) {
+      if (object.targets.length === 0) return this.vens.filter((ven) => ven.clientId);
+      const clients = new Set(object.targets.flatMap((target) => [...(this.grantees.get(target) ?? [])]));
+      return [...this.broadVens, ...[...clients].flatMap((client) => this.vensByClient.get(client) ?? [])];
+    }
+    if (object.objectType === 'RESOURCE' && object.venId !== null) {
+      const ven = this.venById.get(object.venId);
+      return ven ? [ven] : [];
+    }
+    // A VEN hears of its own creation and updates; once deleted it has no topics.
+    if (object.objectType === 'VEN' && operation !== 'DELETE') return [{ id: object.id, clientId: object.clientId }];
+    return [];
+  }
 }

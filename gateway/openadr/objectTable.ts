@@ -1,3 +1,4 @@
+import { PostgresAdapter, sql } from 'kysely';
 import type { ObjectType } from '../../schemas/openadr/wire.ts';
 import type { StoreExecutor } from '../store/store.ts';
 import type { DispatchState } from './lifecycle.ts';
@@ -37,7 +38,7 @@ type Row = {
   version: number;
 };
 
-function fromRow<T>(row: Row): StoredObject<T> {
+export function fromRow<T>(row: Row): StoredObject<T> {
   return {
     seq: Number(row.seq),
     id: row.id,
@@ -55,7 +56,7 @@ function fromRow<T>(row: Row): StoredObject<T> {
   };
 }
 
-const COLUMNS = [
+export const COLUMNS = [
   'seq',
   'id',
   'object_type',
@@ -97,11 +98,28 @@ export async function listObjects<T>(db: StoreExecutor, objectType: ObjectType, 
   if (filter.programId !== undefined) query = query.where('program_id', '=', filter.programId);
   if (filter.eventId !== undefined) query = query.where('event_id', '=', filter.eventId);
   if (filter.name !== undefined) query = query.where('name', '=', filter.name);
-  if (filter.sourcePrefix !== undefined) query = query.where('source_key', 'is not', null);
+  if (filter.sourcePrefix !== undefined) {
+    const key = sourceKeyColumn(db);
+    query = query.where(key, '>=', filter.sourcePrefix).where(key, '<', prefixSuccessor(filter.sourcePrefix));
+  }
   if (filter.live) query = query.where((eb) => eb.or([eb('lifecycle', 'is', null), eb('lifecycle', '!=', 'CANCELLED')]));
   const rows = await query.orderBy('seq', 'asc').execute();
-  const objects = rows.map((row) => fromRow<T>(row));
-  // Prefix matched here rather than with LIKE, whose escaping differs between SQLite and PostgreSQL.
-  const prefix = filter.sourcePrefix;
-  return prefix === undefined ? objects : objects.filter((o) => o.sourceKey?.startsWith(prefix));
+  return rows.map((row) => fromRow<T>(row));
+}
+
+/**
+ * `source_key` compared in byte order, as its index is (SQLite's unique
+ * index; a `collate "C"` index on PostgreSQL, whose default collation may
+ * not order a prefix's keys together). A range rather than LIKE, whose
+ * escaping and index use differ between the two.
+ */
+function sourceKeyColumn(db: StoreExecutor) {
+  return db.getExecutor().adapter instanceof PostgresAdapter ? sql<string>`source_key collate "C"` : sql<string>`source_key`;
+}
+
+/** The least string above every string that starts with `prefix`, in byte order; prefixes here end in ASCII (`<list id>/`). */
+export function prefixSuccessor(prefix: string): string {
+  const last = prefix.charCodeAt(prefix.length - 1);
+  if (!(last < 0x7f)) throw new RangeError(`A source prefix ends in an ASCII character, not ${JSON.stringify(prefix.slice(-1))}`);
+  return prefix.slice(0, -1) + String.fromCharCode(last + 1);
 }

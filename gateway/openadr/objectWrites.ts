@@ -1,30 +1,46 @@
 import { canonicalJson } from '../../protocol/canonicalJson.ts';
 import type { StoreExecutor } from '../store/store.ts';
-// Every write announces itself to subscribers in its own transaction.
-import { announceChange } from './notifications.ts';
+import { grantRows, INDEXED_TYPES, subscriptionCallbackRows } from './indexTables.ts';
+// Every write is announced to subscribers in its own transaction, just before it commits.
+import { recordChange } from './notifications.ts';
 import type { NewObject, StoredObject } from './objectTable.ts';
 
+/** Rows per INSERT: within SQLite's and PostgreSQL's bound-parameter limits at 14 columns. */
+const INSERT_BATCH = 500;
+
 export async function insertObject<T>(db: StoreExecutor, object: NewObject<T>): Promise<void> {
-  await db
-    .insertInto('openadr_objects')
-    .values({
-      id: object.id,
-      object_type: object.objectType,
-      client_id: object.clientId,
-      ven_id: object.venId,
-      program_id: object.programId,
-      event_id: object.eventId,
-      name: object.name,
-      targets: JSON.stringify(object.targets),
-      body: canonicalJson(object.body),
-      created_at: object.createdAt,
-      modified_at: object.createdAt,
-      source_key: object.sourceKey,
-      lifecycle: object.lifecycle,
-      version: 1,
-    })
-    .execute();
-  await announceChange(db, 'CREATE', { ...object, seq: 0, version: 1 });
+  await insertObjects(db, [object]);
+}
+
+/** Inserts new objects in multi-row statements (a merit order list's events), then records their creation. */
+export async function insertObjects<T>(db: StoreExecutor, objects: readonly NewObject<T>[]): Promise<void> {
+  for (let start = 0; start < objects.length; start += INSERT_BATCH) {
+    await db
+      .insertInto('openadr_objects')
+      .values(
+        objects.slice(start, start + INSERT_BATCH).map((object) => ({
+          id: object.id,
+          object_type: object.objectType,
+          client_id: object.clientId,
+          ven_id: object.venId,
+          program_id: object.programId,
+          event_id: object.eventId,
+          name: object.name,
+          targets: JSON.stringify(object.targets),
+          body: canonicalJson(object.body),
+          created_at: object.createdAt,
+          modified_at: object.createdAt,
+          source_key: object.sourceKey,
+          lifecycle: object.lifecycle,
+          version: 1,
+        })),
+      )
+      .execute();
+  }
+  for (const object of objects) {
+    await reindex(db, object, true);
+    await recordChange(db, 'CREATE', { ...object, seq: 0, version: 1 });
+  }
 }
 
 /** Raised when another writer changed the object first; the request is retried from a fresh read. */
@@ -54,11 +70,28 @@ export async function updateObject<T>(
     .where('version', '=', previous.version)
     .executeTakeFirst();
   if (Number(result.numUpdatedRows) !== 1) throw new ObjectChanged(`OpenADR object ${previous.id} changed concurrently`);
-  await announceChange(db, 'UPDATE', { ...next, id: previous.id, objectType: previous.objectType, seq: previous.seq, version: previous.version + 1 });
+  const stored = { ...next, id: previous.id, objectType: previous.objectType, seq: previous.seq, version: previous.version + 1 };
+  await reindex(db, stored, true, true);
+  await recordChange(db, 'UPDATE', stored);
 }
 
 export async function deleteObject(db: StoreExecutor, object: StoredObject<unknown>): Promise<void> {
   const result = await db.deleteFrom('openadr_objects').where('id', '=', object.id).where('version', '=', object.version).executeTakeFirst();
   if (Number(result.numDeletedRows) !== 1) throw new ObjectChanged(`OpenADR object ${object.id} changed concurrently`);
-  await announceChange(db, 'DELETE', { ...object, version: object.version + 1 });
+  await reindex(db, object, false, true);
+  await recordChange(db, 'DELETE', { ...object, version: object.version + 1 });
+}
+
+/** Keeps the lookup tables (indexTables.ts) in step with a subscription, VEN or resource. */
+async function reindex(db: StoreExecutor, object: Parameters<typeof grantRows>[0], present: boolean, replacing = false): Promise<void> {
+  if (!INDEXED_TYPES.has(object.objectType)) return;
+  if (replacing) {
+    await db.deleteFrom('openadr_subscription_callbacks').where('subscription_id', '=', object.id).execute();
+    await db.deleteFrom('openadr_grants').where('object_id', '=', object.id).execute();
+  }
+  if (!present) return;
+  const callbacks = subscriptionCallbackRows(object);
+  if (callbacks.length > 0) await db.insertInto('openadr_subscription_callbacks').values(callbacks).execute();
+  const grants = grantRows(object);
+  if (grants.length > 0) await db.insertInto('openadr_grants').values(grants).execute();
 }

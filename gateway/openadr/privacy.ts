@@ -6,15 +6,12 @@ import type { Principal } from './tokens.ts';
 
 /**
  * The targets the business logic granted a client: those of its VENs and of
- * their resources. Only the business logic sets targets, so a VEN cannot
+ * their resources (kept in `openadr_grants`, indexTables.ts). Only the business logic sets targets, so a VEN cannot
  * widen what it sees by naming a resource after someone else's.
  */
 export async function grantedTargets(db: StoreExecutor, clientId: string): Promise<Set<string>> {
-  const granted = new Set<string>();
-  for (const type of ['VEN', 'RESOURCE'] as const) {
-    for (const object of await listObjects(db, type, { clientId })) for (const target of object.targets) granted.add(target);
-  }
-  return granted;
+  const rows = await db.selectFrom('openadr_grants').select('target').where('client_id', '=', clientId).execute();
+  return new Set(rows.map((row) => row.target));
 }
 
 /** Programs and events without targets are for every VEN; otherwise one shared target is enough. */

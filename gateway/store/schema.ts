@@ -1,8 +1,10 @@
 import type { DeliveryTables } from '../delivery/tables.ts';
+import type { OpenadrIndexTables } from '../openadr/indexTables.ts';
+import type { RegistryTables } from '../registry/tables.ts';
 import type { ColumnType, Generated } from 'kysely';
 
 /** Row shapes of every table, shared by the SQLite and PostgreSQL stores. Instants are ISO 8601 UTC text with milliseconds, so they sort as text. */
-export interface Database extends DeliveryTables {
+export interface Database extends DeliveryTables, OpenadrIndexTables, RegistryTables {
   journal: JournalTable;
   anm_documents: AnmDocumentTable;
   anm_document_revisions: AnmDocumentRevisionTable;
@@ -64,17 +66,21 @@ export interface IdempotencyTable {
   body: string;
 }
 
+/** Inbound: the replay window per issuer and audience (`last_sequence` its highest); outbound: the gateway's counter per audience. */
 export interface MessageSequenceTable {
   issuer: string;
   audience: string;
   last_sequence: number;
+  /** Hexadecimal bitmap of the window below `last_sequence` (gateway/trust/replayWindow.ts); unused by outbound counters. */
+  seen_window: ColumnType<string, string | undefined, string>;
   updated_at: string;
 }
 
 export interface EnvelopeMessageTable {
   issuer: string;
   message_id: string;
-  body_sha256: string;
+  /** SHA-256 of the signed request (method, path with query, body digest) the id was used for. */
+  request_sha256: string;
   received_at: string;
 }
 

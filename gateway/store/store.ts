@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration, type Transaction } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration, type SqliteDialectConfig, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { Dialect } from './dialect.ts';
 import type { Database } from './schema.ts';
@@ -89,7 +89,31 @@ function openSqlite(dataDir = 'data'): Store {
   database.pragma('synchronous = FULL');
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
-  return new Store(new Kysely<Database>({ dialect: new SqliteDialect({ database }) }), 'sqlite', `SQLite ${file}`);
+  return new Store(new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) }), 'sqlite', `SQLite ${file}`);
+}
+
+/** Enough for every query the gateway issues; a store running queries of ever new text drops the oldest. */
+const MAX_CACHED_STATEMENTS = 512;
+
+/**
+ * The database as Kysely sees it, preparing each SQL text once: Kysely asks
+ * for a new statement per query, and preparing costs more than running most
+ * of ours. Safe to share: Kysely runs one query at a time on the connection.
+ */
+function withStatementCache(database: SqliteDatabase.Database): SqliteDialectConfig['database'] {
+  const statements = new Map<string, SqliteDatabase.Statement>();
+  return {
+    close: () => database.close(),
+    prepare(text: string) {
+      let statement = statements.get(text);
+      if (!statement) {
+        statement = database.prepare(text);
+        if (statements.size >= MAX_CACHED_STATEMENTS) statements.delete(statements.keys().next().value!);
+        statements.set(text, statement);
+      }
+      return statement;
+    },
+  };
 }
 
 async function openPostgres(url: string, schema?: string): Promise<Store> {

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureDevPki, loadTlsCredentials } from '../../certs/index.ts';
-import { startGateway, type RunningGateway } from '../index.ts';
+import { startGateway, type Budgets, type RunningGateway } from '../index.ts';
 import type { StoreOptions } from '../store/store.ts';
 import { FlexgateClient } from '../../client/flexgateClient.ts';
 import { testLogger } from './silentLogger.ts';
@@ -29,7 +29,10 @@ export interface TestGateway {
 }
 
 /** The real gateway in this process: mutual TLS on a free loopback port, the dev PKI, the given store. */
-export async function startTestGateway(store: StoreOptions, options: { pkiDir?: string; skewSeconds?: number } = {}): Promise<TestGateway> {
+export async function startTestGateway(
+  store: StoreOptions,
+  options: { pkiDir?: string; skewSeconds?: number; budgets?: Partial<Budgets> } = {},
+): Promise<TestGateway> {
   const pkiDir = options.pkiDir ?? (await temporaryDevPki());
   const gateway = await startGateway({
     ...store,
@@ -38,6 +41,7 @@ export async function startTestGateway(store: StoreOptions, options: { pkiDir?: 
     devPki: true,
     logger: testLogger,
     ...(options.skewSeconds ? { skewSeconds: options.skewSeconds } : {}),
+    ...(options.budgets ? { budgets: options.budgets } : {}),
   });
   const clients: FlexgateClient[] = [];
   return {

@@ -20,6 +20,8 @@ export interface Caller {
 }
 
 const callers = new WeakMap<Request, Caller>();
+/** The caller's identity per TLS connection, parsed once: revocation is checked per request (trustLayer.ts), not here. */
+const identities = new WeakMap<object, Omit<Caller, 'userAgent'>>();
 const envelopes = new WeakMap<Request, VerifiedEnvelope>();
 
 export function setEnvelope(req: Request, envelope: VerifiedEnvelope): void {
@@ -54,16 +56,21 @@ export function identifyCaller() {
     if (typeof socket.getPeerCertificate !== 'function' || !socket.authorized) {
       return next(new Problem('auth.client-certificate-required', 'A client certificate issued by the flexgate CA is required (mutual TLS)'));
     }
-    const peer = socket.getPeerCertificate(true);
-    const party = partyFromCertificate(peer);
-    if (!party) return next(new Problem('auth.unknown-party', 'The client certificate names no flexgate party (SAN URI urn:flexgate:<role>:<id>)'));
-    callers.set(req, {
-      party,
-      certificateThumbprint: certificateThumbprint(peer.raw),
-      certificateSerial: normaliseSerial(peer.serialNumber) ?? peer.serialNumber,
-      certificateChain: chainOf(peer),
-      userAgent: req.headers['user-agent'] ?? null,
-    });
+    let identity = identities.get(socket);
+    if (!identity) {
+      const peer = socket.getPeerCertificate(true);
+      const party = partyFromCertificate(peer);
+      if (!party) return next(new Problem('auth.unknown-party', 'The client certificate names no flexgate party (SAN URI urn:flexgate:<role>:<id>)'));
+      identity = {
+        party,
+        certificateThumbprint: certificateThumbprint(peer.raw),
+        certificateSerial: normaliseSerial(peer.serialNumber) ?? peer.serialNumber,
+        certificateChain: chainOf(peer),
+      };
+      // TLS 1.3 has no renegotiation: the peer certificate is the handshake's for the connection's life.
+      if (socket.getProtocol?.() === 'TLSv1.3') identities.set(socket, identity);
+    }
+    callers.set(req, { ...identity, userAgent: req.headers['user-agent'] ?? null });
     next();
   };
 }

@@ -1,6 +1,10 @@
-import { X509Certificate } from 'node:crypto';
+import { constants, X509Certificate } from 'node:crypto';
+import type { Stats } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { createServer, type Server } from 'node:https';
+import type { Socket } from 'node:net';
 import type { SecureContextOptions, TLSSocket } from 'node:tls';
+import type { RequestHandler } from 'express';
 import {
   keepCrlsFresh,
   loadTlsCredentials,
@@ -10,9 +14,14 @@ import {
   type TlsCredentials,
   type TrustMaterial,
 } from '../../certs/index.ts';
+import { pkiLayout } from '../../certs/pkiLayout.ts';
+import { partyFromCertificate } from '../../protocol/identity/certificateIdentity.ts';
+import { Problem } from '../../protocol/problem.ts';
 import { normaliseSerial } from '../../protocol/identity/serialNumber.ts';
 import type { Logger } from '../log.ts';
 import { signerFromCredentials, type EnvelopeSigner } from '../../protocol/envelope/index.ts';
+import type { Budgets } from '../budgets.ts';
+import { findCaller, identifyCaller } from './caller.ts';
 import type { TrustState } from './trustLayer.ts';
 
 /**
@@ -38,6 +47,8 @@ export interface MutualTlsOptions {
   logger: Logger;
   /** Re-issue CRLs before they lapse; only where this process holds the CA keys (the dev PKI). */
   keepCrlsFresh?: boolean;
+  /** Connection limits and timeouts. */
+  budgets: Pick<Budgets, 'maxConnections' | 'maxConnectionsPerParty' | 'idleConnectionMs' | 'handshakeMs'>;
 }
 
 export interface MutualTlsListener {
@@ -45,12 +56,24 @@ export interface MutualTlsListener {
   /** The gateway's envelope signer: its TLS key and certificate. */
   signer: EnvelopeSigner;
   trust: () => TrustState;
+  /**
+   * The connection's admission, as middleware in front of everything else:
+   * a peer whose certificate did not verify, a revoked caller (the CRLs are
+   * re-read first when they changed on disk, so a request right after
+   * `flexgate pki revoke` returns is already refused) and a connection over
+   * the party's limit are each answered with a problem naming the reason,
+   * and the connection closed.
+   */
+  admitConnections(): RequestHandler[];
   /** Stops watching the PKI folder and refreshing CRLs. */
   stop(): void;
 }
 
 /** Server TLS settings: our certificate, every CA and CRL, client certificates required. */
-export function serverTlsOptions(credentials: TlsCredentials, material: TrustMaterial): SecureContextOptions & { requestCert: true; rejectUnauthorized: true } {
+export function serverTlsOptions(
+  credentials: TlsCredentials,
+  material: TrustMaterial,
+): SecureContextOptions & { requestCert: true; rejectUnauthorized: false } {
   return {
     cert: credentials.cert,
     key: credentials.key,
@@ -59,49 +82,79 @@ export function serverTlsOptions(credentials: TlsCredentials, material: TrustMat
     minVersion: 'TLSv1.2',
     ciphers: TLS_CIPHERS,
     honorCipherOrder: true,
+    // TLS 1.2 renegotiation costs the server a handshake for nothing a client needs.
+    secureOptions: constants.SSL_OP_NO_RENEGOTIATION,
     requestCert: true,
-    rejectUnauthorized: true,
+    // Node would drop an unverified peer after the handshake with no alert, so the client only sees
+    // an empty reply; instead the peer is let through to `admitConnections`, which answers a problem naming why.
+    rejectUnauthorized: false,
   };
 }
 
 /**
- * An HTTPS server that only talks to holders of a certificate from the
+ * An HTTPS server that only serves holders of a certificate from the
  * flexgate CA that is not revoked. When a CRL in the PKI folder changes
  * (`flexgate pki revoke`, the CRL keeper) the secure context is swapped
  * without a restart and open connections of newly revoked certificates are
- * closed.
+ * closed. Connections are bounded in number, overall and per party, and in
+ * idle time.
  */
 export async function createMutualTlsServer(options: MutualTlsOptions): Promise<MutualTlsListener> {
+  const { budgets } = options;
   const credentials = await loadTlsCredentials(options.pkiDir, options.identity);
   let material = await loadTrustMaterial(options.pkiDir);
   let state = trustStateOf(material);
   // The request listener is attached by the caller, once the app exists (it needs the signer below).
-  const server = createServer(serverTlsOptions(credentials, material));
+  const server = createServer({ ...serverTlsOptions(credentials, material), handshakeTimeout: budgets.handshakeMs });
+  server.maxConnections = budgets.maxConnections;
+  // A connection with no request in progress (before its first request or between two) is closed after this.
+  server.timeout = budgets.idleConnectionMs;
+  server.keepAliveTimeout = Math.min(5_000, budgets.idleConnectionMs);
 
-  const sockets = new Map<TLSSocket, string>();
+  const sockets = new Map<TLSSocket, { serial: string; party: string }>();
+  const perParty = new Map<string, number>();
+  const overLimit = new WeakSet<Socket>();
   server.on('secureConnection', (socket: TLSSocket) => {
-    const serial = normaliseSerial(socket.getPeerCertificate().serialNumber ?? '');
+    const peer = socket.getPeerCertificate();
+    // No certificate at all: refused at the handshake, as before (a peer with one that does not verify is told why).
+    if (!peer?.raw) return void socket.destroy();
+    if (!socket.authorized) return;
+    const serial = normaliseSerial(peer.serialNumber ?? '');
     if (!serial) return;
-    sockets.set(socket, serial);
-    socket.once('close', () => sockets.delete(socket));
+    const party = partyFromCertificate(peer)?.urn ?? serial;
+    const open = perParty.get(party) ?? 0;
+    if (open >= budgets.maxConnectionsPerParty) {
+      overLimit.add(socket);
+      return;
+    }
+    perParty.set(party, open + 1);
+    sockets.set(socket, { serial, party });
+    socket.once('close', () => {
+      sockets.delete(socket);
+      const left = (perParty.get(party) ?? 1) - 1;
+      if (left > 0) perParty.set(party, left);
+      else perParty.delete(party);
+    });
   });
 
-  const watcher = watchPki(
-    options.pkiDir,
-    (reloaded) => {
-      material = reloaded;
-      state = trustStateOf(reloaded);
-      server.setSecureContext(serverTlsOptions(credentials, reloaded));
-      let closed = 0;
-      for (const [socket, serial] of sockets) {
-        if (!state.revokedSerials.has(serial)) continue;
-        socket.destroy();
-        closed++;
-      }
-      options.logger.info({ revoked: state.revokedSerials.size, closedConnections: closed }, 'trust material reloaded');
-    },
-    { current: material, onError: (err) => options.logger.error({ err }, 'reloading trust material failed') },
-  );
+  const apply = (reloaded: TrustMaterial) => {
+    material = reloaded;
+    state = trustStateOf(reloaded);
+    server.setSecureContext(serverTlsOptions(credentials, reloaded));
+    let closed = 0;
+    for (const [socket, { serial }] of sockets) {
+      if (!state.revokedSerials.has(serial)) continue;
+      socket.destroy();
+      closed++;
+    }
+    options.logger.info({ revoked: state.revokedSerials.size, closedConnections: closed }, 'trust material reloaded');
+  };
+  const crlFiles = new CrlFiles(options.pkiDir);
+  await crlFiles.changed();
+  const watcher = watchPki(options.pkiDir, apply, {
+    current: material,
+    onError: (err) => options.logger.error({ err }, 'reloading trust material failed'),
+  });
   const keeper = options.keepCrlsFresh
     ? keepCrlsFresh(options.pkiDir, {
         onRefresh: (issued) => options.logger.info({ crls: issued.length }, 'CRLs re-issued before they lapse'),
@@ -109,15 +162,99 @@ export async function createMutualTlsServer(options: MutualTlsOptions): Promise<
       })
     : undefined;
 
+  // One reload at a time; a request arriving during one waits for the next, so no request is judged on a stat taken before it arrived.
+  let running: Promise<void> | undefined;
+  let queued: Promise<void> | undefined;
+  const reloadIfChanged = async () => {
+    if (!(await crlFiles.changed())) return;
+    const reloaded = await loadTrustMaterial(options.pkiDir);
+    if (JSON.stringify(reloaded) !== JSON.stringify(material)) apply(reloaded);
+  };
+  const refreshTrust = (): Promise<void> => {
+    if (!running) {
+      running = reloadIfChanged().finally(() => (running = undefined));
+      return running;
+    }
+    queued ??= running.then(
+      () => ((queued = undefined), refreshTrust()),
+      () => ((queued = undefined), refreshTrust()),
+    );
+    return queued;
+  };
+
+  const admitConnections = (): RequestHandler[] => [
+    (req, res, next) => {
+      const socket = req.socket as TLSSocket;
+      if (socket.authorized) return next();
+      res.setHeader('Connection', 'close');
+      next(new Problem('auth.client-certificate-required', unverifiedPeerDetail(socket)));
+    },
+    identifyCaller(),
+    (req, res, next) => {
+      if (!overLimit.has(req.socket)) return next();
+      res.setHeader('Connection', 'close');
+      res.setHeader('Retry-After', '1');
+      next(new Problem('request.too-many-connections', `A party may hold at most ${budgets.maxConnectionsPerParty} connections; reuse one of those open`));
+    },
+    (req, res, next) => {
+      refreshTrust().then(() => {
+        const caller = findCaller(req);
+        if (!caller || !state.revokedSerials.has(caller.certificateSerial)) return next();
+        res.setHeader('Connection', 'close');
+        next(new Problem('auth.client-certificate-required', `The client certificate (serial ${caller.certificateSerial}) is revoked`));
+      }, next);
+    },
+  ];
+
   return {
     server,
     signer: signerFromCredentials(credentials),
     trust: () => state,
+    admitConnections,
     stop() {
       watcher.close();
       keeper?.stop();
     },
   };
+}
+
+/** Why the TLS layer did not verify the peer's certificate, in words an FSP can act on. */
+function unverifiedPeerDetail(socket: TLSSocket): string {
+  const reason = socket.authorizationError;
+  const code = reason === undefined ? 'unverified' : String((reason as Error & { code?: string }).code ?? reason);
+  const why: Record<string, string> = {
+    CERT_REVOKED: 'it is revoked',
+    CERT_HAS_EXPIRED: 'it has expired',
+    CERT_NOT_YET_VALID: 'it is not yet valid',
+    UNABLE_TO_GET_ISSUER_CERT: 'it was not issued by the flexgate CA (unknown CA)',
+    UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'it was not issued by the flexgate CA (unknown CA)',
+    UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'it was not issued by the flexgate CA (unknown CA)',
+    SELF_SIGNED_CERT_IN_CHAIN: 'its chain ends in a CA the gateway does not trust (unknown CA)',
+    DEPTH_ZERO_SELF_SIGNED_CERT: 'it is self-signed (unknown CA)',
+    // The gateway holds a CRL for each of its own CAs, so a certificate whose issuer has none comes from elsewhere.
+    UNABLE_TO_GET_CRL: 'it was not issued by the flexgate CA (unknown CA: no CRL for its issuer)',
+    CRL_HAS_EXPIRED: "its CA's CRL has lapsed",
+  };
+  return `The client certificate was refused: ${why[code] ?? 'it does not verify'} (${code})`;
+}
+
+/** Notices a change of the CRL files (replaced atomically on every issue) with a stat, far cheaper than reading them. */
+class CrlFiles {
+  private readonly paths: string[];
+  private seen = '';
+
+  constructor(pkiDir: string) {
+    const layout = pkiLayout(pkiDir);
+    this.paths = [layout.crl('root'), layout.crl('issuing')];
+  }
+
+  async changed(): Promise<boolean> {
+    const stats = await Promise.all(this.paths.map((path) => stat(path).catch(() => undefined)));
+    const now = stats.map((s: Stats | undefined) => (s ? `${s.ino}:${s.size}:${s.mtimeMs}` : '-')).join('|');
+    if (now === this.seen) return false;
+    this.seen = now;
+    return true;
+  }
 }
 
 function trustStateOf(material: TrustMaterial): TrustState {

@@ -7,14 +7,14 @@ import { certificateThumbprint } from '../../protocol/identity/certificateIdenti
 import { splitPemCertificates } from '../../protocol/identity/pem.ts';
 import { constraintLookAheadProfile } from '../../profiles/constraintLookAhead.ts';
 import { buildDocument } from '../../profiles/machinery/builder.ts';
-import { CRITICAL_MEMBERS } from '../../schemas/envelope.ts';
+import { CRITICAL_MEMBERS, REPLAY_WINDOW } from '../../schemas/envelope.ts';
 import { decodeAnmDocument } from '../anm/decode.ts';
 import { getJournalEntry } from '../store/journal.ts';
 import { forEachBackend } from '../store/testStores.ts';
 import { bitraderFixture } from '../testing/fixtures.ts';
 import { DEV_ANM, DEV_DSO, DEV_FSP, startTestGateway, type TestGateway } from '../testing/testGateway.ts';
 import type { FlexgateClient, SignedResponse } from '../../client/flexgateClient.ts';
-import { signEnvelope, type EnvelopeSigner } from '../../protocol/envelope/index.ts';
+import { clockSequence, signEnvelope, type EnvelopeSigner } from '../../protocol/envelope/index.ts';
 
 const TSV = 'text/tab-separated-values';
 const MOLS = '/anm/v1/merit-order-lists';
@@ -63,7 +63,7 @@ forEachBackend((backend) => {
       iss: DEV_ANM,
       aud: running.gateway.identity,
       jti: randomUUID(),
-      seq: String(Date.now() * 1000),
+      seq: clockSequence()(),
       iat: Math.floor(Date.now() / 1000),
       ver: 'anm/v1',
       htm: 'POST',
@@ -125,6 +125,21 @@ forEachBackend((backend) => {
         assert.equal(again.headers.location, first.headers.location);
         assert.equal(again.headers['idempotency-replayed'], 'true');
         assert.equal(again.text(), first.text());
+      });
+    });
+
+    describe('one party with many requests in flight', () => {
+      it('accepts 64 signed requests sent at once over mutual TLS, none refused for overtaking another', async function () {
+        this.timeout(180_000);
+        const responses = await Promise.all(
+          Array.from({ length: 64 }, (_, i) =>
+            i % 4 === 0 ? anm.request('POST', MOLS, { body: molTsv, contentType: TSV }) : anm.request('GET', `${MOLS}?limit=1`),
+          ),
+        );
+        assert.deepEqual(
+          responses.filter((response) => response.status >= 300).map((response) => response.text()),
+          [],
+        );
       });
     });
 
@@ -237,15 +252,59 @@ forEachBackend((backend) => {
         assertProblem(await anm.request('POST', MOLS, { body: changed, contentType: TSV, envelope: { messageId } }), 409, 'envelope.message-id-reused');
       });
 
-      it('a sequence number not above the last accepted (replay or reorder), and stores nothing', async () => {
+      it('a sequence number already accepted, and one below the replay window, and stores nothing', async () => {
         const before = await countDocuments(running);
+        const next = clockSequence();
+        const overtaken = next();
+        const top = Number(next());
+        assert.equal((await anm.request('GET', MOLS, { envelope: { sequence: String(top) } })).status, 200);
         assertProblem(
-          await anm.request('POST', MOLS, { body: molTsv, contentType: TSV, envelope: { sequence: '1' } }),
+          await anm.request('POST', MOLS, { body: molTsv, contentType: TSV, envelope: { sequence: String(top) } }),
           409,
-          'envelope.sequence-not-increasing',
+          'envelope.sequence-replayed',
         );
-        assertProblem(await anm.request('GET', MOLS, { envelope: { sequence: '2' } }), 409, 'envelope.sequence-not-increasing');
+        assertProblem(await anm.request('GET', MOLS, { envelope: { sequence: String(top - REPLAY_WINDOW) } }), 409, 'envelope.sequence-too-old');
         assert.equal(await countDocuments(running), before);
+        // Inside the window and not seen: a request that was overtaken in flight.
+        assert.equal((await anm.request('GET', MOLS, { envelope: { sequence: overtaken } })).status, 200);
+      });
+
+      it('a message id used again for another path, query or method, without carrying out either', async () => {
+        const messageId = randomUUID();
+        const first = await anm.request('POST', MOLS, { body: molTsv, contentType: TSV, envelope: { messageId } });
+        assert.equal(first.status, 201, first.text());
+        const before = await countDocuments(running);
+        for (const path of [`${MOLS}?again=1`, `${MOLS}?source=elsewhere`]) {
+          const again = await anm.request('POST', path, { body: molTsv, contentType: TSV, envelope: { messageId } });
+          assert.equal(again.headers['idempotency-replayed'], undefined, path);
+          assertProblem(again, 409, 'envelope.message-id-reused');
+        }
+        assertProblem(await anm.request('GET', `${MOLS}?limit=1`, { envelope: { messageId } }), 409, 'envelope.message-id-reused');
+        assert.equal(await countDocuments(running), before);
+        const read = randomUUID();
+        assert.equal((await anm.request('GET', MOLS, { envelope: { messageId: read } })).status, 200);
+        assertProblem(await anm.request('GET', `${MOLS}?limit=2`, { envelope: { messageId: read } }), 409, 'envelope.message-id-reused');
+      });
+
+      it('an issue time beyond what a date can name (1e20, 9e15), as malformed', async () => {
+        for (const iat of [1e20, 9e15, 253_402_300_800]) {
+          assertProblem(await anm.request('GET', MOLS, { signature: forged(validHeader({ htm: 'GET', iat })) }), 400, 'envelope.malformed');
+        }
+      });
+
+      it('a sequence number above 2^53 - 1, without locking the party out', async () => {
+        for (const sequence of ['9007199254740992', '9999999999999999']) {
+          const refused = await anm.request('GET', MOLS, { envelope: { sequence } });
+          assertProblem(refused, 400, 'envelope.malformed');
+          assert.equal(refused.json<{ errors?: Array<{ pointer?: string }> }>().errors?.[0]?.pointer, '/seq');
+        }
+        assert.equal((await anm.request('GET', MOLS)).status, 200, 'the next ordinary request is accepted');
+      });
+
+      it('a request carrying the response-only members sts or rcpt', async () => {
+        const receipt = { jti: randomUUID(), 'body#S256': 'A'.repeat(43), 'protected#S256': 'B'.repeat(43) };
+        assertProblem(await anm.request('GET', MOLS, { envelope: { status: 200 } }), 400, 'envelope.malformed');
+        assertProblem(await anm.request('POST', MOLS, { body: molTsv, contentType: TSV, envelope: { receipt } }), 400, 'envelope.malformed');
       });
 
       it('an FSP posting a merit order list (role not authorised for the route)', async () => {
@@ -270,9 +329,39 @@ forEachBackend((backend) => {
   });
 });
 
+forEachBackend((backend) => {
+  if (backend.name !== 'PostgreSQL') return;
+  describe('two gateways on one PostgreSQL database share the replay window', function () {
+    this.timeout(180_000);
+    let one: TestGateway;
+    let two: TestGateway;
+
+    before(async function () {
+      const store = await backend.storeOptions(this);
+      one = await startTestGateway(store);
+      two = await startTestGateway(store, { pkiDir: one.pkiDir });
+    });
+    after(async () => Promise.all([one?.close(), two?.close()]));
+
+    it('accepts the requests of one party spread over both at once, and refuses at one what the other admitted', async () => {
+      const [a, b] = [await one.client(DEV_ANM), await two.client(DEV_ANM)];
+      const responses = await Promise.all(Array.from({ length: 32 }, (_, i) => (i % 2 ? a : b).request('GET', `${MOLS}?limit=1`)));
+      assert.deepEqual(
+        responses.filter((response) => response.status !== 200).map((response) => response.text()),
+        [],
+      );
+      const next = clockSequence();
+      const [sequence, messageId] = [next(), randomUUID()];
+      assert.equal((await a.request('GET', MOLS, { envelope: { sequence, messageId } })).status, 200);
+      assertProblem(await b.request('GET', MOLS, { envelope: { sequence, messageId } }), 409, 'envelope.replayed');
+      assertProblem(await b.request('GET', MOLS, { envelope: { sequence } }), 409, 'envelope.sequence-replayed');
+    });
+  });
+});
+
 async function signatureFor(client: FlexgateClient, running: TestGateway, path: string, body: Buffer): Promise<string> {
   const signer = await signerOf(running.pkiDir, client.party, false);
-  return signEnvelope(signer, { audience: running.gateway.identity, sequence: String(Date.now() * 1000), method: 'POST', path, apiVersion: 'anm/v1' }, body);
+  return signEnvelope(signer, { audience: running.gateway.identity, sequence: clockSequence()(), method: 'POST', path, apiVersion: 'anm/v1' }, body);
 }
 
 async function countDocuments(running: TestGateway): Promise<number> {

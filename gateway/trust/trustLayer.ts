@@ -7,7 +7,8 @@ import type { Store } from '../store/store.ts';
 import { accessRuleFor, type AccessRule } from './accessPolicy.ts';
 import { callerOf, envelopeOf, findCaller, identifyCaller, setEnvelope } from './caller.ts';
 import { signEnvelope, verifyEnvelope, type EnvelopeSigner } from '../../protocol/envelope/index.ts';
-import { admitEnvelope, nextOutboundSequence } from './replayGuard.ts';
+import { OutboundSequences } from './outboundSequences.ts';
+import { admitEnvelope } from './replayGuard.ts';
 
 /** What the gateway currently trusts besides the TLS layer's own checks; replaced when the PKI folder changes. */
 export interface TrustState {
@@ -40,6 +41,11 @@ export function verifyRequests(options: TrustLayerOptions): RequestHandler[] {
   const { rules } = options;
   const verify = async (req: Request, _res: Response, next: NextFunction) => {
     const caller = callerOf(req);
+    const trust = options.trust();
+    // The TLS layer checked the certificate at the handshake; a revocation since then takes effect with the next request.
+    if (trust.revokedSerials.has(caller.certificateSerial)) {
+      throw new Problem('auth.certificate-revoked', `The client certificate ${caller.certificateSerial} of ${caller.party.urn} is revoked`);
+    }
     const rule = accessRuleFor(req.method, req.path, rules);
     if (!rule) throw new Problem('request.not-found', `Nothing at ${req.method} ${req.path}`);
     if (!rule.roles.includes(caller.party.role)) {
@@ -50,7 +56,6 @@ export function verifyRequests(options: TrustLayerOptions): RequestHandler[] {
     }
     const jws = req.header(SIGNATURE_HEADER);
     if (jws === undefined && rule.signature === 'optional') return next();
-    const trust = options.trust();
     const envelope = await verifyEnvelope(jws, bodyOf(req), {
       issuer: caller.party.urn,
       audience: options.gateway.issuer,
@@ -60,6 +65,7 @@ export function verifyRequests(options: TrustLayerOptions): RequestHandler[] {
       certificate: { thumbprint: caller.certificateThumbprint, chain: caller.certificateChain },
       issuingAuthorities: trust.issuingAuthorities,
       revokedSerials: trust.revokedSerials,
+      kind: 'request',
     });
     if (rule.admission === 'on-arrival') {
       await options.store.transaction((tx) => admitEnvelope(tx, envelope, options.skewSeconds === undefined ? {} : { skewSeconds: options.skewSeconds }));
@@ -72,11 +78,12 @@ export function verifyRequests(options: TrustLayerOptions): RequestHandler[] {
 
 /**
  * Signs every response body as sent, with the gateway's own sequence per
- * audience. A 2xx to a signed request carries a receipt naming the hashes
+ * audience (reserved in blocks: no commit of its own per response). A 2xx to a signed request carries a receipt naming the hashes
  * of the request's body and protected header. Mounted first, so problem
  * responses are signed too.
  */
 export function signResponses(options: TrustLayerOptions): RequestHandler {
+  const sequences = new OutboundSequences(options.store.db, options.gateway.issuer);
   return (req, res, next) => {
     const chunks: Buffer[] = [];
     const originalEnd = res.end.bind(res) as (body: Buffer, callback?: () => void) => Response;
@@ -90,7 +97,7 @@ export function signResponses(options: TrustLayerOptions): RequestHandler {
       if (chunk !== undefined && chunk !== null && typeof chunk !== 'function') chunks.push(toBuffer(chunk, encoding));
       const done = [chunk, encoding, callback].find((argument): argument is () => void => typeof argument === 'function');
       const body = Buffer.concat(chunks);
-      signResponse(options, req, res, body).then(
+      signResponse(options, sequences, req, res, body).then(
         (jws) => {
           if (!res.headersSent) res.setHeader(SIGNATURE_HEADER, jws);
           originalEnd(body, done);
@@ -107,7 +114,7 @@ export function signResponses(options: TrustLayerOptions): RequestHandler {
   };
 }
 
-async function signResponse(options: TrustLayerOptions, req: Request, res: Response, body: Buffer): Promise<string> {
+async function signResponse(options: TrustLayerOptions, sequences: OutboundSequences, req: Request, res: Response, body: Buffer): Promise<string> {
   const audience = findCaller(req)?.party.urn ?? UNIDENTIFIED;
   const request = envelopeOf(req);
   const success = res.statusCode >= 200 && res.statusCode < 300;
@@ -115,7 +122,7 @@ async function signResponse(options: TrustLayerOptions, req: Request, res: Respo
     options.gateway,
     {
       audience,
-      sequence: await nextOutboundSequence(options.store.db, options.gateway.issuer, audience),
+      sequence: await sequences.next(audience),
       method: req.method,
       path: req.originalUrl,
       apiVersion: apiVersionOf(req, options.rules),

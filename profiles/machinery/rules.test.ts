@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { ConstraintLookAhead } from '../../schemas/anm/constraintLookAhead.ts';
 import type { MeritOrderList } from '../../schemas/anm/meritOrderList.ts';
+import { acknowledgementProfile } from '../acknowledgement.ts';
 import { constraintLookAheadProfile } from '../constraintLookAhead.ts';
 import { deliveryVerificationProfile } from '../deliveryVerification.ts';
 import { dispatchInstructionProfile } from '../dispatchInstruction.ts';
@@ -280,9 +281,16 @@ describe('profile rules beyond the XSD', () => {
     });
 
     it('a character XML cannot carry', () => {
+      const acknowledgement = { reasons: [{ code: 'A01' as const, text: 'bad \uFFFF' }] };
+      const { mRID, createdDateTime, sender, receiver } = header;
+      const [issue] = violationOf(() => buildDocument(acknowledgementProfile, acknowledgement, { mRID, createdDateTime, sender, receiver })).issues;
+      assert.match(issue?.detail ?? '', /character XML cannot carry/);
+    });
+
+    it('an id outside the identifier alphabet (schemas/anm/identifiers.ts), at its field', () => {
       const entries = [{ ...list.entries[0]!, resourceName: 'bad \uFFFF' }];
       const [issue] = violationOf(() => buildDocument(meritOrderListProfile, { entries }, header)).issues;
-      assert.match(issue?.detail ?? '', /character XML cannot carry/);
+      assert.match(issue?.detail ?? '', /^\/entries\/0\/resourceName must match pattern/);
     });
 
     it('fewer values than the window has settlement periods', () => {

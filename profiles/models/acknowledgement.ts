@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { codeList } from '../../schemas/anm/identifiers.ts';
+import { codeList, identifierString } from '../../schemas/anm/identifiers.ts';
 import { CreatedDateTime } from './documentHeader.ts';
 
 /** The ESMP reason codes flexgate's acknowledgements use, with their ESMP titles. */
@@ -38,7 +38,7 @@ export const Acknowledgement = Type.Object(
     received: Type.Optional(
       Type.Object(
         {
-          mRID: Type.String({ minLength: 1, maxLength: 60, pattern: '^[^\\u0000-\\u001f\\u007f]+$' }),
+          mRID: identifierString(60),
           revisionNumber: Type.Optional(Type.Integer({ minimum: 1, maximum: 999 })),
           type: Type.Optional(codeList(ACKNOWLEDGED_MESSAGE_TYPES)),
           processType: Type.Optional(codeList(ACKNOWLEDGED_PROCESS_TYPES)),

@@ -1,15 +1,13 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { codeList } from '../../schemas/anm/identifiers.ts';
+import { codeList, identifierString } from '../../schemas/anm/identifiers.ts';
 
 /** ESMP market roles flexgate's documents name: A50 DSO, A56 flexibility service provider. */
 export const MARKET_ROLES = ['A50', 'A56'] as const;
 /** Party id coding schemes: A01 EIC, NGB GB national codes. */
 export const PARTY_CODING_SCHEMES = ['A01', 'NGB'] as const;
 
-const printable = (maxLength: number) => Type.String({ minLength: 1, maxLength, pattern: '^[^\\u0000-\\u001f\\u007f]+$' });
-
 export const MarketParticipant = Type.Object(
-  { mRID: printable(16), codingScheme: codeList(PARTY_CODING_SCHEMES), role: codeList(MARKET_ROLES) },
+  { mRID: identifierString(16), codingScheme: codeList(PARTY_CODING_SCHEMES), role: codeList(MARKET_ROLES) },
   { additionalProperties: false },
 );
 export type MarketParticipant = Static<typeof MarketParticipant>;
@@ -24,7 +22,7 @@ export const CreatedDateTime = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d
  */
 export const DocumentHeader = Type.Object(
   {
-    mRID: printable(60),
+    mRID: identifierString(60),
     revisionNumber: Type.Integer({ minimum: 1, maximum: 999 }),
     createdDateTime: CreatedDateTime,
     sender: MarketParticipant,

@@ -2,17 +2,26 @@ import { Problem } from '../problem.ts';
 
 export type Delimiter = '\t' | ',';
 
+/** What one table may hold: rows (blank ones included) and characters per cell. */
+export interface TableLimits {
+  maxRows: number;
+  maxCellLength: number;
+}
+
 export interface DelimitedRow {
   /** 1-based line of the file on which the row starts. */
   line: number;
   cells: string[];
 }
 
+const UNBOUNDED: TableLimits = { maxRows: Infinity, maxCellLength: Infinity };
+
 /**
  * Splits CSV or TSV text into rows of cells. Quoting follows RFC 4180 for both
  * (spreadsheet exports quote TSV cells too); any line ending is accepted.
+ * Stops at the first row or cell beyond the limits.
  */
-export function parseDelimited(text: string, delimiter: Delimiter): DelimitedRow[] {
+export function parseDelimited(text: string, delimiter: Delimiter, limits: TableLimits = UNBOUNDED): DelimitedRow[] {
   const rows: DelimitedRow[] = [];
   let cells: string[] = [];
   let cell = '';
@@ -21,8 +30,24 @@ export function parseDelimited(text: string, delimiter: Delimiter): DelimitedRow
   let i = 0;
   const n = text.length;
 
-  const endRow = () => {
+  const endCell = () => {
+    if (cell.length > limits.maxCellLength) {
+      throw new Problem(
+        'tabular.cell-too-long',
+        `Line ${rowLine}, column ${cells.length + 1}: a cell has ${cell.length} characters; at most ${limits.maxCellLength} are accepted`,
+        {
+          row: rowLine,
+          column: cells.length + 1,
+        },
+      );
+    }
     cells.push(cell);
+  };
+  const endRow = () => {
+    endCell();
+    if (rows.length >= limits.maxRows) {
+      throw new Problem('tabular.too-many-rows', `The table has more than ${limits.maxRows} rows`, { row: rowLine });
+    }
     rows.push({ line: rowLine, cells });
     cells = [];
     cell = '';
@@ -64,7 +89,7 @@ export function parseDelimited(text: string, delimiter: Delimiter): DelimitedRow
       continue;
     }
     if (ch === delimiter) {
-      cells.push(cell);
+      endCell();
       cell = '';
       i++;
     } else if (ch === '\r' || ch === '\n') {

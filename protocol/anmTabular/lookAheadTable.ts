@@ -4,7 +4,7 @@ import { Problem, ProblemCollector } from '../problem.ts';
 import { SETTLEMENT_PERIOD_MS } from '../time/settlementPeriod.ts';
 import { formatUtc, parseInstant } from '../time/ukTime.ts';
 import { kilowattExponent, wholeKilowatts } from './cells.ts';
-import { parseDelimited, renderTsv, type Delimiter } from './delimited.ts';
+import { parseDelimited, renderTsv, type Delimiter, type TableLimits } from './delimited.ts';
 import { attempt, locatorFrom, type TabularReading } from './reading.ts';
 import { readTable, requiredCell, type ColumnSpec, type TableCell } from './table.ts';
 
@@ -28,8 +28,8 @@ type ConstraintInput = ConstraintLookAheadInput['constraints'][number];
  * optionally end in the second cell) applies to the rows below it; a period
  * without an end lasts one settlement period, as the ANM's half-hourly lists do.
  */
-export function readLookAheadTable(text: string, delimiter: Delimiter): TabularReading<ConstraintLookAheadInput> {
-  const lines = readTable(parseDelimited(text, delimiter), COLUMNS);
+export function readLookAheadTable(text: string, delimiter: Delimiter, limits?: TableLimits): TabularReading<ConstraintLookAheadInput> {
+  const lines = readTable(parseDelimited(text, delimiter, limits), COLUMNS);
   const problems = new ProblemCollector();
   const locations = new Map<string, ProblemLocation>();
   const constraints: ConstraintInput[] = [];

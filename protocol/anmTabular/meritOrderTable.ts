@@ -3,7 +3,7 @@ import type { MeritOrderList, MeritOrderListInput } from '../../schemas/anm/meri
 import { ProblemCollector } from '../problem.ts';
 import { parseInstant, toUnixSeconds } from '../time/ukTime.ts';
 import { booleanCell, integerCell, kilowattExponent, wholeKilowatts } from './cells.ts';
-import { parseDelimited, renderTsv, type Delimiter } from './delimited.ts';
+import { parseDelimited, renderTsv, type Delimiter, type TableLimits } from './delimited.ts';
 import { attempt, locatorFrom, type TabularReading } from './reading.ts';
 import { readTable, requiredCell, type ColumnSpec, type TableCell } from './table.ts';
 
@@ -49,8 +49,8 @@ const heading = (field: Field) => COLUMNS.find((c) => c.field === field)!.aliase
 type EntryInput = MeritOrderListInput['entries'][number];
 
 /** Reads a merit order list exported by an ANM as TSV or CSV. */
-export function readMeritOrderTable(text: string, delimiter: Delimiter): TabularReading<MeritOrderListInput> {
-  const lines = readTable(parseDelimited(text, delimiter), COLUMNS);
+export function readMeritOrderTable(text: string, delimiter: Delimiter, limits?: TableLimits): TabularReading<MeritOrderListInput> {
+  const lines = readTable(parseDelimited(text, delimiter, limits), COLUMNS);
   const problems = new ProblemCollector();
   const locations = new Map<string, ProblemLocation>();
   const entries: EntryInput[] = [];
@@ -173,7 +173,8 @@ function readTradedColumns(
  * list, figure 6's (issue time above) otherwise.
  */
 export function renderMeritOrderTable(list: MeritOrderList): string {
-  const tradedLayout = list.scenario !== undefined || list.receivedAt !== undefined;
+  // A period start belongs to figure 7's layout: figure 6's time line is the issue time.
+  const tradedLayout = list.scenario !== undefined || list.receivedAt !== undefined || list.periodStart !== undefined;
   const fields: Field[] = [
     ...(tradedLayout ? (['receivedTime', 'receivedTimestamp', 'scenario'] as const) : []),
     'order',
@@ -188,7 +189,8 @@ export function renderMeritOrderTable(list: MeritOrderList): string {
     'activity',
     'traded',
     'registered',
-    ...(tradedLayout ? [] : (['curtailmentIndex'] as const)),
+    // Figure 7 has no curtailment index; it is added only when an entry carries one, so nothing is dropped.
+    ...(!tradedLayout || list.entries.some((entry) => entry.curtailmentIndex !== undefined) ? (['curtailmentIndex'] as const) : []),
   ];
   const received = list.receivedAt === undefined ? undefined : Date.parse(list.receivedAt);
   const rows: string[][] = [fields.map(heading)];

@@ -1,4 +1,4 @@
-import { CRITICAL_MEMBERS, EnvelopeHeader, RECEIPT_MEMBER, STATUS_MEMBER } from '../../schemas/envelope.ts';
+import { CRITICAL_MEMBERS, EnvelopeHeader, MAX_SEQUENCE, RECEIPT_MEMBER, STATUS_MEMBER } from '../../schemas/envelope.ts';
 import { compileValidator } from '../jsonSchema.ts';
 import { Problem } from '../problem.ts';
 import { parseJson } from '../safeJson.ts';
@@ -46,6 +46,8 @@ export function readEnvelopeHeader(jws: string | undefined): EnvelopeParts {
     const problem = error as Problem;
     throw Problem.of(problem.items.map((item) => ({ ...item, code: 'envelope.malformed', detail: `protected header: ${item.detail}` })));
   }
+  // Above 2^53 - 1 a number is no longer exact everywhere it is kept: refused, never rounded.
+  if (BigInt(header.seq) > MAX_SEQUENCE) throw new Problem('envelope.malformed', `seq must be at most 2^53 - 1 (${MAX_SEQUENCE})`, { pointer: '/seq' });
   if (header.kid !== header['x5t#S256'])
     throw new Problem('envelope.malformed', 'kid must equal x5t#S256 (the signing certificate thumbprint)', { pointer: '/kid' });
   for (const member of [STATUS_MEMBER, RECEIPT_MEMBER] as const) {

@@ -18,4 +18,6 @@ export interface VerifiedEnvelope {
   /** SHA-256 (base64url) of the body bytes and of the protected header, named by the signed receipt. */
   bodySha256: string;
   protectedHeaderSha256: string;
+  /** SHA-256 of the signed request (method, path with query, body digest): what the message id is bound to. */
+  requestSha256: string;
 }

@@ -1,10 +1,10 @@
 import { X509Certificate, type KeyObject } from 'node:crypto';
 import { errors as joseErrors, flattenedVerify } from 'jose';
-import { ENVELOPE_ALGORITHMS, type ApiVersion, type EnvelopeHeader } from '../../schemas/envelope.ts';
+import { ENVELOPE_ALGORITHMS, RECEIPT_MEMBER, STATUS_MEMBER, type ApiVersion, type EnvelopeHeader } from '../../schemas/envelope.ts';
 import { certificateThumbprint } from '../identity/certificateIdentity.ts';
 import { normaliseSerial } from '../identity/serialNumber.ts';
 import { Problem } from '../problem.ts';
-import { sha256Base64url } from './digest.ts';
+import { requestSha256, sha256Base64url } from './digest.ts';
 import { JOSE_CRIT } from './joseCrit.ts';
 import { readEnvelopeHeader } from './readHeader.ts';
 import type { VerifiedEnvelope } from './verifiedEnvelope.ts';
@@ -23,6 +23,8 @@ export interface EnvelopeExpectations {
   issuingAuthorities?: readonly X509Certificate[];
   revokedSerials?: ReadonlySet<string>;
   now?: Date;
+  /** A request may not carry the members only a response carries (`sts`, `rcpt`): a signed answer is not a request. */
+  kind?: 'request' | 'response';
 }
 
 /**
@@ -33,6 +35,11 @@ export interface EnvelopeExpectations {
  */
 export async function verifyEnvelope(jws: string | undefined, body: Uint8Array, expected: EnvelopeExpectations): Promise<VerifiedEnvelope> {
   const { header, protectedPart, signature } = readEnvelopeHeader(jws);
+  if (expected.kind === 'request') {
+    for (const member of [STATUS_MEMBER, RECEIPT_MEMBER] as const) {
+      if (member in header) throw new Problem('envelope.malformed', `${member} is a response member: a request must not carry it`, { pointer: `/${member}` });
+    }
+  }
   if (header.ver !== expected.apiVersion) {
     throw new Problem('envelope.request-mismatch', `Signed for API version ${header.ver}, sent to ${expected.apiVersion}`, { pointer: '/ver' });
   }
@@ -62,6 +69,7 @@ export async function verifyEnvelope(jws: string | undefined, body: Uint8Array, 
       pointer: header.htm === expected.method.toUpperCase() ? '/htu' : '/htm',
     });
   }
+  const bodySha256 = sha256Base64url(body);
   return {
     jws: `${protectedPart}..${signature}`,
     alg: header.alg,
@@ -72,8 +80,9 @@ export async function verifyEnvelope(jws: string | undefined, body: Uint8Array, 
     issuedAt: header.iat,
     schemaVersion: header.ver,
     certificateChain: chain,
-    bodySha256: sha256Base64url(body),
+    bodySha256,
     protectedHeaderSha256: sha256Base64url(protectedPart),
+    requestSha256: requestSha256(header.htm, header.htu, bodySha256),
   };
 }
 

@@ -96,13 +96,31 @@ const DAY_FIRST = /^(\d{1,2})\/(\d{1,2})\/(\d{4})[ T](\d{1,2}):(\d{2})(?::(\d{2}
 const ISO_LIKE = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?(Z|z|[+-]\d{2}:?\d{2})?$/;
 const UNIX_SECONDS = /^-?\d{1,11}$/;
 
+/** The instants flexgate accepts: 2000-01-01T00:00Z (inclusive) to 2100-01-01T00:00Z (exclusive). */
+export const EARLIEST_INSTANT_MS = Date.UTC(2000, 0, 1);
+export const LATEST_INSTANT_MS = Date.UTC(2100, 0, 1);
+
+// The widest offsets in use anywhere (UTC−12:00 to UTC+14:00), with room for neither more.
+const MAX_OFFSET_MINUTES = 14 * 60;
+
 /**
  * Reads an instant in any form the ANM and its peers send:
  * `DD/MM/YYYY HH:MM[:SS]` and `YYYY-MM-DD HH:MM[:SS]` as UK local time,
  * ISO 8601 with `Z` or an offset as given, and Unix seconds as UTC.
- * Returns epoch milliseconds.
+ * Returns epoch milliseconds. An instant outside 2000–2100 is refused: no
+ * flexibility document needs one, and beyond it renderings garble
+ * (`+010000-…`) and time series explode.
  */
 export function parseInstant(input: string | number, location: ProblemLocation = {}): number {
+  const epoch = readInstant(input, location);
+  if (epoch < EARLIEST_INSTANT_MS || epoch >= LATEST_INSTANT_MS) {
+    const shown = typeof input === 'number' ? String(input) : `"${input.trim().slice(0, 64)}"`;
+    throw new Problem('time.out-of-range', `${shown} is outside the years 2000 to 2099 that flexgate accepts`, location);
+  }
+  return epoch;
+}
+
+function readInstant(input: string | number, location: ProblemLocation): number {
   if (typeof input === 'number') return unixSeconds(input, location);
   const text = input.trim();
   if (UNIX_SECONDS.test(text)) return unixSeconds(Number(text), location);
@@ -144,8 +162,9 @@ function zoneOffsetMinutes(zone: string, text: string, location: ProblemLocation
   const digits = zone.slice(1).replace(':', '');
   const hours = Number(digits.slice(0, 2));
   const minutes = Number(digits.slice(2));
-  if (hours > 23 || minutes > 59) throw new Problem('time.invalid', `"${text}" has an impossible UTC offset`, location);
-  return sign * (hours * 60 + minutes);
+  const offset = hours * 60 + minutes;
+  if (minutes > 59 || offset > MAX_OFFSET_MINUTES) throw new Problem('time.invalid', `"${text}" has a UTC offset beyond ±14:00`, location);
+  return sign * offset;
 }
 
 function checkedWall(

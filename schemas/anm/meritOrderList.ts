@@ -1,5 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { AnmIdentifier, codeList, DisplayName, kilowatts } from './identifiers.ts';
+import { AnmIdentifier, codeList, DisplayName, exactInteger, kilowatts } from './identifiers.ts';
 import { InstantInput, UtcInstant } from './instant.ts';
 
 export const OPERATION_TYPES = ['ConstrainedDemand', 'ConstrainedGeneration', 'FlexibleOutputChange'] as const;
@@ -17,7 +17,7 @@ export const ACTIVITY_OF_OPERATION: Record<OperationType, Activity> = {
 
 const MeritOrderEntry = Type.Object(
   {
-    order: Type.Integer({ minimum: 1, description: 'Position in the list: 1 is curtailed first' }),
+    order: exactInteger(1, 'Position in the list: 1 is curtailed first'),
     contractId: AnmIdentifier,
     resourceId: AnmIdentifier,
     resourceName: Type.Optional(DisplayName),
@@ -28,7 +28,7 @@ const MeritOrderEntry = Type.Object(
     activity: codeList(ACTIVITIES, 'Buyer for constrained demand and generation, Seller for flexible output change'),
     traded: Type.Boolean(),
     registered: Type.Boolean(),
-    curtailmentIndex: Type.Optional(Type.Integer({ minimum: 0 })),
+    curtailmentIndex: Type.Optional(exactInteger(0)),
   },
   { additionalProperties: false },
 );
@@ -38,7 +38,7 @@ function meritOrderListShape<I extends TSchema>(instant: I) {
     {
       issuedAt: Type.Optional(instant),
       periodStart: Type.Optional(instant),
-      scenario: Type.Optional(Type.Integer({ minimum: 0, description: 'Trading scenario of a re-ordered list' })),
+      scenario: Type.Optional(exactInteger(0, 'Trading scenario of a re-ordered list')),
       receivedAt: Type.Optional(instant),
       entries: Type.Array(MeritOrderEntry, { minItems: 1, maxItems: 100_000 }),
     },

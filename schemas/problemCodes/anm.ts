@@ -12,6 +12,7 @@ export const anmProblems = {
   'tabular.period-missing': { status: 400, title: 'No period line before the data rows' },
   'tabular.inconsistent-rows': { status: 422, title: 'Rows disagree on a value they must share' },
   'time.invalid': { status: 400, title: 'Not a recognised time' },
+  'time.out-of-range': { status: 422, title: 'Instant outside the years 2000 to 2099' },
   'time.nonexistent-local': { status: 422, title: 'Local UK time does not exist (clocks went forward)' },
   'time.ambiguous-local': { status: 422, title: 'Local UK time is ambiguous (clocks went back); give an offset' },
   'time.mismatch': { status: 422, title: 'Two renderings of the same instant disagree' },
@@ -26,4 +27,8 @@ export const anmProblems = {
   'anm.constraint-size-invalid': { status: 422, title: 'Constraint size must be greater than zero' },
   'anm.constraint-duplicate': { status: 422, title: 'Constraint given twice for the same period' },
   'anm.resource-duplicate': { status: 422, title: 'Resource listed twice under one constraint' },
+  'anm.constraint-too-long': { status: 422, title: 'Constraint lasts longer than the gateway accepts' },
+  'anm.too-many-entries': { status: 413, title: 'Document has more entries than the gateway accepts' },
+  'tabular.too-many-rows': { status: 413, title: 'Table has more rows than the gateway accepts' },
+  'tabular.cell-too-long': { status: 413, title: 'Table cell longer than the gateway accepts' },
 } as const satisfies ProblemSpecs;

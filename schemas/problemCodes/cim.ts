@@ -7,6 +7,9 @@ export const cimProblems = {
   'xml.entity-forbidden': { status: 400, title: 'XML declaring entities is refused' },
   'xml.external-entity-forbidden': { status: 400, title: 'XML declaring external entities is refused' },
   'xml.too-deep': { status: 400, title: 'XML nests deeper than allowed' },
+  'xml.too-many-elements': { status: 413, title: 'XML has more elements than allowed' },
+  'xml.too-many-attributes': { status: 413, title: 'XML has more attributes than allowed' },
+  'xml.text-too-long': { status: 413, title: 'XML text or attribute value longer than allowed' },
   'xml.encoding-unsupported': { status: 415, title: 'XML must be UTF-8' },
   'xml.malformed': { status: 400, title: 'XML is not well-formed' },
   'cim.unknown-document': { status: 422, title: 'Root element is not a document of a supported CIM profile' },
@@ -14,5 +17,6 @@ export const cimProblems = {
   'cim.schema-invalid': { status: 400, title: 'Document does not match its profile XSD' },
   'cim.rule-violation': { status: 422, title: 'Document breaks a rule of its CIM profile' },
   'cim.not-representable': { status: 422, title: 'Model has no faithful form in the CIM profile' },
+  'cim.too-many-points': { status: 422, title: 'Document would render more CIM points than the gateway accepts' },
   'cim.revision-conflict': { status: 409, title: 'Document mRID and revisionNumber conflict with what is stored' },
 } as const satisfies ProblemSpecs;

@@ -3,6 +3,7 @@ import type { ProblemSpecs } from './spec.ts';
 /** Transport identity, authorisation and the signed message envelope (schemas/envelope.ts). */
 export const trustProblems = {
   'auth.client-certificate-required': { status: 401, title: 'Mutual TLS client certificate required' },
+  'auth.certificate-revoked': { status: 401, title: 'Client certificate is revoked' },
   'auth.unknown-party': { status: 403, title: 'Client certificate names no flexgate party' },
   'auth.role-forbidden': { status: 403, title: "The caller's role may not use this route" },
   'envelope.signature-missing': { status: 401, title: 'Request is not signed' },
@@ -21,5 +22,6 @@ export const trustProblems = {
   'envelope.from-future': { status: 401, title: 'Signature issue time is in the future' },
   'envelope.replayed': { status: 409, title: 'Message id was already used' },
   'envelope.message-id-reused': { status: 409, title: 'Message id was already used for different content' },
-  'envelope.sequence-not-increasing': { status: 409, title: 'Sequence number is not above the last one accepted' },
+  'envelope.sequence-replayed': { status: 409, title: 'Sequence number was already accepted' },
+  'envelope.sequence-too-old': { status: 409, title: 'Sequence number is below the replay window' },
 } as const satisfies ProblemSpecs;

@@ -4,7 +4,7 @@ import type { DerivedReference } from '../../store/journal.ts';
 import type { StoreExecutor } from '../../store/store.ts';
 import { eventEnd } from '../eventTiming.ts';
 import { cancel, initialState, nextState, type DispatchState, type LifecycleStep } from '../lifecycle.ts';
-import { findObject, listObjects, type StoredObject } from '../objectTable.ts';
+import { findObject, listObjects, type NewObject, type StoredObject } from '../objectTable.ts';
 import { insertObject, updateObject } from '../objectWrites.ts';
 import { targetFilter } from '../privacy.ts';
 import {
@@ -38,12 +38,19 @@ async function requireProgram(db: StoreExecutor, programID: string): Promise<voi
 
 const hasIntervals = (body: EventRequest) => (body.intervals ?? []).some((i) => i.payloads.length > 0);
 
-/** Stores a new event in its first lifecycle stage; the merit order reaction creates its events through here too. */
+/** Stores a new event in its first lifecycle stage; the merit order reaction creates its events through `newEventObject` in batches. */
 export async function createEventObject(db: StoreExecutor, body: EventRequest, now: string, sourceKey: string | null = null): Promise<Event> {
   await requireProgram(db, body.programID);
+  const { event, object } = newEventObject(body, now, sourceKey);
+  await insertObject(db, object);
+  return event;
+}
+
+/** A new event as served and as stored, in its first lifecycle stage; its program must exist. */
+export function newEventObject(body: EventRequest, now: string, sourceKey: string | null): { event: Event; object: NewObject<Event> } {
   const stage = initialState(body.dispatchStage, hasIntervals(body));
   const event: Event = { ...newMetadata('EVENT', now), ...body, dispatchStage: stage };
-  await insertObject(db, {
+  const object: NewObject<Event> = {
     id: event.id,
     objectType: 'EVENT',
     clientId: null,
@@ -56,8 +63,8 @@ export async function createEventObject(db: StoreExecutor, body: EventRequest, n
     sourceKey,
     lifecycle: stage,
     createdAt: now,
-  });
-  return event;
+  };
+  return { event, object };
 }
 
 /** Applies a lifecycle step with the event's new content; refuses what the state machine refuses. */

@@ -1,0 +1,101 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ensureDevPki, issueCertificate } from '../../certs/index.ts';
+import { startGatewayProcess } from '../testing/gatewayProcess.ts';
+import { BASELINE_NAME } from './baseline.ts';
+import { runInChild } from './child.ts';
+import type { LoadPlan, LoadResult, PhaseResult } from './p1Load.ts';
+import type { BenchRow } from './row.ts';
+
+/**
+ * P1: concurrent signed ingest end to end. A real `flexgate serve` process on
+ * SQLite (durable before it answers) over loopback mutual TLS, and a load
+ * generator in another process: 16 ANM parties × 4 requests in flight,
+ * signed POSTs of a 10-entry merit order list, then signed GETs of one.
+ */
+
+export interface IngestBenchOptions {
+  parties: number;
+  inFlight: number;
+  warmupMs: number;
+  measureMs: number;
+  maxRequests: number;
+}
+
+export const FULL_INGEST: IngestBenchOptions = { parties: 16, inFlight: 4, warmupMs: 5_000, measureMs: 15_000, maxRequests: 200_000 };
+
+const GOALS = { post: 0.1, get: 0.2, p99Ms: 50 } as const;
+
+export async function ingestBench(options: IngestBenchOptions, baselinePerSecond: number): Promise<BenchRow[]> {
+  const root = mkdtempSync(join(tmpdir(), 'flexgate-bench-p1-'));
+  try {
+    const pkiDir = join(root, 'pki');
+    await ensureDevPki(pkiDir);
+    const parties: string[] = [];
+    for (let n = 1; n <= options.parties; n++) {
+      const id = `anm-bench-${String(n).padStart(2, '0')}`;
+      await issueCertificate(pkiDir, { role: 'anm', id });
+      parties.push(`urn:flexgate:anm:${id}`);
+    }
+    const gateway = await startGatewayProcess(['--data-dir', join(root, 'data'), '--pki-dir', pkiDir]);
+    try {
+      const plan: LoadPlan = { ...options, url: gateway.url, pkiDir, parties };
+      const load = await runInChild<LoadResult>(new URL('./p1Load.ts', import.meta.url).href, [JSON.stringify(plan)]);
+      const shape = `${options.parties} parties × ${options.inFlight} in flight`;
+      return [
+        ...phaseRows('signed POST of a 10-entry MOL', shape, load.post, GOALS.post, baselinePerSecond),
+        ...phaseRows('signed GET of a MOL', shape, load.get, GOALS.get, baselinePerSecond),
+      ];
+    } finally {
+      gateway.child.kill('SIGTERM');
+      await gateway.exited;
+    }
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+function phaseRows(what: string, shape: string, result: PhaseResult, goalRatio: number, baselinePerSecond: number): BenchRow[] {
+  const perSecond = result.accepted / result.seconds;
+  const ratio = perSecond / baselinePerSecond;
+  const failures = Object.entries(result.otherFailures);
+  const failed = failures.reduce((sum, [, count]) => sum + count, 0);
+  return [
+    {
+      group: 'P1',
+      what: `${what}, ${shape}, accepted`,
+      value: perSecond,
+      unit: 'requests/s',
+      ratio,
+      baseline: BASELINE_NAME,
+      goal: `≥ ${goalRatio.toFixed(2)} ×`,
+      met: ratio >= goalRatio,
+    },
+    { group: 'P1', what: `${what}, p50 latency`, value: result.latencyMs.p50, unit: 'ms' },
+    {
+      group: 'P1',
+      what: `${what}, p99 latency`,
+      value: result.latencyMs.p99,
+      unit: 'ms',
+      goal: `< ${GOALS.p99Ms} ms`,
+      met: result.latencyMs.p99 < GOALS.p99Ms,
+    },
+    {
+      group: 'P1',
+      what: `${what}, correctly signed but refused for overtaking (of ${result.requests})`,
+      value: result.overtaken,
+      unit: 'requests',
+      goal: '0',
+      met: result.overtaken === 0,
+    },
+    {
+      group: 'P1',
+      what: `${what}, other refusals and failures${failures.length ? ` (${failures.map(([reason, count]) => `${count} ${reason}`).join('; ')})` : ''}`,
+      value: failed,
+      unit: 'requests',
+      goal: '0',
+      met: failed === 0,
+    },
+  ];
+}
