@@ -24,7 +24,7 @@ import { MqttTransport } from './delivery/mqttTransport.ts';
 import { mqttEnvelopeSigner, webhookEnvelopeSigner } from './delivery/notificationSigners.ts';
 import { purgeDeliveredNotifications } from './delivery/outbox.ts';
 import { WebhookTransport } from './delivery/webhookTransport.ts';
-import { problemHandler } from './http/problemResponse.ts';
+import { answerUnparseableRequest, problemHandler } from './http/problemResponse.ts';
 import { rateLimitPerParty } from './http/rateLimit.ts';
 import { refuseContentEncoding, requireWellFormedTarget } from './http/requestShape.ts';
 import { Intake } from './intake.ts';
@@ -43,6 +43,8 @@ import { openadrV301Router } from './openadr/v301/routes.ts';
 import { registryAccessRules } from './registry/accessRules.ts';
 import { adminRegistryRouter } from './registry/adminRoutes.ts';
 import { registryConsistencyReaction } from './registry/intakeConsistency.ts';
+import { settlementAccessRules } from './settlement/accessRules.ts';
+import { adminSettlementRouter } from './settlement/adminRoutes.ts';
 import { purgeIdempotency } from './store/idempotency.ts';
 import { Store, type StoreOptions } from './store/store.ts';
 import type { AccessRule } from './trust/accessPolicy.ts';
@@ -64,6 +66,7 @@ export const ACCESS_RULES: readonly AccessRule[] = [
   ...openadrAccessRules,
   ...deliveryAccessRules,
   ...registryAccessRules,
+  ...settlementAccessRules,
   ...operationsAccessRules,
 ];
 
@@ -140,6 +143,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   }
   const { server, signer, trust } = tls;
   server.headersTimeout = 15_000;
+  server.on('clientError', answerUnparseableRequest);
   server.requestTimeout = 60_000;
 
   // Listen first: the application needs the URL it is reached at. A connection's TLS handshake takes longer than attaching the listener below.
@@ -281,6 +285,7 @@ function gatewayApplication(parts: ApplicationParts): Express {
   app.use(openadrAdminRouter({ store, config: openadr }));
   app.use(adminDeliveryRouter({ store, onRedelivery: parts.onRedelivery }));
   app.use(adminRegistryRouter({ store }));
+  app.use(adminSettlementRouter({ store }));
   app.use(operationsRouter({ metrics: parts.metrics, store, pkiDir: parts.pkiDir }));
   app.use((req, _res, next) => next(new Problem('request.not-found', `Nothing at ${req.method} ${req.path}`)));
   app.use(problemHandler(logger, publicUrl));
