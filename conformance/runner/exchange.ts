@@ -53,7 +53,7 @@ export function bodyOf(request: VectorRequest): { body: Buffer; contentType?: st
   const contentType = request.contentType === undefined ? {} : { contentType: request.contentType };
   if (request.text !== undefined) return { body: Buffer.from(request.text), ...contentType };
   if (request.base64 !== undefined) return { body: Buffer.from(request.base64, 'base64'), ...contentType };
-  if (request.repeat !== undefined) return { body: Buffer.from(request.repeat.text.repeat(request.repeat.times)), ...contentType };
+  if (request.repeat !== undefined) return { body: Buffer.from(request.repeat.map(({ text, times }) => text.repeat(times)).join('')), ...contentType };
   return { body: Buffer.alloc(0), ...contentType };
 }
 
@@ -194,7 +194,12 @@ export function mismatches(expect: Expectation, response: SignedResponse | undef
   } catch {
     body = undefined;
   }
-  if (wanted.problem !== undefined) {
+  if (wanted.problem !== undefined && wanted.acknowledgement) {
+    const text = response.body.toString('utf8');
+    if (!contentType.startsWith('application/xml')) found.push(`content type "${contentType}", expected an application/xml acknowledgement`);
+    if (!/<code>A02<\/code>/.test(text)) found.push('the acknowledgement does not reject the document (no reason A02)');
+    if (!text.includes(PROBLEM_TYPE_PREFIX + wanted.problem)) found.push(`the acknowledgement does not name ${PROBLEM_TYPE_PREFIX}${wanted.problem}`);
+  } else if (wanted.problem !== undefined) {
     const problem = body as { type?: unknown; status?: unknown; title?: unknown } | undefined;
     if (!contentType.startsWith('application/problem+json')) found.push(`content type "${contentType}", expected application/problem+json`);
     if (problem?.type !== PROBLEM_TYPE_PREFIX + wanted.problem)

@@ -1,8 +1,29 @@
 import type { Script } from './caseContext.ts';
+import { deliveryOutcome, webhookNotification } from './scripts/notifications.ts';
+import {
+  tlsExpiredCertificate,
+  tlsNoClientCertificate,
+  tlsNonAead,
+  tlsRevokedCertificate,
+  tlsUnknownCa,
+  tlsVersion11,
+  tlsWrongKeyUsage,
+  unknownParty,
+} from './scripts/tlsCases.ts';
 import { expiredSigningCertificate, revokedSigningCertificate } from './scripts/signingCertificates.ts';
 
 /** Every scripted case by the name its vector gives in `script`. */
 export const SCRIPTS: Record<string, Script> = {
   'revoked-signing-certificate': revokedSigningCertificate,
   'expired-signing-certificate': expiredSigningCertificate,
+  'webhook-notification': webhookNotification,
+  'delivery-outcome': deliveryOutcome,
+  'tls-no-client-certificate': tlsNoClientCertificate,
+  'tls-unknown-ca': tlsUnknownCa,
+  'tls-expired-certificate': tlsExpiredCertificate,
+  'tls-revoked-certificate': tlsRevokedCertificate,
+  'tls-wrong-key-usage': tlsWrongKeyUsage,
+  'tls-version-1.1': tlsVersion11,
+  'tls-non-aead': tlsNonAead,
+  'unknown-party': unknownParty,
 };

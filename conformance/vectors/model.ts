@@ -38,11 +38,13 @@ export const VectorRequest = Type.Object(
     path: Type.String(),
     contentType: Type.Optional(Type.String()),
     headers: Type.Optional(Type.Record(Type.String(), Type.String())),
-    /** Exactly one body form: a JSON value, text, base64 bytes, or a text repeated (oversized bodies). */
+    /** Exactly one body form: a JSON value, text, base64 bytes, or texts each repeated, one after the other (oversized or deep bodies). */
     json: Type.Optional(Type.Unknown()),
     text: Type.Optional(Type.String()),
     base64: Type.Optional(Type.String()),
-    repeat: Type.Optional(Type.Object({ text: Type.String(), times: Type.Integer({ minimum: 1 }) }, { additionalProperties: false })),
+    repeat: Type.Optional(
+      Type.Array(Type.Object({ text: Type.String(), times: Type.Integer({ minimum: 1 }) }, { additionalProperties: false }), { minItems: 1 }),
+    ),
     /** `bearer`: the party's OpenADR access token (client credentials provisioned by the target's administrator). */
     auth: Type.Optional(
       Type.Union([
@@ -66,6 +68,8 @@ export const Expectation = Type.Object(
     status: Type.Union([Type.Integer(), Type.Array(Type.Integer())]),
     /** Negative vectors: the problem code (schemas/problems.ts) the answer must carry, with its status. */
     problem: Type.Optional(Type.String()),
+    /** The problem comes in a CIM Acknowledgement_MarketDocument (A02, the problem type in its reason text) rather than problem+json. */
+    acknowledgement: Type.Optional(Type.Boolean()),
     /** JSON pointer → the value found there. */
     json: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
     /** JSON pointers that must not exist (object privacy: no secret in the answer). */

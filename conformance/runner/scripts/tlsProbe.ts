@@ -1,0 +1,36 @@
+import { connect, type ConnectionOptions } from 'node:tls';
+
+export type ProbeOutcome = { answered: true; statusLine: string } | { answered: false; reason: string };
+
+const PROBE_PATH = '/healthz';
+
+/**
+ * One TLS connection with the given settings and a plain GET of the health
+ * path: answered when an HTTP status line comes back, else why not (the
+ * handshake refused, the connection closed). Nothing is signed: a server
+ * that answers at all has let the connection through.
+ */
+export function probe(url: string, options: ConnectionOptions, timeoutMs = 10_000): Promise<ProbeOutcome> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    let received = '';
+    let settled = false;
+    const finish = (outcome: ProbeOutcome) => {
+      if (settled) return;
+      settled = true;
+      socket.destroy();
+      resolve(outcome);
+    };
+    const socket = connect({ host: hostname, port: Number(port || 443), servername: undefined, ...options }, () => {
+      socket.write(`GET ${PROBE_PATH} HTTP/1.1\r\nHost: ${hostname}\r\nConnection: close\r\n\r\n`);
+    });
+    socket.setTimeout(timeoutMs, () => finish({ answered: false, reason: `no answer within ${timeoutMs} ms` }));
+    socket.on('data', (chunk: Buffer) => {
+      received += chunk.toString('latin1');
+      const line = received.split('\r\n')[0] ?? '';
+      if (line.startsWith('HTTP/')) finish({ answered: true, statusLine: line });
+    });
+    socket.on('error', (error: NodeJS.ErrnoException) => finish({ answered: false, reason: error.code ?? error.message }));
+    socket.on('close', () => finish({ answered: false, reason: 'closed without an answer' }));
+  });
+}
