@@ -21,7 +21,7 @@ const NOMINATED_CSV = 'settlement_date,settlement_period,kW\n2024-10-18,17,650\n
 
 forEachBackend((backend) => {
   describe(`Settlement admin API (${backend.name})`, function () {
-    this.timeout(30_000);
+    this.timeout(120_000);
     let store: Store;
     let app: Express;
     let eventId: string;
