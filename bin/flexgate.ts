@@ -29,6 +29,15 @@ const commands: Record<string, Entry> = {
   },
   mol: { summary: 'trading opportunities and re-ordered merit order lists from files', load: async () => (await import('../gateway/cli/mol.ts')).molCommand },
   cim: { summary: 'CIM documents: from and to ANM payloads, validation', load: async () => (await import('../gateway/cli/cim.ts')).cimCommand },
+  registry: {
+    summary: 'parties, assets and contracts: import (JSON or ENA pre-qualification CSV), export, list',
+    load: async () => (await import('../gateway/cli/registry.ts')).registryCommand,
+  },
+  export: {
+    summary: "write the instance's state as one signed bundle (registry, OpenADR setup, certificates, settlement)",
+    load: async () => (await import('../gateway/cli/stateBundle.ts')).exportCommand,
+  },
+  import: { summary: 'load a state bundle into an empty instance', load: async () => (await import('../gateway/cli/stateBundle.ts')).importCommand },
   conformance: {
     summary: 'run conformance suites against an implementation, verify a conformance certificate',
     load: async () => (await import('../conformance/cli.ts')).conformanceCommand,

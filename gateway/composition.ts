@@ -2,7 +2,8 @@ import type { Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import express, { type Express, type RequestHandler } from 'express';
-import { DEV_GATEWAY_URN, ensureDevPki } from '../certs/index.ts';
+import { rootCertificates } from 'node:tls';
+import { DEV_GATEWAY_URN, ensureDevPki, loadTlsCredentials } from '../certs/index.ts';
 import type { EnvelopeSigner } from '../protocol/envelope/index.ts';
 import type { ConsistencyMode } from '../schemas/registry/registry.ts';
 import { Problem } from '../protocol/problem.ts';
@@ -18,11 +19,12 @@ import { cimRouter } from './cim/routes.ts';
 import { deliveryAccessRules } from './delivery/accessRules.ts';
 import { adminDeliveryRouter } from './delivery/adminRoutes.ts';
 import { DeliveryDispatcher } from './delivery/dispatcher.ts';
+import { EgressPolicy } from './delivery/egress.ts';
 import { MqttTransport } from './delivery/mqttTransport.ts';
 import { mqttEnvelopeSigner, webhookEnvelopeSigner } from './delivery/notificationSigners.ts';
 import { purgeDeliveredNotifications } from './delivery/outbox.ts';
 import { WebhookTransport } from './delivery/webhookTransport.ts';
-import { problemHandler } from './http/problemResponse.ts';
+import { answerUnparseableRequest, problemHandler } from './http/problemResponse.ts';
 import { rateLimitPerParty } from './http/rateLimit.ts';
 import { refuseContentEncoding, requireWellFormedTarget } from './http/requestShape.ts';
 import { Intake } from './intake.ts';
@@ -41,6 +43,8 @@ import { openadrV301Router } from './openadr/v301/routes.ts';
 import { registryAccessRules } from './registry/accessRules.ts';
 import { adminRegistryRouter } from './registry/adminRoutes.ts';
 import { registryConsistencyReaction } from './registry/intakeConsistency.ts';
+import { settlementAccessRules } from './settlement/accessRules.ts';
+import { adminSettlementRouter } from './settlement/adminRoutes.ts';
 import { purgeIdempotency } from './store/idempotency.ts';
 import { Store, type StoreOptions } from './store/store.ts';
 import type { AccessRule } from './trust/accessPolicy.ts';
@@ -62,6 +66,7 @@ export const ACCESS_RULES: readonly AccessRule[] = [
   ...openadrAccessRules,
   ...deliveryAccessRules,
   ...registryAccessRules,
+  ...settlementAccessRules,
   ...operationsAccessRules,
 ];
 
@@ -80,10 +85,19 @@ export interface GatewayOptions extends StoreOptions {
   skewSeconds?: number;
   /** The URL clients reach the gateway at, when not the one it listens on (a load balancer, a DNS name). */
   publicUrl?: string;
-  /** MQTT broker for OpenADR notifications (default mqtt://127.0.0.1:1883). */
+  /** MQTT broker for OpenADR notifications (default mqtt://127.0.0.1:1883); in production `mqtts://…` with `mqttCa`. */
   mqttUrl?: string;
-  /** OpenADR programs and token lifetime; the VTN's base URL and broker come from `publicUrl` and `mqttUrl`. */
-  openadr?: Omit<OpenadrConfig, 'publicBaseUrl' | 'mqttBrokerUrl'>;
+  /** PEM of the CA that issued the broker's certificate, for `mqtts://`. */
+  mqttCa?: string;
+  /**
+   * Networks (CIDRs) webhook callbacks may reach although loopback,
+   * link-local, private or reserved, which are refused by default
+   * (gateway/delivery/egress.ts): `127.0.0.0/8` for a sandbox on one
+   * machine, the site's ranges on premises.
+   */
+  egressAllow?: string[];
+  /** OpenADR programs and token lifetime; the VTN's base URL and broker come from `publicUrl` and `mqttUrl`, its egress from `egressAllow`. */
+  openadr?: Omit<OpenadrConfig, 'publicBaseUrl' | 'mqttBrokerUrl' | 'egress'>;
   /** How intake treats merit order lists the registry contradicts (gateway/registry/intakeConsistency.ts); default enforced. */
   registryConsistency?: ConsistencyMode;
   logger: Logger;
@@ -129,6 +143,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   }
   const { server, signer, trust } = tls;
   server.headersTimeout = 15_000;
+  server.on('clientError', answerUnparseableRequest);
   server.requestTimeout = 60_000;
 
   // Listen first: the application needs the URL it is reached at. A connection's TLS handshake takes longer than attaching the listener below.
@@ -140,17 +155,25 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const url = `https://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
   const publicUrl = options.publicUrl ?? url;
   const mqttUrl = options.mqttUrl ?? DEFAULT_OPENADR_CONFIG.mqttBrokerUrl;
+  const egress = new EgressPolicy(options.egressAllow);
   const openadr: OpenadrConfig = {
     ...DEFAULT_OPENADR_CONFIG,
     ...options.openadr,
+    egress,
     mqttBrokerUrl: mqttUrl,
     publicBaseUrl: new URL('/openadr/3.1.0', publicUrl).href,
   };
 
   // Push delivery of OpenADR notifications from the outbox, webhooks and MQTT, signed like every response.
+  // A receiver that asks for a client certificate gets the gateway's (mutual TLS); receivers are trusted by the public roots or the gateway's PKI.
+  const own = await loadTlsCredentials(pkiDir, options.identity ?? DEV_GATEWAY_URN);
   const transports = {
-    webhook: new WebhookTransport({ sign: webhookEnvelopeSigner({ db: store.db, signer }) }),
-    mqtt: new MqttTransport({ url: mqttUrl, sign: mqttEnvelopeSigner({ db: store.db, signer }) }),
+    webhook: new WebhookTransport({
+      sign: webhookEnvelopeSigner({ db: store.db, signer }),
+      egress,
+      tls: { ca: [...rootCertificates, ...own.ca], cert: own.cert, key: own.key },
+    }),
+    mqtt: new MqttTransport({ url: mqttUrl, sign: mqttEnvelopeSigner({ db: store.db, signer }), ...(options.mqttCa ? { ca: options.mqttCa } : {}) }),
   };
   const dispatcher = new DeliveryDispatcher({ db: store.db, dialect: store.dialect, logger: options.logger, transports });
   dispatcher.start();
@@ -262,6 +285,7 @@ function gatewayApplication(parts: ApplicationParts): Express {
   app.use(openadrAdminRouter({ store, config: openadr }));
   app.use(adminDeliveryRouter({ store, onRedelivery: parts.onRedelivery }));
   app.use(adminRegistryRouter({ store }));
+  app.use(adminSettlementRouter({ store }));
   app.use(operationsRouter({ metrics: parts.metrics, store, pkiDir: parts.pkiDir }));
   app.use((req, _res, next) => next(new Problem('request.not-found', `Nothing at ${req.method} ${req.path}`)));
   app.use(problemHandler(logger, publicUrl));

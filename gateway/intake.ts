@@ -16,7 +16,7 @@ export interface IncomingMessage {
   idempotencyKey: string | undefined;
   /** The authenticated sender (trust layer); absent only where a router is used without it. */
   caller?: Caller;
-  /** The verified signature, admitted (fresh, new id, next sequence) in the message's own transaction. */
+  /** The verified signature, admitted (fresh, new id, sequence number new in its window) in the message's own transaction. */
   envelope?: VerifiedEnvelope;
 }
 

@@ -6,7 +6,8 @@ import { DEFAULT_JOIN_RESOURCES, joinSandbox, nextCommands } from './join.ts';
 import { DEFAULT_SPEED } from './orchestrator/scenarioPlayer.ts';
 import { Sandbox } from './sandbox.ts';
 
-const DEFAULT_DATA_DIR = join('data', 'sandbox');
+// The folder `flexgate serve` uses: `flexgate send` and `flexgate ven` find the PKI there by default.
+const DEFAULT_DATA_DIR = 'data';
 
 const HELP = `Usage: flexgate sandbox [--data-dir DIR] [--port N] [--ui-port N] [--ui-host HOST] [--speed X] [--scenario N] [--play] [--mqtt-url URL]
        flexgate sandbox join --party urn:flexgate:fsp:ID [--resource ID]... [--data-dir DIR]

@@ -10,7 +10,7 @@ import { loadCatalogue, type Catalogue } from './scenarioCatalogue.ts';
 import { startUiServer, type UiServer } from './ui/uiServer.ts';
 
 export interface SandboxOptions {
-  /** Where the gateway's SQLite store, the PKI and the joined FSPs' files live (default ./data/sandbox). */
+  /** Where the gateway's SQLite store, the PKI and the joined FSPs' files live (the CLI's default: ./data, as `flexgate serve`). */
   dataDir: string;
   /** Gateway port (mutual TLS); 0 for any free one. */
   port: number;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import request from 'supertest';
 import type { Express } from 'express';
+import { sql } from 'kysely';
 import { Intake } from '../intake.ts';
 import { getJournalEntry } from '../store/journal.ts';
 import type { Store } from '../store/store.ts';
@@ -159,6 +160,29 @@ forEachBackend((backend) => {
         }
         assert.deepEqual(seen.slice(0, 5), [...ids].reverse());
         assert.equal(new Set(seen).size, seen.length, 'no document twice');
+      });
+
+      it('lists from summaries stored at intake, never parsing a stored body (issue 14: a 10 MB list slowed every list call)', async () => {
+        const created = await postJson('merit-order-lists', { ...figure6Json(), issuedAt: '2024-10-17T10:01:00Z' }).expect(201);
+        // A body the list would choke on if it read it.
+        await store.db.updateTable('anm_document_revisions').set({ body: 'not JSON' }).where('document_id', '=', created.body.id).execute();
+        const page = await request(app).get('/anm/v1/merit-order-lists?limit=1').expect(200);
+        assert.deepEqual(page.body.items[0], {
+          id: created.body.id,
+          revision: 1,
+          acceptedAt: created.body.acceptedAt,
+          href: `/anm/v1/merit-order-lists/${created.body.id}`,
+          issuedAt: created.body.issuedAt,
+          entryCount: 2,
+        });
+      });
+
+      it('summarises from the body a revision stored without a summary', async () => {
+        const created = await postJson('merit-order-lists', { ...figure6Json(), issuedAt: '2024-10-17T10:02:00Z' }).expect(201);
+        await sql`UPDATE anm_document_revisions SET summary = NULL WHERE document_id = ${created.body.id}`.execute(store.db);
+        const page = await request(app).get('/anm/v1/merit-order-lists?limit=1').expect(200);
+        assert.equal(page.body.items[0].entryCount, 2);
+        assert.equal(page.body.items[0].issuedAt, created.body.issuedAt);
       });
 
       it('refuses a cursor it did not issue and an out-of-range limit', async () => {

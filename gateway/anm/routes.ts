@@ -1,18 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import express, { type Request, type Response, type Router } from 'express';
-import type { ConstraintLookAhead } from '../../schemas/anm/constraintLookAhead.ts';
-import type { MeritOrderList } from '../../schemas/anm/meritOrderList.ts';
 import { canonicalJson } from '../../protocol/canonicalJson.ts';
 import { chooseRepresentation, requireMediaType } from '../http/negotiation.ts';
 import { incomingMessage } from '../http/incoming.ts';
 import type { Intake } from '../intake.ts';
 import { Problem } from '../../protocol/problem.ts';
-import { getDocument, insertDocument, listDocuments, type StoredDocument } from '../store/anmDocuments.ts';
+import { getDocument, insertDocument, type StoredDocument } from '../store/anmDocuments.ts';
+import { listSummaries, recordSummary } from './documentSummaries.ts';
 import type { Store } from '../store/store.ts';
-import { DEFAULT_DOCUMENT_LIMITS, type DocumentLimits } from './documentLimits.ts';
-import { ANM_MEDIA_TYPES, decodeAnmDocument, type AnmDocumentKind, type AnmDocuments } from './decode.ts';
-import { renderLookAheadTable } from '../../protocol/anmTabular/lookAheadTable.ts';
-import { renderMeritOrderTable } from '../../protocol/anmTabular/meritOrderTable.ts';
+import type { DocumentLimits } from './documentLimits.ts';
+import { DEFAULT_BUDGETS, type Budgets } from '../budgets.ts';
+import { sharedHeavyWork, type HeavyWork } from '../heavyWork/pool.ts';
+import { ANM_MEDIA_TYPES, type AnmDocumentKind } from './decode.ts';
 
 export const ANM_BASE_PATH = '/anm/v1';
 const TSV = 'text/tab-separated-values';
@@ -20,43 +19,25 @@ const TSV = 'text/tab-separated-values';
 interface Collection<K extends AnmDocumentKind> {
   kind: K;
   path: string;
-  renderTable: (document: AnmDocuments[K]) => string;
-  summarise: (document: AnmDocuments[K]) => Record<string, unknown>;
 }
 
 const collections = [
-  {
-    kind: 'constraint-look-ahead',
-    path: 'constraint-look-aheads',
-    renderTable: renderLookAheadTable,
-    summarise: (doc: ConstraintLookAhead) => ({
-      issuedAt: doc.issuedAt,
-      constraints: doc.constraints.map(({ resources, ...constraint }) => ({ ...constraint, resourceCount: resources.length })),
-    }),
-  } satisfies Collection<'constraint-look-ahead'>,
-  {
-    kind: 'merit-order-list',
-    path: 'merit-order-lists',
-    renderTable: renderMeritOrderTable,
-    summarise: (doc: MeritOrderList) => ({
-      issuedAt: doc.issuedAt,
-      periodStart: doc.periodStart,
-      scenario: doc.scenario,
-      receivedAt: doc.receivedAt,
-      entryCount: doc.entries.length,
-    }),
-  } satisfies Collection<'merit-order-list'>,
+  { kind: 'constraint-look-ahead', path: 'constraint-look-aheads' } satisfies Collection<'constraint-look-ahead'>,
+  { kind: 'merit-order-list', path: 'merit-order-lists' } satisfies Collection<'merit-order-list'>,
 ];
 
 export interface AnmRouterOptions {
   intake: Intake;
   maxBodyBytes: number;
-  /** What one document may hold and cost; the default budgets otherwise. */
-  limits?: DocumentLimits;
+  /** What one document may hold and cost, and how long its processing may take; the default budgets otherwise. */
+  limits?: DocumentLimits & Pick<Budgets, 'heavyWorkMs'>;
+  /** Where large documents are decoded and rendered; the process's shared pool otherwise. */
+  heavyWork?: HeavyWork;
 }
 
 /** ANM API v1: look-aheads and merit order lists in (JSON or the ANM's tables), stored, and served back. */
-export function anmRouter({ intake, maxBodyBytes, limits = DEFAULT_DOCUMENT_LIMITS }: AnmRouterOptions): Router {
+export function anmRouter({ intake, maxBodyBytes, limits = DEFAULT_BUDGETS, heavyWork }: AnmRouterOptions): Router {
+  const work = heavyWork ?? sharedHeavyWork(limits.heavyWorkMs);
   const { store } = intake;
   const router = express.Router();
   const rawBody = express.raw({ type: () => true, limit: maxBodyBytes });
@@ -64,9 +45,9 @@ export function anmRouter({ intake, maxBodyBytes, limits = DEFAULT_DOCUMENT_LIMI
     const base = `${ANM_BASE_PATH}/${collection.path}`;
     router
       .route(base)
-      .post(rawBody, (req, res) => create(intake, collection, limits, req, res))
+      .post(rawBody, (req, res) => create(intake, work, collection, limits, req, res))
       .get((req, res) => list(store, collection, req, res));
-    router.route(`${base}/:id`).get((req, res) => read(store, collection, req, res));
+    router.route(`${base}/:id`).get((req, res) => read(store, work, collection, req, res));
   }
   return router;
 }
@@ -78,10 +59,10 @@ function representation(stored: StoredDocument): string {
   return canonicalJson({ id: stored.id, revision: stored.revision, acceptedAt: stored.acceptedAt, ...(JSON.parse(stored.body) as object) });
 }
 
-async function create(intake: Intake, collection: Collection<AnmDocumentKind>, limits: DocumentLimits, req: Request, res: Response) {
+async function create(intake: Intake, work: HeavyWork, collection: Collection<AnmDocumentKind>, limits: DocumentLimits, req: Request, res: Response) {
   const mediaType = requireMediaType(req, ANM_MEDIA_TYPES);
   const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-  const document = decodeAnmDocument(collection.kind, body, mediaType, limits);
+  const document = await work.run('decodeAnm', { kind: collection.kind, body, mediaType, limits }, body.length);
   const { response, replayed } = await intake.accept(incomingMessage(req, body, mediaType), async ({ tx, journalId, receivedAt }) => {
     const stored: StoredDocument = {
       id: randomUUID(),
@@ -89,9 +70,10 @@ async function create(intake: Intake, collection: Collection<AnmDocumentKind>, l
       acceptedAt: receivedAt,
       revision: 1,
       journalId,
-      body: canonicalJson(document),
+      body: document.body,
     };
     await insertDocument(tx, stored);
+    await recordSummary(tx, { documentId: stored.id, revision: 1, summary: document.summary });
     return {
       derived: [{ kind: collection.kind, id: stored.id, revision: 1 }],
       response: { status: 201, headers: { location: selfLink(collection, stored.id) }, body: representation(stored) },
@@ -101,14 +83,14 @@ async function create(intake: Intake, collection: Collection<AnmDocumentKind>, l
   res.status(response.status).set(response.headers).type('application/json').send(response.body);
 }
 
-async function read(store: Store, collection: Collection<AnmDocumentKind>, req: Request, res: Response) {
+async function read(store: Store, work: HeavyWork, collection: Collection<AnmDocumentKind>, req: Request, res: Response) {
   const id = String(req.params.id);
   const stored = await getDocument(store.db, collection.kind, id);
   if (!stored) throw new Problem('request.not-found', `No ${collection.kind} with id ${id}`);
   const format = chooseRepresentation(req, ['application/json', TSV] as const);
   res.setHeader('Vary', 'Accept');
   if (format === TSV) {
-    res.type(`${TSV}; charset=utf-8`).send(collection.renderTable(JSON.parse(stored.body) as never));
+    res.type(`${TSV}; charset=utf-8`).send(await work.run('renderAnmTable', { kind: collection.kind, body: stored.body }, stored.body.length));
     return;
   }
   res.type('application/json').send(representation(stored));
@@ -120,7 +102,7 @@ const MAX_PAGE = 200;
 async function list(store: Store, collection: Collection<AnmDocumentKind>, req: Request, res: Response) {
   const limit = pageLimit(req.query.limit);
   const before = decodeCursor(req.query.cursor);
-  const page = await listDocuments(store.db, collection.kind, limit, before);
+  const page = await listSummaries(store.db, collection.kind, limit, before);
   const base = `${ANM_BASE_PATH}/${collection.path}`;
   const next = page.nextBefore === undefined ? null : `${base}?limit=${limit}&cursor=${encodeCursor(page.nextBefore)}`;
   if (next) res.setHeader('Link', `<${next}>; rel="next"`);
@@ -131,7 +113,7 @@ async function list(store: Store, collection: Collection<AnmDocumentKind>, req: 
         revision: stored.revision,
         acceptedAt: stored.acceptedAt,
         href: selfLink(collection, stored.id),
-        ...collection.summarise(JSON.parse(stored.body) as never),
+        ...stored.summary,
       })),
       next,
     }),

@@ -25,10 +25,13 @@ export function elementLocator(text: string, wantedLines: ReadonlySet<number>): 
   const documentLevel: OpenElement = { name: '', index: 1, parent: undefined, counts: new Map() };
   let open = documentLevel;
   let line = 1;
-  let counted = 0;
+  // The next line break not yet counted: each is found once, so the pass stays linear however long a line is.
+  let nextBreak = text.indexOf('\n');
   const advance = (to: number) => {
-    for (let nl = text.indexOf('\n', counted); nl >= 0 && nl < to; nl = text.indexOf('\n', nl + 1)) line++;
-    counted = Math.max(counted, to);
+    while (nextBreak >= 0 && nextBreak < to) {
+      line++;
+      nextBreak = text.indexOf('\n', nextBreak + 1);
+    }
   };
   const skipTo = (from: number, terminator: string) => {
     const end = text.indexOf(terminator, from);
@@ -61,7 +64,11 @@ export function elementLocator(text: string, wantedLines: ReadonlySet<number>): 
       const index = (open.counts.get(name) ?? 0) + 1;
       open.counts.set(name, index);
       const element: OpenElement = { name, index, parent: open, counts: new Map() };
-      if (wantedLines.has(line)) recorded.set(line, [...(recorded.get(line) ?? []), element]);
+      if (wantedLines.has(line)) {
+        const onLine = recorded.get(line);
+        if (onLine) onLine.push(element);
+        else recorded.set(line, [element]);
+      }
       if (text[end - 1] !== '/') open = element;
       at = end + 1;
     }

@@ -9,8 +9,11 @@ import { addRevision, insertDocument, RevisionConflict } from '../store/anmDocum
 import type { Store, StoreExecutor } from '../store/store.ts';
 import { acceptance, rejection } from './acknowledgements.ts';
 import { documentIdOfMrid, mridOfDocument } from './documentIdentity.ts';
-import { readCimDocument, type HeaderPeek, type InboundDocument } from './inbound.ts';
-import { cimDocumentOf, DEFAULT_CIM_PARTIES, type CimParties } from './outbound.ts';
+import { recordSummary } from '../anm/documentSummaries.ts';
+import type { HeaderPeek } from './inbound.ts';
+import { DEFAULT_CIM_PARTIES, type CimParties } from './outbound.ts';
+import { sharedHeavyWork, type HeavyWork } from '../heavyWork/pool.ts';
+import { profileOfReading, type CimReading } from '../heavyWork/tasks.ts';
 import { findRevision, listCurrent } from './storedDocuments.ts';
 import { xmlLimitsOf, type XmlLimits } from './xmlSafety.ts';
 import { DEFAULT_BUDGETS, type Budgets } from '../budgets.ts';
@@ -28,6 +31,8 @@ export interface CimRouterOptions {
   xmlLimits?: Partial<XmlLimits>;
   /** What one document may hold and cost (XML limits included, unless `xmlLimits` says otherwise); the default budgets otherwise. */
   budgets?: Budgets;
+  /** Where large documents are read and rendered; the process's shared pool otherwise. */
+  heavyWork?: HeavyWork;
 }
 
 /**
@@ -45,13 +50,14 @@ export function cimRouter(options: CimRouterOptions): Router {
   const parties = options.parties ?? DEFAULT_CIM_PARTIES;
   const budgets = options.budgets ?? DEFAULT_BUDGETS;
   const limits: XmlLimits = { ...xmlLimitsOf(budgets), maxBytes: options.maxBodyBytes, ...options.xmlLimits };
+  const work = options.heavyWork ?? sharedHeavyWork(budgets.heavyWorkMs);
   const router = express.Router();
   const rawBody = express.raw({ type: () => true, limit: options.maxBodyBytes });
   router
     .route(CIM_DOCUMENTS_PATH)
-    .post(rawBody, (req, res) => create(intake, parties, limits, budgets, req, res))
+    .post(rawBody, (req, res) => create(intake, work, parties, limits, budgets, req, res))
     .get((req, res) => list(store, req, res));
-  router.get(`${CIM_DOCUMENTS_PATH}/:id`, (req, res) => read(store, parties, req, res));
+  router.get(`${CIM_DOCUMENTS_PATH}/:id`, (req, res) => read(store, work, parties, budgets, req, res));
   return router;
 }
 
@@ -66,12 +72,12 @@ function sendRejection(res: Response, parties: CimParties, profile: CimProfile, 
     .send(rejection(profile, peek, { sender: parties.dso, receiver: peek.sender }, problem));
 }
 
-async function create(intake: Intake, parties: CimParties, limits: XmlLimits, budgets: DocumentLimits, req: Request, res: Response) {
+async function create(intake: Intake, work: HeavyWork, parties: CimParties, xmlLimits: XmlLimits, limits: DocumentLimits, req: Request, res: Response) {
   requireMediaType(req, XML_MEDIA_TYPES);
   const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-  const reading = readCimDocument(body, limits, budgets);
-  if (!reading.accepted) return sendRejection(res, parties, reading.profile, reading.peek, reading.problem);
-  const { document } = reading;
+  const reading = await work.run('readCim', { body, xmlLimits, limits }, body.length);
+  if (!reading.accepted) return sendRejection(res, parties, profileOfReading(reading.profileId), reading.peek, Problem.of(reading.problem));
+  const document = { ...reading, profile: profileOfReading(reading.kind) };
   const peek: HeaderPeek = document.header;
   const id = documentIdOfMrid(document.header.mRID);
   try {
@@ -95,6 +101,9 @@ async function create(intake: Intake, parties: CimParties, limits: XmlLimits, bu
   }
 }
 
+/** An accepted document as read off the event loop: its kind, profile, header, canonical body and summary. */
+type ReadDocument = Extract<CimReading, { accepted: true }> & { readonly profile: CimProfile };
+
 function isUniqueViolation(error: unknown): boolean {
   const code = (error as { code?: unknown }).code;
   return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
@@ -105,12 +114,12 @@ function isUniqueViolation(error: unknown): boolean {
  * creates it, revision n + 1 replaces revision n (a traded merit order list
  * after the original). Anything else conflicts with what is stored.
  */
-async function storeRevision(tx: StoreExecutor, document: InboundDocument, id: string, journalId: string, receivedAt: string): Promise<number> {
+async function storeRevision(tx: StoreExecutor, document: ReadDocument, id: string, journalId: string, receivedAt: string): Promise<number> {
   const { header, profile } = document;
   const revisionNumber = 'revisionNumber' in header ? header.revisionNumber : 1;
   const at = (element: string) => ({ pointer: `/${profile.root}/${element}` });
   const conflict = (detail: string, element: string) => new Problem('cim.revision-conflict', detail, at(element));
-  const body = canonicalJson(document.model);
+  const { body, summary } = document;
   const existing = await findRevision(tx, id);
   if (!existing) {
     if (revisionNumber !== 1) throw conflict(`flexgate has no document ${header.mRID}: its first revision must be 1, not ${revisionNumber}`, 'revisionNumber');
@@ -120,28 +129,32 @@ async function storeRevision(tx: StoreExecutor, document: InboundDocument, id: s
       if (isUniqueViolation(error)) throw conflict(`Document ${header.mRID} was created by another request at the same time`, 'mRID');
       throw error;
     }
+    await recordSummary(tx, { documentId: id, revision: 1, summary });
     return 1;
   }
   if (existing.kind !== document.kind) throw conflict(`mRID ${header.mRID} names a ${existing.kind}, not a ${document.kind}`, 'mRID');
   const next = existing.currentRevision + 1;
   if (revisionNumber !== next)
     throw conflict(`Document ${header.mRID} is at revision ${existing.currentRevision}: the next revision is ${next}, not ${revisionNumber}`, 'revisionNumber');
+  let revision: number;
   try {
-    return await addRevision(tx, { documentId: id, basedOn: existing.currentRevision, createdAt: receivedAt, journalId, body });
+    revision = await addRevision(tx, { documentId: id, basedOn: existing.currentRevision, createdAt: receivedAt, journalId, body });
   } catch (error) {
     if (error instanceof RevisionConflict) throw conflict(`Document ${header.mRID} gained revision ${next} from another request first`, 'revisionNumber');
     throw error;
   }
+  await recordSummary(tx, { documentId: id, revision, summary });
+  return revision;
 }
 
-async function read(store: Store, parties: CimParties, req: Request, res: Response) {
+async function read(store: Store, work: HeavyWork, parties: CimParties, limits: DocumentLimits, req: Request, res: Response) {
   const id = String(req.params.id);
   const revision = revisionQuery(req.query.revision);
   chooseRepresentation(req, ['application/xml'] as const);
   const stored = await findRevision(store.db, id, revision);
   if (!stored) throw new Problem('request.not-found', revision === undefined ? `No document with id ${id}` : `Document ${id} has no revision ${revision}`);
   res.setHeader('Vary', 'Accept');
-  res.type(XML).send(cimDocumentOf(stored, parties).xml);
+  res.type(XML).send(await work.run('renderCim', { stored, parties, limits }, stored.body.length));
 }
 
 const DEFAULT_PAGE = 50;

@@ -44,20 +44,34 @@ export async function findRevision(db: StoreExecutor, id: string, revision?: num
   return row && toRevision(row);
 }
 
+/** A current revision as a list shows it: no body, which may be megabytes. */
+export type ListedRevision = Omit<StoredRevision, 'body'>;
+
 export interface RevisionPage {
-  readonly items: StoredRevision[];
+  readonly items: ListedRevision[];
   readonly nextBefore: number | undefined;
 }
 
 /** Current revisions of documents of the given kinds, newest first; `before` continues from `nextBefore`. */
 export async function listCurrent(db: StoreExecutor, kinds: readonly string[], limit: number, before?: number): Promise<RevisionPage> {
-  let query = revisions(db)
+  let query = db
+    .selectFrom('anm_documents as d')
+    .innerJoin('anm_document_revisions as r', 'r.document_id', 'd.id')
+    .select(['d.seq', 'd.id', 'd.kind', 'd.accepted_at', 'd.current_revision', 'r.revision', 'r.created_at'])
     .whereRef('r.revision', '=', 'd.current_revision')
     .where('d.kind', 'in', [...kinds])
     .orderBy('d.seq', 'desc')
     .limit(limit + 1);
   if (before !== undefined) query = query.where('d.seq', '<', before);
   const rows = await query.execute();
-  const page = rows.slice(0, limit).map(toRevision);
+  const page = rows.slice(0, limit).map((row) => ({
+    seq: row.seq,
+    id: row.id,
+    kind: row.kind,
+    revision: row.revision,
+    currentRevision: row.current_revision,
+    acceptedAt: row.accepted_at,
+    createdAt: row.created_at,
+  }));
   return { items: page, nextBefore: rows.length > limit ? page[page.length - 1]!.seq : undefined };
 }

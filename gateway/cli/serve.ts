@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DEFAULT_BUDGETS, startGateway } from '../index.ts';
 import { DEV_GATEWAY_URN } from '../../certs/index.ts';
@@ -6,6 +7,7 @@ import { createLogger } from '../log.ts';
 import type { Command } from '../../client/cli/commandLine.ts';
 
 const HELP = `Usage: flexgate serve [--port N] [--host H] [--data-dir DIR] [--pki-dir DIR] [--dev-pki] [--identity URN] [--public-url URL] [--mqtt-url URL]
+                      [--mqtt-ca FILE] [--egress-allow CIDR[,CIDR…]]
                       [--database-url URL [--database-schema NAME]] [--max-body-bytes N] [--clock-skew S]
 
 Starts the gateway (HTTPS, client certificates required, every request and
@@ -18,7 +20,11 @@ response signed) and prints "flexgate listening on URL" when ready.
                        gateway and one certificate per role), renew it when due
   --identity URN       the gateway's certificate in the PKI (default ${DEV_GATEWAY_URN})
   --public-url URL     the URL clients reach the gateway at (default the one it listens on)
-  --mqtt-url URL       MQTT broker for OpenADR notifications (default mqtt://127.0.0.1:1883)
+  --mqtt-url URL       MQTT broker for OpenADR notifications (default mqtt://127.0.0.1:1883;
+                       in production mqtts://HOST:8883 with --mqtt-ca)
+  --mqtt-ca FILE       PEM of the CA that issued the broker's certificate (mqtts)
+  --egress-allow CIDRS networks webhook callbacks may reach although loopback, link-local,
+                       private or reserved (refused by default), e.g. 127.0.0.0/8 for a sandbox
   --database-url URL   postgres://… to use PostgreSQL instead of SQLite
   --database-schema S  PostgreSQL schema for flexgate's tables (created if missing)
   --max-body-bytes N   largest request body accepted (default ${DEFAULT_BUDGETS.maxBodyBytes})
@@ -38,6 +44,8 @@ export const serveCommand: Command = {
         identity: { type: 'string' },
         'public-url': { type: 'string' },
         'mqtt-url': { type: 'string' },
+        'mqtt-ca': { type: 'string' },
+        'egress-allow': { type: 'string' },
         'clock-skew': { type: 'string' },
         'database-url': { type: 'string' },
         'database-schema': { type: 'string' },
@@ -62,6 +70,8 @@ export const serveCommand: Command = {
       ...(values.identity ? { identity: values.identity } : {}),
       ...(values['public-url'] ? { publicUrl: values['public-url'] } : {}),
       ...(values['mqtt-url'] ? { mqttUrl: values['mqtt-url'] } : {}),
+      ...(values['mqtt-ca'] ? { mqttCa: readFileSync(values['mqtt-ca'], 'utf8') } : {}),
+      ...(values['egress-allow'] ? { egressAllow: values['egress-allow'].split(',').map((cidr) => cidr.trim()) } : {}),
       ...(values['clock-skew'] ? { skewSeconds: wholeNumber(values['clock-skew'], '--clock-skew') } : {}),
       ...(values['database-url'] ? { databaseUrl: values['database-url'] } : {}),
       ...(values['database-schema'] ? { schema: values['database-schema'] } : {}),

@@ -11,6 +11,10 @@ import { TestReceiver } from './testing/receivers.ts';
 import { testEnvelopeSigner } from './testing/testSigner.ts';
 import { webhookEnvelopeSigner } from './notificationSigners.ts';
 import { WebhookTransport } from './webhookTransport.ts';
+import { EgressPolicy, LOOPBACK_EGRESS } from './egress.ts';
+
+/** The receivers here listen on loopback, which the gateway refuses by default. */
+const LOOPBACK = new EgressPolicy(LOOPBACK_EGRESS);
 
 const problem = (code: string) => `urn:flexgate:problem:${code}`;
 
@@ -27,7 +31,7 @@ forEachBackend((backend) => {
       delivery = await freshDeliveryStore(backend, this);
       recovered = false;
       receiver = await TestReceiver.start(() => ({ status: recovered ? 200 : 503 }));
-      transport = new WebhookTransport({ sign: webhookEnvelopeSigner({ db: delivery.store.db, signer: testEnvelopeSigner().signer }) });
+      transport = new WebhookTransport({ egress: LOOPBACK, sign: webhookEnvelopeSigner({ db: delivery.store.db, signer: testEnvelopeSigner().signer }) });
       dispatcher = new DeliveryDispatcher({
         db: delivery.db,
         dialect: delivery.store.dialect,

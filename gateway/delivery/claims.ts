@@ -1,6 +1,6 @@
 import type { Database } from '../store/schema.ts';
 import { randomUUID } from 'node:crypto';
-import { sql, type ExpressionBuilder, type Kysely, type Selectable } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { Dialect } from '../store/dialect.ts';
 import type { AttemptOutcome } from './transport.ts';
 import { OUTSTANDING_STATES, type AttemptOutcomeKind, type ChannelKind, type DeliveryOutboxTable, type DeliveryState } from './tables.ts';
@@ -28,12 +28,11 @@ function outstanding(column: 'o.state' | 'e.state' | 'state') {
   return sql<boolean>`${sql.ref(column)} in (${sql.join(OUTSTANDING_STATES.map((state) => sql.lit(state)))})`;
 }
 
-/** Outstanding, not claimed (or the claim lapsed), and first in its subscriber's queue. */
-function headOfLine(eb: OutboxScope, kinds: readonly ChannelKind[], at: string) {
+/** Outstanding, for one of `kinds`, and first in its subscriber's queue. */
+function firstInLine(eb: OutboxScope, kinds: readonly ChannelKind[]) {
   return eb.and([
     outstanding('o.state'),
     eb('o.channel_kind', 'in', kinds),
-    eb.or([eb('o.claimed_until', 'is', null), eb('o.claimed_until', '<', at)]),
     eb.not(
       eb.exists(
         eb
@@ -49,7 +48,10 @@ function headOfLine(eb: OutboxScope, kinds: readonly ChannelKind[], at: string) 
 
 /**
  * Claims due notifications, at most one per subscriber (its oldest
- * outstanding), for `leaseMs`; opens an attempt for each. One UPDATE picks
+ * outstanding), most overdue first, for `leaseMs`; opens an attempt for
+ * each. A claim moves `next_attempt_at` to the end of its lease: the row is
+ * out of the due index while attempted, and due again by itself if its
+ * dispatcher dies, so no claim reads rows being attempted. One UPDATE picks
  * and marks the rows; on PostgreSQL its `FOR UPDATE SKIP LOCKED` lets other
  * instances claim other subscribers at the same moment, and a claimed head
  * keeps every instance off that subscriber until it settles or the lease
@@ -59,12 +61,14 @@ export async function claimDue(db: Kysely<Database>, dialect: Dialect, request: 
   if (request.limit <= 0 || request.kinds.length === 0) return [];
   const at = request.now.toISOString();
   const batch = randomUUID();
+  const leaseEnd = new Date(request.now.getTime() + request.leaseMs).toISOString();
   return db.transaction().execute(async (tx) => {
     const rows = await tx
       .updateTable('delivery_outbox')
       .set((eb) => ({
         claim_token: sql<string>`${batch} || '.' || cast(seq as text)`,
-        claimed_until: new Date(request.now.getTime() + request.leaseMs).toISOString(),
+        claimed_until: leaseEnd,
+        next_attempt_at: leaseEnd,
         attempts: eb('attempts', '+', 1),
         last_attempt_at: at,
         updated_at: at,
@@ -73,9 +77,11 @@ export async function claimDue(db: Kysely<Database>, dialect: Dialect, request: 
         eb
           .selectFrom('delivery_outbox as o')
           .select('o.seq')
-          .where((o) => headOfLine(o, request.kinds, at))
           .where('o.next_attempt_at', '<=', at)
-          .orderBy('o.seq')
+          .where((o) => firstInLine(o, request.kinds))
+          // A lapsed claim is due by its moved next_attempt_at; this guards a row claimed before that rule.
+          .where((o) => o.or([o('o.claimed_until', 'is', null), o('o.claimed_until', '<', at)]))
+          .orderBy('o.next_attempt_at')
           .limit(request.limit)
           .$if(dialect === 'postgres', (query) => query.forUpdate().skipLocked()),
       )
@@ -92,15 +98,17 @@ export async function claimDue(db: Kysely<Database>, dialect: Dialect, request: 
   });
 }
 
-/** When the next head of line falls due (undefined: nothing outstanding is waiting). */
-export async function nextDueAt(db: Kysely<Database>, kinds: readonly ChannelKind[], now: Date): Promise<Date | undefined> {
+/** When the next head of line falls due, a claim's lapse included (undefined: nothing outstanding is waiting). */
+export async function nextDueAt(db: Kysely<Database>, kinds: readonly ChannelKind[]): Promise<Date | undefined> {
   if (kinds.length === 0) return undefined;
   const row = await db
     .selectFrom('delivery_outbox as o')
-    .select((eb) => eb.fn.min('o.next_attempt_at').as('due'))
-    .where((o) => headOfLine(o, kinds, now.toISOString()))
+    .select('o.next_attempt_at')
+    .where((o) => firstInLine(o, kinds))
+    .orderBy('o.next_attempt_at')
+    .limit(1)
     .executeTakeFirst();
-  return row?.due ? new Date(row.due) : undefined;
+  return row ? new Date(row.next_attempt_at) : undefined;
 }
 
 /**
@@ -121,6 +129,8 @@ export async function abandonExhausted(db: Kysely<Database>, maxAttempts: number
       updated_at: at,
     })
     .where(outstanding('state'))
+    // A claimed row's next_attempt_at is its lease end: lapsed claims are among the due rows.
+    .where('next_attempt_at', '<', at)
     .where('attempts', '>=', maxAttempts)
     .where('claimed_until', '<', at)
     .executeTakeFirst();
@@ -134,40 +144,45 @@ const attemptOutcome = (settlement: Settlement): AttemptOutcomeKind =>
   settlement.state === 'delivered' ? 'delivered' : settlement.state === 'dead' ? 'failed' : 'retry';
 
 /**
- * Records an attempt's outcome and settles the notification, if the claim
- * is still this attempt's: after a lapsed lease or a redelivery the row
+ * Records an attempt's outcome and settles the notification, in the
+ * caller's transaction (the dispatcher's group commit), if the claim is
+ * still this attempt's: after a lapsed lease or a redelivery the row
  * belongs to someone else and only the attempt history is written.
  */
-export async function finishAttempt(db: Kysely<Database>, claimed: ClaimedRow, outcome: AttemptOutcome, settlement: Settlement, now: Date): Promise<boolean> {
+export async function finishAttempt(
+  tx: Transaction<Database>,
+  claimed: ClaimedRow,
+  outcome: AttemptOutcome,
+  settlement: Settlement,
+  now: Date,
+): Promise<boolean> {
   const at = now.toISOString();
   const error = outcome.kind === 'delivered' ? { code: null, detail: null } : { code: outcome.code, detail: outcome.detail };
-  return db.transaction().execute(async (tx) => {
-    await tx
-      .updateTable('delivery_attempts')
-      .set({
-        finished_at: at,
-        outcome: attemptOutcome(settlement),
-        status_code: outcome.statusCode ?? null,
-        error_code: error.code,
-        error_detail: error.detail,
-      })
-      .where('id', '=', claimed.claim_token)
-      .execute();
-    const settled = await tx
-      .updateTable('delivery_outbox')
-      .set({
-        state: settlement.state,
-        claim_token: null,
-        claimed_until: null,
-        updated_at: at,
-        last_error_code: error.code,
-        last_error_detail: error.detail,
-        ...(settlement.nextAttemptAt ? { next_attempt_at: settlement.nextAttemptAt.toISOString() } : {}),
-        ...(settlement.state === 'delivered' ? { delivered_at: at } : {}),
-      })
-      .where('id', '=', claimed.id)
-      .where('claim_token', '=', claimed.claim_token)
-      .executeTakeFirst();
-    return settled.numUpdatedRows > 0n;
-  });
+  await tx
+    .updateTable('delivery_attempts')
+    .set({
+      finished_at: at,
+      outcome: attemptOutcome(settlement),
+      status_code: outcome.statusCode ?? null,
+      error_code: error.code,
+      error_detail: error.detail,
+    })
+    .where('id', '=', claimed.claim_token)
+    .execute();
+  const settled = await tx
+    .updateTable('delivery_outbox')
+    .set({
+      state: settlement.state,
+      claim_token: null,
+      claimed_until: null,
+      updated_at: at,
+      last_error_code: error.code,
+      last_error_detail: error.detail,
+      ...(settlement.nextAttemptAt ? { next_attempt_at: settlement.nextAttemptAt.toISOString() } : {}),
+      ...(settlement.state === 'delivered' ? { delivered_at: at } : {}),
+    })
+    .where('id', '=', claimed.id)
+    .where('claim_token', '=', claimed.claim_token)
+    .executeTakeFirst();
+  return settled.numUpdatedRows > 0n;
 }

@@ -10,6 +10,10 @@ import { TestReceiver } from './testing/receivers.ts';
 import { testEnvelopeSigner } from './testing/testSigner.ts';
 import { webhookEnvelopeSigner } from './notificationSigners.ts';
 import { WebhookTransport } from './webhookTransport.ts';
+import { EgressPolicy, LOOPBACK_EGRESS } from './egress.ts';
+
+/** The receivers here listen on loopback, which the gateway refuses by default. */
+const LOOPBACK = new EgressPolicy(LOOPBACK_EGRESS);
 
 const CHILD = fileURLToPath(new URL('./testing/dispatcherProcess.ts', import.meta.url));
 const SUBSCRIBERS = ['ven-1', 'ven-2', 'ven-3'];
@@ -66,7 +70,7 @@ forEachBackend((backend) => {
       await exited;
       const beforeKill = slow.received.length;
 
-      const transport = new WebhookTransport({ sign: webhookEnvelopeSigner({ db: opened.store.db, signer: testEnvelopeSigner().signer }) });
+      const transport = new WebhookTransport({ egress: LOOPBACK, sign: webhookEnvelopeSigner({ db: opened.store.db, signer: testEnvelopeSigner().signer }) });
       const successor = new DeliveryDispatcher({
         db: opened.db,
         dialect: opened.store.dialect,

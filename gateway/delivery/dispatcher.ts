@@ -6,6 +6,7 @@ import type { Logger } from '../log.ts';
 import type { Dialect } from '../store/dialect.ts';
 import { abandonExhausted, claimDue, finishAttempt, nextDueAt, type ClaimedRow, type Settlement } from './claims.ts';
 import { afterFailure, DEFAULT_RETRY_SCHEDULE, type RetrySchedule } from './retrySchedule.ts';
+import { GroupCommit } from './groupCommit.ts';
 import type { ChannelKind } from './tables.ts';
 import type { AttemptOutcome, Transport } from './transport.ts';
 
@@ -15,8 +16,16 @@ export interface DispatcherOptions {
   /** A dispatcher claims only the channels it has a transport for. */
   transports: Partial<Record<ChannelKind, Transport>>;
   retry?: Partial<RetrySchedule>;
-  /** Attempts in flight at once, one per subscriber: a subscriber that hangs holds one slot until the attempt timeout. */
+  /**
+   * Attempts in flight at once, one per subscriber. Each claim takes every
+   * due subscriber up to this, so the slots in use grow with the subscribers
+   * waiting: an attempt is a socket and a promise, not a thread.
+   */
   maxConcurrency?: number;
+  /** An attempt unanswered this long moves to the slow pool and frees its slot for responsive subscribers. */
+  slowAfterMs?: number;
+  /** Attempts the slow pool holds; beyond it, a hanging subscriber keeps its slot until the attempt timeout. */
+  maxSlow?: number;
   attemptTimeoutMs?: number;
   /** How long a claim holds; must outlast an attempt, since a lapsed claim is attempted again elsewhere. */
   leaseMs?: number;
@@ -28,7 +37,7 @@ export interface DispatcherOptions {
   random?: () => number;
 }
 
-const DEFAULTS = { maxConcurrency: 64, attemptTimeoutMs: 10_000, leaseMs: 25_000, pollIntervalMs: 500 };
+const DEFAULTS = { maxConcurrency: 1024, slowAfterMs: 1000, maxSlow: 256, attemptTimeoutMs: 10_000, leaseMs: 25_000, pollIntervalMs: 500 };
 const MIN_SLEEP_MS = 10;
 
 /**
@@ -37,7 +46,9 @@ const MIN_SLEEP_MS = 10;
  * or PUBACK) and only by the attempt that holds its claim, so nothing in this
  * process's memory is needed after a crash. Each subscriber's queue is
  * served in order, one attempt at a time; different subscribers run
- * concurrently, so one that is slow or dead delays only itself.
+ * concurrently, so one that is slow or dead delays only itself: an attempt
+ * that goes unanswered moves to a pool of its own (`slowAfterMs`,
+ * `maxSlow`), so hanging endpoints never hold the slots responsive ones need.
  */
 export class DeliveryDispatcher {
   readonly name: string;
@@ -45,16 +56,24 @@ export class DeliveryDispatcher {
   private readonly settings: typeof DEFAULTS;
   private readonly kinds: ChannelKind[];
   private readonly inFlight = new Set<Promise<void>>();
+  /** How many of `inFlight` are in the slow pool. */
+  private slow = 0;
+  private abandonedAt = 0;
+  /** Attempts settle in shared transactions: a fan-out to many subscribers costs a few commits, not one each. */
+  private readonly settlements: GroupCommit;
   private running = false;
   private loop: Promise<void> | undefined;
   private wakeUp: (() => void) | undefined;
   private wakeRequested = false;
 
   constructor(private readonly options: DispatcherOptions) {
+    this.settlements = new GroupCommit(options.db);
     this.name = options.name ?? `${hostname()}/${process.pid}/${randomUUID().slice(0, 8)}`;
     this.schedule = { ...DEFAULT_RETRY_SCHEDULE, ...options.retry };
     this.settings = {
       maxConcurrency: options.maxConcurrency ?? DEFAULTS.maxConcurrency,
+      slowAfterMs: options.slowAfterMs ?? DEFAULTS.slowAfterMs,
+      maxSlow: options.maxSlow ?? DEFAULTS.maxSlow,
       attemptTimeoutMs: options.attemptTimeoutMs ?? DEFAULTS.attemptTimeoutMs,
       leaseMs: options.leaseMs ?? DEFAULTS.leaseMs,
       pollIntervalMs: options.pollIntervalMs ?? DEFAULTS.pollIntervalMs,
@@ -88,12 +107,16 @@ export class DeliveryDispatcher {
   private async run(): Promise<void> {
     while (this.running) {
       this.wakeRequested = false;
-      const free = this.settings.maxConcurrency - this.inFlight.size;
+      const free = this.settings.maxConcurrency - (this.inFlight.size - this.slow);
       let claimed: ClaimedRow[] = [];
       let sleepMs = this.settings.pollIntervalMs;
       try {
         const now = new Date();
-        await abandonExhausted(this.options.db, this.schedule.maxAttempts, now);
+        // Lapsed last attempts are rare (a dispatcher died): looked for once per poll interval, not at every wake.
+        if (now.getTime() - this.abandonedAt >= this.settings.pollIntervalMs) {
+          this.abandonedAt = now.getTime();
+          await abandonExhausted(this.options.db, this.schedule.maxAttempts, now);
+        }
         claimed = await claimDue(this.options.db, this.options.dialect, {
           dispatcher: this.name,
           limit: free,
@@ -103,7 +126,7 @@ export class DeliveryDispatcher {
         });
         for (const row of claimed) this.track(this.attempt(row));
         if (free > 0 && claimed.length === free) continue;
-        const due = await nextDueAt(this.options.db, this.kinds, new Date());
+        const due = await nextDueAt(this.options.db, this.kinds);
         if (due) sleepMs = Math.min(sleepMs, due.getTime() - Date.now());
       } catch (error) {
         this.options.logger?.error({ err: error, dispatcher: this.name }, 'delivery claim failed; retrying');
@@ -114,7 +137,16 @@ export class DeliveryDispatcher {
 
   private track(attempt: Promise<void>): void {
     this.inFlight.add(attempt);
+    let slow = false;
+    const demote = setTimeout(() => {
+      if (this.slow >= this.settings.maxSlow) return;
+      slow = true;
+      this.slow++;
+      this.wake();
+    }, this.settings.slowAfterMs).unref();
     void attempt.finally(() => {
+      clearTimeout(demote);
+      if (slow) this.slow--;
       this.inFlight.delete(attempt);
       // A settled head lets its subscriber's next notification go; a freed slot takes another subscriber.
       this.wake();
@@ -157,7 +189,7 @@ export class DeliveryDispatcher {
     const now = new Date();
     const settlement = this.settle(row, outcome, now);
     try {
-      const kept = await finishAttempt(this.options.db, row, outcome, settlement, now);
+      const kept = await this.settlements.run((tx) => finishAttempt(tx, row, outcome, settlement, now));
       const log = {
         dispatcher: this.name,
         delivery: row.id,

@@ -3,24 +3,7 @@ import { dialectColumns, type Dialect } from '../store/dialect.ts';
 
 /** The outbox and its attempt history. */
 export function deliveryMigrations(dialect: Dialect): Record<string, Migration> {
-  return { '0004_delivery': deliveryTables(dialect), '0005_delivery_claim_order': claimOrder() };
-}
-
-/**
- * Outstanding notifications in outbox order: a claim walks these (not the
- * delivered history, which stays 30 days) to each subscriber's head of line.
- */
-function claimOrder(): Migration {
-  return {
-    async up(db: Kysely<unknown>) {
-      await db.schema
-        .createIndex('delivery_outbox_outstanding_by_seq')
-        .on('delivery_outbox')
-        .columns(['seq'])
-        .where(sql.ref('state'), 'in', sql`('pending', 'retrying')`)
-        .execute();
-    },
-  };
+  return { '0004_delivery': deliveryTables(dialect) };
 }
 
 function deliveryTables(dialect: Dialect): Migration {

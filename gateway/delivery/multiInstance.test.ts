@@ -8,6 +8,10 @@ import { TestReceiver } from './testing/receivers.ts';
 import { testEnvelopeSigner } from './testing/testSigner.ts';
 import { webhookEnvelopeSigner } from './notificationSigners.ts';
 import { WebhookTransport } from './webhookTransport.ts';
+import { EgressPolicy, LOOPBACK_EGRESS } from './egress.ts';
+
+/** The receivers here listen on loopback, which the gateway refuses by default. */
+const LOOPBACK = new EgressPolicy(LOOPBACK_EGRESS);
 
 const SUBSCRIBERS = 30;
 const PER_SUBSCRIBER = 6;
@@ -32,7 +36,10 @@ forEachBackend((backend) => {
       receiver = counting;
 
       const dispatchers = stores.map((instance, n) => {
-        const transport = new WebhookTransport({ sign: webhookEnvelopeSigner({ db: instance.store.db, signer: testEnvelopeSigner().signer }) });
+        const transport = new WebhookTransport({
+          egress: LOOPBACK,
+          sign: webhookEnvelopeSigner({ db: instance.store.db, signer: testEnvelopeSigner().signer }),
+        });
         const dispatcher = new DeliveryDispatcher({
           db: instance.db,
           dialect: instance.store.dialect,

@@ -37,6 +37,7 @@ export interface DeliveryOutboxTable {
   created_at: string;
   /** When retrying started counting: enqueue, or the last redelivery. */
   round_started_at: string;
+  /** When it is due; while an attempt holds the claim, the end of its lease (due again if the attempt is lost). */
   next_attempt_at: string;
   /** The claim (= attempt id) of the dispatcher attempting it, and until when the claim holds. */
   claim_token: string | null;

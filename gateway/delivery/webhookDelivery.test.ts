@@ -9,6 +9,10 @@ import { HangingReceiver, TestReceiver, type Answer } from './testing/receivers.
 import { testEnvelopeSigner } from './testing/testSigner.ts';
 import { BROADCAST_AUDIENCE, webhookEnvelopeSigner } from './notificationSigners.ts';
 import { WebhookTransport } from './webhookTransport.ts';
+import { EgressPolicy, LOOPBACK_EGRESS } from './egress.ts';
+
+/** The receivers here listen on loopback, which the gateway refuses by default. */
+const LOOPBACK = new EgressPolicy(LOOPBACK_EGRESS);
 
 const FAST_RETRY = { initialDelayMs: 50, maxDelayMs: 200, maxAttempts: 4, minRetryWindowMs: 0 };
 const JSON_TYPE = 'application/json';
@@ -34,7 +38,7 @@ forEachBackend((backend) => {
     }
 
     function dispatcher(options: Partial<DispatcherOptions> = {}): DeliveryDispatcher {
-      const transport = new WebhookTransport({ sign: webhookEnvelopeSigner({ db: delivery.store.db, signer }) });
+      const transport = new WebhookTransport({ egress: LOOPBACK, sign: webhookEnvelopeSigner({ db: delivery.store.db, signer }) });
       const started = new DeliveryDispatcher({
         db: delivery.db,
         dialect: delivery.store.dialect,

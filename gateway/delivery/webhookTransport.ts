@@ -1,6 +1,8 @@
 import http from 'node:http';
 import https from 'node:https';
 import { SIGNATURE_HEADER } from '../../schemas/envelope.ts';
+import { isIP } from 'node:net';
+import { EgressPolicy, EgressRefused } from './egress.ts';
 import { callbackUrlDefect } from './outbox.ts';
 import { parseRetryAfter } from './retrySchedule.ts';
 import type { AttemptOutcome, NotificationSigner, OutboundDelivery, Transport } from './transport.ts';
@@ -10,8 +12,14 @@ export interface WebhookTransportOptions {
   sign: NotificationSigner;
   /** Response bytes read at most (kept for the attempt history); the status alone decides the outcome. */
   maxResponseBytes?: number;
-  /** Trust anchors and client certificate for https callbacks; Node's defaults otherwise. */
-  tls?: { ca?: string | Buffer; cert?: string | Buffer; key?: string | Buffer };
+  /**
+   * Trust anchors for https callbacks (Node's defaults otherwise), and the
+   * gateway's certificate and key, presented when a receiver asks for a
+   * client certificate (mutual TLS on outbound webhooks).
+   */
+  tls?: { ca?: string | Buffer | Array<string | Buffer>; cert?: string | Buffer; key?: string | Buffer };
+  /** Which addresses callbacks may reach; default: public addresses only (egress.ts). */
+  egress?: EgressPolicy;
   userAgent?: string;
 }
 
@@ -30,12 +38,16 @@ interface Answer {
  * envelope. Redirects are never followed (the signature names the path).
  */
 export class WebhookTransport implements Transport {
-  private readonly httpAgent = new http.Agent({ keepAlive: true });
   private readonly httpsAgent: https.Agent;
+  private readonly httpAgent: http.Agent;
   private readonly maxResponseBytes: number;
+  private readonly egress: EgressPolicy;
 
   constructor(private readonly options: WebhookTransportOptions) {
-    this.httpsAgent = new https.Agent({ keepAlive: true, ...options.tls });
+    this.egress = options.egress ?? new EgressPolicy();
+    // Every new connection's address is checked as it is looked up (DNS rebinding cannot slip past the subscription-time check).
+    this.httpAgent = new http.Agent({ keepAlive: true, lookup: this.egress.lookup });
+    this.httpsAgent = new https.Agent({ keepAlive: true, lookup: this.egress.lookup, ...options.tls });
     this.maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
   }
 
@@ -43,6 +55,10 @@ export class WebhookTransport implements Transport {
     const defect = callbackUrlDefect(delivery.destination);
     if (defect) return { kind: 'failed', code: 'delivery.callback-url-invalid', detail: defect };
     const url = new URL(delivery.destination);
+    // An address literal is never looked up, so it is checked here.
+    const literal = url.hostname.replace(/^\[|\]$/g, '');
+    const refused = isIP(literal) ? this.egress.refusal(literal) : undefined;
+    if (refused) return { kind: 'failed', code: 'delivery.egress-refused', detail: refused };
     let signature: string;
     try {
       signature = await this.options.sign(delivery.body, delivery);
@@ -62,6 +78,7 @@ export class WebhookTransport implements Transport {
       answer = await this.post(url, headers, delivery.body, signal);
     } catch (error) {
       if (signal.aborted) return { kind: 'retry', code: 'delivery.timeout', detail: `no answer from ${url.origin} within the attempt timeout` };
+      if (error instanceof EgressRefused) return { kind: 'failed', code: 'delivery.egress-refused', detail: error.message };
       const { code, message } = error as NodeJS.ErrnoException;
       return { kind: 'retry', code: 'delivery.unreachable', detail: `${url.origin}: ${code ?? message}` };
     }

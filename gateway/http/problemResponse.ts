@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream';
 import type { ErrorRequestHandler, Response } from 'express';
 import { Problem } from '../../protocol/problem.ts';
 import type { Logger } from '../log.ts';
@@ -24,8 +25,17 @@ export function problemHandler(logger: Logger, publicUrl?: string): ErrorRequest
       res.destroy();
       return;
     }
-    sendProblem(res, problem, publicUrl ? new URL(req.originalUrl, publicUrl).href : req.originalUrl);
+    sendProblem(res, problem, publicUrl ? absoluteInstance(publicUrl, req.originalUrl) : req.originalUrl);
   };
+}
+
+/**
+ * The request target under the public URL's origin. Concatenated, not
+ * resolved: a target such as `//x` would resolve to another host, or fail
+ * to parse and turn a problem into a 500.
+ */
+function absoluteInstance(publicUrl: string, target: string): string {
+  return `${new URL(publicUrl).origin}${target.startsWith('/') ? target : `/${target}`}`;
 }
 
 function toProblem(error: unknown): Problem {
@@ -39,4 +49,24 @@ function toProblem(error: unknown): Problem {
   // A router that decodes a path parameter itself (Express's own `decodeParam`) fails with a URIError.
   if (error instanceof URIError) return new Problem('request.invalid-path', 'The path is not valid percent-encoded UTF-8');
   return new Problem('internal.error', 'The gateway could not process the request; it has been logged');
+}
+
+/**
+ * A request Node's HTTP parser could not read (a malformed request line or
+ * header, headers over the size limit) never reaches the application; it is
+ * answered here with a problem instead of Node's bare 400, and the
+ * connection closed. Nothing can be signed: there is no request to sign for.
+ */
+export function answerUnparseableRequest(error: Error & { code?: string }, socket: Duplex): void {
+  // A peer gone, or one too slow to send its headers (slowloris), gets nothing more.
+  if (!socket.writable || error.code === 'ECONNRESET' || error.code === 'ERR_HTTP_REQUEST_TIMEOUT') return void socket.destroy();
+  const problem =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? new Problem('request.headers-too-large', 'The request headers exceed the size the gateway reads')
+      : new Problem('request.malformed-http', `The request is not well-formed HTTP/1.1 (${error.code ?? 'parse error'})`);
+  const body = JSON.stringify(problem.toDocument());
+  socket.end(
+    `HTTP/1.1 ${problem.status} ${problem.status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
+      `Content-Type: ${PROBLEM_MEDIA_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }

@@ -2,7 +2,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { request as httpsRequest } from 'node:https';
+import { connect } from 'node:tls';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
+import { loadTlsCredentials } from '../../certs/index.ts';
 import type { FlexgateClient } from '../../client/flexgateClient.ts';
 import { DEV_ADMIN, DEV_ANM, DEV_DSO, DEV_FSP, startTestGateway, type TestGateway } from '../testing/testGateway.ts';
 
@@ -58,6 +61,42 @@ describe('the gateway refuses an undecodable path or a compressed body with a pr
     assert.equal(response.json<{ type: string }>().type, 'urn:flexgate:problem:request.invalid-query');
   });
 
+  /** An unsigned GET of a raw target, the answer read without verifying its signature. */
+  const rawGet = async (party: string, target: string) => {
+    const { cert, key, ca } = await loadTlsCredentials(running.pkiDir, party);
+    const url = new URL(running.gateway.url);
+    return new Promise<{ status: number; contentType: string; type: string | undefined }>((resolve, reject) => {
+      const req = httpsRequest({ host: url.hostname, port: url.port, path: target, cert, key, ca }, (res) => {
+        let body = '';
+        res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        res.on('end', () => {
+          const parsed = (() => {
+            try {
+              return (JSON.parse(body) as { type?: string }).type;
+            } catch {
+              return undefined;
+            }
+          })();
+          resolve({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type']), type: parsed });
+        });
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  };
+
+  it('a target starting with // (which would resolve to another host) is answered with a problem, not a 500', async () => {
+    const answer = await rawGet(DEV_ADMIN, '//?+_j&');
+    assert.equal(answer.status, 404);
+    assert.match(answer.contentType, PROBLEM);
+  });
+
+  it('a target longer than a signature may name → 414 request.target-too-long', async () => {
+    const answer = await rawGet(DEV_ANM, `/anm/v1/merit-order-lists/${'x'.repeat(2100)}`);
+    assert.equal(answer.status, 414);
+    assert.equal(answer.type, 'urn:flexgate:problem:request.target-too-long');
+  });
+
   it('a well-formed escaped id still reaches its route (404 for an unknown one)', async () => {
     const response = await (await as(DEV_ANM)).request('GET', '/anm/v1/merit-order-lists/mol%20%C3%A9');
     assert.equal(response.status, 404, response.text());
@@ -105,5 +144,46 @@ describe('the gateway refuses an undecodable path or a compressed body with a pr
     });
     assert.equal(response.status, 400, response.text());
     assert.equal(response.json<{ type: string }>().type, 'urn:flexgate:problem:request.malformed-json');
+  });
+});
+
+describe('a request the HTTP parser cannot read', function () {
+  this.timeout(120_000);
+  let running: TestGateway;
+  before(async () => {
+    running = await startTestGateway({ dataDir: mkdtempSync(join(tmpdir(), 'flexgate-test-')) });
+  });
+  after(async () => running?.close());
+
+  /** Writes raw bytes on a mutual TLS connection and returns all the gateway answered before it closed. */
+  const raw = async (bytes: string) => {
+    const { cert, key, ca } = await loadTlsCredentials(running.pkiDir, DEV_ANM);
+    const url = new URL(running.gateway.url);
+    return new Promise<string>((resolve, reject) => {
+      let answer = '';
+      const socket = connect({ host: url.hostname, port: Number(url.port), cert, key, ca }, () => socket.write(bytes));
+      socket.on('data', (chunk: Buffer) => (answer += chunk.toString('latin1')));
+      socket.on('close', () => resolve(answer));
+      socket.on('error', reject);
+    });
+  };
+
+  it('a malformed request line is answered with a problem, not a bare 400', async () => {
+    const answer = await raw('GET /anm/v1 HTTP/1.1 extra\r\nHost: x\r\n\r\n');
+    assert.match(answer, /^HTTP\/1\.1 400 /);
+    assert.match(answer, /content-type: application\/problem\+json/i);
+    assert.match(answer, /urn:flexgate:problem:request\.malformed-http/);
+  });
+
+  it('Content-Length with Transfer-Encoding (request smuggling) is answered with a problem', async () => {
+    const answer = await raw('POST /anm/v1/merit-order-lists HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n');
+    assert.match(answer, /^HTTP\/1\.1 400 /);
+    assert.match(answer, /urn:flexgate:problem:request\.malformed-http/);
+  });
+
+  it('headers over the size limit → 431 request.headers-too-large', async () => {
+    const answer = await raw(`GET /anm/v1 HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
+    assert.match(answer, /^HTTP\/1\.1 431 /);
+    assert.match(answer, /urn:flexgate:problem:request\.headers-too-large/);
   });
 });

@@ -4,8 +4,12 @@ import { Problem } from '../../protocol/problem.ts';
 // C0 controls, DEL and the noncharacters U+FFFE/U+FFFF: nothing a route id or query value may carry.
 const FORBIDDEN_DECODED = /[\u0000-\u001f\u007f\ufffe\uffff]/;
 
+/** The longest request target (path and query) an envelope's `htu` may carry (schemas/envelope.ts). */
+export const MAX_TARGET_LENGTH = 2048;
+
 /**
- * Refuses a request whose path or query is not percent-encoded UTF-8
+ * Refuses a request whose target is longer than a signature may name, or
+ * whose path or query is not percent-encoded UTF-8
  * (`%ZZ`, a lone `%`, truncated or overlong sequences, encoded surrogates)
  * or decodes to control characters, before any router tries to decode it and
  * fails with a 500. Mounted once in front of every API.
@@ -13,6 +17,9 @@ const FORBIDDEN_DECODED = /[\u0000-\u001f\u007f\ufffe\uffff]/;
 export function requireWellFormedTarget(): RequestHandler {
   return (req, _res, next) => {
     const target = req.originalUrl;
+    if (target.length > MAX_TARGET_LENGTH) {
+      return next(new Problem('request.target-too-long', `The path and query are ${target.length} characters long; at most ${MAX_TARGET_LENGTH} are accepted`));
+    }
     const queryAt = target.indexOf('?');
     const path = queryAt < 0 ? target : target.slice(0, queryAt);
     const query = queryAt < 0 ? '' : target.slice(queryAt + 1);

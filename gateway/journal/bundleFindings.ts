@@ -26,7 +26,7 @@ export const BUNDLE_FINDINGS = {
   'bundle.certificate-no-party': "The sender's certificate names no flexgate party",
   'bundle.sender-mismatch': 'The journalled sender is not the party that signed',
   'bundle.verification-record-mismatch': 'The journalled verification record does not match the signature',
-  'bundle.sequence-not-increasing': 'The sequence number is not above the previous one of the same issuer and audience',
+  'bundle.sequence-not-increasing': 'The sequence number was used before by the same issuer and audience, or is below their replay window',
   'bundle.message-id-repeated': 'The issuer used this message id earlier in the bundle',
 } as const;
 

@@ -159,13 +159,13 @@ describe('journal verify detects tampering with an exported bundle', function ()
     assert.ok(codesOf(report, MANIFEST_LINE - 1).includes('bundle.lines-missing'));
   });
 
-  it('two entries swapped: out of place, out of journal order and out of sequence', async () => {
+  it('two entries swapped: out of place and out of journal order (their sequence numbers are inside the replay window)', async () => {
     const swapped = [...lines];
     [swapped[2], swapped[3]] = [swapped[3]!, swapped[2]!];
     const report = await verify(joined(swapped));
     assertFirstBroken(report, 3, journalId(4), ['bundle.line-out-of-place']);
-    for (const code of ['bundle.line-out-of-place', 'bundle.journal-order', 'bundle.sequence-not-increasing'] as const)
-      assert.ok(codesOf(report, 4).includes(code), code);
+    for (const code of ['bundle.line-out-of-place', 'bundle.journal-order'] as const) assert.ok(codesOf(report, 4).includes(code), code);
+    assert.ok(!codesOf(report, 4).includes('bundle.sequence-not-increasing'), 'requests in flight commit in any order');
   });
 
   it('an entry inserted twice: a replayed message id and sequence', async () => {

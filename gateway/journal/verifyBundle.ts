@@ -14,6 +14,7 @@ import { bundleLines } from './bundleLines.ts';
 import { certificatePathFailure } from './certificatePath.ts';
 import { manifestSignatureFailure } from './manifestSignature.ts';
 import { revocationIndex, type RevocationIndex } from './revocations.ts';
+import { slideWindow, type ReplayWindow } from '../trust/replayWindow.ts';
 
 export interface BundleVerifyOptions {
   /** The root CA(s) the gateway's and the senders' certificates must chain to. */
@@ -98,7 +99,7 @@ class BundleCheck {
   private readonly journalIds = new Map<number, string>();
   private readonly lineSha256: string[] = [];
   private readonly issuers = new Map<string, IssuerSummary>();
-  private readonly lastSequence = new Map<string, { sequence: bigint; line: number }>();
+  private readonly sequenceWindows = new Map<string, { window: ReplayWindow; line: number }>();
   private readonly messageIds = new Map<string, number>();
   private header: BundleHeader | undefined;
   private gateway: GatewayCertificate | undefined;
@@ -327,17 +328,20 @@ class BundleCheck {
   }
 
   private checkSequence(line: number, header: EnvelopeHeader): void {
+    // The gateway's rule (gateway/trust/replayWindow.ts): requests in flight commit in any order, none with a number twice.
     const key = `${header.iss} ${header.aud}`;
     const sequence = BigInt(header.seq);
-    const previous = this.lastSequence.get(key);
-    if (previous && sequence <= previous.sequence) {
+    const previous = this.sequenceWindows.get(key) ?? { window: { highest: 0n, seen: 0n }, line };
+    const verdict = slideWindow(previous.window, sequence);
+    if ('refused' in verdict) {
       this.fail(
         line,
         'bundle.sequence-not-increasing',
-        `${header.iss} to ${header.aud}: sequence ${sequence} follows ${previous.sequence} (line ${previous.line})`,
+        `${header.iss} to ${header.aud}: sequence ${sequence} ${verdict.refused === 'seen' ? 'was used before' : `is below the window ending at ${previous.window.highest} (line ${previous.line})`}`,
       );
+    } else {
+      this.sequenceWindows.set(key, { window: verdict.accepted, line: verdict.accepted.highest === sequence ? line : previous.line });
     }
-    if (!previous || sequence > previous.sequence) this.lastSequence.set(key, { sequence, line });
     const messageKey = `${header.iss} ${header.jti}`;
     const earlier = this.messageIds.get(messageKey);
     if (earlier !== undefined) this.fail(line, 'bundle.message-id-repeated', `${header.iss} used message id ${header.jti} on line ${earlier}`);

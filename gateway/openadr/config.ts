@@ -1,3 +1,5 @@
+import type { EgressPolicy } from '../delivery/egress.ts';
+
 /** A program the VTN runs for one DSO's constraint zone; ANM events go into the program of their constraint. */
 export interface ProgramConfig {
   programName: string;
@@ -21,6 +23,8 @@ export interface OpenadrConfig {
   defaultPeriodMinutes: number;
   /** The MQTT broker the VTN publishes notifications to, as VENs reach it; advertised at /notifiers. */
   mqttBrokerUrl: string;
+  /** Where subscription callbacks may point (the gateway's egress policy); default public addresses only. */
+  egress?: EgressPolicy;
 }
 
 /** One program for the development DSO's whole network, half-hour intervals, one-hour tokens. */

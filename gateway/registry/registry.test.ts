@@ -106,6 +106,13 @@ forEachBackend((backend) => {
       assert.equal(res.body.errors[0].pointer, '/contracts/0/dsoAssetIds/0');
     });
 
+    it('refuses an id given twice (registry.duplicate)', async () => {
+      const registry = bitraderRegistry();
+      const res = await putRegistry({ ...registry, contracts: [...registry.contracts, { ...registry.contracts[0]!, contractId: 'a1_buyer' }] }).expect(422);
+      assert.equal(res.body.type, problem('registry.duplicate'));
+      assert.equal(res.body.errors[0].pointer, '/contracts/10');
+    });
+
     describe('consistency at intake', () => {
       it('checks nothing while the registry is empty: lists are accepted as before', async () => {
         await postList(oneEntryList([{ contractId: 'Unknown_1', resourceId: 'G1_X' }])).expect(201);

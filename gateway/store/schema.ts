@@ -1,10 +1,12 @@
 import type { DeliveryTables } from '../delivery/tables.ts';
 import type { OpenadrIndexTables } from '../openadr/indexTables.ts';
+import type { PortabilityTables } from '../portability/tables.ts';
 import type { RegistryTables } from '../registry/tables.ts';
+import type { SettlementTables } from '../settlement/tables.ts';
 import type { ColumnType, Generated } from 'kysely';
 
 /** Row shapes of every table, shared by the SQLite and PostgreSQL stores. Instants are ISO 8601 UTC text with milliseconds, so they sort as text. */
-export interface Database extends DeliveryTables, OpenadrIndexTables, RegistryTables {
+export interface Database extends DeliveryTables, OpenadrIndexTables, RegistryTables, SettlementTables, PortabilityTables {
   journal: JournalTable;
   anm_documents: AnmDocumentTable;
   anm_document_revisions: AnmDocumentRevisionTable;

@@ -1,6 +1,7 @@
 import { execFile, execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../../schemas/packageRoot.ts';
+import { LOOPBACK_EGRESS } from '../delivery/egress.ts';
 
 /** The executable users run: the compiled `flexgate`, built (incrementally) before the first process test so it is never stale. */
 export const FLEXGATE_BIN = join(PACKAGE_ROOT, 'dist', 'bin', 'flexgate.js');
@@ -26,7 +27,9 @@ export interface GatewayProcess {
 /** Starts `flexgate serve` as a real process and waits for its "listening" line. */
 export async function startGatewayProcess(args: string[], env: NodeJS.ProcessEnv = {}): Promise<GatewayProcess> {
   ensureBuilt();
-  const child = spawn(process.execPath, [FLEXGATE_BIN, 'serve', '--port', '0', ...args], {
+  // Test webhook receivers listen on loopback, which the gateway refuses by default.
+  const egress = args.includes('--egress-allow') ? [] : ['--egress-allow', LOOPBACK_EGRESS.join(',')];
+  const child = spawn(process.execPath, [FLEXGATE_BIN, 'serve', '--port', '0', ...egress, ...args], {
     env: { ...process.env, ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });

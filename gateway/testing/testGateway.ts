@@ -5,6 +5,7 @@ import { ensureDevPki, loadTlsCredentials } from '../../certs/index.ts';
 import { startGateway, type Budgets, type RunningGateway } from '../index.ts';
 import type { StoreOptions } from '../store/store.ts';
 import { FlexgateClient } from '../../client/flexgateClient.ts';
+import { LOOPBACK_EGRESS } from '../delivery/egress.ts';
 import { testLogger } from './silentLogger.ts';
 
 export const DEV_ANM = 'urn:flexgate:anm:anm-dev';
@@ -40,6 +41,8 @@ export async function startTestGateway(
     pkiDir,
     devPki: true,
     logger: testLogger,
+    // Test webhook receivers listen on loopback, which the gateway refuses by default.
+    egressAllow: [...LOOPBACK_EGRESS],
     ...(options.skewSeconds ? { skewSeconds: options.skewSeconds } : {}),
     ...(options.budgets ? { budgets: options.budgets } : {}),
   });

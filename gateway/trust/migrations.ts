@@ -36,7 +36,7 @@ export function trustMigrations(): Record<string, Migration> {
           .alterTable('message_sequences')
           .addColumn('seen_window', 'text', (c) => c.notNull().defaultTo(''))
           .execute();
-        // Senders now count in milliseconds, not microseconds (protocol/envelope/sequence.ts): the old marks would lock
+        // Senders now count in hundredths of a second, not microseconds (protocol/envelope/sequence.ts): the old marks would lock
         // them out. The gateway's own counters stay. A message sent before is still refused: its id is kept 48 h and
         // its issue time is stale after 120 s.
         await sql`delete from message_sequences where issuer not like 'urn:flexgate:gateway:%'`.execute(db);

@@ -167,8 +167,14 @@ export async function createMutualTlsServer(options: MutualTlsOptions): Promise<
   let queued: Promise<void> | undefined;
   const reloadIfChanged = async () => {
     if (!(await crlFiles.changed())) return;
-    const reloaded = await loadTrustMaterial(options.pkiDir);
-    if (JSON.stringify(reloaded) !== JSON.stringify(material)) apply(reloaded);
+    try {
+      const reloaded = await loadTrustMaterial(options.pkiDir);
+      if (JSON.stringify(reloaded) !== JSON.stringify(material)) apply(reloaded);
+    } catch (err) {
+      // As the watcher does: keep what is trusted now, and try again on the next request.
+      crlFiles.forget();
+      options.logger.error({ err }, 'reloading trust material failed');
+    }
   };
   const refreshTrust = (): Promise<void> => {
     if (!running) {
@@ -246,6 +252,10 @@ class CrlFiles {
   constructor(pkiDir: string) {
     const layout = pkiLayout(pkiDir);
     this.paths = [layout.crl('root'), layout.crl('issuing')];
+  }
+
+  forget(): void {
+    this.seen = '';
   }
 
   async changed(): Promise<boolean> {

@@ -42,7 +42,7 @@ async function signerOf(pkiDir: string, urn: string, x5c: boolean): Promise<Enve
 
 forEachBackend((backend) => {
   describe(`trust layer over real mutual TLS on ${backend.name}`, function () {
-    this.timeout(60_000);
+    this.timeout(180_000);
     let running: TestGateway;
     let anm: FlexgateClient;
     let molTsv: Buffer;

@@ -32,10 +32,11 @@ const UNIDENTIFIED = 'urn:flexgate:unknown:unidentified';
 
 /**
  * Everything a request passes before an API router sees it, in order:
- * the caller from its client certificate, the access rule for the route and
- * role, then the signature over the exact body bytes. The envelope is
- * admitted (fresh, new id, next sequence) here, or, where the access rule
- * says so, in the intake's transaction with the message it carries.
+ * the caller from its client certificate (revoked since the handshake?),
+ * the access rule for the route and role, then the signature over the exact
+ * body bytes. The envelope is admitted (fresh, new id, sequence number new
+ * in its window) here, or, where the access rule says so, in the intake's
+ * transaction with the message it carries.
  */
 export function verifyRequests(options: TrustLayerOptions): RequestHandler[] {
   const { rules } = options;
@@ -78,9 +79,10 @@ export function verifyRequests(options: TrustLayerOptions): RequestHandler[] {
 
 /**
  * Signs every response body as sent, with the gateway's own sequence per
- * audience (reserved in blocks: no commit of its own per response). A 2xx to a signed request carries a receipt naming the hashes
- * of the request's body and protected header. Mounted first, so problem
- * responses are signed too.
+ * audience (reserved in blocks: no commit of its own per response). A 2xx
+ * to a signed request carries a receipt naming the hashes of the request's
+ * body and protected header. Mounted first, so problem responses are signed
+ * too.
  */
 export function signResponses(options: TrustLayerOptions): RequestHandler {
   const sequences = new OutboundSequences(options.store.db, options.gateway.issuer);

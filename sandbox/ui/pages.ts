@@ -206,6 +206,7 @@ function constraintTimeline(player: ScenarioPlayer): SafeHtml {
       >`;
     }),
   );
+  const height = 40 + Math.max(bars.length, 1) * 26;
   const ticks = Array.from({ length: 9 }, (_, i) => {
     const at = dayStart + i * 6 * 3600_000;
     const x = 20 + i * 120;
@@ -215,7 +216,7 @@ function constraintTimeline(player: ScenarioPlayer): SafeHtml {
       ></g
     >`;
   });
-  return html`<svg viewBox="0 0 1200 210" role="img" aria-label="constraints timeline">${ticks}${bars}</svg>
+  return html`<svg viewBox="0 0 1200 ${height}" role="img" aria-label="constraints timeline">${ticks}${bars}</svg>
     ${run.lookAheads.length === 0 ? html`<p class="muted">No look-ahead posted yet: press Play.</p>` : ''}`;
 }
 
@@ -262,7 +263,13 @@ function opportunities(player: ScenarioPlayer): SafeHtml {
 
 // ---- Merit order before and after trading
 
-const rowKey = (e: MeritOrderEntry) => `${e.contractId}|${e.value_kW}|${e.traded}`;
+const rowKey = (e: MeritOrderEntry) => `${e.value_kW}|${e.traded}`;
+
+/** How a row of the re-ordered list differs from the original: new or re-valued (changed), or only at another position (moved). */
+interface RowChange {
+  changed: boolean;
+  from?: number;
+}
 
 export function meritOrderView(lists: readonly PostedMeritOrderList[]): SafeHtml {
   if (lists.length === 0)
@@ -273,10 +280,11 @@ export function meritOrderView(lists: readonly PostedMeritOrderList[]): SafeHtml
   return html`${lists.map((list) => {
     const before = list.original;
     const after = list.current?.entries;
-    const beforeAt = new Map(before.map((e, i) => [e.contractId, { i, key: rowKey(e) }]));
-    const changed = (e: MeritOrderEntry, i: number) => {
-      const was = beforeAt.get(e.contractId);
-      return !was || was.i !== i || was.key !== rowKey(e);
+    const beforeOf = new Map(before.map((e) => [e.contractId, e]));
+    const change = (e: MeritOrderEntry): RowChange => {
+      const was = beforeOf.get(e.contractId);
+      if (!was || rowKey(was) !== rowKey(e)) return { changed: true };
+      return was.order === e.order ? { changed: false } : { changed: false, from: was.order };
     };
     return html`<section class="mol" data-list="${list.id}">
       <h1>Merit order list ${list.id}</h1>
@@ -285,21 +293,22 @@ export function meritOrderView(lists: readonly PostedMeritOrderList[]): SafeHtml
         <a href="/cim?list=${encodeURIComponent(list.id)}">CIM document</a
         >${after ? html` · <a href="/cim?list=${encodeURIComponent(list.id)}&revision=${list.current!.revision}">CIM of revision ${list.current!.revision}</a>` : ''}
       </p>
+      <p class="muted">Marked: rows new or with a new instruction after trading; “was N”: same row, another position.</p>
       <div class="side-by-side">
         <div>
           <h2>Before trading (revision 1)</h2>
-          ${molTable(before, () => false, 'before')}
+          ${molTable(before, () => ({ changed: false }), 'before')}
         </div>
         <div>
           <h2>${after ? `After trading (revision ${list.current!.revision})` : 'After trading'}</h2>
-          ${after ? molTable(after, changed, 'after') : html`<p class="muted">Not traded yet: the gate closes two hours after publication.</p>`}
+          ${after ? molTable(after, change, 'after') : html`<p class="muted">Not traded yet: the gate closes two hours after publication.</p>`}
         </div>
       </div>
     </section>`;
   })}`;
 }
 
-function molTable(entries: readonly MeritOrderEntry[], changed: (e: MeritOrderEntry, i: number) => boolean, which: string): SafeHtml {
+function molTable(entries: readonly MeritOrderEntry[], change: (e: MeritOrderEntry) => RowChange, which: string): SafeHtml {
   return html`<table class="mol-${which}">
     <thead>
       <tr>
@@ -311,22 +320,24 @@ function molTable(entries: readonly MeritOrderEntry[], changed: (e: MeritOrderEn
         <th class="num">MIC</th>
         <th class="num">MEC</th>
         <th>traded</th>
+        <th></th>
       </tr>
     </thead>
     <tbody>
-      ${entries.map(
-        (e, i) =>
-          html`<tr class="${changed(e, i) ? 'changed' : ''}">
-            <td class="num">${e.order}</td>
-            <td>${e.contractId}</td>
-            <td>${e.resourceId}</td>
-            <td>${e.activity}</td>
-            <td class="num">${e.value_kW}</td>
-            <td class="num">${e.mic_kW}</td>
-            <td class="num">${e.mec_kW}</td>
-            <td>${e.traded ? 'yes' : ''}</td>
-          </tr>`,
-      )}
+      ${entries.map((e) => {
+        const { changed, from } = change(e);
+        return html`<tr class="${changed ? 'changed' : ''}">
+          <td class="num">${e.order}</td>
+          <td>${e.contractId}</td>
+          <td>${e.resourceId}</td>
+          <td>${e.activity}</td>
+          <td class="num">${e.value_kW}</td>
+          <td class="num">${e.mic_kW}</td>
+          <td class="num">${e.mec_kW}</td>
+          <td>${e.traded ? 'yes' : ''}</td>
+          <td class="muted">${from ? `was ${from}` : ''}</td>
+        </tr>`;
+      })}
     </tbody>
   </table>`;
 }

@@ -63,7 +63,7 @@ export async function startUiServer(sandbox: SandboxView, options: { port: numbe
     if (path === '/') main = scenarioView(player, sandbox.catalogue.scenarios, sandbox.fspProblems);
     else if (path === '/mol') main = meritOrderView(player.run.meritOrderLists);
     else if (path === '/events') main = eventsView(sandbox.fsps, await sandbox.parties.businessLogic.events());
-    else if (path === '/deliveries') main = deliveriesView(await deliveries.recent(), await deliveries.queues());
+    else if (path === '/deliveries') main = deliveriesView(await deliveries.recent(50), await deliveries.queues());
     else if (path.startsWith('/deliveries/')) main = deliveryView(await deliveries.detail(decodeURIComponent(path.slice('/deliveries/'.length))));
     else if (path === '/journal') {
       main = journalView(await verifiedJournal(sandbox.gateway, sandbox.rootCertificatePath), sandbox.rootCertificatePath);

@@ -1,5 +1,6 @@
 import { ClientCredentials, ClientCredentialsRequest } from '../admin/openadrClients.ts';
 import { DeliveryDetail, DeliveryPage, DELIVERY_STATES, QueueList } from '../admin/deliveries.ts';
+import { registrySettlementPaths, registrySettlementSchemas } from './registrySettlement.ts';
 import { ENVELOPE_REFUSALS, MUTUAL_TLS, pathId, problemResponse, ProblemSchema, signatureParameter } from './common.ts';
 
 const json = (ref: string) => ({ 'application/json': { schema: { $ref: `#/components/schemas/${ref}` } } });
@@ -82,6 +83,7 @@ export const adminOpenApi = {
         },
       },
     },
+    ...registrySettlementPaths,
     '/metrics': {
       get: {
         operationId: 'getMetrics',
@@ -111,6 +113,6 @@ export const adminOpenApi = {
     },
   },
   components: {
-    schemas: { Problem: ProblemSchema, ClientCredentialsRequest, ClientCredentials, DeliveryPage, DeliveryDetail, QueueList },
+    schemas: { Problem: ProblemSchema, ClientCredentialsRequest, ClientCredentials, DeliveryPage, DeliveryDetail, QueueList, ...registrySettlementSchemas },
   },
 } as const;

@@ -18,5 +18,8 @@ export const cimProblems = {
   'cim.rule-violation': { status: 422, title: 'Document breaks a rule of its CIM profile' },
   'cim.not-representable': { status: 422, title: 'Model has no faithful form in the CIM profile' },
   'cim.too-many-points': { status: 422, title: 'Document would render more CIM points than the gateway accepts' },
+  // Documents are parsed, validated and rendered off the event loop, within a time budget.
+  'work.too-costly': { status: 422, title: 'Document takes longer to process than the gateway allows' },
+  'work.overloaded': { status: 503, title: 'Too many large documents in progress; retry later' },
   'cim.revision-conflict': { status: 409, title: 'Document mRID and revisionNumber conflict with what is stored' },
 } as const satisfies ProblemSpecs;

@@ -14,6 +14,10 @@ export const deliveryProblems = {
   'delivery.timeout': { status: 504, title: 'Subscriber or broker did not acknowledge within the attempt timeout' },
   'delivery.unreachable': { status: 502, title: 'Could not connect to the subscriber or the broker' },
   'delivery.callback-url-invalid': { status: 400, title: 'Callback URL cannot receive notifications (absolute http or https URL, no credentials)' },
+  'delivery.egress-refused': {
+    status: 400,
+    title: 'Callback URL reaches an address the gateway does not call (loopback, link-local, private or reserved) and no egress allow-list admits it',
+  },
   'delivery.failed': { status: 500, title: 'Notification could not be prepared or handed to its transport' },
   'delivery.abandoned': { status: 500, title: 'The last allowed attempt never finished (its dispatcher stopped)' },
 } as const satisfies ProblemSpecs;

@@ -5,6 +5,10 @@ import { webhookEnvelopeSigner } from '../notificationSigners.ts';
 import { WebhookTransport } from '../webhookTransport.ts';
 import { openDeliveryStore } from './deliveryStore.ts';
 import { testEnvelopeSigner } from './testSigner.ts';
+import { EgressPolicy, LOOPBACK_EGRESS } from '../egress.ts';
+
+/** The receivers here listen on loopback, which the gateway refuses by default. */
+const LOOPBACK = new EgressPolicy(LOOPBACK_EGRESS);
 
 interface ProcessSettings {
   storeOptions: StoreOptions;
@@ -17,7 +21,7 @@ const { store, db } = await openDeliveryStore(settings.storeOptions);
 const dispatcher = new DeliveryDispatcher({
   db,
   dialect: store.dialect,
-  transports: { webhook: new WebhookTransport({ sign: webhookEnvelopeSigner({ db: store.db, signer: testEnvelopeSigner().signer }) }) },
+  transports: { webhook: new WebhookTransport({ egress: LOOPBACK, sign: webhookEnvelopeSigner({ db: store.db, signer: testEnvelopeSigner().signer }) }) },
   leaseMs: settings.leaseMs,
   attemptTimeoutMs: settings.attemptTimeoutMs,
   pollIntervalMs: 50,

@@ -1,4 +1,5 @@
 import type { Subscription, SubscriptionRequest } from '../../../schemas/openadr/wire.ts';
+import { EgressPolicy } from '../../delivery/egress.ts';
 import { callbackUrlDefect } from '../../delivery/outbox.ts';
 import { Problem } from '../../../protocol/problem.ts';
 import type { StoreExecutor } from '../../store/store.ts';
@@ -25,13 +26,22 @@ async function requireProgram(db: StoreExecutor, programID: string | undefined):
   }
 }
 
-/** Callbacks the gateway would refuse to call are refused when the subscription is made, not at the first notification. */
-function requireCallbacks(body: SubscriptionRequest): void {
+/**
+ * Callbacks the gateway would refuse to call are refused when the
+ * subscription is made, not at the first notification: malformed ones, and
+ * ones whose host is or resolves to an address outside the egress policy.
+ */
+async function requireCallbacks(body: SubscriptionRequest, egress: EgressPolicy): Promise<void> {
   for (const [index, wanted] of body.objectOperations.entries()) {
+    const pointer = `/objectOperations/${index}/callbackUrl`;
     const defect = callbackUrlDefect(wanted.callbackUrl);
-    if (defect) throw new Problem('delivery.callback-url-invalid', defect, { pointer: `/objectOperations/${index}/callbackUrl` });
+    if (defect) throw new Problem('delivery.callback-url-invalid', defect, { pointer });
+    const refused = await egress.urlRefusal(new URL(wanted.callbackUrl));
+    if (refused) throw new Problem('delivery.egress-refused', `${refused}; the gateway's operator can admit it with an egress allow-list`, { pointer });
   }
 }
+
+const DEFAULT_EGRESS = new EgressPolicy();
 
 async function visibleSubscription({ db, request }: OperationContext, id: string): Promise<StoredObject<Subscription>> {
   const subscription = await findObject<Subscription>(db, 'SUBSCRIPTION', id);
@@ -59,9 +69,9 @@ export const subscriptionOperations: OperationTable = {
     },
   },
   writes: {
-    async createSubscription({ db, request, now }) {
+    async createSubscription({ db, request, now, config }) {
       const body = request.body as SubscriptionRequest;
-      requireCallbacks(body);
+      await requireCallbacks(body, config.egress ?? DEFAULT_EGRESS);
       await requireProgram(db, body.programID);
       const subscription: Subscription = { ...newMetadata('SUBSCRIPTION', now), ...body, clientID: request.principal.clientId };
       await insertObject(db, {
@@ -81,10 +91,10 @@ export const subscriptionOperations: OperationTable = {
       return created(subscription, [reference(subscription, 1)]);
     },
     async updateSubscription(context) {
-      const { db, request, now } = context;
+      const { db, request, now, config } = context;
       const previous = await visibleSubscription(context, request.params.subscriptionID!);
       const body = request.body as SubscriptionRequest;
-      requireCallbacks(body);
+      await requireCallbacks(body, config.egress ?? DEFAULT_EGRESS);
       await requireProgram(db, body.programID);
       const subscription: Subscription = { ...updatedMetadata(previous, now), ...body, clientID: previous.body.clientID };
       await updateObject(db, previous, {

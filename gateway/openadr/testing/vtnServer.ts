@@ -8,6 +8,7 @@ import { VenClient, type VenClientOptions } from '../../../client/openadr/venCli
 import { MtlsClient } from '../../../client/testing/mtlsClient.ts';
 import { startGateway, type GatewayOptions, type RunningGateway } from '../../index.ts';
 import type { Store, StoreOptions } from '../../store/store.ts';
+import { LOOPBACK_EGRESS } from '../../delivery/egress.ts';
 import { testLogger } from '../../testing/silentLogger.ts';
 
 export const PARTIES = {
@@ -82,7 +83,8 @@ export interface RunningVtn {
  * (3.1.0, 3.0.1, 2.0b) with the events reaction, delivery of notifications.
  */
 export async function startVtn(pki: TestPki, store: StoreOptions, options: Pick<GatewayOptions, 'openadr' | 'mqttUrl'> = {}): Promise<RunningVtn> {
-  const gateway = await startGateway({ ...store, ...options, port: 0, pkiDir: pki.dir, devPki: true, logger: testLogger });
+  // Test webhook receivers listen on loopback, which the gateway refuses by default.
+  const gateway = await startGateway({ egressAllow: [...LOOPBACK_EGRESS], ...store, ...options, port: 0, pkiDir: pki.dir, devPki: true, logger: testLogger });
   const origin = gateway.url;
   const plain = new Map<PartyName, MtlsClient>();
   const signing = new Map<PartyName, Promise<FlexgateClient>>();
