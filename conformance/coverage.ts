@@ -19,7 +19,7 @@ export const NOT_BLACK_BOX: Partial<Record<ProblemCode, string>> = {
 
 /**
  * Problem types that landed with the registry, settlement and budget work
- * (merged into this branch at 16:55 on 30 November) and have no vector yet:
+ * (merged into this branch at 16:55 and 17:43 on 30 November) and have no vector yet:
  * listed so the coverage check holds for everything else, and reported in
  * README.md. Issue 13: give each a negative case and remove it here (the
  * coverage test then fails if one is left listed while covered).
@@ -47,6 +47,11 @@ export const AWAITING_VECTORS: readonly ProblemCode[] = [
   'settlement.baseline-missing',
   'settlement.readings-missing',
   'settlement.contract-unknown',
+  'request.malformed-http',
+  'request.headers-too-large',
+  'request.target-too-long',
+  'work.too-costly',
+  'work.overloaded',
 ];
 
 /** The negative cases of each problem code: steps expecting it, and scripted cases declaring it. */
