@@ -17,6 +17,43 @@ export const NOT_BLACK_BOX: Partial<Record<ProblemCode, string>> = {
   'xml.too-large': 'the CIM API takes the body budget as its XML limit, so request.body-too-large answers first (GW-REQ-004)',
 };
 
+/**
+ * Problem types that landed with the registry, settlement and budget work
+ * (merged into this branch at 16:55 and 17:43 on 30 November) and have no vector yet:
+ * listed so the coverage check holds for everything else, and reported in
+ * README.md. Issue 13: give each a negative case and remove it here (the
+ * coverage test then fails if one is left listed while covered).
+ */
+export const AWAITING_VECTORS: readonly ProblemCode[] = [
+  'request.rate-limited',
+  'request.too-many-connections',
+  'anm.too-many-entries',
+  'tabular.too-many-rows',
+  'xml.too-many-elements',
+  'xml.too-many-attributes',
+  'xml.text-too-long',
+  'cim.too-many-points',
+  'auth.certificate-revoked',
+  'registry.not-found',
+  'registry.reference-unknown',
+  'registry.duplicate',
+  'registry.csv-invalid',
+  'registry.contract-unregistered',
+  'registry.asset-not-covered',
+  'registry.asset-double-offered',
+  'settlement.not-found',
+  'settlement.baseline-invalid',
+  'settlement.readings-invalid',
+  'settlement.baseline-missing',
+  'settlement.readings-missing',
+  'settlement.contract-unknown',
+  'request.malformed-http',
+  'request.headers-too-large',
+  'request.target-too-long',
+  'work.too-costly',
+  'work.overloaded',
+];
+
 /** The negative cases of each problem code: steps expecting it, and scripted cases declaring it. */
 export function problemCoverage(cases: readonly LoadedCase[]): Map<string, string[]> {
   const coverage = new Map<string, string[]>();

@@ -82,6 +82,7 @@ function baseVariables(target: Target, gateway: string, unique: string, caseId: 
     ['unique', `${unique}-${caseId.toLowerCase()}`],
     ['uuid1', crypto.randomUUID()],
     ['uuid2', crypto.randomUUID()],
+    ['seqNow', target.nextSequence('anm')],
     ['inOneHour', new Date(Math.ceil(Date.now() / 3_600_000) * 3_600_000 + 3_600_000).toISOString()],
   ]);
   for (const name of ['anm', 'dso', 'fsp', 'fsp2', 'admin'] as const) if (target.has(name)) variables.set(`party.${name}`, target.party(name));

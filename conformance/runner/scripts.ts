@@ -1,4 +1,5 @@
 import type { Script } from './caseContext.ts';
+import { fuzzAnmJson, fuzzEnvelopeOrder, fuzzHostileXml, fuzzRandomBytes } from './scripts/fuzz.ts';
 import { deliveryOutcome, webhookNotification } from './scripts/notifications.ts';
 import {
   tlsExpiredCertificate,
@@ -26,4 +27,8 @@ export const SCRIPTS: Record<string, Script> = {
   'tls-version-1.1': tlsVersion11,
   'tls-non-aead': tlsNonAead,
   'unknown-party': unknownParty,
+  'fuzz-anm-json': fuzzAnmJson,
+  'fuzz-random-bytes': fuzzRandomBytes,
+  'fuzz-hostile-xml': fuzzHostileXml,
+  'fuzz-envelope-order': fuzzEnvelopeOrder,
 };

@@ -1,5 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { createLogger, startGateway, type RunningGateway } from '../../gateway/index.ts';
 import { Target } from '../runner/target.ts';
@@ -18,14 +19,30 @@ export interface ReferenceGateway {
 export async function startReferenceGateway(options: { dataDir?: string } = {}): Promise<ReferenceGateway> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'flexgate-conformance-'));
   const pkiDir = join(dataDir, 'pki');
-  const gateway = await startGateway({ dataDir, pkiDir, devPki: true, port: 0, logger: createLogger(process.env.FLEXGATE_LOG_LEVEL ?? 'silent') });
+  const gateway = await startGateway({
+    dataDir,
+    pkiDir,
+    devPki: true,
+    port: 0,
+    // The suite hosts its webhooks on this machine: the one network the reference gateway may call back.
+    egressAllow: ['127.0.0.0/8'],
+    logger: createLogger(process.env.FLEXGATE_LOG_LEVEL ?? 'silent'),
+  });
+  // Connections the suite opened on purpose and abandoned (TLS probes) must not hold the shutdown.
+  const sockets = new Set<Socket>();
+  gateway.server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
   const target = await Target.fromPki(gateway.url, pkiDir);
   return {
     gateway,
     target,
     async close() {
       target.close();
-      await gateway.close();
+      const closing = gateway.close();
+      for (const socket of sockets) socket.destroy();
+      await closing;
       if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -10,7 +10,7 @@ import { x509 } from '../../../certs/x509.ts';
 import type { CaseContext, Script } from '../caseContext.ts';
 import { CaseFailed } from '../exchange.ts';
 import { pkiDirOf } from './signingCertificates.ts';
-import { probe } from './tlsProbe.ts';
+import { probe, type ProbeOutcome } from './tlsProbe.ts';
 
 /** A party's own valid connection is answered: without this control, a refusal below could be the probe's fault. */
 async function control(context: CaseContext): Promise<ConnectionOptions> {
@@ -22,10 +22,17 @@ async function control(context: CaseContext): Promise<ConnectionOptions> {
   return options;
 }
 
+/** Refused: at the handshake, or answered 401 with one of the problem types that say the certificate is not accepted. */
+const REFUSING_PROBLEMS = ['auth.client-certificate-required', 'auth.certificate-revoked'];
+
+function refused(outcome: ProbeOutcome): boolean {
+  return !outcome.answered || (outcome.status === 401 && outcome.problem !== undefined && REFUSING_PROBLEMS.includes(outcome.problem));
+}
+
 async function expectRefused(context: CaseContext, label: string, options: ConnectionOptions): Promise<void> {
   const outcome = await probe(context.target.url, options);
   context.note(`${label}: ${JSON.stringify(outcome)}`);
-  if (outcome.answered) throw new CaseFailed(`${label}: the connection was let through and answered "${outcome.statusLine}"`);
+  if (!refused(outcome)) throw new CaseFailed(`${label}: the connection was let through and answered "${outcome.answered ? outcome.statusLine : ''}"`);
 }
 
 /** A client that presents no certificate is refused at the handshake. */
@@ -75,8 +82,8 @@ export const tlsRevokedCertificate: Script = async (context) => {
   const deadline = Date.now() + 10_000;
   for (;;) {
     const outcome = await probe(context.target.url, { ca, cert: credentials.cert, key: credentials.key });
-    if (!outcome.answered) return context.note(`revoked client certificate: ${JSON.stringify(outcome)}`);
-    if (Date.now() > deadline) throw new CaseFailed(`a revoked client certificate is still answered ("${outcome.statusLine}") 10 s after revocation`);
+    if (refused(outcome)) return context.note(`revoked client certificate: ${JSON.stringify(outcome)}`);
+    if (Date.now() > deadline) throw new CaseFailed(`a revoked client certificate is still answered (${JSON.stringify(outcome)}) 10 s after revocation`);
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
 };
@@ -104,7 +111,7 @@ export const unknownParty: Script = async (context) => {
   const leaf = await leafCertificate(authority, { usages: [x509.ExtendedKeyUsage.clientAuth] });
   const outcome = await probe(context.target.url, { ca, cert: leaf.cert + authority.pem, key: leaf.key });
   context.note(`certificate naming no party: ${JSON.stringify(outcome)}`);
-  if (!outcome.answered || !outcome.statusLine.includes(' 403')) {
+  if (!outcome.answered || outcome.status !== 403 || outcome.problem !== 'auth.unknown-party') {
     throw new CaseFailed(`a certificate naming no party must be answered 403 auth.unknown-party, got ${JSON.stringify(outcome)}`);
   }
 };

@@ -1,0 +1,74 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { loadTlsCredentials } from '../../certs/index.ts';
+import { apiVersionFor, clockSequence, signEnvelope, signerFromCredentials } from '../../protocol/envelope/index.ts';
+import { partyFromCertificate } from '../../protocol/identity/certificateIdentity.ts';
+import { SIGNATURE_HEADER } from '../../schemas/envelope.ts';
+import { PROBLEM_TYPE_PREFIX } from '../../schemas/problems.ts';
+import type { Answer, Fault } from './faults.ts';
+import type { ReferenceGateway } from './referenceGateway.ts';
+import type { TLSSocket } from 'node:tls';
+
+type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
+
+/**
+ * Turns the reference gateway into a faulty one until the returned
+ * function restores it: every answer passes through the
+ * fault, and an answer it replaces is signed again with the gateway's own
+ * key, so the suite sees a consistent (wrong) implementation, not a broken
+ * signature.
+ */
+export async function installFault(reference: ReferenceGateway, fault: Fault): Promise<() => void> {
+  const { server, pkiDir, identity } = reference.gateway;
+  const listeners = server.listeners('request') as RequestListener[];
+  const onSecure = server.listeners('secureConnection') as ((...args: unknown[]) => void)[];
+  const restore = () => {
+    server.removeAllListeners('request');
+    for (const listener of listeners) server.on('request', listener);
+    if (!server.listenerCount('secureConnection')) for (const listener of onSecure) server.on('secureConnection', listener);
+  };
+  // The gateway drops a connection without a client certificate as it is made; the fault keeps it.
+  if (fault.tls === 'accept-without-client-certificate') server.removeAllListeners('secureConnection');
+  const rewrite = fault.rewrite;
+  if (!rewrite) return restore;
+  const signer = signerFromCredentials(await loadTlsCredentials(pkiDir, identity));
+  const sequence = clockSequence();
+  const memory = new Map<string, Buffer>();
+  server.removeAllListeners('request');
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    // Routers rewrite req.url as they mount: the path as it arrived is the one signed for.
+    const path = req.url ?? '/';
+    const end = res.end.bind(res) as (chunk?: unknown, encoding?: unknown, callback?: unknown) => ServerResponse;
+    res.end = ((chunk?: unknown, encoding?: unknown, callback?: unknown) => {
+      const body = Buffer.isBuffer(chunk) ? chunk : typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.alloc(0);
+      const answer: Answer = { method: req.method ?? 'GET', path, status: res.statusCode, body, ...problemOf(res, body) };
+      const replaced = res.headersSent ? undefined : rewrite(answer, req, memory);
+      if (!replaced) return end(chunk, encoding, callback);
+      const peer = (req.socket as TLSSocket).getPeerCertificate?.();
+      const audience = (peer?.raw ? partyFromCertificate(peer.raw)?.urn : undefined) ?? 'urn:flexgate:unknown:unidentified';
+      void signEnvelope(
+        signer,
+        { audience, sequence: sequence(), method: answer.method, path, apiVersion: apiVersionFor(path.split('?')[0]!), status: replaced.status },
+        replaced.body,
+      ).then((signature) => {
+        res.statusCode = replaced.status;
+        res.setHeader('content-type', 'application/json');
+        res.setHeader('content-length', String(replaced.body.length));
+        res.setHeader(SIGNATURE_HEADER, signature);
+        end(replaced.body);
+      });
+      return res;
+    }) as ServerResponse['end'];
+    for (const listener of listeners) listener.call(server, req, res);
+  });
+  return restore;
+}
+
+function problemOf(res: ServerResponse, body: Buffer): { problem?: string } {
+  if (!String(res.getHeader('content-type') ?? '').startsWith('application/problem+json')) return {};
+  try {
+    const type = (JSON.parse(body.toString('utf8')) as { type?: unknown }).type;
+    return typeof type === 'string' && type.startsWith(PROBLEM_TYPE_PREFIX) ? { problem: type.slice(PROBLEM_TYPE_PREFIX.length) } : {};
+  } catch {
+    return {};
+  }
+}
