@@ -2,7 +2,7 @@
  * Every limit on what one party can make the gateway do, defined once, each
  * with a safe default. `flexgate serve` options and `GatewayOptions.budgets`
  * override them; every budget exceeded is refused with a problem type of its
- * own (schemas/problemCodes), never a crash, a stall or a 5xx.
+ * own (schemas/problemCatalogue.ts), never a crash, a stall or a 5xx.
  */
 export interface Budgets {
   /** Largest request body, bytes. */

@@ -3,18 +3,8 @@ import type { TSchema } from '@sinclair/typebox';
 import { ConstraintLookAhead, ConstraintLookAheadInput } from './anm/constraintLookAhead.ts';
 import { MeritOrderList, MeritOrderListInput } from './anm/meritOrderList.ts';
 import { MatchedTradeList, OpportunityReport, TradeVerificationInput } from './anm/trade.ts';
-import { adapterProblems } from './problemCodes/adapter.ts';
-import { anmProblems } from './problemCodes/anm.ts';
-import { cimProblems } from './problemCodes/cim.ts';
-import { deliveryProblems } from './problemCodes/delivery.ts';
-import { openadrProblems } from './problemCodes/openadr.ts';
-import { operationsProblems } from './problemCodes/operations.ts';
-import { registryProblems } from './problemCodes/registry.ts';
-import { requestProblems } from './problemCodes/request.ts';
-import { settlementProblems } from './problemCodes/settlement.ts';
-import { trustProblems } from './problemCodes/trust.ts';
-import type { ProblemSpecs } from './problemCodes/spec.ts';
 import { PACKAGE_ROOT } from './packageRoot.ts';
+import { PROBLEM_AREAS } from './problemCatalogue.ts';
 import { PROBLEM_TYPE_PREFIX } from './problems.ts';
 import { RegistrySnapshot } from './registry/registry.ts';
 
@@ -37,20 +27,6 @@ const PUBLISHED_REGISTRY_SCHEMAS: ReadonlyArray<readonly [string, string, TSchem
   ['registry', 'Parties, assets and contracts, as imported and exported (admin API, flexgate registry)', RegistrySnapshot],
 ];
 
-/** The problem catalogue by area, in the order the docs page lists them. */
-const PROBLEM_AREAS: ReadonlyArray<readonly [string, ProblemSpecs]> = [
-  ['Request and service', requestProblems],
-  ['ANM payloads', anmProblems],
-  ['CIM documents', cimProblems],
-  ['ANM adapter', adapterProblems],
-  ['Identity, authorisation and signatures', trustProblems],
-  ['Delivery to subscribers', deliveryProblems],
-  ['OpenADR VTN', openadrProblems],
-  ['Operations', operationsProblems],
-  ['Registry of parties, assets and contracts', registryProblems],
-  ['Delivery verification and settlement', settlementProblems],
-];
-
 function schemaFile(stem: string, title: string, schema: TSchema, idBase = SCHEMA_ID_BASE): string {
   // JSON.stringify drops TypeBox's symbol-keyed metadata, leaving plain JSON Schema.
   const document = { $schema: 'http://json-schema.org/draft-07/schema#', $id: idBase + stem, title, ...schema };
@@ -61,13 +37,13 @@ function problemsPage(): string {
   const lines = [
     '# Problem types',
     '',
-    '<!-- Generated from schemas/problemCodes/*.ts by `npm run generate`; do not edit. -->',
+    '<!-- Generated from schemas/problemCatalogue.ts by `npm run generate`; do not edit. -->',
     '',
     `Every rejection is \`application/problem+json\` (RFC 9457) whose \`type\` is \`${PROBLEM_TYPE_PREFIX}<code>\`.`,
     'The code is stable: match on it, not on `title` or `detail`. Where the problem sits is in `errors[]`',
     '(`pointer` for JSON, `row` / `column` / `columnName` for tabular input).',
   ];
-  for (const [area, specs] of PROBLEM_AREAS) {
+  for (const { title: area, problems: specs } of Object.values(PROBLEM_AREAS)) {
     lines.push('', `## ${area}`, '', '| Code | Status | Title |', '| --- | --- | --- |');
     for (const [code, { status, title }] of Object.entries(specs)) lines.push(`| \`${code}\` | ${status} | ${title} |`);
   }

@@ -1,31 +1,11 @@
-import { adapterProblems } from './problemCodes/adapter.ts';
-import { anmProblems } from './problemCodes/anm.ts';
-import { cimProblems } from './problemCodes/cim.ts';
-import { deliveryProblems } from './problemCodes/delivery.ts';
-import { openadrProblems } from './problemCodes/openadr.ts';
-import { operationsProblems } from './problemCodes/operations.ts';
-import { registryProblems } from './problemCodes/registry.ts';
-import { requestProblems } from './problemCodes/request.ts';
-import { settlementProblems } from './problemCodes/settlement.ts';
-import { trustProblems } from './problemCodes/trust.ts';
+import { PROBLEM_AREAS } from './problemCatalogue.ts';
 
-/**
- * The one catalogue of problem types (RFC 9457). The API, the logs and the
- * conformance suite all name failures by these codes; a code, once published,
- * never changes meaning. Each area keeps its entries in `problemCodes/`.
- */
-export const problemCatalogue = {
-  ...requestProblems,
-  ...anmProblems,
-  ...cimProblems,
-  ...adapterProblems,
-  ...trustProblems,
-  ...deliveryProblems,
-  ...openadrProblems,
-  ...operationsProblems,
-  ...registryProblems,
-  ...settlementProblems,
-} as const;
+/** Every code of the catalogue (`problemCatalogue.ts`, by area) with its status and title. */
+export const problemCatalogue = Object.assign({}, ...Object.values(PROBLEM_AREAS).map((area) => area.problems)) as UnionToIntersection<
+  (typeof PROBLEM_AREAS)[keyof typeof PROBLEM_AREAS]['problems']
+>;
+
+type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
 
 export type ProblemCode = keyof typeof problemCatalogue;
 

@@ -1,4 +1,4 @@
-import type { DeliveryProblemCode } from '../../schemas/problemCodes/delivery.ts';
+import type { AreaProblemCode } from '../../schemas/problemCatalogue.ts';
 
 /** A claimed notification as a transport sends it. */
 export interface OutboundDelivery {
@@ -17,8 +17,8 @@ export interface OutboundDelivery {
 /** What one attempt came to: acknowledged, worth another try, or refused for good. */
 export type AttemptOutcome =
   | { kind: 'delivered'; statusCode?: number }
-  | { kind: 'retry'; code: DeliveryProblemCode; detail: string; statusCode?: number; retryAfterMs?: number }
-  | { kind: 'failed'; code: DeliveryProblemCode; detail: string; statusCode?: number };
+  | { kind: 'retry'; code: AreaProblemCode<'delivery'>; detail: string; statusCode?: number; retryAfterMs?: number }
+  | { kind: 'failed'; code: AreaProblemCode<'delivery'>; detail: string; statusCode?: number };
 
 /** Sends one notification; never throws: every failure is an outcome. Gives up when `signal` aborts. */
 export interface Transport {
