@@ -7,7 +7,7 @@ import { createLogger } from '../log.ts';
 import type { Command } from '../../client/cli/commandLine.ts';
 
 const HELP = `Usage: flexgate serve [--port N] [--host H] [--data-dir DIR] [--pki-dir DIR] [--dev-pki] [--identity URN] [--public-url URL] [--mqtt-url URL]
-                      [--mqtt-ca FILE] [--egress-allow CIDR[,CIDR…]]
+                      [--mqtt-ca FILE] [--egress-allow CIDR[,CIDR…]] [--registry-consistency enforced|permissive]
                       [--database-url URL [--database-schema NAME]] [--max-body-bytes N] [--clock-skew S]
 
 Starts the gateway (HTTPS, client certificates required, every request and
@@ -25,6 +25,9 @@ response signed) and prints "flexgate listening on URL" when ready.
   --mqtt-ca FILE       PEM of the CA that issued the broker's certificate (mqtts)
   --egress-allow CIDRS networks webhook callbacks may reach although loopback, link-local,
                        private or reserved (refused by default), e.g. 127.0.0.0/8 for a sandbox
+  --registry-consistency MODE
+                       enforced (default): intake refuses what contradicts a non-empty registry;
+                       permissive: accepts it and records a warning (a sandbox)
   --database-url URL   postgres://… to use PostgreSQL instead of SQLite
   --database-schema S  PostgreSQL schema for flexgate's tables (created if missing)
   --max-body-bytes N   largest request body accepted (default ${DEFAULT_BUDGETS.maxBodyBytes})
@@ -46,6 +49,7 @@ export const serveCommand: Command = {
         'mqtt-url': { type: 'string' },
         'mqtt-ca': { type: 'string' },
         'egress-allow': { type: 'string' },
+        'registry-consistency': { type: 'string' },
         'clock-skew': { type: 'string' },
         'database-url': { type: 'string' },
         'database-schema': { type: 'string' },
@@ -59,6 +63,10 @@ export const serveCommand: Command = {
       return 0;
     }
     const port = wholeNumber(values.port, '--port');
+    const consistency = values['registry-consistency'];
+    if (consistency !== undefined && consistency !== 'enforced' && consistency !== 'permissive') {
+      throw new Error(`--registry-consistency is enforced or permissive, not "${consistency}"`);
+    }
     const logger = createLogger();
     const gateway = await startGateway({
       port,
@@ -72,6 +80,7 @@ export const serveCommand: Command = {
       ...(values['mqtt-url'] ? { mqttUrl: values['mqtt-url'] } : {}),
       ...(values['mqtt-ca'] ? { mqttCa: readFileSync(values['mqtt-ca'], 'utf8') } : {}),
       ...(values['egress-allow'] ? { egressAllow: values['egress-allow'].split(',').map((cidr) => cidr.trim()) } : {}),
+      ...(consistency ? { registryConsistency: consistency } : {}),
       ...(values['clock-skew'] ? { skewSeconds: wholeNumber(values['clock-skew'], '--clock-skew') } : {}),
       ...(values['database-url'] ? { databaseUrl: values['database-url'] } : {}),
       ...(values['database-schema'] ? { schema: values['database-schema'] } : {}),
