@@ -26,7 +26,7 @@ import { purgeDeliveredNotifications } from './delivery/outbox.ts';
 import { WebhookTransport } from './delivery/webhookTransport.ts';
 import { answerUnparseableRequest, problemHandler } from './http/problemResponse.ts';
 import { rateLimitPerParty } from './http/rateLimit.ts';
-import { refuseContentEncoding, requireWellFormedTarget } from './http/requestShape.ts';
+import { refuseContentEncoding, refuseOverlongTarget, requireWellFormedTarget } from './http/requestShape.ts';
 import { Intake } from './intake.ts';
 import type { Logger } from './log.ts';
 import { operationsAccessRules } from './metrics/accessRules.ts';
@@ -259,6 +259,7 @@ function gatewayApplication(parts: ApplicationParts): Express {
     });
     next();
   });
+  app.use(refuseOverlongTarget());
   app.use(signResponses(trustOptions));
   // Refusals that need no body and no signature come first, so they cost next to nothing.
   app.use(parts.admitConnections);

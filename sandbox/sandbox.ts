@@ -70,6 +70,8 @@ export class Sandbox extends EventEmitter<{ change: [] }> {
     await mkdir(options.dataDir, { recursive: true });
     const { rootCertificatePath } = await ensureDevPki(pkiDir);
     const gateway = await startGateway({
+      // The simulated FSPs' webhooks, and an FSP developer's on this machine, listen on loopback: the sandbox lets the gateway call back there.
+      egressAllow: ['127.0.0.0/8', '::1/128'],
       ...options.gateway,
       dataDir: options.dataDir,
       port: options.port,

@@ -7,6 +7,7 @@ import { thisMachine, type BenchRun } from './benchRun.ts';
 import { cliBench } from './cliStartup.ts';
 import { benchmarksDocs } from './docsPage.ts';
 import { FULL_INGEST, ingestBench, type IngestBenchOptions } from './p1Ingest.ts';
+import { fanoutBench } from './p3Fanout.ts';
 import type { BenchRow } from './row.ts';
 import { textTable } from './table.ts';
 import { FULL_TRUST, trustBench, type TrustBenchOptions } from './trust.ts';
@@ -39,14 +40,14 @@ const QUICK: Profile = {
   cliRuns: 1,
 };
 
-/** The options P2 and P3 receive; they may ignore them. */
+/** The options P2 receives; it may ignore them. */
 export interface GroupOptions {
   quick: boolean;
 }
 
 type GroupBench = (options: GroupOptions) => Promise<BenchRow[]>;
 
-/** P2 and P3 live in modules of their own; a tree without one reports it instead of failing. */
+/** P2 lives in a module of its own; a tree without it reports so instead of failing. */
 async function optionalBench(file: string, exportName: string): Promise<GroupBench | string> {
   const url = new URL(file, import.meta.url);
   if (!existsSync(url)) return `gateway/bench/${file.replace('./', '')} is not in this tree`;
@@ -98,10 +99,7 @@ async function main(argv: string[]): Promise<number> {
       const bench = await optionalBench('./p2Documents.ts', 'documentsBench');
       return typeof bench === 'string' ? bench : bench({ quick: values.quick });
     },
-    P3: async () => {
-      const bench = await optionalBench('./p3Fanout.ts', 'fanoutBench');
-      return typeof bench === 'string' ? bench : bench({ quick: values.quick });
-    },
+    P3: () => fanoutBench({ quick: values.quick }),
     CLI: () => cliBench(profile.cliRuns),
   };
   for (const group of groups) {

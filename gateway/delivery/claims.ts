@@ -1,7 +1,8 @@
 import type { Database } from '../store/schema.ts';
 import { randomUUID } from 'node:crypto';
-import { sql, type ExpressionBuilder, type Kysely, type Selectable, type Transaction } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely, type Selectable } from 'kysely';
 import type { Dialect } from '../store/dialect.ts';
+import type { StoreExecutor } from '../store/store.ts';
 import type { AttemptOutcome } from './transport.ts';
 import { OUTSTANDING_STATES, type AttemptOutcomeKind, type ChannelKind, type DeliveryOutboxTable, type DeliveryState } from './tables.ts';
 
@@ -149,13 +150,7 @@ const attemptOutcome = (settlement: Settlement): AttemptOutcomeKind =>
  * still this attempt's: after a lapsed lease or a redelivery the row
  * belongs to someone else and only the attempt history is written.
  */
-export async function finishAttempt(
-  tx: Transaction<Database>,
-  claimed: ClaimedRow,
-  outcome: AttemptOutcome,
-  settlement: Settlement,
-  now: Date,
-): Promise<boolean> {
+export async function finishAttempt(tx: StoreExecutor, claimed: ClaimedRow, outcome: AttemptOutcome, settlement: Settlement, now: Date): Promise<boolean> {
   const at = now.toISOString();
   const error = outcome.kind === 'delivered' ? { code: null, detail: null } : { code: outcome.code, detail: outcome.detail };
   await tx

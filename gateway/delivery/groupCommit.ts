@@ -1,8 +1,10 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../store/schema.ts';
 
+type Work<T> = (db: Transaction<Database> | Kysely<Database>) => Promise<T>;
+
 interface Queued {
-  work: (tx: Transaction<Database>) => Promise<unknown>;
+  work: Work<unknown>;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
@@ -22,9 +24,13 @@ export class GroupCommit {
   private queue: Queued[] = [];
   private draining = false;
 
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    /** Work that is one statement (atomic by itself) runs alone without BEGIN and COMMIT: one round trip, not three. */
+    private readonly singleStatement = false,
+  ) {}
 
-  run<T>(work: (tx: Transaction<Database>) => Promise<T>): Promise<T> {
+  run<T>(work: Work<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
       if (!this.draining) {
@@ -38,6 +44,10 @@ export class GroupCommit {
   private async drain(): Promise<void> {
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, MAX_BATCH);
+      if (batch.length === 1 && this.singleStatement) {
+        await batch[0]!.work(this.db).then(batch[0]!.resolve, batch[0]!.reject);
+        continue;
+      }
       let results: unknown[];
       try {
         results = await this.db.transaction().execute(async (tx) => {

@@ -30,7 +30,7 @@ export interface NotificationEnvelopeOptions {
 
 /** Signs webhook notifications with the gateway's envelope: POST to the callback's path and query, OpenADR 3.1.0. */
 export function webhookEnvelopeSigner({ db, signer }: NotificationEnvelopeOptions): NotificationSigner {
-  const sequences = new GroupCommit(db);
+  const sequences = new GroupCommit(db, true);
   return async (body, { destination, subscriberKey }) => {
     const callback = new URL(destination);
     const audience = notificationAudience(subscriberKey);
@@ -41,7 +41,7 @@ export function webhookEnvelopeSigner({ db, signer }: NotificationEnvelopeOption
 
 /** Signs MQTT notifications: PUBLISH to the topic, OpenADR 3.1.0. */
 export function mqttEnvelopeSigner({ db, signer }: NotificationEnvelopeOptions): NotificationSigner {
-  const sequences = new GroupCommit(db);
+  const sequences = new GroupCommit(db, true);
   return async (body, { destination, subscriberKey }) => {
     const audience = notificationAudience(subscriberKey);
     const sequence = await sequences.run((tx) => nextOutboundSequence(tx, signer.issuer, audience));

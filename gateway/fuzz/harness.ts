@@ -1,3 +1,4 @@
+import { openadr301Status } from '../openadr/v301/routes.ts';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -333,7 +334,7 @@ async function fuzzFamily(family: RouteFamily, seeds: Seeds, options: FuzzOption
         find('no 5xx', `${answer.status} ${answer.body.toString('utf8').slice(0, 300)}`, c);
       } else if (answer.status >= 400) {
         figures.refused++;
-        const why = notACatalogueProblem(answer, c.method);
+        const why = notACatalogueProblem(answer, c.method, c.target);
         if (why) {
           figures.notProblem++;
           find('every refusal a catalogue problem', why, c);
@@ -371,17 +372,33 @@ function problemTypeOf(body: Buffer): string | undefined {
   }
 }
 
-/** Why a refusal is not problem+json of a type in the catalogue with the catalogue's status, or undefined when it is. */
-function notACatalogueProblem(answer: Answer, method: string): string | undefined {
+/**
+ * A CIM document refused is answered, as IEC 62325-451-1 has it, with an
+ * Acknowledgement_MarketDocument to its sender; its first reason names the
+ * problem type in brackets (gateway/cim/acknowledgements.ts).
+ */
+function acknowledgementProblemType(contentType: string, body: Buffer): string | undefined {
+  if (!/^(application|text)\/xml/.test(contentType)) return undefined;
+  const text = body.toString('utf8');
+  if (!text.includes('<Acknowledgement_MarketDocument')) return undefined;
+  return /\[(urn:flexgate:problem:[a-z0-9.-]+)\]/.exec(text)?.[1] ?? 'an acknowledgement naming no problem type';
+}
+
+/** Why a refusal is not problem+json of a type in the catalogue with the catalogue's status (in 3.0.1's words under /openadr/3.0.1), or undefined when it is. */
+function notACatalogueProblem(answer: Answer, method: string, target: string): string | undefined {
   const contentType = String(answer.headers['content-type'] ?? '');
   if (method === 'HEAD') return /^application\/problem\+json/.test(contentType) ? undefined : `HEAD ${answer.status} as ${contentType}`;
-  if (!/^application\/problem\+json/.test(contentType))
+  const acknowledged = acknowledgementProblemType(contentType, answer.body);
+  if (!acknowledged && !/^application\/problem\+json/.test(contentType)) {
     return `${answer.status} as ${contentType || 'no content type'}: ${answer.body.toString('utf8').slice(0, 200)}`;
-  const type = problemTypeOf(answer.body);
+  }
+  const type = acknowledged ?? problemTypeOf(answer.body);
   const code = type?.startsWith(PROBLEM_TYPE_PREFIX) ? type.slice(PROBLEM_TYPE_PREFIX.length) : undefined;
   const entry = code === undefined ? undefined : (problemCatalogue as Record<string, { status: number }>)[code];
   if (!entry) return `type ${type} is not in the catalogue`;
-  if (entry.status !== answer.status) return `${code} sent with ${answer.status}, the catalogue says ${entry.status}`;
+  const path = target.split('?')[0] ?? '';
+  const expected = path.startsWith('/openadr/3.0.1/') ? openadr301Status(entry.status, path === '/openadr/3.0.1/auth/token') : entry.status;
+  if (expected !== answer.status) return `${code} sent with ${answer.status}, the catalogue says ${expected}`;
   return undefined;
 }
 

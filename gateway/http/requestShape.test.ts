@@ -65,7 +65,7 @@ describe('the gateway refuses an undecodable path or a compressed body with a pr
   const rawGet = async (party: string, target: string) => {
     const { cert, key, ca } = await loadTlsCredentials(running.pkiDir, party);
     const url = new URL(running.gateway.url);
-    return new Promise<{ status: number; contentType: string; type: string | undefined }>((resolve, reject) => {
+    return new Promise<{ status: number; contentType: string; type: string | undefined; signed: boolean }>((resolve, reject) => {
       const req = httpsRequest({ host: url.hostname, port: url.port, path: target, cert, key, ca }, (res) => {
         let body = '';
         res.on('data', (chunk: Buffer) => (body += chunk.toString()));
@@ -77,7 +77,7 @@ describe('the gateway refuses an undecodable path or a compressed body with a pr
               return undefined;
             }
           })();
-          resolve({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type']), type: parsed });
+          resolve({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type']), type: parsed, signed: 'x-jws-signature' in res.headers });
         });
       });
       req.on('error', reject);
@@ -91,10 +91,11 @@ describe('the gateway refuses an undecodable path or a compressed body with a pr
     assert.match(answer.contentType, PROBLEM);
   });
 
-  it('a target longer than a signature may name → 414 request.target-too-long', async () => {
+  it('a target longer than a signature may name → 414 request.target-too-long, unsigned (no htu could name it)', async () => {
     const answer = await rawGet(DEV_ANM, `/anm/v1/merit-order-lists/${'x'.repeat(2100)}`);
     assert.equal(answer.status, 414);
     assert.equal(answer.type, 'urn:flexgate:problem:request.target-too-long');
+    assert.equal(answer.signed, false);
   });
 
   it('a well-formed escaped id still reaches its route (404 for an unknown one)', async () => {

@@ -8,8 +8,20 @@ const FORBIDDEN_DECODED = /[\u0000-\u001f\u007f\ufffe\uffff]/;
 export const MAX_TARGET_LENGTH = 2048;
 
 /**
- * Refuses a request whose target is longer than a signature may name, or
- * whose path or query is not percent-encoded UTF-8
+ * Refuses a target longer than an envelope's `htu` may name. Mounted before
+ * response signing: no signature over such a target could be verified, so
+ * the 414 goes unsigned, like the HTTP parser's own refusals.
+ */
+export function refuseOverlongTarget(): RequestHandler {
+  return (req, _res, next) => {
+    const target = req.originalUrl;
+    if (target.length <= MAX_TARGET_LENGTH) return next();
+    next(new Problem('request.target-too-long', `The path and query are ${target.length} characters long; at most ${MAX_TARGET_LENGTH} are accepted`));
+  };
+}
+
+/**
+ * Refuses a request whose path or query is not percent-encoded UTF-8
  * (`%ZZ`, a lone `%`, truncated or overlong sequences, encoded surrogates)
  * or decodes to control characters, before any router tries to decode it and
  * fails with a 500. Mounted once in front of every API.
@@ -17,9 +29,6 @@ export const MAX_TARGET_LENGTH = 2048;
 export function requireWellFormedTarget(): RequestHandler {
   return (req, _res, next) => {
     const target = req.originalUrl;
-    if (target.length > MAX_TARGET_LENGTH) {
-      return next(new Problem('request.target-too-long', `The path and query are ${target.length} characters long; at most ${MAX_TARGET_LENGTH} are accepted`));
-    }
     const queryAt = target.indexOf('?');
     const path = queryAt < 0 ? target : target.slice(0, queryAt);
     const query = queryAt < 0 ? '' : target.slice(queryAt + 1);

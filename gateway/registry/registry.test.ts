@@ -40,7 +40,7 @@ const oneEntryList = (entries: Array<{ contractId: string; resourceId: string }>
 
 forEachBackend((backend) => {
   describe(`Registry of parties, assets and contracts (${backend.name})`, function () {
-    this.timeout(30_000);
+    this.timeout(120_000);
     let store: Store;
     const app = (mode: 'enforced' | 'permissive' = 'enforced'): Express =>
       routerTestApp(adminRegistryRouter({ store }), anmRouter({ intake: new Intake(store, [registryConsistencyReaction(mode)]), maxBodyBytes: 1_000_000 }));

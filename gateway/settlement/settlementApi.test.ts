@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import type { Express } from 'express';
 import request from 'supertest';
 import type { MeritOrderList } from '../../schemas/anm/meritOrderList.ts';
+import { buildDocument } from '../../profiles/machinery/builder.ts';
+import { deliveryVerificationProfile } from '../../profiles/deliveryVerification.ts';
 import { decodeAnmDocument } from '../anm/decode.ts';
 import { meritOrderEvents } from '../openadr/meritOrderEvents.ts';
 import { insertObject } from '../openadr/objectWrites.ts';
@@ -21,7 +23,7 @@ const NOMINATED_CSV = 'settlement_date,settlement_period,kW\n2024-10-18,17,650\n
 
 forEachBackend((backend) => {
   describe(`Settlement admin API (${backend.name})`, function () {
-    this.timeout(30_000);
+    this.timeout(120_000);
     let store: Store;
     let app: Express;
     let eventId: string;
@@ -91,6 +93,30 @@ forEachBackend((backend) => {
         .expect(200);
       assert.match(csv.text, /^settlement_date,settlement_period,/);
       assert.equal(csv.text.trim().split('\r\n').length, 3);
+    });
+
+    it('takes the meter readings from a CIM MeasurementData document as well, with the same result', async () => {
+      const measurement = (contractId: string) =>
+        buildDocument(
+          deliveryVerificationProfile,
+          {
+            start: '2024-10-18T07:00:00Z',
+            end: '2024-10-18T08:00:00Z',
+            resources: [{ contractId, resourceId: 'G1_Agg1', metered_kW: [50, 100], baseline_kW: [650, 650] }],
+          },
+          {
+            mRID: 'meter-agg1-2024-10-18',
+            revisionNumber: 1,
+            createdDateTime: '2024-10-18T09:00:00Z',
+            sender: { mRID: 'FSP-AGG1', codingScheme: 'NGB', role: 'A56' },
+            receiver: { mRID: 'ENWL', codingScheme: 'NGB', role: 'A50' },
+          },
+        );
+      const verified = await verify({ baseline: { kind: 'nominated-csv', csv: NOMINATED_CSV }, measurementData: measurement('Agg_Seller_1') }).expect(201);
+      assert.equal(verified.body.performanceFactor_bp, 9583);
+      assert.deepEqual(verified.body.utilisationPayment, { amount: 8625, currency: 'GBP' });
+      const other = await verify({ baseline: { kind: 'zero' }, measurementData: measurement('Agg_Seller_2') }).expect(422);
+      assert.equal(other.body.type, problem('settlement.readings-missing'));
     });
 
     it('gives the whole chain from any link: event, contract or asset', async () => {

@@ -8,6 +8,7 @@ import { RegistryIndex } from '../registry/registryIndex.ts';
 import { readRegistry } from '../registry/registryRecords.ts';
 import type { Store, StoreExecutor } from '../store/store.ts';
 import { nominatedBaselineFromCsv, type Baseline } from './baselines.ts';
+import { readingsOfMeasurementData } from './measurementInputs.ts';
 import type { MeterReading } from './meterReadings.ts';
 import { dispatchOfEvent, readingsOfUsageReport } from './openadrInputs.ts';
 import { settlementLines, type SettlementLine } from './statement.ts';
@@ -50,7 +51,11 @@ export async function settleDispatch(store: Store, eventId: string, request: Ver
     const asset = contract && registry.coveredAsset(contract, resourceId ?? '');
     if (!contract || !asset)
       throw new Problem('settlement.contract-unknown', `Contract ${dispatch.contractId} with resource ${dispatch.resourceId} is not in the registry`);
-    const readings = request.readings ?? (await reportedReadings(tx, eventId, dispatch.resourceId));
+    const readings =
+      request.readings ??
+      (request.measurementData === undefined
+        ? await reportedReadings(tx, eventId, dispatch.resourceId)
+        : readingsOfMeasurementData(request.measurementData, dispatch.contractId));
     const verification = verifyDispatch({
       dispatch,
       contract,

@@ -8,7 +8,9 @@ import { PACKAGE_ROOT } from '../../schemas/packageRoot.ts';
 import { FLEXGATE_BIN, runFlexgate } from '../../gateway/testing/gatewayProcess.ts';
 
 const CHROMIUM = process.env.FLEXGATE_CHROMIUM ?? '/usr/bin/chromium';
-const SCREENSHOTS = join(PACKAGE_ROOT, 'docs', 'screenshots');
+// `npm run screenshots` refreshes the README's images; an ordinary run writes its screenshots to a temporary folder.
+const SCREENSHOTS =
+  process.env.FLEXGATE_SCREENSHOTS === 'docs' ? join(PACKAGE_ROOT, 'docs', 'screenshots') : mkdtempSync(join(tmpdir(), 'flexgate-screenshots-'));
 
 /** `flexgate sandbox` as a user starts it (`npm start` runs the same), at the default speed. */
 async function startSandboxProcess(

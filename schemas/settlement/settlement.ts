@@ -44,11 +44,17 @@ export const PerformanceTermsInput = Type.Object(
   { additionalProperties: false },
 );
 
-/** `POST /admin/v1/settlement/dispatches/{eventId}/verification`: readings given, or else taken from the VENs' USAGE reports on the event. */
+/** `POST /admin/v1/settlement/dispatches/{eventId}/verification`: readings given (JSON or a CIM MeasurementData document), or else taken from the VENs' USAGE reports on the event. */
 export const VerificationRequest = Type.Object(
   {
     baseline: BaselineInput,
     readings: Type.Optional(Type.Array(MeterReadingInput, { minItems: 1, maxItems: 100_000 })),
+    measurementData: Type.Optional(
+      Type.String({
+        maxLength: 10_000_000,
+        description: "A MeasurementData_MarketDocument (XML): the metered kW of the dispatch's contract, one value per settlement period",
+      }),
+    ),
     terms: Type.Optional(PerformanceTermsInput),
   },
   { additionalProperties: false },

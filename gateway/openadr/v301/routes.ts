@@ -202,7 +202,9 @@ export const SCOPE_WORDS_301: ScopeWords = {
 };
 
 /** 3.0.1 lists no 401: authentication failures are its 403, and on /auth/token RFC 6749's 400 (the body names the error). */
-const statusOf301 = (problem: Problem, tokenEndpoint: boolean) => (problem.status === 401 ? (tokenEndpoint ? 400 : 403) : problem.status);
+export const openadr301Status = (catalogueStatus: number, tokenEndpoint: boolean): number =>
+  catalogueStatus === 401 ? (tokenEndpoint ? 400 : 403) : catalogueStatus;
+const statusOf301 = (problem: Problem, tokenEndpoint: boolean) => openadr301Status(problem.status, tokenEndpoint);
 
 /**
  * OpenADR 3.0.1 under /openadr/3.0.1, deprecated: routed and validated by
