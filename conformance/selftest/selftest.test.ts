@@ -11,16 +11,6 @@ import { FAULTS } from './faults.ts';
 import { killTable } from './killTable.ts';
 import { startReferenceGateway, type ReferenceGateway } from './referenceGateway.ts';
 
-/**
- * Mandatory cases the reference gateway fails today, each a defect of the
- * gateway rather than of the case: the test requires exactly these to fail,
- * so a fix shows up here and the entry is removed.
- */
-const KNOWN_REFERENCE_DEFECTS: Record<string, string> = {
-  'GW-REQ-004':
-    'the 413 for an oversized body is signed to urn:flexgate:unknown:unidentified (the body parser runs before the caller is identified), so the caller cannot verify it',
-};
-
 /** The short profile: every mandatory case against the reference gateway, few fuzz inputs. */
 const SHORT_FUZZ_RUNS = 15;
 const SEED = 20261130;
@@ -36,17 +26,10 @@ describe('the conformance suite tests itself (short profile)', function () {
   });
   after(async () => reference?.close());
 
-  it('the reference gateway passes every mandatory case of the gateway and vtn roles (but its known defects)', () => {
-    const failed = run.results.filter((r) => r.level === 'mandatory' && r.outcome !== 'passed');
-    assert.deepEqual(
-      failed.filter((r) => !(r.id in KNOWN_REFERENCE_DEFECTS)).map((r) => `${r.id} (${r.outcome}): ${r.message}`),
-      [],
-    );
-    assert.deepEqual(
-      failed.map((r) => r.id),
-      Object.keys(KNOWN_REFERENCE_DEFECTS),
-      'a known defect is fixed: remove it from KNOWN_REFERENCE_DEFECTS',
-    );
+  it('the reference gateway passes every mandatory case of the gateway and vtn roles', () => {
+    const failed = run.results.filter((r) => r.level === 'mandatory' && r.outcome !== 'passed').map((r) => `${r.id} (${r.outcome}): ${r.message}`);
+    assert.deepEqual(failed, []);
+    assert.ok(run.passed);
   });
 
   it('writes the three reports and a certificate that verifies offline, and is refused after a one-byte change', async () => {

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { PACKAGE_ROOT } from '../../schemas/packageRoot.ts';
@@ -7,6 +7,7 @@ import { thisMachine, type BenchRun } from './benchRun.ts';
 import { cliBench } from './cliStartup.ts';
 import { benchmarksDocs } from './docsPage.ts';
 import { FULL_INGEST, ingestBench, type IngestBenchOptions } from './p1Ingest.ts';
+import { documentsBench } from './p2Documents.ts';
 import { fanoutBench } from './p3Fanout.ts';
 import type { BenchRow } from './row.ts';
 import { textTable } from './table.ts';
@@ -39,23 +40,6 @@ const QUICK: Profile = {
   ingest: { parties: 2, inFlight: 2, warmupMs: 200, measureMs: 500, maxRequests: 100 },
   cliRuns: 1,
 };
-
-/** The options P2 receives; it may ignore them. */
-export interface GroupOptions {
-  quick: boolean;
-}
-
-type GroupBench = (options: GroupOptions) => Promise<BenchRow[]>;
-
-/** P2 lives in a module of its own; a tree without it reports so instead of failing. */
-async function optionalBench(file: string, exportName: string): Promise<GroupBench | string> {
-  const url = new URL(file, import.meta.url);
-  if (!existsSync(url)) return `gateway/bench/${file.replace('./', '')} is not in this tree`;
-  const module = (await import(url.href)) as Record<string, unknown>;
-  const bench = module[exportName];
-  if (typeof bench !== 'function') return `gateway/bench/${file.replace('./', '')} exports no ${exportName}()`;
-  return bench as GroupBench;
-}
 
 function parseGroups(only: string | undefined): Group[] {
   if (!only) return [...GROUPS];
@@ -95,10 +79,7 @@ async function main(argv: string[]): Promise<number> {
   const benches: Record<Group, () => Promise<BenchRow[] | string>> = {
     trust: () => trustBench(profile.trust),
     P1: () => ingestBench(profile.ingest, baseline.value),
-    P2: async () => {
-      const bench = await optionalBench('./p2Documents.ts', 'documentsBench');
-      return typeof bench === 'string' ? bench : bench({ quick: values.quick });
-    },
+    P2: () => documentsBench({ quick: values.quick }),
     P3: () => fanoutBench({ quick: values.quick }),
     CLI: () => cliBench(profile.cliRuns),
   };
