@@ -1,6 +1,8 @@
 import type { FlexibilityService } from '../../schemas/anm/trade.ts';
 import type { MeritOrderEntry, MeritOrderList, OperationType } from '../../schemas/anm/meritOrderList.ts';
 import type { EventRequest, Interval } from '../../schemas/openadr/wire.ts';
+import type { Asset } from '../../schemas/registry/registry.ts';
+import { enaTargetsOf } from './enaTargets.ts';
 
 /** The constraint period a list's instructions hold for: its trades' period, or the list's own. */
 export interface ConstraintPeriod {
@@ -58,25 +60,34 @@ export const sourceKeyOf = (listId: string, contractId: string) => `${listId}/${
 /**
  * One event per entry with a non-zero instruction: the payload for its kind
  * of connection over the constraint period in settlement-period intervals,
- * kW in the payload descriptor, targeted at its resource and DSO contract,
- * and named after the list and revision it comes from.
+ * kW in the payload descriptor, targeted at its resource and DSO contract
+ * (then, for a registered asset, its ENA fields: enaTargets.ts), and named
+ * after the list and revision it comes from.
  */
 export function meritOrderEvents(
   list: MeritOrderList,
   source: ListReference,
   period: ConstraintPeriod,
-  options: { programID: string; intervalMinutes: number; sellerServices: ReadonlyMap<string, FlexibilityService> },
+  options: {
+    programID: string;
+    intervalMinutes: number;
+    sellerServices: ReadonlyMap<string, FlexibilityService>;
+    /** The registered asset behind an ANM resource, if any. */
+    assetOf?: (resourceId: string) => Asset | undefined;
+  },
 ): Map<string, EventRequest> {
   const events = new Map<string, EventRequest>();
   for (const entry of list.entries) {
     if (entry.value_kW === 0) continue;
     const payloadType = PAYLOAD_OF_OPERATION[entry.operationType];
     const value = instructedValue(entry, options.sellerServices.get(entry.contractId.toLowerCase()));
+    const asset = options.assetOf?.(entry.resourceId);
     events.set(sourceKeyOf(source.id, entry.contractId), {
       programID: options.programID,
       eventName: `merit-order-list ${source.id} revision ${source.revision} contract ${entry.contractId}`,
       priority: entry.order,
-      targets: [entry.resourceId, entry.contractId],
+      // Resource and contract first: settlement reads them by position.
+      targets: [entry.resourceId, entry.contractId, ...(asset ? enaTargetsOf(asset) : [])],
       payloadDescriptors: [{ objectType: 'EVENT_PAYLOAD_DESCRIPTOR', payloadType, units: 'KW' }],
       reportDescriptors: [{ payloadType: 'USAGE', readingType: 'DIRECT_READ', units: 'KW' }],
       intervalPeriod: { start: period.start, duration: isoMinutes(options.intervalMinutes) },

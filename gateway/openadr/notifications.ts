@@ -5,6 +5,7 @@ import { enqueueNotifications, type OutboundNotification } from '../delivery/out
 import { subscriberKeyOf } from '../delivery/notificationSigners.ts';
 import type { Reaction } from '../intake.ts';
 import type { StoreExecutor } from '../store/store.ts';
+import { isEnaTarget } from './enaTargets.ts';
 import type { SubscriptionCallbackTable } from './indexTables.ts';
 import type { StoredObject } from './objectTable.ts';
 
@@ -207,7 +208,8 @@ class Audience {
     if (!client) return false;
     if (this.seesEverything(client)) return true;
     if (!TARGETED.has(object.objectType)) return object.clientId === client;
-    return object.targets.length === 0 || object.targets.some((target) => this.grantees.get(target)?.has(client));
+    // As privacy.ts: the ENA fields an event names describe it and grant no one sight of it.
+    return object.targets.length === 0 || object.targets.some((target) => !isEnaTarget(target) && this.grantees.get(target)?.has(client));
   }
 
   private seesEverything(client: string): boolean {

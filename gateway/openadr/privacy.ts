@@ -1,6 +1,7 @@
 import type { ValuesMap } from '../../schemas/openadr/wire.ts';
 import { Problem } from '../../protocol/problem.ts';
 import type { StoreExecutor } from '../store/store.ts';
+import { isEnaTarget } from './enaTargets.ts';
 import { listObjects, type StoredObject } from './objectTable.ts';
 import type { Principal } from './tokens.ts';
 
@@ -14,9 +15,13 @@ export async function grantedTargets(db: StoreExecutor, clientId: string): Promi
   return new Set(rows.map((row) => row.target));
 }
 
-/** Programs and events without targets are for every VEN; otherwise one shared target is enough. */
+/**
+ * Programs and events without targets are for every VEN; otherwise one shared
+ * target is enough, other than the ENA fields an event also names
+ * (enaTargets.ts), which describe it and grant no one sight of it.
+ */
 export function targetedAt(object: StoredObject<unknown>, granted: ReadonlySet<string>): boolean {
-  return object.targets.length === 0 || object.targets.some((t) => granted.has(t));
+  return object.targets.length === 0 || object.targets.some((t) => !isEnaTarget(t) && granted.has(t));
 }
 
 /** What a principal may see of targeted objects (programs, events): everything for the business logic. */

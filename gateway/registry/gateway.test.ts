@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { forEachBackend } from '../store/testStores.ts';
 import { bitraderFixture } from '../testing/fixtures.ts';
-import { DEV_ADMIN, DEV_ANM, DEV_FSP, startTestGateway, type TestGateway } from '../testing/testGateway.ts';
+import { DEV_ADMIN, DEV_ANM, DEV_DSO, DEV_FSP, startTestGateway, type TestGateway } from '../testing/testGateway.ts';
+import { VenClient } from '../../client/openadr/venClient.ts';
+import type { Event } from '../../schemas/openadr/wire.ts';
 import { bitraderRegistry } from './testing/bitraderRegistry.ts';
 
 const problem = (code: string) => `urn:flexgate:problem:${code}`;
@@ -31,6 +33,22 @@ forEachBackend((backend) => {
 
       const accepted = await anm.request('POST', '/anm/v1/merit-order-lists', { body: figure7, contentType: 'text/tab-separated-values' });
       assert.equal(accepted.status, 201, accepted.text());
+      // ENA D2: each event names its registered asset's DSO asset id, asset group and energy source after resource and contract.
+      const provisioned = await admin.request('POST', '/admin/v1/openadr/clients', { body: JSON.stringify({ party: DEV_DSO }), contentType: json });
+      assert.equal(provisioned.status, 201, provisioned.text());
+      const dso = new VenClient(await running.client(DEV_DSO), { credentials: provisioned.json(), sign: false });
+      await dso.fetchToken();
+      const dispatched = (await dso.call<Event[]>('searchAllEvents')).body;
+      assert.equal(dispatched.length, 4, 'the four contracts with a non-zero instruction in figure 7');
+      const assets = new Map(bitraderRegistry().assets.map((a) => [a.resourceId, a]));
+      for (const event of dispatched) {
+        const asset = assets.get(event.targets![0]!)!;
+        assert.deepEqual(event.targets!.slice(2), [
+          `DSO_ASSET_ID:${asset.dsoAssetId}`,
+          `ASSET_GROUP:${asset.assetGroupId}`,
+          `ENERGY_SOURCE:${asset.energySource}`,
+        ]);
+      }
       const refused = await anm.request('POST', '/anm/v1/merit-order-lists', {
         body: figure7.toString('utf8').replace(/Agg_Seller_2/g, 'Agg_Seller_9'),
         contentType: 'text/tab-separated-values',
