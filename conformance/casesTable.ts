@@ -1,6 +1,6 @@
 import { ROLES, type LoadedCase } from './vectors/model.ts';
 
-export const TABLE_START = '<!-- cases:start (generated from conformance/vectors by `node --import tsx conformance/generate.ts`; do not edit) -->';
+export const TABLE_START = '<!-- cases:start (generated from conformance/vectors by `npm run generate`; do not edit) -->';
 export const TABLE_END = '<!-- cases:end -->';
 
 /** The case count per role and suite, mandatory and optional, as Markdown. */

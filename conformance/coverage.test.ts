@@ -35,7 +35,7 @@ describe('conformance vectors', () => {
     assert.deepEqual(catalogueDisagreements(cases), []);
   });
 
-  it('are counted per role and suite in conformance/README.md (run `node --import tsx conformance/generate.ts` when this fails)', () => {
+  it('are counted per role and suite in conformance/README.md (run `npm run generate` when this fails)', () => {
     const readme = readFileSync(join(PACKAGE_ROOT, 'conformance', 'README.md'), 'utf8');
     assert.equal(readme, withCasesTable(readme, cases));
   });
