@@ -6,34 +6,11 @@ import { decodeAnmDocument } from '../anm/decode.ts';
 import { readCimDocument } from '../cim/inbound.ts';
 import { OFFICIAL_XSD_DIR } from '../cim/officialSchemas.ts';
 import { BITRADER_DIR, bitraderFixture } from '../testing/fixtures.ts';
+import { runCommandInProcess } from '../testing/commandInProcess.ts';
 import { cimCommand } from './cim.ts';
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs `flexgate cim …` in this process, capturing what it prints. */
-async function cim(...args: string[]): Promise<Run> {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const write = process.stdout.write;
-  const { log, error } = console;
-  process.stdout.write = ((chunk: string | Uint8Array) => {
-    stdout.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-    return true;
-  }) as typeof process.stdout.write;
-  console.log = (...parts: unknown[]) => stdout.push(`${parts.join(' ')}\n`);
-  console.error = (...parts: unknown[]) => stderr.push(`${parts.join(' ')}\n`);
-  try {
-    return { code: await cimCommand.run(args), stdout: stdout.join(''), stderr: stderr.join('') };
-  } finally {
-    process.stdout.write = write;
-    console.log = log;
-    console.error = error;
-  }
-}
+const cim = (...args: string[]) => runCommandInProcess(cimCommand, ...args);
 
 describe('flexgate cim', () => {
   let dir: string;

@@ -2,32 +2,13 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Command } from '../../client/cli/commandLine.ts';
 import { ensureDevPki } from '../../certs/index.ts';
 import { bitraderRegistry } from '../registry/testing/bitraderRegistry.ts';
+import { runCommandInProcess } from '../testing/commandInProcess.ts';
 import { registryCommand } from './registry.ts';
 import { exportCommand, importCommand } from './stateBundle.ts';
 
-/** Runs a command in this process, capturing what it prints. */
-async function run(command: Command, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const write = process.stdout.write;
-  const { log, error } = console;
-  process.stdout.write = ((chunk: string | Uint8Array) => {
-    stdout.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-    return true;
-  }) as typeof process.stdout.write;
-  console.log = (...parts: unknown[]) => stdout.push(`${parts.join(' ')}\n`);
-  console.error = (...parts: unknown[]) => stderr.push(`${parts.join(' ')}\n`);
-  try {
-    return { code: await command.run(args), stdout: stdout.join(''), stderr: stderr.join('') };
-  } finally {
-    process.stdout.write = write;
-    console.log = log;
-    console.error = error;
-  }
-}
+const run = runCommandInProcess;
 
 describe('flexgate registry, export and import', function () {
   this.timeout(120_000);
