@@ -2,30 +2,19 @@ import { buildDocument } from '../../profiles/machinery/builder.ts';
 import { deliveryVerificationProfile } from '../../profiles/deliveryVerification.ts';
 import type { DocumentHeader } from '../../profiles/models/documentHeader.ts';
 import type { DeliveryVerification } from '../../profiles/models/deliveryVerification.ts';
-import type { MinorUnits } from '../../schemas/registry/registry.ts';
-import type { DispatchVerification } from './verification.ts';
+import type { DispatchVerification, VerifiedPeriod } from './verification.ts';
 import { PERIOD_MINUTES, PERIOD_MS } from './settlementPeriods.ts';
 
 /** One line of a statement: one dispatch in one settlement period, keyed to the event (id, revision), trades, contract and assets. */
-export interface SettlementLine {
+export interface SettlementLine extends VerifiedPeriod {
   eventId: string;
   eventRevision: number;
   tradeIds: string[];
   contractId: string;
   dsoAssetIds: string[];
   resourceId: string;
-  settlementDate: string;
-  period: number;
-  start: string;
-  instructed_kW: number;
-  baseline_kW: number;
-  metered_kWmin: number;
-  delivered_kWmin: number;
-  counted_kWmin: number;
   performanceFactor_bp: number;
   multiplier_bp: number;
-  availabilityPayment: MinorUnits;
-  utilisationPayment: MinorUnits;
 }
 
 /** What one FSP is owed for a statement period, in whole minor units. */
