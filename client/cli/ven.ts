@@ -284,7 +284,7 @@ back), and prints one line per notification whose gateway signature
 Forged, unsigned or replayed notifications are refused (401) and reported on
 stderr. Ctrl-C (or N notifications) ends it and deletes the subscription.
 
-  --webhook PORT      port to listen on (0: any free port)
+  --webhook PORT      port to listen on (0 picks a free port)
   --host H            interface to listen on (default 127.0.0.1)
   --public-url URL    the callback URL the VTN should call, when not http://H:PORT/…
   --program ID        only events of this program

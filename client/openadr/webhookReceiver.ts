@@ -12,7 +12,7 @@ export interface WebhookReceiverOptions {
   verifier: NotificationVerifier;
   /** The bearer token this VEN gave in its subscription (`objectOperations[].bearerToken`): every callback must carry it. */
   bearerToken: string;
-  /** Default 0: any free port. */
+  /** Default 0, which picks a free port. */
   port?: number;
   /** Default 127.0.0.1. */
   host?: string;

@@ -2,7 +2,7 @@ import { Type, type TString, type TUnsafe } from '@sinclair/typebox';
 
 /**
  * The identifier alphabet, defined once for every input path (JSON, the
- * ANM's tables, CIM): any Unicode character except controls (C0, DEL, C1),
+ * ANM's tables, CIM) is every Unicode character except controls (C0, DEL, C1),
  * lone surrogates and the non-characters U+FFFE and U+FFFF, with no
  * whitespace at either end (so never only whitespace). Such an id renders
  * unchanged in TSV (cells are trimmed), in XML and in JSON.
