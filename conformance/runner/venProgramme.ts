@@ -161,7 +161,7 @@ export class VenProgramme {
 
   cancellation(): Promise<Cancellation> {
     return this.once('cancellation', async () => {
-      await this.dispatch().catch(() => undefined);
+      await this.registration();
       const since = Date.now();
       const durationSeconds = Math.ceil((this.timings.quietMs + 2000) / 1000);
       const event = (
@@ -194,7 +194,10 @@ export class VenProgramme {
   forgery(): Promise<Forgery> {
     return this.once('forgery', async () => {
       await this.registration();
-      const subscription = (await this.subscriptions()).flatMap((s) => s.objectOperations).find((o) => o.objects.includes('EVENT') && o.callbackUrl);
+      // A VEN subscribes after it registers: a VEN that only polls costs this wait.
+      const subscription = await this.waitFor(this.timings.actMs, async () =>
+        (await this.subscriptions()).flatMap((s) => s.objectOperations).find((o) => o.objects.includes('EVENT') && o.callbackUrl),
+      );
       if (!subscription) return { actedOn: [] };
       const since = Date.now();
       const forgedIds = [`forged-${this.unique}-a`, `forged-${this.unique}-b`];

@@ -121,13 +121,13 @@ export const FAULTY_VENS: readonly FaultyVen[] = [
   {
     name: 'skips-lifecycle',
     description: 'declares no availability and reports USAGE as soon as an event asks for it, whatever its stage',
-    cases: ['VEN-LC-001', 'VEN-LC-002', 'VEN-EVT-003'],
+    cases: ['VEN-LC-001', 'VEN-LC-002'],
     faults: { agent: (ven, site) => new LifecycleSkippingAgent(ven, site) },
   },
   {
     name: 'never-reports',
     description: 'learns of events (polls and subscribes) and reports nothing',
-    cases: ['VEN-LC-001', 'VEN-LC-003', 'VEN-RPT-001'],
+    cases: ['VEN-LC-003', 'VEN-RPT-001'],
     faults: { agent: (ven, site) => new SilentAgent(ven, site) },
   },
   {

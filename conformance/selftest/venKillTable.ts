@@ -1,8 +1,10 @@
+import type { Progress } from '../runner/progress.ts';
 import type { RunResult } from '../runner/results.ts';
-import type { TestVtn } from '../runner/testVtn.ts';
+import { TestVtn } from '../runner/testVtn.ts';
 import { runVenConformance } from '../runner/venRole.ts';
 import type { ProgrammeTimings } from '../runner/venProgramme.ts';
-import { faultyVenLauncher, type FaultyVen } from './faultyVens.ts';
+import { commandLauncher } from '../runner/venUnderTest.ts';
+import { FAULTY_VENS, faultyVenLauncher, REFERENCE_VEN_COMMAND, type FaultyVen } from './faultyVens.ts';
 import type { KillRow } from './killTable.ts';
 
 /** Runs each faulty VEN through its cases of the `ven` role on the test VTN, one at a time: the kill table's VEN rows. */
@@ -28,4 +30,15 @@ export async function venKillTable(
     });
   }
   return rows;
+}
+
+/** The full profile's VEN part: the reference VEN through every `ven` case, then the faulty VENs' kill table rows, on one test VTN. */
+export async function venSelfCheck(seed: number, progress?: Progress): Promise<{ run: RunResult; rows: KillRow[] }> {
+  const vtn = await TestVtn.start();
+  try {
+    const run = await runVenConformance({ vtn, launcher: commandLauncher(REFERENCE_VEN_COMMAND), seed, ...(progress ? { progress } : {}) });
+    return { run, rows: await venKillTable(vtn, FAULTY_VENS, { seed }) };
+  } finally {
+    await vtn.close();
+  }
 }

@@ -7,8 +7,9 @@ import { FAULTY_VENS, REFERENCE_VEN_COMMAND } from './faultyVens.ts';
 import { venKillTable } from './venKillTable.ts';
 
 const SEED = 20261130;
-/** Shorter quiet periods than a certification run's: the programme's VENs poll every second. */
+/** Shorter waits than a certification run's: the programme's VENs poll every second, and a faulty VEN makes the programme wait out each one. */
 const TIMINGS = { startMs: 30_000, actMs: 4_000, quietMs: 1_500 };
+const KILL_TABLE_TIMINGS = { startMs: 30_000, actMs: 3_000, quietMs: 1_500 };
 
 const failures = (run: RunResult) =>
   run.results.filter((r) => r.level === 'mandatory' && r.outcome !== 'passed').map((r) => `${r.id} (${r.outcome}): ${r.message}\n${r.notes.join('\n')}`);
@@ -35,7 +36,7 @@ describe('the ven role: the suite hosts a test VTN and drives a VEN through the 
   });
 
   it('catches every faulty VEN with at least one mandatory case', async () => {
-    const rows = await venKillTable(vtn, FAULTY_VENS, { seed: SEED, timings: TIMINGS });
+    const rows = await venKillTable(vtn, FAULTY_VENS, { seed: SEED, timings: KILL_TABLE_TIMINGS });
     assert.deepEqual(
       rows.filter((row) => row.caughtBy.length === 0).map((row) => row.fault),
       [],
