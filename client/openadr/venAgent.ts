@@ -24,6 +24,9 @@ export function convertPower(value: number, from: string | null | undefined, to:
   return a === undefined || b === undefined ? value : (value * a) / b;
 }
 
+/** What the agent asks of the VTN: an event afresh, and posting a report. */
+export type AgentVtn = Pick<VenClient, 'event' | 'createReport'>;
+
 const STAGES_BEFORE_INTERVALS = new Set(['REQUESTED', 'DECLARED', 'ACCEPTED']);
 
 /**
@@ -44,7 +47,7 @@ export class VenAgent {
   private readonly timers = new Map<string, NodeJS.Timeout>();
 
   constructor(
-    protected readonly ven: VenClient,
+    protected readonly ven: AgentVtn,
     protected readonly site: Site,
     protected readonly log: (line: string) => void = () => undefined,
     private readonly now: () => number = Date.now,
