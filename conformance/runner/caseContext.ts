@@ -1,5 +1,6 @@
 import type { SignedResponse } from '../../client/flexgateClient.ts';
 import type { VectorStep } from '../vectors/model.ts';
+import type { ClientHarness } from './clientUnderTest/clientHarness.ts';
 import { capture, CaseFailed, mismatches, sendStep, type Exchange, type Variables } from './exchange.ts';
 import type { Target } from './target.ts';
 
@@ -15,6 +16,8 @@ export class CaseContext {
     readonly fuzzRuns: number,
     /** Fuzz scripts stop drawing inputs at this time (epoch ms): the hard time limit. */
     readonly fuzzDeadline: number,
+    /** The client under test and the gateway it is pointed at (the anm-client and dso roles). */
+    readonly client?: ClientHarness,
   ) {}
 
   /** Sends a step and records it, without judging the answer. */

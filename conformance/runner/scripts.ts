@@ -1,4 +1,5 @@
 import type { Script } from './caseContext.ts';
+import { clientScenario } from './scripts/clientScenario.ts';
 import { fuzzAnmJson, fuzzEnvelopeOrder, fuzzHostileXml, fuzzRandomBytes } from './scripts/fuzz.ts';
 import { deliveryOutcome, webhookNotification } from './scripts/notifications.ts';
 import {
@@ -31,4 +32,5 @@ export const SCRIPTS: Record<string, Script> = {
   'fuzz-random-bytes': fuzzRandomBytes,
   'fuzz-hostile-xml': fuzzHostileXml,
   'fuzz-envelope-order': fuzzEnvelopeOrder,
+  'client-scenario': clientScenario,
 };
