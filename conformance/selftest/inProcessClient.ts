@@ -16,8 +16,10 @@ export class InProcessClient implements ClientUnderTest {
     const stderr: string[] = [];
     const write = process.stdout.write;
     const { log, error } = console;
-    process.stdout.write = ((chunk: string | Uint8Array) =>
-      stdout.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8')) > 0) as typeof write;
+    process.stdout.write = ((chunk: string | Uint8Array) => {
+      stdout.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+      return true;
+    }) as typeof write;
     console.log = (...parts: unknown[]) => stdout.push(`${parts.join(' ')}\n`);
     console.error = (...parts: unknown[]) => stderr.push(`${parts.join(' ')}\n`);
     let code: number;

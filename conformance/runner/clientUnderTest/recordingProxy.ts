@@ -48,7 +48,7 @@ export interface RecordingProxyOptions {
   gatewayUrl: string;
   /** The gateway's own certificate and key: the client must see the gateway, not a stranger. */
   gateway: ClientCredentials;
-  /** The gateway's signer, for the forged receipt only the receipt of which is wrong. */
+  /** The gateway's signer: a receipt for another body, signed by the gateway itself, tests the receipt check alone. */
   gatewaySigner: EnvelopeSigner;
   /** The clients under test by party URN: the proxy reaches the gateway with the client's own certificate, as the signature's issuer must match it. */
   clients: ReadonlyMap<string, ClientCredentials>;
