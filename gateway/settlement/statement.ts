@@ -51,6 +51,8 @@ export function settlementLines(verification: DispatchVerification): SettlementL
     multiplier_bp: verification.multiplier_bp,
     availabilityPayment: p.availabilityPayment,
     utilisationPayment: p.utilisationPayment,
+    ...(p.declaredAvailable_kW === undefined ? {} : { declaredAvailable_kW: p.declaredAvailable_kW }),
+    ...(p.confidence_pct === undefined ? {} : { confidence_pct: p.confidence_pct }),
   }));
 }
 
@@ -86,13 +88,15 @@ const CSV_COLUMNS = [
   'availability_minor_units',
   'utilisation_minor_units',
   'currency',
+  'declared_available_kW',
+  'confidence_percent',
 ] as const;
 
 const kWh = (kWmin: number) => (kWmin / 60).toFixed(3);
 const percent = (bp: number) => (bp / 100).toFixed(2);
 const cell = (value: string | number) => (/[",\r\n]/.test(String(value)) ? `"${String(value).replace(/"/g, '""')}"` : String(value));
 
-/** The statement as CSV, one row per line; energy in kWh to 3 decimals (exact: kW·min / 60), money in whole minor units. */
+/** The statement as CSV, one row per line; energy in kWh to 3 decimals (exact: kW·min / 60), money in whole minor units; declared kW and confidence empty where nothing was declared. */
 export function statementCsv(statement: SettlementStatement): string {
   const rows = statement.lines.map((l) =>
     [
@@ -114,6 +118,8 @@ export function statementCsv(statement: SettlementStatement): string {
       l.availabilityPayment.amount,
       l.utilisationPayment.amount,
       l.availabilityPayment.currency,
+      l.declaredAvailable_kW ?? '',
+      l.confidence_pct ?? '',
     ]
       .map(cell)
       .join(','),

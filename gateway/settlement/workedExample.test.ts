@@ -114,11 +114,11 @@ describe('Settlement worked example: figure 7 trades, USAGE reports and baseline
     const csv = statementCsv(agg1).split('\r\n');
     assert.equal(
       csv[1],
-      '2024-10-18,17,2024-10-18T07:00:00Z,event-agg1,2,T1,Agg_Seller_1,ENWL-G1_Agg1,600,650,25.000,300.000,300.000,95.83,100.00,150,4500,GBP',
+      '2024-10-18,17,2024-10-18T07:00:00Z,event-agg1,2,T1,Agg_Seller_1,ENWL-G1_Agg1,600,650,25.000,300.000,300.000,95.83,100.00,150,4500,GBP,,',
     );
     assert.equal(
       csv[2],
-      '2024-10-18,18,2024-10-18T07:30:00Z,event-agg1,2,T1,Agg_Seller_1,ENWL-G1_Agg1,600,650,50.000,275.000,275.000,95.83,100.00,150,4125,GBP',
+      '2024-10-18,18,2024-10-18T07:30:00Z,event-agg1,2,T1,Agg_Seller_1,ENWL-G1_Agg1,600,650,50.000,275.000,275.000,95.83,100.00,150,4125,GBP,,',
     );
   });
 
