@@ -79,8 +79,15 @@ function applyAnmRules(document: InboundDocument, limits: DocumentLimits): Inbou
   switch (document.kind) {
     case 'constraint-look-ahead':
       return { ...document, model: normaliseLookAhead(validateLookAheadInput(document.model), locate, limits) };
-    case 'merit-order-list':
-      return { ...document, model: normaliseMeritOrderList(validateMeritOrderListInput(document.model), locate, limits) };
+    case 'merit-order-list': {
+      // The registered assets are the registry's facts, not the ANM's: the ANM rules see the list without them.
+      const { entries, ...list } = document.model;
+      const assets = entries.map((entry) => entry.registeredAsset);
+      const bare = { ...list, entries: entries.map(({ registeredAsset: _asset, ...entry }) => entry) };
+      const normalised = normaliseMeritOrderList(validateMeritOrderListInput(bare), locate, limits);
+      const model = { ...normalised, entries: normalised.entries.map((entry, i) => (assets[i] ? { ...entry, registeredAsset: assets[i] } : entry)) };
+      return { ...document, model };
+    }
     default:
       return document;
   }
