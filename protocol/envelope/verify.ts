@@ -1,4 +1,4 @@
-import { verify as verifySignature, webcrypto, X509Certificate, type KeyObject } from 'node:crypto';
+import { createHash, createVerify, verify as verifySignature, X509Certificate, type KeyObject } from 'node:crypto';
 import { ENVELOPE_ALGORITHMS, RECEIPT_MEMBER, STATUS_MEMBER, type ApiVersion, type EnvelopeHeader } from '../../schemas/envelope.ts';
 import { certificateThumbprint } from '../identity/certificateIdentity.ts';
 import { normaliseSerial } from '../identity/serialNumber.ts';
@@ -52,11 +52,8 @@ export async function verifyEnvelope(jws: string | undefined, body: Uint8Array, 
   const chain = signingChain(header, expected);
   // Base64url never leaves one character over (RFC 4648 §5): such a signature is malformed, not merely wrong.
   if (signature.length % 4 === 1) throw new Problem('envelope.malformed', 'The signature could not be checked: it is not base64url');
-  const [verified, bodySha256] = await Promise.all([
-    signatureHolds(alg, publicKeyOf(chain[0]!), protectedPart, body, Buffer.from(signature, 'base64url')),
-    bodyDigest(body),
-  ]);
-  if (!verified) throw new Problem('envelope.bad-signature', `The signature does not verify over the body with the certificate ${header.kid}`);
+  const { holds, bodySha256 } = await checkSignature(alg, publicKeyOf(chain[0]!), protectedPart, body, Buffer.from(signature, 'base64url'));
+  if (!holds) throw new Problem('envelope.bad-signature', `The signature does not verify over the body with the certificate ${header.kid}`);
   if (header.iss !== expected.issuer) {
     throw new Problem('envelope.issuer-mismatch', `Signed as ${header.iss}, but the client certificate is ${expected.issuer}`, { pointer: '/iss' });
   }
@@ -85,40 +82,57 @@ export async function verifyEnvelope(jws: string | undefined, body: Uint8Array, 
 }
 
 /** How node's crypto verifies each algorithm, and the only key it verifies with (as jose: ES256 on P-256, EdDSA on Ed25519). */
-const SCHEMES: Record<EnvelopeAlgorithm, { digest: string | null; keyType: string; curve?: string; dsaEncoding?: 'ieee-p1363' }> = {
-  ES256: { digest: 'sha256', keyType: 'ec', curve: 'prime256v1', dsaEncoding: 'ieee-p1363' },
+const SCHEMES: Record<EnvelopeAlgorithm, { digest: 'sha256' | null; keyType: string; curve?: string }> = {
+  ES256: { digest: 'sha256', keyType: 'ec', curve: 'prime256v1' },
   EdDSA: { digest: null, keyType: 'ed25519' },
 };
 
-/** Bodies from this size are verified and hashed in libuv's thread pool, so a large one never holds the event loop. */
-const OFF_THREAD_BYTES = 64 * 1024;
+/** Bytes hashed in one turn of the event loop (about a millisecond): a large body never holds it for long. */
+const SLICE_BYTES = 1024 * 1024;
+
+/** Feeds `body` to `consume` slice by slice, yielding to the event loop between slices; no copy of the body is made. */
+async function eachSlice(body: Uint8Array, consume: (slice: Uint8Array) => void): Promise<void> {
+  for (let offset = 0; offset < body.length; offset += SLICE_BYTES) {
+    if (offset > 0) await new Promise((resolve) => setImmediate(resolve));
+    consume(body.subarray(offset, offset + SLICE_BYTES));
+  }
+}
 
 /**
  * Whether the signature holds over the RFC 7797 unencoded signing input
- * (`<protected>.<body bytes>`), built with one copy of the body. A key that
- * cannot make this algorithm's signatures never verifies.
+ * (`<protected>.<body bytes>`), and the body's SHA-256, in one pass over the
+ * body in slices. ES256 hashes as it goes; EdDSA signs the whole input at
+ * once, so it is verified in libuv's thread pool. A key that cannot make
+ * this algorithm's signatures never verifies.
  */
-function signatureHolds(alg: EnvelopeAlgorithm, key: KeyObject, protectedPart: string, body: Uint8Array, signature: Buffer): Promise<boolean> | boolean {
+async function checkSignature(
+  alg: EnvelopeAlgorithm,
+  key: KeyObject,
+  protectedPart: string,
+  body: Uint8Array,
+  signature: Buffer,
+): Promise<{ holds: boolean; bodySha256: string }> {
   const scheme = SCHEMES[alg];
-  if (key.asymmetricKeyType !== scheme.keyType || (scheme.curve !== undefined && key.asymmetricKeyDetails?.namedCurve !== scheme.curve)) return false;
-  const input = Buffer.allocUnsafe(protectedPart.length + 1 + body.length);
-  input.write(`${protectedPart}.`, 'latin1');
-  input.set(body, protectedPart.length + 1);
-  const verifier = scheme.dsaEncoding ? { key, dsaEncoding: scheme.dsaEncoding } : key;
-  if (input.length < OFF_THREAD_BYTES) {
+  const usable = key.asymmetricKeyType === scheme.keyType && (scheme.curve === undefined || key.asymmetricKeyDetails?.namedCurve === scheme.curve);
+  const prefix = Buffer.from(`${protectedPart}.`, 'latin1');
+  const bodyHash = createHash('sha256');
+  const signed = scheme.digest === null ? undefined : createVerify(scheme.digest).update(prefix);
+  await eachSlice(body, (slice) => {
+    bodyHash.update(slice);
+    signed?.update(slice);
+  });
+  const bodySha256 = bodyHash.digest('base64url');
+  if (!usable) return { holds: false, bodySha256 };
+  if (signed) {
     try {
-      return verifySignature(scheme.digest, input, verifier, signature);
+      return { holds: signed.verify({ key, dsaEncoding: 'ieee-p1363' }, signature), bodySha256 };
     } catch {
-      return false;
+      return { holds: false, bodySha256 };
     }
   }
-  return new Promise((resolve) => verifySignature(scheme.digest, input, verifier, signature, (error, holds) => resolve(!error && holds)));
-}
-
-/** The body's SHA-256 (base64url), computed off the event loop for a large body. */
-async function bodyDigest(body: Uint8Array): Promise<string> {
-  if (body.length < OFF_THREAD_BYTES) return sha256Base64url(body);
-  return Buffer.from(await webcrypto.subtle.digest('SHA-256', body)).toString('base64url');
+  const input = Buffer.concat([prefix, body]);
+  const holds = await new Promise<boolean>((resolve) => verifySignature(null, input, key, signature, (error, result) => resolve(!error && result)));
+  return { holds, bodySha256 };
 }
 
 const publicKeys = new Map<string, KeyObject>();
