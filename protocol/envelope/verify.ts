@@ -87,7 +87,7 @@ const SCHEMES: Record<EnvelopeAlgorithm, { digest: 'sha256' | null; keyType: str
   EdDSA: { digest: null, keyType: 'ed25519' },
 };
 
-/** Bytes hashed in one turn of the event loop (about a millisecond): a large body never holds it for long. */
+/** Bytes hashed in one turn of the event loop (a few milliseconds): a large body never holds it for long. */
 const SLICE_BYTES = 1024 * 1024;
 
 /** Feeds `body` to `consume` slice by slice, yielding to the event loop between slices; no copy of the body is made. */
