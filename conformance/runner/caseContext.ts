@@ -2,6 +2,7 @@ import type { SignedResponse } from '../../client/flexgateClient.ts';
 import type { VectorStep } from '../vectors/model.ts';
 import { capture, CaseFailed, mismatches, sendStep, type Exchange, type Variables } from './exchange.ts';
 import type { Target } from './target.ts';
+import type { VenProgramme } from './venProgramme.ts';
 
 /** What a case runs with: the target, its variables, the run's seed and fuzz budget, and the exchanges it records. */
 export class CaseContext {
@@ -15,6 +16,8 @@ export class CaseContext {
     readonly fuzzRuns: number,
     /** Fuzz scripts stop drawing inputs at this time (epoch ms): the hard time limit. */
     readonly fuzzDeadline: number,
+    /** The `ven` role's programme: the test VTN and the VEN under test, shared by the run's cases. */
+    readonly venProgramme?: VenProgramme,
   ) {}
 
   /** Sends a step and records it, without judging the answer. */
