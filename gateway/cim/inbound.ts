@@ -11,6 +11,7 @@ import { normaliseMeritOrderList, validateMeritOrderListInput } from '../anm/mer
 import { DEFAULT_DOCUMENT_LIMITS, type DocumentLimits } from '../anm/documentLimits.ts';
 import { Problem } from '../../protocol/problem.ts';
 import { decodeUtf8 } from '../../protocol/safeJson.ts';
+import { leadingPart } from './leadingPart.ts';
 import { checkXmlSafety, DEFAULT_XML_LIMITS, type XmlLimits } from './xmlSafety.ts';
 import { loadSchema, parseWellFormed, schemaViolations } from './xsdValidation.ts';
 
@@ -93,9 +94,10 @@ function applyAnmRules(document: InboundDocument, limits: DocumentLimits): Inbou
   }
 }
 
+/** What the leading part of a document that broke the XSD says of its header (see leadingPart.ts). */
 function headerDraft(profile: CimProfile, text: string): Readonly<Record<string, unknown>> {
   try {
-    return parseAs(profile, text).header;
+    return parseAs(profile, leadingPart(profile, text)).header;
   } catch (error) {
     if (error instanceof ProfileViolation) return error.header;
     throw error;
