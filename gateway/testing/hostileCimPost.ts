@@ -3,8 +3,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { loadTlsCredentials } from '../../certs/index.ts';
 import { FlexgateClient } from '../../client/flexgateClient.ts';
 import { clockSequence, signEnvelope, signerFromCredentials } from '../../protocol/envelope/index.ts';
-import { buildDocument } from '../../profiles/machinery/builder.ts';
 import { meritOrderListProfile } from '../../profiles/meritOrderList.ts';
+import { oneEntryMeritOrderDocument } from './cimDocuments.ts';
 
 /**
  * A valid party's hostile CIM document, posted from a process of its own so
@@ -36,32 +36,8 @@ export const sharedClock = () => performance.timeOrigin + performance.now();
 
 /** A merit order list with one entry and `siblings` empty `<x/>` elements after it, each on a line of its own. */
 export function hostileMeritOrderList(siblings: number): Buffer {
-  const valid = buildDocument(
-    meritOrderListProfile,
-    {
-      entries: [
-        {
-          order: 1,
-          contractId: 'A1_Buyer',
-          resourceId: 'G1_A1',
-          operationType: 'ConstrainedDemand',
-          value_kW: 0,
-          mic_kW: 700,
-          mec_kW: 1200,
-          activity: 'Buyer',
-          traded: false,
-          registered: true,
-        },
-      ],
-    },
-    {
-      mRID: `HOSTILE-${siblings}`,
-      revisionNumber: 1,
-      createdDateTime: '2024-10-17T13:00:00Z',
-      sender: { mRID: 'GB-DSO', codingScheme: 'NGB', role: 'A50' },
-      receiver: { mRID: 'GB-FSP', codingScheme: 'NGB', role: 'A56' },
-    },
-  );
+  const valid = oneEntryMeritOrderDocument(`HOSTILE-${siblings}`);
+
   const close = `</${meritOrderListProfile.root}>`;
   return Buffer.from(valid.replace(close, `${'\n   <x/>'.repeat(siblings)}\n${close}`));
 }
