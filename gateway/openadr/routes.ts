@@ -1,14 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import express, { type ErrorRequestHandler, type Request, type Response, type Router } from 'express';
-import { OpenAPIBackend, type Context } from 'openapi-backend';
+import type { Context } from 'openapi-backend';
 import { OPENADR_BASE_PATH, openadrOpenApi, operationScopes } from '../../schemas/openadr/openapi.ts';
 import { canonicalJson } from '../../protocol/canonicalJson.ts';
 import { PROBLEM_MEDIA_TYPE } from '../http/problemResponse.ts';
 import { sha256Hex, type Intake } from '../intake.ts';
 import type { Store } from '../store/store.ts';
 import { Problem } from '../../protocol/problem.ts';
-import { withWireFormats } from '../../schemas/openadr/formats.ts';
-import { decodeUtf8, parseJson } from '../../protocol/safeJson.ts';
 import { DEFAULT_OPENADR_CONFIG, type OpenadrConfig } from './config.ts';
 import { ObjectChanged } from './objectWrites.ts';
 import { eventOperations } from './operations/events.ts';
@@ -19,8 +17,8 @@ import { reportOperations } from './operations/reports.ts';
 import { subscriptionOperations } from './operations/subscriptions.ts';
 import { venOperations } from './operations/vens.ts';
 import { enforceSignaturePolicy } from './privacy.ts';
-import { requestViolations } from './requestViolations.ts';
-import { fetchToken, MODEL_SCOPE_WORDS, oauthError, tokenRequestProblem, type TokenAnswer } from './tokenEndpoint.ts';
+import { openadrBackend } from './openapiBackend.ts';
+import { fetchToken, MODEL_SCOPE_WORDS, oauthError, type TokenAnswer } from './tokenEndpoint.ts';
 import { authenticateToken, type Principal } from './tokens.ts';
 import { journalMessage, vtnRequestOf, type VtnRequest } from './vtnRequest.ts';
 
@@ -46,15 +44,6 @@ const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
  */
 export function openadrRouter({ intake, maxBodyBytes, config = DEFAULT_OPENADR_CONFIG }: OpenadrRouterOptions): Router {
   const { store } = intake;
-  const api = new OpenAPIBackend({
-    definition: structuredClone(openadrOpenApi) as never,
-    strict: true,
-    validate: true,
-    coerceTypes: true,
-    // Every failure is reported (bounded in validationProblem), not only the first.
-    ajvOpts: { allErrors: true },
-    customizeAjv: (ajv) => withWireFormats(ajv),
-  });
   const handle = async (c: Context, req: Request, res: Response) => {
     const operationId = c.operation.operationId!;
     const body = c.request.requestBody as unknown;
@@ -71,32 +60,11 @@ export function openadrRouter({ intake, maxBodyBytes, config = DEFAULT_OPENADR_C
     if (answer.replayed) res.setHeader('Idempotency-Replayed', 'true');
     send(res, answer);
   };
-  api.register({
-    ...Object.fromEntries([...SCOPES.keys()].map((id) => [id, handle])),
-    validationFail: (c: Context) => {
-      throw c.operation?.operationId === 'fetchToken' ? tokenRequestProblem(c) : validationProblem(c);
-    },
-    notFound: (c: Context) => {
-      throw new Problem('request.not-found', `Nothing at ${c.request.method.toUpperCase()} ${OPENADR_BASE_PATH}${c.request.path}`);
-    },
-    methodNotAllowed: (c: Context) => {
-      throw new Problem('request.method-not-allowed', `${c.request.method.toUpperCase()} is not an operation of ${OPENADR_BASE_PATH}${c.request.path}`);
-    },
-  });
-  // Tokens are checked in `handle`, where a refusal keeps its own problem type; openapi-backend's schemes only pass the request on.
-  api.registerSecurityHandler('oAuth2ClientCredentials', () => true);
-  api.registerSecurityHandler('bearerAuth', () => true);
-  const ready = api.init();
-  // Awaited by every request; marked handled here so a failing document is reported per request, not as an unhandled rejection.
-  ready.catch(() => undefined);
+  const serve = openadrBackend({ definition: openadrOpenApi, version: '3.1.0', basePath: OPENADR_BASE_PATH, operationIds: [...SCOPES.keys()], handle });
 
   const inner = express.Router();
   inner.use(express.raw({ type: () => true, limit: maxBodyBytes }));
-  inner.use(async (req, res) => {
-    await ready;
-    const body = parseBody(req.headers['content-type'], Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0));
-    await api.handleRequest({ method: req.method, path: req.url, headers: req.headers as Record<string, string>, body }, req, res);
-  });
+  inner.use(serve);
   inner.use(problemResponder(config.publicBaseUrl));
   const router = express.Router();
   router.use(OPENADR_BASE_PATH, inner);
@@ -175,24 +143,6 @@ export function sendToken(res: Response, answer: TokenAnswer): void {
 }
 
 /**
- * The body as openapi-backend validates it: JSON for the API, the form for
- * /auth/token. Another media type is refused as the specification's 400.
- */
-export function parseBody(contentType: string | undefined, bytes: Buffer): unknown {
-  if (bytes.length === 0) return undefined;
-  const mediaType = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
-  if (mediaType === 'application/json') return parseJson(decodeUtf8(bytes));
-  if (mediaType === 'application/x-www-form-urlencoded') {
-    const form = new URLSearchParams(decodeUtf8(bytes));
-    const repeated = [...form.keys()].find((key, i, keys) => keys.indexOf(key) !== i);
-    // RFC 6749 §3.2: request parameters must not be included more than once.
-    if (repeated) throw new Problem('openadr.token-invalid-request', `Parameter ${repeated} is repeated: send each once`, { pointer: `/${repeated}` });
-    return Object.fromEntries(form);
-  }
-  throw new Problem('openadr.invalid-request', `Content-Type ${mediaType || '(none)'} is not accepted; send application/json`);
-}
-
-/**
  * Per-caller idempotency: a repeated Idempotency-Key, or a repeated POST
  * body, from the same client replays the first answer; another client's
  * identical request is its own. PUT and DELETE without a key are applied as
@@ -204,12 +154,6 @@ function idempotencyKeyOf(request: VtnRequest, clientUrn: string): string {
     throw new Problem('idempotency.key-invalid', 'Idempotency-Key must be 1-255 printable ASCII characters');
   const basis = header !== undefined ? `key:${header}` : request.method === 'POST' ? `body:${sha256Hex(request.body)}` : `once:${randomUUID()}`;
   return sha256Hex(Buffer.from(`${clientUrn}\n${basis}`));
-}
-
-/** Every violation of an OpenADR request (bounded), each with its JSON pointer. */
-export function validationProblem(c: Context, version = '3.1.0'): Problem {
-  const items = requestViolations(c.validation.errors ?? [], 'openadr.invalid-request');
-  return items.length > 0 ? Problem.of(items) : new Problem('openadr.invalid-request', `The request does not match the OpenADR ${version} specification`);
 }
 
 /**

@@ -1,5 +1,5 @@
 import express, { type Request, type Response, type Router } from 'express';
-import { OpenAPIBackend, type Context } from 'openapi-backend';
+import type { Context } from 'openapi-backend';
 import { OPENADR_301_BASE_PATH, openadr301OpenApi, operationIds301 } from '../../../schemas/openadr/openapi301.ts';
 import type { Event, Program, Report, Resource, Subscription, Ven } from '../../../schemas/openadr/wire.ts';
 import type { Event301, Program301, Report301, Resource301, Subscription301, Ven301 } from '../../../schemas/openadr/wire301.ts';
@@ -9,11 +9,11 @@ import { Problem } from '../../../protocol/problem.ts';
 import { DEFAULT_OPENADR_CONFIG, type OpenadrConfig } from '../config.ts';
 import { findObject } from '../objectTable.ts';
 import { notFound } from '../operations/operation.ts';
-import { authenticate, parseBody, problemResponder, runOperation, sendToken, validationProblem, type AuthenticatedCaller, type ModelCall } from '../routes.ts';
-import { fetchToken, tokenRequestProblem, type ScopeWords } from '../tokenEndpoint.ts';
+import { openadrBackend } from '../openapiBackend.ts';
+import { authenticate, problemResponder, runOperation, sendToken, type AuthenticatedCaller, type ModelCall } from '../routes.ts';
+import { fetchToken, type ScopeWords } from '../tokenEndpoint.ts';
 import { scopesOfRole } from '../tokens.ts';
 import { vtnRequestOf } from '../vtnRequest.ts';
-import { withWireFormats } from '../../../schemas/openadr/formats.ts';
 import { deprecationHeaders, POLICY_PATH, policyDocument, V301_DEPRECATION, type DeprecationPolicy } from './deprecation.ts';
 import {
   eventIn,
@@ -216,14 +216,6 @@ const statusOf301 = (problem: Problem, tokenEndpoint: boolean) => openadr301Stat
 export function openadrV301Router({ intake, maxBodyBytes, config = DEFAULT_OPENADR_CONFIG, deprecation = V301_DEPRECATION }: OpenadrV301RouterOptions): Router {
   const { store } = intake;
   const baseUrl = v301BaseUrl(config);
-  const api = new OpenAPIBackend({
-    definition: structuredClone(openadr301OpenApi) as never,
-    strict: true,
-    validate: true,
-    coerceTypes: true,
-    ajvOpts: { allErrors: true },
-    customizeAjv: (ajv) => withWireFormats(ajv),
-  });
   const handle = async (c: Context, req: Request, res: Response) => {
     const operationId = c.operation.operationId!;
     const body = c.request.requestBody as unknown;
@@ -256,22 +248,7 @@ export function openadrV301Router({ intake, maxBodyBytes, config = DEFAULT_OPENA
     if (replayed) res.setHeader('Idempotency-Replayed', 'true');
     res.status(answer.status).type('application/json').send(canonicalJson(answer.body));
   };
-  api.register({
-    ...Object.fromEntries(operationIds301().map((id) => [id, handle])),
-    validationFail: (c: Context) => {
-      throw c.operation?.operationId === 'fetchToken' ? tokenRequestProblem(c) : validationProblem(c, '3.0.1');
-    },
-    notFound: (c: Context) => {
-      throw new Problem('request.not-found', `Nothing at ${c.request.method.toUpperCase()} ${OPENADR_301_BASE_PATH}${c.request.path}`);
-    },
-    methodNotAllowed: (c: Context) => {
-      throw new Problem('request.method-not-allowed', `${c.request.method.toUpperCase()} is not an operation of ${OPENADR_301_BASE_PATH}${c.request.path}`);
-    },
-  });
-  api.registerSecurityHandler('oAuth2ClientCredentials', () => true);
-  api.registerSecurityHandler('bearerAuth', () => true);
-  const ready = api.init();
-  ready.catch(() => undefined);
+  const serve = openadrBackend({ definition: openadr301OpenApi, version: '3.0.1', basePath: OPENADR_301_BASE_PATH, operationIds: operationIds301(), handle });
 
   const successorUrl = config.publicBaseUrl;
   const inner = express.Router();
@@ -280,11 +257,7 @@ export function openadrV301Router({ intake, maxBodyBytes, config = DEFAULT_OPENA
     res.type('text/markdown').send(policyDocument(deprecation, successorUrl));
   });
   inner.use(express.raw({ type: () => true, limit: maxBodyBytes }));
-  inner.use(async (req, res) => {
-    await ready;
-    const body = parseBody(req.headers['content-type'], Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0));
-    await api.handleRequest({ method: req.method, path: req.url, headers: req.headers as Record<string, string>, body }, req, res);
-  });
+  inner.use(serve);
   inner.use(problemResponder(baseUrl, statusOf301));
   const router = express.Router();
   router.use(OPENADR_301_BASE_PATH, inner);
