@@ -1,5 +1,6 @@
 import type { SignedResponse } from '../../client/flexgateClient.ts';
 import type { VectorStep } from '../vectors/model.ts';
+import { Cleanup } from './cleanup.ts';
 import { capture, CaseFailed, mismatches, sendStep, type Exchange, type Variables } from './exchange.ts';
 import type { Target } from './target.ts';
 
@@ -7,6 +8,8 @@ import type { Target } from './target.ts';
 export class CaseContext {
   readonly exchanges: Exchange[] = [];
   readonly notes: string[] = [];
+  /** What the case created or changed on the target, undone when it ends (run.ts). */
+  readonly cleanup: Cleanup;
 
   constructor(
     readonly target: Target,
@@ -15,12 +18,16 @@ export class CaseContext {
     readonly fuzzRuns: number,
     /** Fuzz scripts stop drawing inputs at this time (epoch ms): the hard time limit. */
     readonly fuzzDeadline: number,
-  ) {}
+  ) {
+    this.cleanup = new Cleanup(target, variables);
+  }
 
   /** Sends a step and records it, without judging the answer. */
   async send(step: VectorStep): Promise<SignedResponse | undefined> {
+    await this.cleanup.beforeSend(step);
     const { exchange, response } = await sendStep(this.target, step, this.variables);
     this.exchanges.push(exchange);
+    this.cleanup.afterSend(step, response);
     return response;
   }
 

@@ -12,6 +12,8 @@ import {
   unknownParty,
 } from './scripts/tlsCases.ts';
 import { expiredSigningCertificate, revokedSigningCertificate } from './scripts/signingCertificates.ts';
+import { connectionCap, rateLimit, rawRequest } from './scripts/edgeLimits.ts';
+import { heavyWorkOverload } from './scripts/heavyWork.ts';
 
 /** Every scripted case by the name its vector gives in `script`. */
 export const SCRIPTS: Record<string, Script> = {
@@ -31,4 +33,8 @@ export const SCRIPTS: Record<string, Script> = {
   'fuzz-random-bytes': fuzzRandomBytes,
   'fuzz-hostile-xml': fuzzHostileXml,
   'fuzz-envelope-order': fuzzEnvelopeOrder,
+  'raw-request': rawRequest,
+  'connection-cap': connectionCap,
+  'rate-limit': rateLimit,
+  'heavy-work-overload': heavyWorkOverload,
 };
