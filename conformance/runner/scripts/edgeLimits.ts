@@ -17,7 +17,7 @@ function judge(answer: RawAnswer | undefined, status: number, problem: string): 
   return found;
 }
 
-const describe = (answer: RawAnswer) => `${answer.status} ${answer.problem ?? ''} ${JSON.stringify(answer.headers)} ${answer.body.slice(0, 300)}`;
+const summary = (answer: RawAnswer) => `${answer.status} ${answer.problem ?? ''} ${JSON.stringify(answer.headers)} ${answer.body.slice(0, 300)}`;
 
 function partyOf(params: Record<string, unknown>): PartyName {
   const party = params.as ?? 'fsp';
@@ -39,7 +39,7 @@ export const rawRequest: Script = async (context, params) => {
   const socket = await openConnection(context.target.url, context.target.credentials(partyOf(params)));
   try {
     const [answer] = await exchangeRaw(socket, head);
-    context.note(`sent ${head.length} bytes: ${JSON.stringify(head.slice(0, 200))}…; answered ${answer ? describe(answer) : 'nothing'}`);
+    context.note(`sent ${head.length} bytes: ${JSON.stringify(head.slice(0, 200))}…; answered ${answer ? summary(answer) : 'nothing'}`);
     const found = judge(answer, Number(params.status), String(params.problem));
     if (found.length) throw new CaseFailed(found.join('; '));
   } finally {
@@ -67,7 +67,7 @@ export const connectionCap: Script = async (context, params) => {
       open.push(...(await Promise.all(Array.from({ length: size }, () => openConnection(context.target.url, credentials)))));
       const [answer] = await exchangeRaw(open.at(-1)!, PROBE(hostname));
       if (answer?.status === 429) {
-        context.note(`connection ${open.length}: ${describe(answer)}`);
+        context.note(`connection ${open.length}: ${summary(answer)}`);
         const found = judge(answer, 429, 'request.too-many-connections');
         if (!answer.headers['retry-after']) found.push('no Retry-After header');
         if (found.length) throw new CaseFailed(found.join('; '));
@@ -104,7 +104,7 @@ export const rateLimit: Script = async (context, params) => {
   context.note(`${answers.length} answers to ${connections * requests} requests, ${limited.length} of them 429`);
   const first = limited[0];
   if (!first) throw new CaseFailed(`${connections * requests} requests sent at once were all let through`);
-  context.note(`first refusal: ${describe(first)}`);
+  context.note(`first refusal: ${summary(first)}`);
   const found = judge(first, 429, 'request.rate-limited');
   const retryAfter = Number(first.headers['retry-after']);
   if (!Number.isInteger(retryAfter) || retryAfter < 0) found.push(`Retry-After "${first.headers['retry-after'] ?? ''}" is not a number of seconds`);
