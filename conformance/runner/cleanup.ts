@@ -8,8 +8,9 @@ const OPENADR = /^\/openadr\/[0-9.]+\//;
 
 /**
  * What a case left on the target, undone when the case ends: the OpenADR
- * objects it created (deleted by their creator, newest first, so a program
- * goes after its events) and the registry it changed (put back as it was).
+ * objects it created (deleted by their creator, subscriptions first, then
+ * newest first, so a program goes after its events) and the registry it
+ * changed (put back as it was).
  * Without it every run would leave subscriptions whose webhook host has gone,
  * which the target keeps retrying, and a registry that makes later cases'
  * merit order lists contradict it.
@@ -51,7 +52,10 @@ export class Cleanup {
         done.push(`cleanup: ${label} failed: ${(error as Error).message}`);
       }
     };
-    for (const { as, path } of this.created.splice(0).reverse()) {
+    // Subscriptions first: deleting the other objects would otherwise notify the case's webhook host, gone by now.
+    const newestFirst = this.created.splice(0).reverse();
+    const subscriptionsFirst = [...newestFirst.filter(isSubscription), ...newestFirst.filter((entry) => !isSubscription(entry))];
+    for (const { as, path } of subscriptionsFirst) {
       await attempt(`DELETE ${path}`, async () => {
         const step: VectorStep = { as, request: { method: 'DELETE', path, auth: 'bearer' }, expect: { status: 200 } };
         const { response, exchange } = await sendStep(this.target, step, new Map());
@@ -69,6 +73,8 @@ export class Cleanup {
     return done;
   }
 }
+
+const isSubscription = ({ path }: { path: string }) => /\/subscriptions\/[^/]+$/.test(path);
 
 function isRegistryWrite(step: VectorStep, variables: Variables): boolean {
   const path = substitute(step.request.path, variables);
