@@ -16,7 +16,7 @@ const HEADER =
  * and at least one must be refused for overload.
  */
 export const heavyWorkOverload: Script = async (context, params) => {
-  const documents = Number(params.documents ?? 24);
+  const documents = Number(params.documents ?? 40);
   const step: VectorStep = {
     as: 'anm',
     request: {
@@ -30,6 +30,9 @@ export const heavyWorkOverload: Script = async (context, params) => {
     },
     expect: { status: [422, 503] },
   };
+  // One connection each, opened beforehand, so the documents arrive together rather than one handshake apart.
+  const client = context.target.client('anm');
+  await Promise.all(Array.from({ length: documents }, () => client.request('GET', '/anm/v1/merit-order-lists?limit=1')));
   const answers = await Promise.all(Array.from({ length: documents }, () => context.send(step)));
   const overloaded = { status: 503, problem: 'work.overloaded' };
   const processed = { status: 422, problem: 'anm.order-duplicate' };
