@@ -10,12 +10,15 @@ import { writeReports } from './reports/write.ts';
 import { progressFor } from './runner/progress.ts';
 import { summary } from './runner/results.ts';
 import { runConformance } from './runner/run.ts';
+import { openVenRole } from './runner/venRole.ts';
 import { Target } from './runner/target.ts';
 import { ROLES, type Role } from './vectors/model.ts';
 
 const RUN_HELP = `Usage: flexgate conformance run --role ROLE --target URL [--suite S]... [--seed N]
          [--pki-dir DIR [--as URN] | --cert FILE --key FILE --ca FILE]
          [--report DIR] [--fuzz-runs N] [--fuzz-seconds S] [--signing-cert FILE --signing-key FILE]
+       flexgate conformance run --role ven [--ven-command CMD | --wait S] [--vtn-port P] [--vtn-dir DIR]
+         [--suite S]... [--report DIR]
 
 Runs the conformance cases of a role against an implementation and exits 0
 only when every mandatory case passed.
@@ -33,7 +36,17 @@ only when every mandatory case passed.
   --fuzz-runs N      inputs per fuzz case (default 1000)
   --fuzz-seconds S   hard time limit per fuzz case (default 60)
   --signing-cert/--signing-key  the conformance key that signs the certificate; default a
-                     certificate urn:flexgate:admin:conformance-suite from --pki-dir's issuing CA`;
+                     certificate urn:flexgate:admin:conformance-suite from --pki-dir's issuing CA
+
+The ven role hosts a test VTN (the reference gateway, a fresh PKI) and drives the VEN
+under test through a scripted programme; no --target. The VEN gets its party and the VTN
+in the environment (FLEXGATE_VTN_URL, FLEXGATE_VEN_PARTY, FLEXGATE_VEN_CERT/_KEY/_CA,
+FLEXGATE_CLIENT_ID, FLEXGATE_CLIENT_SECRET, FLEXGATE_VEN_NAME, FLEXGATE_VEN_STATE_DIR).
+  --ven-command CMD  start the VEN with this shell command (stopped with SIGTERM at the end)
+  --wait S           without --ven-command: print the variables and wait S seconds for the
+                     VEN started by hand to register (default 30)
+  --vtn-port P       the test VTN's port (default a free one)
+  --vtn-dir DIR      keep the test VTN's data here (its PKI root signs the certificate)`;
 
 const VERIFY_HELP = `Usage: flexgate conformance verify CERT [--ca FILE]
 
@@ -61,19 +74,26 @@ const run = async (args: string[]): Promise<number> => {
       'fuzz-seconds': { type: 'string', default: '60' },
       'signing-cert': { type: 'string' },
       'signing-key': { type: 'string' },
+      'ven-command': { type: 'string' },
+      wait: { type: 'string' },
+      'vtn-port': { type: 'string' },
+      'vtn-dir': { type: 'string' },
     },
   });
   const roles = (values.role ?? []) as Role[];
   if (!roles.length || roles.some((role) => !ROLES.includes(role))) throw new UsageError(`give --role, one of ${ROLES.join(', ')}`);
-  if (!values.target) throw new UsageError('give --target URL');
+  const venRole = roles.includes('ven');
+  if (venRole && roles.length > 1) throw new UsageError('run the ven role on its own: it hosts its own VTN');
+  if (!values.target && !venRole) throw new UsageError('give --target URL');
   const seed = values.seed === undefined ? randomInt(2 ** 31) : Number(values.seed);
   const fuzzRuns = Number(values['fuzz-runs']);
   const fuzzSeconds = Number(values['fuzz-seconds']);
   if (!Number.isSafeInteger(seed) || !Number.isSafeInteger(fuzzRuns) || fuzzRuns < 0 || !(fuzzSeconds > 0)) {
     throw new UsageError('--seed and --fuzz-runs are whole numbers, --fuzz-seconds above zero');
   }
-  const target = await targetFrom(values.target, values);
-  console.error(`conformance: roles ${roles.join(', ')} against ${values.target}, seed ${seed} (rerun with --seed ${seed})`);
+  const ven = venRole ? await openVenRole(venRoleOptions(values)) : undefined;
+  const target = ven ? ven.vtn.target : await targetFrom(values.target!, values);
+  console.error(`conformance: roles ${roles.join(', ')} against ${ven ? ven.programme.ven.party : values.target}, seed ${seed} (rerun with --seed ${seed})`);
   try {
     const result = await runConformance({
       roles,
@@ -83,21 +103,44 @@ const run = async (args: string[]): Promise<number> => {
       fuzzRuns,
       fuzzTimeMs: fuzzSeconds * 1000,
       progress: progressFor(process.stderr),
+      ...(ven ? { venProgramme: ven.programme } : {}),
     });
     const counts = summary(result);
     console.log(
       `${result.passed ? 'PASSED' : 'FAILED'}: ${counts.passed}/${counts.total} passed, ${counts.failed} failed (${counts.mandatoryFailed} mandatory), ${counts.skipped} skipped; seed ${seed}`,
     );
     if (values.report) {
-      const signing = await signingIdentity(values);
+      const signing = await signingIdentity(ven ? { ...values, 'pki-dir': values['pki-dir'] ?? ven.vtn.gateway.pkiDir } : values);
       for (const path of await writeReports(values.report, result, signing)) console.log(`wrote ${path}`);
       if (!signing) console.log('no certificate: give --signing-cert/--signing-key or --pki-dir');
     }
     return result.passed ? 0 : 1;
   } finally {
     target.close();
+    await ven?.close();
   }
 };
+
+function venRoleOptions(values: {
+  'ven-command'?: string | undefined;
+  wait?: string | undefined;
+  'vtn-port'?: string | undefined;
+  'vtn-dir'?: string | undefined;
+}) {
+  const wholeNumber = (value: string | undefined, name: string) => {
+    if (value !== undefined && !/^\d+$/.test(value)) throw new UsageError(`${name} is a whole number`);
+    return value === undefined ? undefined : Number(value);
+  };
+  const waitSeconds = wholeNumber(values.wait, '--wait');
+  const vtnPort = wholeNumber(values['vtn-port'], '--vtn-port');
+  return {
+    ...(values['ven-command'] === undefined ? {} : { command: values['ven-command'] }),
+    ...(waitSeconds === undefined ? {} : { waitSeconds }),
+    ...(vtnPort === undefined ? {} : { vtnPort }),
+    ...(values['vtn-dir'] === undefined ? {} : { vtnDir: values['vtn-dir'] }),
+    print: (text: string) => void process.stderr.write(text),
+  };
+}
 
 async function targetFrom(
   url: string,

@@ -3,6 +3,7 @@ import type { VectorStep } from '../vectors/model.ts';
 import { Cleanup } from './cleanup.ts';
 import { capture, CaseFailed, mismatches, sendStep, type Exchange, type Variables } from './exchange.ts';
 import type { Target } from './target.ts';
+import type { VenProgramme } from './venProgramme.ts';
 
 /** What a case runs with: the target, its variables, the run's seed and fuzz budget, and the exchanges it records. */
 export class CaseContext {
@@ -18,6 +19,8 @@ export class CaseContext {
     readonly fuzzRuns: number,
     /** Fuzz scripts stop drawing inputs at this time (epoch ms): the hard time limit. */
     readonly fuzzDeadline: number,
+    /** The `ven` role's programme: the test VTN and the VEN under test, shared by the run's cases. */
+    readonly venProgramme?: VenProgramme,
   ) {
     this.cleanup = new Cleanup(target, variables);
   }

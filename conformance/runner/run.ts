@@ -10,6 +10,7 @@ import { silentProgress, type Progress } from './progress.ts';
 import type { CaseResult, RunResult } from './results.ts';
 import { SCRIPTS } from './scripts.ts';
 import { PartyUnavailable, type Target } from './target.ts';
+import type { VenProgramme } from './venProgramme.ts';
 
 export interface RunOptions {
   roles: Role[];
@@ -24,6 +25,8 @@ export interface RunOptions {
   fuzzTimeMs?: number;
   progress?: Progress;
   cases?: LoadedCase[];
+  /** The `ven` role: the VEN under test and the test VTN (`target` is the VTN's parties); the implementation is the VEN. */
+  venProgramme?: VenProgramme;
 }
 
 const DEFAULT_FUZZ_TIME_MS = 60_000;
@@ -68,7 +71,7 @@ export async function runConformance(options: RunOptions): Promise<RunResult> {
     seed: options.seed,
     fuzzRuns: options.fuzzRuns,
     target: options.target.url,
-    implementation: { party: gateway.party, fingerprint: gateway.thumbprint },
+    implementation: options.venProgramme?.implementation ?? { party: gateway.party, fingerprint: gateway.thumbprint },
     startedAt,
     finishedAt: new Date().toISOString(),
     results,
@@ -91,7 +94,14 @@ function baseVariables(target: Target, gateway: string, unique: string, caseId: 
 
 async function runCase(vector: LoadedCase, options: RunOptions, variables: Variables): Promise<CaseResult> {
   const started = performance.now();
-  const context = new CaseContext(options.target, variables, options.seed, options.fuzzRuns, Date.now() + (options.fuzzTimeMs ?? DEFAULT_FUZZ_TIME_MS));
+  const context = new CaseContext(
+    options.target,
+    variables,
+    options.seed,
+    options.fuzzRuns,
+    Date.now() + (options.fuzzTimeMs ?? DEFAULT_FUZZ_TIME_MS),
+    options.venProgramme,
+  );
   const base = {
     id: vector.id,
     title: vector.title,

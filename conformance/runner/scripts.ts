@@ -14,6 +14,20 @@ import {
 import { expiredSigningCertificate, revokedSigningCertificate } from './scripts/signingCertificates.ts';
 import { connectionCap, rateLimit, rawRequest } from './scripts/edgeLimits.ts';
 import { heavyWorkOverload } from './scripts/heavyWork.ts';
+import {
+  venDeclaresAvailability,
+  venIgnoresForgedEvents,
+  venLearnsOfCreation,
+  venLearnsOfVariation,
+  venRefusesNotification,
+  venRegisters,
+  venReportMagnitude,
+  venReportMatchesDescriptors,
+  venReportsAfterCease,
+  venReportsInLifecycle,
+  venStopsOnCancellation,
+  venSubscribes,
+} from './scripts/venCases.ts';
 
 /** Every scripted case by the name its vector gives in `script`. */
 export const SCRIPTS: Record<string, Script> = {
@@ -37,4 +51,16 @@ export const SCRIPTS: Record<string, Script> = {
   'connection-cap': connectionCap,
   'rate-limit': rateLimit,
   'heavy-work-overload': heavyWorkOverload,
+  'ven-registers': venRegisters,
+  'ven-learns-of-creation': venLearnsOfCreation,
+  'ven-learns-of-variation': venLearnsOfVariation,
+  'ven-subscribes': venSubscribes,
+  'ven-declares-availability': venDeclaresAvailability,
+  'ven-reports-in-lifecycle': venReportsInLifecycle,
+  'ven-reports-after-cease': venReportsAfterCease,
+  'ven-report-matches-descriptors': venReportMatchesDescriptors,
+  'ven-report-magnitude': venReportMagnitude,
+  'ven-stops-on-cancellation': venStopsOnCancellation,
+  'ven-refuses-notification': venRefusesNotification,
+  'ven-ignores-forged-events': venIgnoresForgedEvents,
 };
