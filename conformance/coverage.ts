@@ -23,6 +23,14 @@ export const NOT_BLACK_BOX: Partial<Record<ProblemCode, string>> = {
     "needs a document whose processing outlasts the target's time budget (heavyWorkMs, 10 s by default) on the target's hardware: no input within the size budgets is that slow on every machine, and one that is would hold the run for the whole budget",
 };
 
+/**
+ * Problem types that landed after the last vectors were written and have no
+ * negative case yet: listed so the coverage check holds for everything else,
+ * and reported in README.md. Give each a case and remove it here (the
+ * coverage test fails if one stays listed once covered).
+ */
+export const AWAITING_VECTORS: readonly ProblemCode[] = ['registry.asset-mismatch'];
+
 /** The negative cases of each problem code: steps expecting it, and scripted cases declaring it. */
 export function problemCoverage(cases: readonly LoadedCase[]): Map<string, string[]> {
   const coverage = new Map<string, string[]>();

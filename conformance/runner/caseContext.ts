@@ -1,6 +1,7 @@
 import type { SignedResponse } from '../../client/flexgateClient.ts';
 import type { VectorStep } from '../vectors/model.ts';
 import { Cleanup } from './cleanup.ts';
+import type { ClientHarness } from './clientUnderTest/clientHarness.ts';
 import { capture, CaseFailed, mismatches, sendStep, type Exchange, type Variables } from './exchange.ts';
 import type { Target } from './target.ts';
 import type { VenProgramme } from './venProgramme.ts';
@@ -21,6 +22,8 @@ export class CaseContext {
     readonly fuzzDeadline: number,
     /** The `ven` role's programme: the test VTN and the VEN under test, shared by the run's cases. */
     readonly venProgramme?: VenProgramme,
+    /** The client under test and the gateway it is pointed at (the anm-client and dso roles). */
+    readonly client?: ClientHarness,
   ) {
     this.cleanup = new Cleanup(target, variables);
   }

@@ -1,4 +1,5 @@
 import type { Script } from './caseContext.ts';
+import { clientScenario } from './scripts/clientScenario.ts';
 import { fuzzAnmJson, fuzzEnvelopeOrder, fuzzHostileXml, fuzzRandomBytes } from './scripts/fuzz.ts';
 import { deliveryOutcome, webhookNotification } from './scripts/notifications.ts';
 import {
@@ -63,4 +64,5 @@ export const SCRIPTS: Record<string, Script> = {
   'ven-stops-on-cancellation': venStopsOnCancellation,
   'ven-refuses-notification': venRefusesNotification,
   'ven-ignores-forged-events': venIgnoresForgedEvents,
+  'client-scenario': clientScenario,
 };
