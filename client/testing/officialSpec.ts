@@ -183,3 +183,37 @@ export function schemaCoverageProblems(officialSchemas: Record<string, Json>, mi
   }
   return problems;
 }
+
+/** Our OpenAPI document as the coverage checks read it. */
+export type OpenApiPaths = { paths: Record<string, Record<string, Json>> };
+
+/**
+ * Where our operations fall short of the official ones: an operation missing
+ * (`METHOD /path: missing`), another operation id, a query parameter we lack,
+ * or an official response status we do not declare (with `exactStatuses`,
+ * any difference in the statuses). Also the counts a coverage line reports.
+ */
+export function operationCoverage(spec: OfficialSpec, ours: OpenApiPaths, options: { exactStatuses: boolean }) {
+  const official = spec.operations();
+  const problems: string[] = [];
+  let covered = 0;
+  for (const op of official) {
+    const name = `${op.method.toUpperCase()} ${op.path}`;
+    const mine = ours.paths[op.path]?.[op.method];
+    if (!mine) {
+      problems.push(`${name}: missing`);
+      continue;
+    }
+    covered++;
+    if (mine.operationId !== op.operationId) problems.push(`${name}: operation id ${String(mine.operationId)}, not ${op.operationId}`);
+    const myQuery = new Set(((mine.parameters ?? []) as Json[]).filter((p) => p.in === 'query').map((p) => p.name));
+    for (const p of op.parameters.filter((p) => p.in === 'query')) if (!myQuery.has(p.name)) problems.push(`${op.operationId} lacks query parameter ${p.name}`);
+    const mineStatuses = Object.keys(mine.responses as Json).sort();
+    const theirStatuses = Object.keys(op.responses).sort();
+    if (options.exactStatuses ? mineStatuses.join() !== theirStatuses.join() : theirStatuses.some((s) => !mineStatuses.includes(s))) {
+      problems.push(`${op.operationId} statuses ${mineStatuses.join(',')}, official ${theirStatuses.join(',')}`);
+    }
+  }
+  const paths = Object.keys(spec.document.paths as Json);
+  return { problems, operations: { covered, total: official.length }, paths: { covered: paths.filter((p) => ours.paths[p]).length, total: paths.length } };
+}

@@ -1,13 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import type { Socket } from 'node:net';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { issueCertificate, loadTlsCredentials } from '../../certs/index.ts';
 import { certificateThumbprint } from '../../protocol/identity/certificateIdentity.ts';
 import { splitPemCertificates } from '../../protocol/identity/pem.ts';
-import { createLogger, startGateway, type RunningGateway } from '../../gateway/index.ts';
-import { Target } from './target.ts';
+import type { RunningGateway } from '../../gateway/index.ts';
+import { startReferenceGateway, type ReferenceGateway } from './referenceGateway.ts';
+import type { Target } from './target.ts';
 import { WireTap } from './wireTap.ts';
 
 /** What a VEN under test is given, as environment variables (documented in conformance/README.md §The ven role). */
@@ -39,32 +38,20 @@ export interface VenParty {
  * parties the programme drives it with.
  */
 export class TestVtn {
+  readonly gateway: RunningGateway;
+  readonly target: Target;
+
   private constructor(
-    readonly gateway: RunningGateway,
-    readonly target: Target,
+    private readonly reference: ReferenceGateway,
     readonly tap: WireTap,
-    private readonly dataDir: string,
-    private readonly ownsDataDir: boolean,
-    private readonly sockets: Set<Socket>,
-  ) {}
+  ) {
+    this.gateway = reference.gateway;
+    this.target = reference.target;
+  }
 
   static async start(options: { port?: number; dataDir?: string } = {}): Promise<TestVtn> {
-    const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'flexgate-test-vtn-'));
-    const gateway = await startGateway({
-      dataDir,
-      pkiDir: join(dataDir, 'pki'),
-      devPki: true,
-      port: options.port ?? 0,
-      egressAllow: ['127.0.0.0/8'],
-      logger: createLogger(process.env.FLEXGATE_LOG_LEVEL ?? 'silent'),
-    });
-    const sockets = new Set<Socket>();
-    gateway.server.on('connection', (socket: Socket) => {
-      sockets.add(socket);
-      socket.once('close', () => sockets.delete(socket));
-    });
-    const tap = new WireTap(gateway.server);
-    return new TestVtn(gateway, await Target.fromPki(gateway.url, gateway.pkiDir), tap, dataDir, options.dataDir === undefined, sockets);
+    const reference = await startReferenceGateway(options);
+    return new TestVtn(reference, new WireTap(reference.gateway.server));
   }
 
   /**
@@ -82,7 +69,7 @@ export class TestVtn {
       .request('POST', '/admin/v1/openadr/clients', { body: JSON.stringify({ party: urn }), contentType: 'application/json' });
     if (provisioned.status !== 201) throw new Error(`The test VTN refused OpenADR credentials for ${urn}: ${provisioned.status} ${provisioned.text()}`);
     const { clientId, clientSecret } = provisioned.json<{ clientId: string; clientSecret: string }>();
-    const dir = join(this.dataDir, 'vens', id);
+    const dir = join(this.reference.dataDir, 'vens', id);
     mkdirSync(join(dir, 'state'), { recursive: true, mode: 0o700 });
     const file = (name: string, text: string) => {
       writeFileSync(join(dir, name), text, { mode: 0o600 });
@@ -107,11 +94,7 @@ export class TestVtn {
     };
   }
 
-  async close(): Promise<void> {
-    this.target.close();
-    const closing = this.gateway.close();
-    for (const socket of this.sockets) socket.destroy();
-    await closing;
-    if (this.ownsDataDir) rmSync(this.dataDir, { recursive: true, force: true });
+  close(): Promise<void> {
+    return this.reference.close();
   }
 }

@@ -5,7 +5,7 @@ import { partyFromCertificate } from '../../protocol/identity/certificateIdentit
 import { SIGNATURE_HEADER } from '../../schemas/envelope.ts';
 import { PROBLEM_TYPE_PREFIX } from '../../schemas/problems.ts';
 import type { Answer, Fault } from './faults.ts';
-import type { ReferenceGateway } from './referenceGateway.ts';
+import type { ReferenceGateway } from '../runner/referenceGateway.ts';
 import type { TLSSocket } from 'node:tls';
 
 type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;

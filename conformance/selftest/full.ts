@@ -10,7 +10,7 @@ import { progressFor } from '../runner/progress.ts';
 import { runConformance } from '../runner/run.ts';
 import { FAULTS } from './faults.ts';
 import { killTable, killTableMarkdown } from './killTable.ts';
-import { startReferenceGateway } from './referenceGateway.ts';
+import { startReferenceGateway } from '../runner/referenceGateway.ts';
 import { venSelfCheck } from './venKillTable.ts';
 
 const seed = Number(process.env.CONFORMANCE_SEED ?? Date.now() % 2 ** 31);

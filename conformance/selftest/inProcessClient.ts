@@ -1,4 +1,5 @@
 import type { Command } from '../../client/cli/commandLine.ts';
+import { runCommandInProcess, type CommandRun } from '../../client/testing/commandInProcess.ts';
 import type { ClientOrder, ClientRun, ClientUnderTest } from '../runner/clientUnderTest/clientCommand.ts';
 
 /**
@@ -12,27 +13,12 @@ export class InProcessClient implements ClientUnderTest {
 
   async run(order: ClientOrder): Promise<ClientRun> {
     const args = [order.path, ...(order.file ? ['--file', order.file] : []), '--url', order.url, '--cert', order.cert, '--key', order.key, '--ca', order.ca];
-    const stdout: string[] = [];
-    const stderr: string[] = [];
-    const write = process.stdout.write;
-    const { log, error } = console;
-    process.stdout.write = ((chunk: string | Uint8Array) => {
-      stdout.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-      return true;
-    }) as typeof write;
-    console.log = (...parts: unknown[]) => stdout.push(`${parts.join(' ')}\n`);
-    console.error = (...parts: unknown[]) => stderr.push(`${parts.join(' ')}\n`);
-    let code: number;
+    let run: CommandRun;
     try {
-      code = await this.command.run(args);
+      run = await runCommandInProcess(this.command, ...args);
     } catch (thrown) {
-      stderr.push(`flexgate send: ${(thrown as Error).message}\n`);
-      code = 1;
-    } finally {
-      process.stdout.write = write;
-      console.log = log;
-      console.error = error;
+      run = { code: 1, stdout: '', stderr: `flexgate send: ${(thrown as Error).message}\n` };
     }
-    return { code, stdout: stdout.join(''), stderr: stderr.join(''), command: `(in process) flexgate send ${args.join(' ')}` };
+    return { ...run, command: `(in process) flexgate send ${args.join(' ')}` };
   }
 }

@@ -2,7 +2,7 @@ import { runConformance } from '../runner/run.ts';
 import type { LoadedCase } from '../vectors/model.ts';
 import { installFault } from './faultyGateway.ts';
 import type { Fault } from './faults.ts';
-import type { ReferenceGateway } from './referenceGateway.ts';
+import type { ReferenceGateway } from '../runner/referenceGateway.ts';
 
 export interface KillRow {
   fault: string;

@@ -9,7 +9,7 @@ import { runConformance } from '../runner/run.ts';
 import type { RunResult } from '../runner/results.ts';
 import { FAULTS } from './faults.ts';
 import { killTable } from './killTable.ts';
-import { startReferenceGateway, type ReferenceGateway } from './referenceGateway.ts';
+import { startReferenceGateway, type ReferenceGateway } from '../runner/referenceGateway.ts';
 
 /** The short profile: every mandatory case against the reference gateway, few fuzz inputs; faults are caught by the scripted and vector cases, so the kill table runs with one fuzz input a case. */
 const SHORT_FUZZ_RUNS = 10;

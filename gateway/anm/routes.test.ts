@@ -6,8 +6,9 @@ import { Intake } from '../intake.ts';
 import { getJournalEntry } from '../store/journal.ts';
 import type { Store } from '../store/store.ts';
 import { forEachBackend } from '../store/testStores.ts';
-import { FIGURE6_FIRST_ENTRY } from '../testing/cimDocuments.ts';
+import { FIGURE6_FIRST_ENTRY, FIGURE6_SECOND_ENTRY } from '../testing/meritOrderLists.ts';
 import { bitraderFixture, type BitraderFixture } from '../testing/fixtures.ts';
+import { followPages } from '../testing/pagination.ts';
 import { routerTestApp } from '../testing/routerApp.ts';
 import { anmRouter } from './routes.ts';
 
@@ -19,19 +20,7 @@ const figure6Json = () => ({
   issuedAt: '17/10/2024 14:00:00',
   entries: [
     { ...FIGURE6_FIRST_ENTRY, resourceName: 'Asset_1' },
-    {
-      order: 2,
-      contractId: 'Agg_Seller_1',
-      resourceId: 'G1_Agg1',
-      resourceName: 'Aggregate_1',
-      operationType: 'FlexibleOutputChange',
-      value_kW: 0,
-      mic_kW: 600,
-      mec_kW: 0,
-      activity: 'Seller',
-      traded: false,
-      registered: true,
-    },
+    { ...FIGURE6_SECOND_ENTRY, resourceName: 'Aggregate_1' },
   ],
 });
 
@@ -138,15 +127,7 @@ forEachBackend((backend) => {
           doc.constraints[0]!.constraintId = `PAGE-${i}`;
           ids.push((await postJson('constraint-look-aheads', doc).expect(201)).body.id);
         }
-        const seen: string[] = [];
-        let next: string | null = '/anm/v1/constraint-look-aheads?limit=2';
-        while (next) {
-          const page: request.Response = await request(app).get(next).expect(200);
-          assert.ok(page.body.items.length <= 2);
-          seen.push(...page.body.items.map((item: { id: string }) => item.id));
-          if (page.body.next) assert.equal(page.headers.link, `<${page.body.next}>; rel="next"`);
-          next = page.body.next;
-        }
+        const seen = await followPages(app, '/anm/v1/constraint-look-aheads?limit=2', 2);
         assert.deepEqual(seen.slice(0, 5), [...ids].reverse());
         assert.equal(new Set(seen).size, seen.length, 'no document twice');
       });

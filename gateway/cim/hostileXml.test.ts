@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { meritOrderListProfile } from '../../profiles/meritOrderList.ts';
 import { problemType, type ProblemCode } from '../../schemas/problems.ts';
 import { Problem } from '../../protocol/problem.ts';
-import { oneEntryMeritOrderDocument } from '../testing/cimDocuments.ts';
+import { oneEntryMeritOrderDocument } from '../testing/meritOrderLists.ts';
 import { readCimDocument } from './inbound.ts';
 import { checkXmlSafety, DEFAULT_XML_LIMITS } from './xmlSafety.ts';
 

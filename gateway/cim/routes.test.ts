@@ -30,6 +30,7 @@ import { DEFAULT_CIM_PARTIES } from './outbound.ts';
 import { separateRegisteredAssets } from './registeredAssets.ts';
 import { cimRouter } from './routes.ts';
 import { parseWellFormed, schemaViolations } from './xsdValidation.ts';
+import { followPages } from '../testing/pagination.ts';
 
 const XML = 'application/xml';
 const problem = (code: string) => `urn:flexgate:problem:${code}`;
@@ -341,15 +342,7 @@ forEachBackend((backend) => {
         const created = await post(xml).expect(201);
         ids.push(created.headers.location!.split('/').pop()!);
       }
-      const seen: string[] = [];
-      let next: string | null = '/cim/v1/documents?limit=2';
-      while (next) {
-        const page: request.Response = await request(app).get(next).expect(200);
-        assert.ok(page.body.items.length <= 2);
-        seen.push(...page.body.items.map((item: { id: string }) => item.id));
-        if (page.body.next) assert.equal(page.headers.link, `<${page.body.next}>; rel="next"`);
-        next = page.body.next;
-      }
+      const seen = await followPages(app, '/cim/v1/documents?limit=2', 2);
       assert.deepEqual(seen.slice(0, 5), [...ids].reverse());
       assert.equal(new Set(seen).size, seen.length, 'no document twice');
       const only = await request(app).get('/cim/v1/documents?kind=dispatch-instruction').expect(200);

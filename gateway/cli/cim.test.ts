@@ -6,7 +6,7 @@ import { decodeAnmDocument } from '../anm/decode.ts';
 import { readCimDocument } from '../cim/inbound.ts';
 import { OFFICIAL_XSD_DIR } from '../cim/officialSchemas.ts';
 import { BITRADER_DIR, bitraderFixture } from '../testing/fixtures.ts';
-import { runCommandInProcess } from '../testing/commandInProcess.ts';
+import { runCommandInProcess } from '../../client/testing/commandInProcess.ts';
 import { cimCommand } from './cim.ts';
 
 /** Runs `flexgate cim …` in this process, capturing what it prints. */

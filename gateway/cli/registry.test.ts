@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureDevPki } from '../../certs/index.ts';
 import { bitraderRegistry } from '../registry/testing/bitraderRegistry.ts';
-import { runCommandInProcess } from '../testing/commandInProcess.ts';
+import { runCommandInProcess } from '../../client/testing/commandInProcess.ts';
 import { registryCommand } from './registry.ts';
 import { exportCommand, importCommand } from './stateBundle.ts';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { openadrOpenApi } from '../../schemas/openadr/openapi.ts';
 import { forEachBackend } from '../store/testStores.ts';
-import { OfficialSpec, schemaCoverageProblems } from '../../client/testing/officialSpec.ts';
+import { OfficialSpec, operationCoverage, schemaCoverageProblems } from '../../client/testing/officialSpec.ts';
 import type { OfficialVen } from '../../client/testing/officialVen.ts';
 import { AnmSide, eventsOf, registerVen, signedIn, type RegisteredVen } from './testing/scenario.ts';
 import { PARTIES, startVtn, type RunningVtn, sharedTestPki } from './testing/vtnServer.ts';
@@ -16,24 +16,10 @@ describe('OpenADR 3.1.0 coverage: flexgate’s document against the official fil
   });
 
   it('has every official path and operation, with the same operation id and query parameters', function () {
-    const official = spec.operations();
-    const missing: string[] = [];
-    for (const op of official) {
-      const mine = ours.paths[op.path]?.[op.method];
-      if (!mine) {
-        missing.push(`${op.method.toUpperCase()} ${op.path}`);
-        continue;
-      }
-      assert.equal(mine.operationId, op.operationId, `${op.method.toUpperCase()} ${op.path}`);
-      const myQuery = new Set(((mine.parameters ?? []) as Json[]).filter((p) => p.in === 'query').map((p) => p.name));
-      for (const p of op.parameters.filter((p) => p.in === 'query')) assert.ok(myQuery.has(p.name), `${op.operationId} lacks query parameter ${p.name}`);
-      const officialStatuses = Object.keys(op.responses);
-      for (const status of officialStatuses) assert.ok(status in (mine.responses as Json), `${op.operationId} lacks response ${status}`);
-    }
-    const paths = Object.keys(spec.document.paths as Json);
-    const coveredPaths = paths.filter((p) => ours.paths[p]).length;
-    console.log(`      coverage: paths ${coveredPaths}/${paths.length}, operations ${official.length - missing.length}/${official.length}`);
-    assert.deepEqual(missing, []);
+    const coverage = operationCoverage(spec, ours, { exactStatuses: false });
+    const { paths, operations } = coverage;
+    console.log(`      coverage: paths ${paths.covered}/${paths.total}, operations ${operations.covered}/${operations.total}`);
+    assert.deepEqual(coverage.problems, []);
   });
 
   it('has every official schema, with at least its properties and no stricter required list', function () {

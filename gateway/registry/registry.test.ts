@@ -6,6 +6,7 @@ import { anmRouter } from '../anm/routes.ts';
 import { Intake } from '../intake.ts';
 import type { Store } from '../store/store.ts';
 import { forEachBackend } from '../store/testStores.ts';
+import { FIGURE6_SECOND_ENTRY } from '../testing/meritOrderLists.ts';
 import { bitraderFixture } from '../testing/fixtures.ts';
 import { routerTestApp } from '../testing/routerApp.ts';
 import { adminRegistryRouter } from './adminRoutes.ts';
@@ -25,17 +26,7 @@ const TEMPLATE_CSV = [
 const oneEntryList = (entries: Array<{ contractId: string; resourceId: string }>) => ({
   issuedAt: '2024-10-17T14:00:00+01:00',
   periodStart: '2024-10-18T08:00:00+01:00',
-  entries: entries.map((e, i) => ({
-    order: i + 1,
-    ...e,
-    operationType: 'FlexibleOutputChange',
-    value_kW: 0,
-    mic_kW: 600,
-    mec_kW: 0,
-    activity: 'Seller',
-    traded: false,
-    registered: true,
-  })),
+  entries: entries.map((e, i) => ({ ...FIGURE6_SECOND_ENTRY, order: i + 1, ...e })),
 });
 
 forEachBackend((backend) => {

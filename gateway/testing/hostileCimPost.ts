@@ -4,7 +4,7 @@ import { loadTlsCredentials } from '../../certs/index.ts';
 import { FlexgateClient } from '../../client/flexgateClient.ts';
 import { clockSequence, signEnvelope, signerFromCredentials } from '../../protocol/envelope/index.ts';
 import { meritOrderListProfile } from '../../profiles/meritOrderList.ts';
-import { oneEntryMeritOrderDocument } from './cimDocuments.ts';
+import { oneEntryMeritOrderDocument } from './meritOrderLists.ts';
 
 /**
  * A valid party's hostile CIM document, posted from a process of its own so

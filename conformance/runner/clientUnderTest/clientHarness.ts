@@ -6,7 +6,7 @@ import type { ClientCredentials } from '../../../client/transport.ts';
 import { signerFromCredentials } from '../../../protocol/envelope/index.ts';
 import { certificateThumbprint } from '../../../protocol/identity/certificateIdentity.ts';
 import { splitPemCertificates } from '../../../protocol/identity/pem.ts';
-import { startReferenceGateway, type ReferenceGateway } from '../../selftest/referenceGateway.ts';
+import { startReferenceGateway, type ReferenceGateway } from '../referenceGateway.ts';
 import type { ClientRun, ClientUnderTest } from './clientCommand.ts';
 import { RecordingProxy, type AnswerTreatment, type RecordedRequest } from './recordingProxy.ts';
 

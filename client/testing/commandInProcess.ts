@@ -1,4 +1,4 @@
-import type { Command } from '../../client/cli/commandLine.ts';
+import type { Command } from '../cli/commandLine.ts';
 
 export interface CommandRun {
   code: number;

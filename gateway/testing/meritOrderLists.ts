@@ -16,6 +16,20 @@ export const FIGURE6_FIRST_ENTRY: MeritOrderEntry = {
   registered: true,
 };
 
+/** The second entry of figure 6, an aggregate's seller contract, without its display name. */
+export const FIGURE6_SECOND_ENTRY: MeritOrderEntry = {
+  order: 2,
+  contractId: 'Agg_Seller_1',
+  resourceId: 'G1_Agg1',
+  operationType: 'FlexibleOutputChange',
+  value_kW: 0,
+  mic_kW: 600,
+  mec_kW: 0,
+  activity: 'Seller',
+  traded: false,
+  registered: true,
+};
+
 /** A merit order list CIM document with that one entry, valid in every way, from the DSO to an FSP. */
 export function oneEntryMeritOrderDocument(mRID: string): string {
   return buildDocument(
