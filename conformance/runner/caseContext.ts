@@ -1,5 +1,6 @@
 import type { SignedResponse } from '../../client/flexgateClient.ts';
 import type { VectorStep } from '../vectors/model.ts';
+import { Cleanup } from './cleanup.ts';
 import type { ClientHarness } from './clientUnderTest/clientHarness.ts';
 import { capture, CaseFailed, mismatches, sendStep, type Exchange, type Variables } from './exchange.ts';
 import type { Target } from './target.ts';
@@ -9,6 +10,8 @@ import type { VenProgramme } from './venProgramme.ts';
 export class CaseContext {
   readonly exchanges: Exchange[] = [];
   readonly notes: string[] = [];
+  /** What the case created or changed on the target, undone when it ends (run.ts). */
+  readonly cleanup: Cleanup;
 
   constructor(
     readonly target: Target,
@@ -21,12 +24,16 @@ export class CaseContext {
     readonly venProgramme?: VenProgramme,
     /** The client under test and the gateway it is pointed at (the anm-client and dso roles). */
     readonly client?: ClientHarness,
-  ) {}
+  ) {
+    this.cleanup = new Cleanup(target, variables);
+  }
 
   /** Sends a step and records it, without judging the answer. */
   async send(step: VectorStep): Promise<SignedResponse | undefined> {
+    await this.cleanup.beforeSend(step);
     const { exchange, response } = await sendStep(this.target, step, this.variables);
     this.exchanges.push(exchange);
+    this.cleanup.afterSend(step, response);
     return response;
   }
 

@@ -53,8 +53,13 @@ export function bodyOf(request: VectorRequest): { body: Buffer; contentType?: st
   const contentType = request.contentType === undefined ? {} : { contentType: request.contentType };
   if (request.text !== undefined) return { body: Buffer.from(request.text), ...contentType };
   if (request.base64 !== undefined) return { body: Buffer.from(request.base64, 'base64'), ...contentType };
-  if (request.repeat !== undefined) return { body: Buffer.from(request.repeat.map(({ text, times }) => text.repeat(times)).join('')), ...contentType };
+  if (request.repeat !== undefined) return { body: Buffer.from(request.repeat.map(repeated).join('')), ...contentType };
   return { body: Buffer.alloc(0), ...contentType };
+}
+
+function repeated({ text, times, counter }: NonNullable<VectorRequest['repeat']>[number]): string {
+  if (counter === undefined) return text.repeat(times);
+  return Array.from({ length: times }, (_, n) => text.replaceAll(counter, String(n))).join('');
 }
 
 /** Sends one step as its party, with the signature and token the step asks for. */

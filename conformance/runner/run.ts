@@ -125,6 +125,7 @@ async function runCase(vector: LoadedCase, options: RunOptions, variables: Varia
     exchanges: context.exchanges,
     notes: context.notes,
   });
+  let verdict: [CaseResult['outcome'], string?];
   try {
     if (vector.script) {
       const script = SCRIPTS[vector.script];
@@ -133,10 +134,12 @@ async function runCase(vector: LoadedCase, options: RunOptions, variables: Varia
     } else {
       for (const step of vector.steps ?? []) await context.step(step);
     }
-    return finished('passed');
+    verdict = ['passed'];
   } catch (error) {
-    if (error instanceof PartyUnavailable) return finished('skipped', error.message);
-    if (error instanceof CaseFailed) return finished('failed', error.message);
-    return finished('failed', `${(error as { code?: string }).code ?? 'error'}: ${(error as Error).message}`);
+    if (error instanceof PartyUnavailable) verdict = ['skipped', error.message];
+    else if (error instanceof CaseFailed) verdict = ['failed', error.message];
+    else verdict = ['failed', `${(error as { code?: string }).code ?? 'error'}: ${(error as Error).message}`];
   }
+  for (const note of await context.cleanup.undo()) context.note(note);
+  return finished(...verdict);
 }

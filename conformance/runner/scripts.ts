@@ -13,6 +13,8 @@ import {
   unknownParty,
 } from './scripts/tlsCases.ts';
 import { expiredSigningCertificate, revokedSigningCertificate } from './scripts/signingCertificates.ts';
+import { connectionCap, rateLimit, rawRequest } from './scripts/edgeLimits.ts';
+import { heavyWorkOverload } from './scripts/heavyWork.ts';
 import {
   venDeclaresAvailability,
   venIgnoresForgedEvents,
@@ -46,6 +48,10 @@ export const SCRIPTS: Record<string, Script> = {
   'fuzz-random-bytes': fuzzRandomBytes,
   'fuzz-hostile-xml': fuzzHostileXml,
   'fuzz-envelope-order': fuzzEnvelopeOrder,
+  'raw-request': rawRequest,
+  'connection-cap': connectionCap,
+  'rate-limit': rateLimit,
+  'heavy-work-overload': heavyWorkOverload,
   'ven-registers': venRegisters,
   'ven-learns-of-creation': venLearnsOfCreation,
   'ven-learns-of-variation': venLearnsOfVariation,

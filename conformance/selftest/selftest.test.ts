@@ -33,6 +33,27 @@ describe('the conformance suite tests itself (short profile)', function () {
     assert.ok(run.passed);
   });
 
+  it('the reference gateway, with its default limits, passes the optional cases of the load suite', () => {
+    const load = run.results.filter((r) => r.suite === 'load');
+    assert.ok(load.length > 0);
+    assert.deepEqual(
+      load.filter((r) => r.outcome !== 'passed').map((r) => `${r.id} (${r.outcome}): ${r.message}`),
+      [],
+    );
+  });
+
+  it('leaves no subscription behind (their webhook hosts are gone) and the registry as it found it', async () => {
+    for (const party of ['fsp', 'fsp2'] as const) {
+      const answer = await reference.target.client(party).request('GET', '/openadr/3.1.0/subscriptions', {
+        headers: { authorization: `Bearer ${await reference.target.bearer(party)}` },
+      });
+      assert.equal(answer.status, 200, answer.text());
+      assert.deepEqual(answer.json<{ callbackUrl?: string }[]>(), [], `${party} still has subscriptions`);
+    }
+    const registry = await reference.target.client('admin').request('GET', '/admin/v1/registry');
+    assert.deepEqual(registry.json(), { assets: [], contracts: [], parties: [] });
+  });
+
   it('writes the three reports and a certificate that verifies offline, and is refused after a one-byte change', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'flexgate-conformance-report-'));
     const credentials = await loadTlsCredentials(reference.gateway.pkiDir, 'urn:flexgate:admin:admin-dev');

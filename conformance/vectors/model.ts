@@ -43,7 +43,18 @@ export const VectorRequest = Type.Object(
     text: Type.Optional(Type.String()),
     base64: Type.Optional(Type.String()),
     repeat: Type.Optional(
-      Type.Array(Type.Object({ text: Type.String(), times: Type.Integer({ minimum: 1 }) }, { additionalProperties: false }), { minItems: 1 }),
+      Type.Array(
+        Type.Object(
+          {
+            text: Type.String(),
+            times: Type.Integer({ minimum: 1 }),
+            /** Replaced in each copy by the copy's number (0, 1, …): bodies whose many items need distinct ids. */
+            counter: Type.Optional(Type.String({ minLength: 1 })),
+          },
+          { additionalProperties: false },
+        ),
+        { minItems: 1 },
+      ),
     ),
     /** `bearer`: the party's OpenADR access token (client credentials provisioned by the target's administrator). */
     auth: Type.Optional(
