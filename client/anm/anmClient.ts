@@ -1,14 +1,8 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { ConstraintLookAhead, type ConstraintLookAheadInput } from '../../schemas/anm/constraintLookAhead.ts';
 import { MeritOrderList, type MeritOrderListInput } from '../../schemas/anm/meritOrderList.ts';
-import {
-  OpportunityReport,
-  RevisionHistory,
-  TradeVerificationOutcome,
-  TradingOutcome,
-  type MatchedTrade,
-  type TradeVerificationInput,
-} from '../../schemas/anm/trade.ts';
+import { OpportunityReport, RevisionHistory, TradeVerificationOutcome, TradingOutcome } from '../../schemas/anm/trade.ts';
+import type { MatchedTrade, TradeVerificationInput } from '../../schemas/anm/trade.ts';
 import { compileValidator, type Validator } from '../../protocol/jsonSchema.ts';
 import { Problem } from '../../protocol/problem.ts';
 import type { FlexgateClient, SignedResponse } from '../flexgateClient.ts';

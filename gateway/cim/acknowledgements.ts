@@ -3,13 +3,8 @@ import { acknowledgementProfile } from '../../profiles/acknowledgement.ts';
 import type { CimProfile } from '../../profiles/catalogue.ts';
 import { buildDocument } from '../../profiles/machinery/builder.ts';
 import { codePointLength } from '../../profiles/machinery/simpleType.ts';
-import {
-  ACKNOWLEDGED_MESSAGE_TYPES,
-  ACKNOWLEDGED_PROCESS_TYPES,
-  REASON_TEXT_MAX,
-  type Acknowledgement,
-  type AcknowledgementReasonCode,
-} from '../../profiles/models/acknowledgement.ts';
+import { ACKNOWLEDGED_MESSAGE_TYPES, ACKNOWLEDGED_PROCESS_TYPES, REASON_TEXT_MAX } from '../../profiles/models/acknowledgement.ts';
+import type { Acknowledgement, AcknowledgementReasonCode } from '../../profiles/models/acknowledgement.ts';
 import type { MarketParticipant } from '../../profiles/models/documentHeader.ts';
 import { problemType, type ProblemCode } from '../../schemas/problems.ts';
 import type { Problem, ProblemItem } from '../../protocol/problem.ts';

@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Migration } from 'kysely';
-import { dialectColumns, type Dialect } from '../store/dialect.ts';
+import { dialectColumns, executeAll, type Dialect } from '../store/dialect.ts';
 
 /** The outbox and its attempt history. */
 export function deliveryMigrations(dialect: Dialect): Record<string, Migration> {
@@ -7,63 +7,28 @@ export function deliveryMigrations(dialect: Dialect): Record<string, Migration> 
 }
 
 function deliveryTables(dialect: Dialect): Migration {
-  const { bytes, autoSeq } = dialectColumns(dialect);
+  const { bytes, seqKey } = dialectColumns(dialect);
   return {
     async up(db: Kysely<unknown>) {
-      await autoSeq(db.schema.createTable('delivery_outbox'))
-        .addColumn('id', 'text', (c) => c.notNull().unique())
-        .addColumn('subscriber_key', 'text', (c) => c.notNull())
-        .addColumn('channel_kind', 'text', (c) => c.notNull())
-        .addColumn('destination', 'text', (c) => c.notNull())
-        .addColumn('bearer_token', 'text')
-        .addColumn('content_type', 'text', (c) => c.notNull())
-        .addColumn('body', bytes, (c) => c.notNull())
-        .addColumn('idempotency_key', 'text', (c) => c.notNull())
-        .addColumn('state', 'text', (c) => c.notNull())
-        .addColumn('attempts', 'integer', (c) => c.notNull())
-        .addColumn('redeliveries', 'integer', (c) => c.notNull())
-        .addColumn('created_at', 'text', (c) => c.notNull())
-        .addColumn('round_started_at', 'text', (c) => c.notNull())
-        .addColumn('next_attempt_at', 'text', (c) => c.notNull())
-        .addColumn('claim_token', 'text')
-        .addColumn('claimed_until', 'text')
-        .addColumn('last_attempt_at', 'text')
-        .addColumn('last_error_code', 'text')
-        .addColumn('last_error_detail', 'text')
-        .addColumn('delivered_at', 'text')
-        .addColumn('redelivered_at', 'text')
-        .addColumn('redelivered_by', 'text')
-        .addColumn('updated_at', 'text', (c) => c.notNull())
-        .addUniqueConstraint('delivery_outbox_idempotency', ['subscriber_key', 'idempotency_key'])
-        .execute();
-      // The claim looks only at outstanding rows: due ones, and each subscriber's head of line.
-      await db.schema
-        .createIndex('delivery_outbox_outstanding_by_subscriber')
-        .on('delivery_outbox')
-        .columns(['subscriber_key', 'seq'])
-        .where(sql.ref('state'), 'in', sql`('pending', 'retrying')`)
-        .execute();
-      await db.schema
-        .createIndex('delivery_outbox_outstanding_by_due')
-        .on('delivery_outbox')
-        .columns(['next_attempt_at'])
-        .where(sql.ref('state'), 'in', sql`('pending', 'retrying')`)
-        .execute();
-      await db.schema.createIndex('delivery_outbox_by_state').on('delivery_outbox').columns(['state', 'seq']).execute();
-
-      await autoSeq(db.schema.createTable('delivery_attempts'))
-        .addColumn('id', 'text', (c) => c.notNull().unique())
-        .addColumn('delivery_id', 'text', (c) => c.notNull().references('delivery_outbox.id'))
-        .addColumn('attempt', 'integer', (c) => c.notNull())
-        .addColumn('dispatcher', 'text', (c) => c.notNull())
-        .addColumn('started_at', 'text', (c) => c.notNull())
-        .addColumn('finished_at', 'text')
-        .addColumn('outcome', 'text')
-        .addColumn('status_code', 'integer')
-        .addColumn('error_code', 'text')
-        .addColumn('error_detail', 'text')
-        .execute();
-      await db.schema.createIndex('delivery_attempts_by_delivery').on('delivery_attempts').columns(['delivery_id', 'seq']).execute();
+      await executeAll(db, [
+        // What to send where: the message, its destination and the state of its delivery.
+        sql`create table delivery_outbox (${seqKey}, id text not null unique,
+          subscriber_key text not null, channel_kind text not null, destination text not null, bearer_token text,
+          content_type text not null, body ${bytes} not null, idempotency_key text not null,
+          state text not null, attempts integer not null, redeliveries integer not null,
+          created_at text not null, round_started_at text not null, next_attempt_at text not null,
+          claim_token text, claimed_until text, last_attempt_at text, last_error_code text, last_error_detail text,
+          delivered_at text, redelivered_at text, redelivered_by text, updated_at text not null,
+          constraint delivery_outbox_idempotency unique (subscriber_key, idempotency_key))`,
+        // The claim looks only at outstanding rows: due ones, and each subscriber's head of line.
+        sql`create index delivery_outbox_outstanding_by_subscriber on delivery_outbox (subscriber_key, seq) where state in ('pending', 'retrying')`,
+        sql`create index delivery_outbox_outstanding_by_due on delivery_outbox (next_attempt_at) where state in ('pending', 'retrying')`,
+        sql`create index delivery_outbox_by_state on delivery_outbox (state, seq)`,
+        sql`create table delivery_attempts (${seqKey}, id text not null unique, delivery_id text not null references delivery_outbox (id),
+          attempt integer not null, dispatcher text not null, started_at text not null, finished_at text,
+          outcome text, status_code integer, error_code text, error_detail text)`,
+        sql`create index delivery_attempts_by_delivery on delivery_attempts (delivery_id, seq)`,
+      ]);
     },
   };
 }

@@ -1,12 +1,6 @@
 import { Agent, request as httpsRequest } from 'node:https';
-import {
-  MutualTlsTransport,
-  TransportFailed,
-  type ClientCredentials,
-  type Transport,
-  type TransportRequest,
-  type TransportResponse,
-} from '../../client/transport.ts';
+import { MutualTlsTransport, TransportFailed } from '../../client/transport.ts';
+import type { ClientCredentials, Transport, TransportRequest, TransportResponse } from '../../client/transport.ts';
 
 /**
  * Mutual TLS like the client's own transport, but the request target goes

@@ -7,15 +7,8 @@ import fc from 'fast-check';
 import { issueCertificate, loadTlsCredentials } from '../../certs/index.ts';
 import { FlexgateClient, type GatewayIdentity } from '../../client/flexgateClient.ts';
 import { FlexgateError } from '../../protocol/errors.ts';
-import {
-  clockSequence,
-  readEnvelopeHeader,
-  signEnvelope,
-  signerFromCredentials,
-  verifyEnvelope,
-  type EnvelopeClaims,
-  type EnvelopeSigner,
-} from '../../protocol/envelope/index.ts';
+import { clockSequence, readEnvelopeHeader, signEnvelope, signerFromCredentials, verifyEnvelope } from '../../protocol/envelope/index.ts';
+import type { EnvelopeClaims, EnvelopeSigner } from '../../protocol/envelope/index.ts';
 import { apiVersionOfPath, SIGNATURE_HEADER, type ApiVersion } from '../../schemas/envelope.ts';
 import { problemCatalogue, PROBLEM_TYPE_PREFIX } from '../../schemas/problems.ts';
 import { BITRADER_DIR } from '../testing/fixtures.ts';

@@ -1,17 +1,11 @@
-import type { Kysely, Migration } from 'kysely';
+import { sql, type Kysely, type Migration } from 'kysely';
 
 /** Public certificates carried over from another instance's bundle. */
 export function portabilityMigrations(): Record<string, Migration> {
   return {
     '0012_portability': {
       async up(db: Kysely<unknown>) {
-        await db.schema
-          .createTable('portability_certificates')
-          .addColumn('serial', 'text', (c) => c.primaryKey())
-          .addColumn('urn', 'text', (c) => c.notNull())
-          .addColumn('status', 'text', (c) => c.notNull())
-          .addColumn('pem', 'text', (c) => c.notNull())
-          .execute();
+        await sql`create table portability_certificates (serial text primary key, urn text not null, status text not null, pem text not null)`.execute(db);
       },
     },
   };

@@ -1,14 +1,16 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 
 export type Dialect = 'sqlite' | 'postgres';
 
-/** The column types that differ between the two databases: raw bytes, and an auto-increasing `seq` key. */
+/** The DDL that differs between the two databases: the raw-bytes type, and an auto-increasing `seq` primary key. */
 export function dialectColumns(dialect: Dialect) {
   return {
     bytes: sql.raw(dialect === 'postgres' ? 'bytea' : 'blob'),
-    autoSeq: (table: ReturnType<Kysely<unknown>['schema']['createTable']>) =>
-      dialect === 'postgres'
-        ? table.addColumn('seq', 'bigserial', (c) => c.primaryKey())
-        : table.addColumn('seq', 'integer', (c) => c.primaryKey().autoIncrement()),
+    seqKey: sql.raw(dialect === 'postgres' ? 'seq bigserial primary key' : 'seq integer primary key autoincrement'),
   };
+}
+
+/** Runs a migration's statements in order: DDL is written once, in SQL both databases accept. */
+export async function executeAll(db: Kysely<unknown>, statements: readonly RawBuilder<unknown>[]): Promise<void> {
+  for (const statement of statements) await statement.execute(db);
 }

@@ -7,19 +7,8 @@ import { cancel, initialState, nextState, type DispatchState, type LifecycleStep
 import { findObject, listObjects, type NewObject, type StoredObject } from '../objectTable.ts';
 import { insertObject, updateObject } from '../objectWrites.ts';
 import { targetFilter } from '../privacy.ts';
-import {
-  created,
-  newMetadata,
-  notFound,
-  ok,
-  page,
-  queryList,
-  queryString,
-  reference,
-  updatedMetadata,
-  type OperationContext,
-  type OperationTable,
-} from './operation.ts';
+import { created, newMetadata, notFound, ok, page, queryList, queryString, reference, updatedMetadata } from './operation.ts';
+import type { OperationContext, OperationTable } from './operation.ts';
 
 const isLive = (event: StoredObject<unknown>) => event.lifecycle !== 'CANCELLED';
 

@@ -6,19 +6,8 @@ import type { StoreExecutor } from '../../store/store.ts';
 import { deleteObject, insertObject, updateObject } from '../objectWrites.ts';
 import { findObject, listObjects, type StoredObject } from '../objectTable.ts';
 import { ownedBy } from '../privacy.ts';
-import {
-  created,
-  newMetadata,
-  notFound,
-  ok,
-  page,
-  queryList,
-  queryString,
-  reference,
-  updatedMetadata,
-  type OperationContext,
-  type OperationTable,
-} from './operation.ts';
+import { created, newMetadata, notFound, ok, page, queryList, queryString, reference, updatedMetadata } from './operation.ts';
+import type { OperationContext, OperationTable } from './operation.ts';
 
 async function requireProgram(db: StoreExecutor, programID: string | undefined): Promise<void> {
   if (programID !== undefined && !(await findObject(db, 'PROGRAM', programID))) {

@@ -5,19 +5,8 @@ import { deleteObject, insertObject, updateObject } from '../objectWrites.ts';
 import { findObject, listObjects, type StoredObject } from '../objectTable.ts';
 import { ownedBy } from '../privacy.ts';
 import type { Principal } from '../tokens.ts';
-import {
-  created,
-  newMetadata,
-  notFound,
-  ok,
-  page,
-  queryList,
-  queryString,
-  reference,
-  updatedMetadata,
-  type OperationContext,
-  type OperationTable,
-} from './operation.ts';
+import { created, newMetadata, notFound, ok, page, queryList, queryString, reference, updatedMetadata } from './operation.ts';
+import type { OperationContext, OperationTable } from './operation.ts';
 
 /**
  * VEN and resource registrations. A VEN registers itself (VEN_VEN_REQUEST,
