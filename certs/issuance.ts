@@ -29,7 +29,8 @@ export interface IssueCertificateOptions {
   now?: Date;
 }
 
-export interface IssuedCertificate {
+/** What identifies an end-entity certificate, whether just issued or listed later. */
+export interface CertificateIdentity {
   serial: string;
   role: PartyRole;
   id: string;
@@ -38,6 +39,9 @@ export interface IssuedCertificate {
   notBefore: Date;
   notAfter: Date;
   certificatePath: string;
+}
+
+export interface IssuedCertificate extends CertificateIdentity {
   privateKeyPath: string;
   /** Issuing CA then root: what a peer needs besides the certificate. */
   chainPath: string;

@@ -1,26 +1,17 @@
 import { authorityKeyIsOnline } from './authorities.ts';
 import { readCrl } from './crls.ts';
 import { certificateStatus, recordIdentity, type CertificateStatus } from './certificateRegistry.ts';
-import type { KeyAlgorithm } from './keyAlgorithms.ts';
-import type { PartyRole } from '../protocol/identity/partyUrn.ts';
+import type { CertificateIdentity } from './issuance.ts';
 import { readPkiIndex } from './pkiIndex.ts';
 import { AUTHORITY_NAMES, pkiLayout, type AuthorityName } from './pkiLayout.ts';
 import type { RevocationReason } from './revocationReasons.ts';
 
-export interface CertificateListing {
-  serial: string;
-  role: PartyRole;
-  id: string;
-  urn: string;
-  algorithm: KeyAlgorithm;
-  notBefore: Date;
-  notAfter: Date;
+export interface CertificateListing extends CertificateIdentity {
   status: CertificateStatus;
   revocationReason?: RevocationReason;
   revokedAt?: Date;
   dnsNames: string[];
   ipAddresses: string[];
-  certificatePath: string;
 }
 
 export interface AuthorityListing {

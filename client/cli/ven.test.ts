@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import mqtt from 'mqtt';
+import { requireMqttBroker } from '../testing/mqttBroker.ts';
 import type { Event } from '../../schemas/openadr/wire.ts';
 import { loadTlsCredentials } from '../../certs/index.ts';
 import { bitraderFixture } from '../../gateway/testing/fixtures.ts';
@@ -12,8 +12,6 @@ import { DEV_ADMIN, DEV_ANM, DEV_DSO, DEV_FSP, temporaryDevPki } from '../../gat
 import { AnmClient } from '../anm/anmClient.ts';
 import { FlexgateClient } from '../flexgateClient.ts';
 import { VenClient } from '../openadr/venClient.ts';
-
-const MQTT_URL = process.env.FLEXGATE_TEST_MQTT_URL ?? 'mqtt://127.0.0.1:1883';
 
 /** A `flexgate` process still running: its output so far, a wait for a line on stderr, and its end. */
 function startFlexgate(args: string[]): { stdout(): string; stderrLine(pattern: RegExp): Promise<string>; done: Promise<CliRun>; kill(): void } {
@@ -37,17 +35,6 @@ function startFlexgate(args: string[]): { stdout(): string; stderrLine(pattern: 
       }
     },
   };
-}
-
-async function brokerReachable(): Promise<boolean> {
-  const probe = mqtt.connect(MQTT_URL, { connectTimeout: 2000, reconnectPeriod: 0 });
-  const reachable = await new Promise<boolean>((resolve) => {
-    probe.once('connect', () => resolve(true));
-    probe.once('error', () => resolve(false));
-    setTimeout(() => resolve(false), 2500);
-  });
-  probe.end(true);
-  return reachable;
 }
 
 describe('flexgate ven: an FSP developer’s VEN at the terminal, as real processes against `flexgate serve`', function () {
@@ -193,10 +180,7 @@ describe('flexgate ven: an FSP developer’s VEN at the terminal, as real proces
   });
 
   it('streams event changes from the MQTT broker with --watch, each message’s signature checked', async function () {
-    if (!(await brokerReachable())) {
-      console.warn(`\n  !! SKIPPED: no MQTT broker at ${MQTT_URL}; start it with: mosquitto -d -c /etc/mosquitto/mosquitto.conf\n`);
-      this.skip();
-    }
+    await requireMqttBroker(this);
     const watch = startFlexgate(['ven', 'events', '--watch', '--count', '1', ...venArgs()]);
     running.push(watch);
     await watch.stderrLine(/^watching openadr\/3\.1\.0\/vens\/\S+\/events\/\+ on mqtt:/);

@@ -5,6 +5,7 @@ import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
+import { requireMqttBroker, TEST_MQTT_URL } from '../testing/mqttBroker.ts';
 import type { Event, EventRequest } from '../../schemas/openadr/wire.ts';
 import { canonicalJson } from '../../protocol/canonicalJson.ts';
 import { clockSequence, signEnvelope, signerFromCredentials } from '../../protocol/envelope/index.ts';
@@ -18,7 +19,6 @@ import { declarationReport, postActionReport, ReadingsMismatch, ReportNotRequest
 import { VenClient } from './venClient.ts';
 import { WebhookReceiver } from './webhookReceiver.ts';
 
-const MQTT_URL = process.env.FLEXGATE_TEST_MQTT_URL ?? 'mqtt://127.0.0.1:1883';
 const FSP_2 = 'urn:flexgate:fsp:fsp-dev-2';
 
 /** POSTs a notification to a receiver as anyone could: the bytes, headers and signature given. */
@@ -310,19 +310,9 @@ describe('client/openadr: the VEN client against a real gateway', function () {
     let channel: MqttNotifications;
 
     before(async function () {
-      const probe = mqtt.connect(MQTT_URL, { connectTimeout: 2000, reconnectPeriod: 0 });
-      const reachable = await new Promise<boolean>((resolve) => {
-        probe.once('connect', () => resolve(true));
-        probe.once('error', () => resolve(false));
-        setTimeout(() => resolve(false), 2500);
-      });
-      probe.end(true);
-      if (!reachable) {
-        console.warn(`\n  !! SKIPPED: no MQTT broker at ${MQTT_URL}; start it with: mosquitto -d -c /etc/mosquitto/mosquitto.conf\n`);
-        this.skip();
-      }
+      await requireMqttBroker(this);
       const notifiers = await fsp.notifiers();
-      assert.deepEqual(notifiers.MQTT?.URIS, [MQTT_URL]);
+      assert.deepEqual(notifiers.MQTT?.URIS, [TEST_MQTT_URL]);
       const topics = await fsp.venTopics(venId, 'events');
       channel = await MqttNotifications.subscribe({
         brokerUrl: notifiers.MQTT!.URIS[0]!,
@@ -343,7 +333,7 @@ describe('client/openadr: the VEN client against a real gateway', function () {
 
     it('refuses a message published on that topic without the gateway’s signature', async function () {
       const before = channel.refused.length;
-      const intruder = await mqtt.connectAsync(MQTT_URL, { protocolVersion: 5 });
+      const intruder = await mqtt.connectAsync(TEST_MQTT_URL, { protocolVersion: 5 });
       await intruder.publishAsync(`openadr/3.1.0/vens/${venId}/events/create`, JSON.stringify({ objectType: 'EVENT', operation: 'CREATE', object: {} }), {
         qos: 1,
       });

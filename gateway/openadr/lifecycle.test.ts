@@ -4,6 +4,7 @@ import { Problem } from '../../protocol/problem.ts';
 import { cancel, initialState, nextState, reportStep, type DispatchState, type LifecycleStep } from './lifecycle.ts';
 
 const STATES: DispatchState[] = [...DISPATCH_STAGES, 'CANCELLED'];
+const COLUMNS: DispatchState[] = ['REQUESTED', 'DECLARED', 'ACCEPTED', 'SCHEDULED', 'INSTRUCTED', 'CEASED', 'COMPLETED', 'CANCELLED'];
 
 const outcome = (run: () => DispatchState) => {
   try {
@@ -14,133 +15,37 @@ const outcome = (run: () => DispatchState) => {
   }
 };
 
+/** The problem types of the table below, named short so that each step's row stands on one line. */
+const OUT_OF_ORDER = 'openadr.lifecycle-out-of-order';
+const VARIED_CANCELLED = 'openadr.lifecycle-variation-after-cancellation';
+const VARIED_ENDED = 'openadr.lifecycle-variation-after-end';
+const REPORT_CANCELLED = 'openadr.lifecycle-report-after-cancellation';
+const CEASE_EARLY = 'openadr.lifecycle-cease-before-instruction';
+const INSTRUCT_LATE = 'openadr.lifecycle-instruction-after-cease';
+const CANCEL_DELIVERED = 'openadr.lifecycle-cancel-after-delivery';
+const CANCELLED_TWICE = 'openadr.lifecycle-already-cancelled';
+
 /**
  * The whole ENA dispatch state machine, every state × every step: what is
  * allowed leads to the state shown, everything else is refused with the
  * problem type shown. A change to the machine must change this table.
+ * Columns: the state the step is applied in, in the order of `COLUMNS`.
  */
-const EXPECTED: Record<string, Record<DispatchState, string>> = {
-  'stage DECLARED': {
-    REQUESTED: 'DECLARED',
-    DECLARED: 'DECLARED',
-    ACCEPTED: 'openadr.lifecycle-out-of-order',
-    SCHEDULED: 'openadr.lifecycle-out-of-order',
-    INSTRUCTED: 'openadr.lifecycle-out-of-order',
-    CEASED: 'openadr.lifecycle-out-of-order',
-    COMPLETED: 'openadr.lifecycle-out-of-order',
-    CANCELLED: 'openadr.lifecycle-variation-after-cancellation',
-  },
-  'stage ACCEPTED': {
-    REQUESTED: 'openadr.lifecycle-out-of-order',
-    DECLARED: 'ACCEPTED',
-    ACCEPTED: 'ACCEPTED',
-    SCHEDULED: 'openadr.lifecycle-out-of-order',
-    INSTRUCTED: 'openadr.lifecycle-out-of-order',
-    CEASED: 'openadr.lifecycle-out-of-order',
-    COMPLETED: 'openadr.lifecycle-out-of-order',
-    CANCELLED: 'openadr.lifecycle-variation-after-cancellation',
-  },
-  'stage SCHEDULED': {
-    REQUESTED: 'openadr.lifecycle-out-of-order',
-    DECLARED: 'openadr.lifecycle-out-of-order',
-    ACCEPTED: 'SCHEDULED',
-    SCHEDULED: 'SCHEDULED',
-    INSTRUCTED: 'openadr.lifecycle-out-of-order',
-    CEASED: 'openadr.lifecycle-out-of-order',
-    COMPLETED: 'openadr.lifecycle-out-of-order',
-    CANCELLED: 'openadr.lifecycle-variation-after-cancellation',
-  },
-  'stage INSTRUCTED': {
-    REQUESTED: 'openadr.lifecycle-out-of-order',
-    DECLARED: 'openadr.lifecycle-out-of-order',
-    ACCEPTED: 'INSTRUCTED',
-    SCHEDULED: 'INSTRUCTED',
-    INSTRUCTED: 'INSTRUCTED',
-    CEASED: 'openadr.lifecycle-instruction-after-cease',
-    COMPLETED: 'openadr.lifecycle-instruction-after-cease',
-    CANCELLED: 'openadr.lifecycle-variation-after-cancellation',
-  },
-  'stage CEASED': {
-    REQUESTED: 'openadr.lifecycle-cease-before-instruction',
-    DECLARED: 'openadr.lifecycle-cease-before-instruction',
-    ACCEPTED: 'openadr.lifecycle-cease-before-instruction',
-    SCHEDULED: 'openadr.lifecycle-cease-before-instruction',
-    INSTRUCTED: 'CEASED',
-    CEASED: 'openadr.lifecycle-variation-after-end',
-    COMPLETED: 'openadr.lifecycle-out-of-order',
-    CANCELLED: 'openadr.lifecycle-variation-after-cancellation',
-  },
-  'stage COMPLETED': {
-    REQUESTED: 'openadr.lifecycle-out-of-order',
-    DECLARED: 'openadr.lifecycle-out-of-order',
-    ACCEPTED: 'openadr.lifecycle-out-of-order',
-    SCHEDULED: 'openadr.lifecycle-out-of-order',
-    INSTRUCTED: 'COMPLETED',
-    CEASED: 'COMPLETED',
-    COMPLETED: 'openadr.lifecycle-variation-after-end',
-    CANCELLED: 'openadr.lifecycle-variation-after-cancellation',
-  },
-  'stage REQUESTED': {
-    REQUESTED: 'REQUESTED',
-    DECLARED: 'openadr.lifecycle-out-of-order',
-    ACCEPTED: 'openadr.lifecycle-out-of-order',
-    SCHEDULED: 'openadr.lifecycle-out-of-order',
-    INSTRUCTED: 'openadr.lifecycle-out-of-order',
-    CEASED: 'openadr.lifecycle-out-of-order',
-    COMPLETED: 'openadr.lifecycle-out-of-order',
-    CANCELLED: 'openadr.lifecycle-variation-after-cancellation',
-  },
-  variation: {
-    REQUESTED: 'REQUESTED',
-    DECLARED: 'DECLARED',
-    ACCEPTED: 'ACCEPTED',
-    SCHEDULED: 'SCHEDULED',
-    INSTRUCTED: 'INSTRUCTED',
-    CEASED: 'openadr.lifecycle-variation-after-end',
-    COMPLETED: 'openadr.lifecycle-variation-after-end',
-    CANCELLED: 'openadr.lifecycle-variation-after-cancellation',
-  },
-  declaration: {
-    REQUESTED: 'DECLARED',
-    DECLARED: 'DECLARED',
-    ACCEPTED: 'openadr.lifecycle-out-of-order',
-    SCHEDULED: 'openadr.lifecycle-out-of-order',
-    INSTRUCTED: 'openadr.lifecycle-out-of-order',
-    CEASED: 'openadr.lifecycle-out-of-order',
-    COMPLETED: 'openadr.lifecycle-out-of-order',
-    CANCELLED: 'openadr.lifecycle-report-after-cancellation',
-  },
-  status: {
-    REQUESTED: 'REQUESTED',
-    DECLARED: 'DECLARED',
-    ACCEPTED: 'ACCEPTED',
-    SCHEDULED: 'SCHEDULED',
-    INSTRUCTED: 'INSTRUCTED',
-    CEASED: 'CEASED',
-    COMPLETED: 'COMPLETED',
-    CANCELLED: 'openadr.lifecycle-report-after-cancellation',
-  },
-  'post-action': {
-    REQUESTED: 'openadr.lifecycle-out-of-order',
-    DECLARED: 'openadr.lifecycle-out-of-order',
-    ACCEPTED: 'openadr.lifecycle-out-of-order',
-    // The intervals of a scheduled event are what a plain VEN delivers: its USAGE report completes the dispatch.
-    SCHEDULED: 'COMPLETED',
-    INSTRUCTED: 'COMPLETED',
-    CEASED: 'COMPLETED',
-    COMPLETED: 'COMPLETED',
-    CANCELLED: 'openadr.lifecycle-report-after-cancellation',
-  },
-  cancellation: {
-    REQUESTED: 'CANCELLED',
-    DECLARED: 'CANCELLED',
-    ACCEPTED: 'CANCELLED',
-    SCHEDULED: 'CANCELLED',
-    INSTRUCTED: 'CANCELLED',
-    CEASED: 'openadr.lifecycle-cancel-after-delivery',
-    COMPLETED: 'openadr.lifecycle-cancel-after-delivery',
-    CANCELLED: 'openadr.lifecycle-already-cancelled',
-  },
+// prettier-ignore
+const EXPECTED: Record<string, string[]> = {
+  // step applied in: REQUESTED         DECLARED          ACCEPTED          SCHEDULED         INSTRUCTED        CEASED            COMPLETED         CANCELLED
+  'stage DECLARED':   ['DECLARED',       'DECLARED',       OUT_OF_ORDER,     OUT_OF_ORDER,     OUT_OF_ORDER,     OUT_OF_ORDER,     OUT_OF_ORDER,     VARIED_CANCELLED],
+  'stage ACCEPTED':   [OUT_OF_ORDER,     'ACCEPTED',       'ACCEPTED',       OUT_OF_ORDER,     OUT_OF_ORDER,     OUT_OF_ORDER,     OUT_OF_ORDER,     VARIED_CANCELLED],
+  'stage SCHEDULED':  [OUT_OF_ORDER,     OUT_OF_ORDER,     'SCHEDULED',      'SCHEDULED',      OUT_OF_ORDER,     OUT_OF_ORDER,     OUT_OF_ORDER,     VARIED_CANCELLED],
+  'stage INSTRUCTED': [OUT_OF_ORDER,     OUT_OF_ORDER,     'INSTRUCTED',     'INSTRUCTED',     'INSTRUCTED',     INSTRUCT_LATE,    INSTRUCT_LATE,    VARIED_CANCELLED],
+  'stage CEASED':     [CEASE_EARLY,      CEASE_EARLY,      CEASE_EARLY,      CEASE_EARLY,      'CEASED',         VARIED_ENDED,     OUT_OF_ORDER,     VARIED_CANCELLED],
+  'stage COMPLETED':  [OUT_OF_ORDER,     OUT_OF_ORDER,     OUT_OF_ORDER,     OUT_OF_ORDER,     'COMPLETED',      'COMPLETED',      VARIED_ENDED,     VARIED_CANCELLED],
+  'stage REQUESTED':  ['REQUESTED',      OUT_OF_ORDER,     OUT_OF_ORDER,     OUT_OF_ORDER,     OUT_OF_ORDER,     OUT_OF_ORDER,     OUT_OF_ORDER,     VARIED_CANCELLED],
+  variation:          ['REQUESTED',      'DECLARED',       'ACCEPTED',       'SCHEDULED',      'INSTRUCTED',     VARIED_ENDED,     VARIED_ENDED,     VARIED_CANCELLED],
+  declaration:        ['DECLARED',       'DECLARED',       OUT_OF_ORDER,     OUT_OF_ORDER,     OUT_OF_ORDER,     OUT_OF_ORDER,     OUT_OF_ORDER,     REPORT_CANCELLED],
+  status:             ['REQUESTED',      'DECLARED',       'ACCEPTED',       'SCHEDULED',      'INSTRUCTED',     'CEASED',         'COMPLETED',      REPORT_CANCELLED],
+  'post-action':      [OUT_OF_ORDER,     OUT_OF_ORDER,     OUT_OF_ORDER,     'COMPLETED',      'COMPLETED',      'COMPLETED',      'COMPLETED',      REPORT_CANCELLED],
+  cancellation:       ['CANCELLED',      'CANCELLED',      'CANCELLED',      'CANCELLED',      'CANCELLED',      CANCEL_DELIVERED, CANCEL_DELIVERED, CANCELLED_TWICE],
 };
 
 function apply(name: string, state: DispatchState): DispatchState {
@@ -152,12 +57,18 @@ function apply(name: string, state: DispatchState): DispatchState {
 }
 
 describe('ENA dispatch lifecycle (state machine)', function () {
+  it('has a column for every state', function () {
+    assert.deepEqual([...COLUMNS].sort(), [...STATES].sort());
+    for (const row of Object.values(EXPECTED)) assert.equal(row.length, COLUMNS.length);
+  });
+
   for (const [step, row] of Object.entries(EXPECTED)) {
     for (const state of STATES) {
-      it(`${step} from ${state} → ${row[state]}`, function () {
+      const expected = row[COLUMNS.indexOf(state)];
+      it(`${step} from ${state} → ${expected}`, function () {
         assert.equal(
           outcome(() => apply(step, state)),
-          row[state],
+          expected,
         );
       });
     }
