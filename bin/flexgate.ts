@@ -15,7 +15,7 @@ const commands: Record<string, Entry> = {
     load: async () => (await import('../client/cli/sign.ts')).signCommand,
   },
   ven: {
-    summary: 'an OpenADR VEN at the terminal: login, register, events [--watch], subscribe, report, status',
+    summary: 'an OpenADR VEN at the terminal: login, register, events [--watch], subscribe, report, status, run',
     load: async () => (await import('../client/cli/ven.ts')).venCommand,
   },
   sandbox: {

@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
 import { SIGNATURE_HEADER, type Receipt } from '../schemas/envelope.ts';
 import {
   apiVersionFor,
@@ -14,7 +16,7 @@ import {
 import { FlexgateError } from '../protocol/errors.ts';
 import { certificateThumbprint, partyFromCertificate } from '../protocol/identity/certificateIdentity.ts';
 import { Problem } from '../protocol/problem.ts';
-import { MutualTlsTransport, type ClientCredentials, type Transport } from './transport.ts';
+import { MutualTlsTransport, TransportFailed, type ClientCredentials, type Transport } from './transport.ts';
 
 export interface SignedRequest {
   body?: Uint8Array | string;
@@ -61,7 +63,19 @@ export interface FlexgateClientOptions {
   /** How requests travel; default mutual TLS with `credentials`. */
   transport?: Transport;
   userAgent?: string;
+  /**
+   * Times a request is sent again when its answer never came (the connection
+   * dropped): a write with the same message id and body, so the gateway acts
+   * on it once and answers the repeat with the first answer; a read afresh.
+   * Default 0.
+   */
+  retries?: number;
 }
+
+/** Methods whose repeat changes nothing: sent again as new messages (the gateway refuses a read's message id twice). */
+const SAFE_METHODS = new Set(['GET', 'HEAD']);
+/** First pause before a retry, doubled for each further one. */
+const RETRY_PAUSE_MS = 200;
 
 /**
  * The client side of the trust layer: every request signed over its exact
@@ -75,6 +89,7 @@ export class FlexgateClient {
   private readonly signer: EnvelopeSigner;
   private readonly nextSequence: () => string;
   private readonly userAgent: string;
+  private readonly retries: number;
   private gateway: Promise<GatewayIdentity> | undefined;
 
   constructor(
@@ -87,6 +102,7 @@ export class FlexgateClient {
     this.transport = options.transport ?? new MutualTlsTransport(baseUrl, credentials);
     this.nextSequence = options.sequence ?? clockSequence();
     this.userAgent = options.userAgent ?? 'flexgate-client/0.1';
+    this.retries = options.retries ?? 0;
   }
 
   /** The gateway's party URN and certificate, as its TLS certificate says. */
@@ -102,6 +118,18 @@ export class FlexgateClient {
 
   /** Sends one signed request and returns the verified response; `path` includes any query. */
   async request(method: string, path: string, options: SignedRequest = {}): Promise<SignedResponse> {
+    const message = SAFE_METHODS.has(method.toUpperCase()) ? options : { ...options, envelope: { messageId: randomUUID(), ...options.envelope } };
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.send(method, path, message);
+      } catch (error) {
+        if (!(error instanceof TransportFailed) || attempt >= this.retries) throw error;
+        await delay(RETRY_PAUSE_MS * 2 ** attempt);
+      }
+    }
+  }
+
+  private async send(method: string, path: string, options: SignedRequest): Promise<SignedResponse> {
     const body = typeof options.body === 'string' ? Buffer.from(options.body) : Buffer.from(options.body ?? new Uint8Array());
     const gateway = await this.gatewayIdentity();
     const claims: EnvelopeClaims = {

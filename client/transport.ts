@@ -46,6 +46,8 @@ export interface MutualTlsOptions {
   tls?: Omit<ConnectionOptions, 'cert' | 'key' | 'ca'>;
   /** Give up on a request that has not been answered in this time; default 60 s. */
   timeoutMs?: number;
+  /** Connections open to the gateway at once; requests beyond wait for one. Default: as many as requests in flight. */
+  maxSockets?: number;
 }
 
 const DEFAULT_TIMEOUT_MS = 60_000;
@@ -61,7 +63,15 @@ export class MutualTlsTransport implements Transport {
     private readonly credentials: ClientCredentials,
     private readonly options: MutualTlsOptions = {},
   ) {
-    this.agent = new Agent({ keepAlive: true, minVersion: 'TLSv1.2', ...options.tls, cert: credentials.cert, key: credentials.key, ca: credentials.ca });
+    this.agent = new Agent({
+      keepAlive: true,
+      minVersion: 'TLSv1.2',
+      ...options.tls,
+      ...(options.maxSockets === undefined ? {} : { maxSockets: options.maxSockets }),
+      cert: credentials.cert,
+      key: credentials.key,
+      ca: credentials.ca,
+    });
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   }
 

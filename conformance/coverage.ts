@@ -41,6 +41,7 @@ export const AWAITING_VECTORS: readonly ProblemCode[] = [
   'registry.contract-unregistered',
   'registry.asset-not-covered',
   'registry.asset-double-offered',
+  'registry.asset-mismatch',
   'settlement.not-found',
   'settlement.baseline-invalid',
   'settlement.readings-invalid',

@@ -279,7 +279,7 @@ function gatewayApplication(parts: ApplicationParts): Express {
   app.use(apiDocsRouter());
   app.use(anmRouter({ intake, maxBodyBytes, limits: budgets }));
   app.use(adapterRouter({ intake, maxBodyBytes }));
-  app.use(cimRouter({ intake, maxBodyBytes, budgets }));
+  app.use(cimRouter({ intake, maxBodyBytes, budgets, ...(parts.registryConsistency ? { registryConsistency: parts.registryConsistency } : {}) }));
   app.use(openadrRouter({ intake, maxBodyBytes, config: openadr }));
   app.use(openadrV301Router({ intake, maxBodyBytes, config: openadr }));
   app.use(openadr20bRouter({ store, config: openadr }));

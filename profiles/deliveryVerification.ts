@@ -17,6 +17,8 @@ import { codingScheme, group, leaf, type LeafBinding, type Profile } from './mac
 import { eachOf, once, settlementPeriods } from './machinery/repetitions.ts';
 import { codeType } from './machinery/simpleType.ts';
 import { documentWindow, windowBound } from './common/window.ts';
+import { reasonElement } from './common/reasons.ts';
+import { registeredAssetReasons } from './common/registeredAsset.ts';
 import { DeliveryVerification } from './models/deliveryVerification.ts';
 import { DocumentHeader } from './models/documentHeader.ts';
 
@@ -64,7 +66,7 @@ export const deliveryVerificationProfile = {
   id: 'delivery-verification' as const,
   title: 'Delivery verification ⇄ MeasurementData_MarketDocument',
   summary:
-    'Verification of delivery, metered values against the baseline, as an IEC 62325-451 measurement data document (type A45, process A16 realised). Each contract is one TimeSeries with one Point per settlement period: `quantity` is the metered kW and `delta_Quantity.quantity` the baseline minus the metered kW.',
+    'Verification of delivery, metered values against the baseline, as an IEC 62325-451 measurement data document (type A45, process A16 realised). Each contract is one TimeSeries with one Point per settlement period: `quantity` is the metered kW and `delta_Quantity.quantity` the baseline minus the metered kW; the registered asset behind the resource (DSO asset id, asset group, energy source with its ENTSO-E PsrType) travels as complementary information (reason A95).',
   fileStem: 'deliveryVerification',
   root: 'MeasurementData_MarketDocument',
   namespace: 'urn:iec62325.351:tc57wg16:451-n:measurementdatadocument:1:1',
@@ -120,11 +122,17 @@ export const deliveryVerificationProfile = {
           ],
         ),
       ]),
+      reasonElement(
+        'MeasurementAssetReasonCode',
+        'The registered asset behind the resource (ENA D2: DSO asset id, asset group, energy source)',
+        registeredAssetReasons,
+      ),
     ]),
   ],
   rules: [
     'The window starts and ends on the half-hour grid and ends after it starts; every TimeSeries has one Period equal to the window.',
     'One Point per settlement period (point count = interval / PT30M), positions 1, 2, 3…; metered_kW and baseline_kW have one value per Point.',
     'TimeSeries k has mRID k.',
+    'For a registered asset, A95 reasons hold dsoAssetId= and assetGroupId= each verbatim, and the facts energySource and psrType (the PsrType of that source).',
   ],
 } satisfies Profile<typeof DeliveryVerification, typeof DocumentHeader>;

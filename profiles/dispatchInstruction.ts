@@ -1,5 +1,7 @@
 import { flatHeader, revisionCodec } from './common/header.ts';
 import { gbDomain } from './common/area.ts';
+import { reasonElement } from './common/reasons.ts';
+import { registeredAssetReasons } from './common/registeredAsset.ts';
 import { EitherDirection, OperationBusinessType, operationTypeCodec } from './common/operationType.ts';
 import { documentWindow, windowBound } from './common/window.ts';
 import {
@@ -37,7 +39,7 @@ export const dispatchInstructionProfile = {
   id: 'dispatch-instruction' as const,
   title: 'Dispatch instruction ⇄ Activation_MarketDocument',
   summary:
-    'A dispatch (activation) instruction to a flexibility service provider as an IEC 62325-451 activation document (type A96, process A41). Each contract instructed is one TimeSeries, identified by the contract id, with one Point per settlement period of the activation window holding the instructed kW; the document may name the merit order list revision it comes from.',
+    'A dispatch (activation) instruction to a flexibility service provider as an IEC 62325-451 activation document (type A96, process A41). Each contract instructed is one TimeSeries, identified by the contract id, with one Point per settlement period of the activation window holding the instructed kW, and the registered asset behind the resource (DSO asset id, asset group, energy source with its ENTSO-E PsrType) as complementary information (reason A95); the document may name the merit order list revision it comes from.',
   fileStem: 'dispatchInstruction',
   root: 'Activation_MarketDocument',
   namespace: 'urn:iec62325.351:tc57wg16:451-7:activationdocument:6:4',
@@ -97,6 +99,11 @@ export const dispatchInstructionProfile = {
           ],
         ),
       ]),
+      reasonElement(
+        'ActivationAssetReasonCode',
+        'The registered asset behind the resource (ENA D2: DSO asset id, asset group, energy source)',
+        registeredAssetReasons,
+      ),
     ]),
   ],
   rules: [
@@ -104,5 +111,6 @@ export const dispatchInstructionProfile = {
     'One Point per settlement period of the window (point count = interval / PT30M), positions 1, 2, 3…; values_kW has one value per Point.',
     'TimeSeries mRIDs are contract ids, so each contract appears once.',
     'resourceProvider_MarketParticipant.mRID repeats the receiver: the instruction goes to the FSP that provides the resource.',
+    'For a registered asset, A95 reasons hold dsoAssetId= and assetGroupId= each verbatim, and the facts energySource and psrType (the PsrType of that source).',
   ],
 } satisfies Profile<typeof DispatchInstruction, typeof DocumentHeader>;

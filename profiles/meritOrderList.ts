@@ -1,6 +1,7 @@
-import { ACTIVITIES, MeritOrderList } from '../schemas/anm/meritOrderList.ts';
+import { ACTIVITIES } from '../schemas/anm/meritOrderList.ts';
 import { flatHeader } from './common/header.ts';
 import { reasonElement } from './common/reasons.ts';
+import { registeredAssetReasons } from './common/registeredAsset.ts';
 import { gbDomain } from './common/area.ts';
 import { EitherDirection, OperationBusinessType, operationTypeCodec } from './common/operationType.ts';
 import {
@@ -33,6 +34,7 @@ import { complementaryFacts, complementaryText, fieldFact, flagReason } from './
 import { eachOf, once, settlementPeriods, type Interval } from './machinery/repetitions.ts';
 import { codeType } from './machinery/simpleType.ts';
 import { DocumentHeader } from './models/documentHeader.ts';
+import { MeritOrderListDocument } from './models/meritOrderListDocument.ts';
 
 const MolDocument = codeType('MolDocument', 'Document type', [{ code: 'A43', title: 'MOL document' }]);
 const AvailableStatus = codeType('AvailableStatus', 'Status of the bid', [{ code: 'A06', title: 'Available' }]);
@@ -144,13 +146,14 @@ export const meritOrderListProfile = {
   id: 'merit-order-list' as const,
   title: 'Merit order list ⇄ MeritOrderList_MarketDocument',
   summary:
-    'A merit order list from the ANM, original or traded, as an IEC 62325-451 MOL document (type A43, process A41). Each entry is one TimeSeries in merit order: contract, resource, operation type and the instructed value; MIC, MEC, activity, registration, curtailment index and resource name travel as complementary information (reason A95), and a traded entry carries reason A73. A traded list is the next revision (same mRID, revisionNumber + 1) of the original.',
+    'A merit order list from the ANM, original or traded, as an IEC 62325-451 MOL document (type A43, process A41). Each entry is one TimeSeries in merit order: contract, resource, operation type and the instructed value; MIC, MEC, activity, registration, curtailment index, resource name and the registered asset behind the resource (DSO asset id, asset group, energy source with its ENTSO-E PsrType) travel as complementary information (reason A95), and a traded entry carries reason A73. A traded list is the next revision (same mRID, revisionNumber + 1) of the original.',
   fileStem: 'meritOrderList',
   root: 'MeritOrderList_MarketDocument',
   namespace: 'urn:iec62325.351:tc57wg16:451-7:moldocument:7:3',
   official: { file: 'iec62325-451-7-moldocument_v7_3.xsd', document: 'MeritOrderList_MarketDocument 7.3' },
-  model: MeritOrderList,
-  modelName: '`MeritOrderList` (`schemas/anm/meritOrderList.ts`)',
+  model: MeritOrderListDocument,
+  modelName:
+    '`MeritOrderListDocument` (`profiles/models/meritOrderListDocument.ts`: `MeritOrderList` of `schemas/anm/meritOrderList.ts`, entries with their registered asset)',
   header: DocumentHeader,
   children: [
     ...flatHeader({ id: Identifier60, messageType: MolDocument, processType: RedispatchProcess }),
@@ -195,6 +198,7 @@ export const meritOrderListProfile = {
           fieldFact('item', 'curtailmentIndex', wholeNumber),
         ]),
         complementaryText('item', 'resourceName'),
+        ...registeredAssetReasons,
         flagReason('A73', 'traded', 'Bid accepted: the contract traded'),
       ]),
     ]),
@@ -211,8 +215,8 @@ export const meritOrderListProfile = {
     'TimeSeries are in merit order: priority k on the k-th TimeSeries.',
     'The list covers one settlement period on the half-hour grid: period.timeInterval, every bid_Period.timeInterval and every Period/timeInterval are that period, with one Point at position 1.',
     `Without a periodStart, the period is the settlement period of createdDateTime and the document-level A95 facts say periodStart=${PERIOD_START_UNSTATED}.`,
-    'Per entry, one A95 reason holds the facts activity, mic_kW, mec_kW, registered and curtailmentIndex; another holds resourceName= and the name verbatim; A73 marks a traded entry.',
+    'Per entry, one A95 reason holds the facts activity, mic_kW, mec_kW, registered and curtailmentIndex; another holds resourceName= and the name verbatim; for a registered asset, dsoAssetId= and assetGroupId= each verbatim and the facts energySource and psrType (the PsrType of that source); A73 marks a traded entry.',
     'Instants with milliseconds (issuedAt, receivedAt) travel exactly as stored.',
     'On acceptance the ANM merit order rules apply as well (orders 1..n, no contract twice, activity matching the operation type, MIC and MEC not negative).',
   ],
-} satisfies Profile<typeof MeritOrderList, typeof DocumentHeader>;
+} satisfies Profile<typeof MeritOrderListDocument, typeof DocumentHeader>;

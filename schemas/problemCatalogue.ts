@@ -229,6 +229,7 @@ export const PROBLEM_AREAS = {
       'registry.contract-unregistered': { status: 422, title: 'Contract is not registered, or not valid for the period' },
       'registry.asset-not-covered': { status: 422, title: 'Contract does not cover the resource it is paired with' },
       'registry.asset-double-offered': { status: 422, title: 'Asset is offered by two FSPs for the same window' },
+      'registry.asset-mismatch': { status: 422, title: 'Document names a DSO asset, asset group or energy source the registry does not hold for its resource' },
     },
   },
   /** Delivery verification and settlement (gateway/settlement/): baselines, meter readings, statements. */

@@ -1,13 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { parseArgs } from 'node:util';
-import { FlexgateClient } from '../flexgateClient.ts';
+import { FlexgateClient, type FlexgateClientOptions } from '../flexgateClient.ts';
+import type { ClientCredentials } from '../transport.ts';
 import type { Command } from './commandLine.ts';
 import { PARTY_OPTIONS, partyCredentials } from './partyOptions.ts';
 
 const HELP = `Usage: flexgate send PATH [--file FILE] [--method M] [--as URN] [--url URL]
                      [--pki-dir DIR | --cert FILE --key FILE --ca FILE]
-                     [--content-type TYPE] [--accept TYPE] [--idempotency-key KEY]
+                     [--content-type TYPE] [--accept TYPE] [--idempotency-key KEY] [--retries N]
 
 Sends one request to the gateway as a party: over mutual TLS with the
 party's certificate, the body signed (detached JWS in x-jws-signature) with
@@ -24,6 +25,9 @@ and, on stderr, the status and the gateway's signed receipt, verified.
                         files, instead of --pki-dir and --as
   --content-type TYPE   default from the file name: .tsv, .csv, .json, .xml
   --accept TYPE         representation wanted, e.g. text/tab-separated-values
+  --retries N           times to send again when the connection drops before the answer
+                        (default 2): a write with the same message id and body, so the
+                        gateway acts on it once
 Exit status: 0 for a 2xx answer, 1 for any other, 2 for a usage error.`;
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -33,7 +37,10 @@ const CONTENT_TYPES: Record<string, string> = {
   '.xml': 'application/xml',
 };
 
-export const sendCommand: Command = {
+/** How `send` makes its client: the conformance self-test wraps it to inject one fault. */
+export type ClientFactory = (url: string, credentials: ClientCredentials, options: FlexgateClientOptions) => FlexgateClient;
+
+export const sendCommandWith = (connect: ClientFactory): Command => ({
   async run(args) {
     const { values, positionals } = parseArgs({
       args,
@@ -46,6 +53,7 @@ export const sendCommand: Command = {
         'content-type': { type: 'string' },
         accept: { type: 'string' },
         'idempotency-key': { type: 'string' },
+        retries: { type: 'string', default: '2' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -58,6 +66,11 @@ export const sendCommand: Command = {
       console.error(`flexgate send: give exactly one API path starting with "/"\n\n${HELP}`);
       return 2;
     }
+    const retries = Number(values.retries);
+    if (!Number.isSafeInteger(retries) || retries < 0) {
+      console.error('flexgate send: --retries is a whole number');
+      return 2;
+    }
     const credentials = await partyCredentials(values, true);
     if (typeof credentials === 'string') {
       console.error(`flexgate send: ${credentials}`);
@@ -67,7 +80,7 @@ export const sendCommand: Command = {
     const contentType = values['content-type'] ?? (values.file ? CONTENT_TYPES[extname(values.file).toLowerCase()] : undefined);
     const method = (values.method ?? (body ? 'POST' : 'GET')).toUpperCase();
 
-    const client = new FlexgateClient(values.url, credentials);
+    const client = connect(values.url, credentials, { retries });
     try {
       const response = await client.request(method, path, {
         ...(body ? { body } : {}),
@@ -91,4 +104,6 @@ export const sendCommand: Command = {
       client.close();
     }
   },
-};
+});
+
+export const sendCommand = sendCommandWith((url, credentials, options) => new FlexgateClient(url, credentials, options));

@@ -11,6 +11,8 @@ import { NotificationVerifier, type VerifiedNotification } from '../openadr/noti
 import { postActionReport, ReadingsMismatch, ReportNotRequested } from '../openadr/reports.ts';
 import { NoClientCredentials, VenClient } from '../openadr/venClient.ts';
 import { WebhookReceiver } from '../openadr/webhookReceiver.ts';
+import { VenAgent, type Site } from '../openadr/venAgent.ts';
+import { runVenLoop } from '../openadr/venLoop.ts';
 import { GatewayRefusal, ResponseInvalid } from '../refusal.ts';
 import { TransportFailed } from '../transport.ts';
 import { subcommandGroup, UsageError, type Command, type Subcommand } from './commandLine.ts';
@@ -422,6 +424,83 @@ ${COMMON_HELP}`,
   },
 };
 
+const run: Subcommand = {
+  summary: 'run the whole VEN: register, subscribe and poll, declare availability and report as events ask',
+  help: `Usage: flexgate ven run [--name NAME] [--resource NAME] [--webhook PORT [--host H] [--public-url URL]]
+                      [--poll S] [--available-kw N] [--energy-source T] [--asset-group ID] [options]
+
+The reference VEN as a service, until Ctrl-C: registers the VEN and its
+resource, subscribes a webhook to event changes (with --webhook; every
+notification's gateway signature and bearer token checked, forged or unsigned
+ones refused with 401) and polls the events every --poll seconds. Through the
+ENA dispatch lifecycle it declares availability (--available-kw, with the
+energy source and asset group) when a request for services asks for it, and
+posts the post-action report (USAGE) the event's reportDescriptors ask for,
+in their units, once the dispatch has ceased or its last interval ended;
+nothing for a cancelled event. The site follows instructions exactly: each
+interval is reported at its instructed value. One line per action on stdout.
+
+  --name NAME          the VEN's name (default <party id>-ven)
+  --resource NAME      its resource (default <party id>-r1)
+  --webhook PORT       host a webhook on PORT (0: a free port) and subscribe it
+  --host H             interface for the webhook (default 127.0.0.1)
+  --public-url URL     the callback URL the VTN should call, when not http://H:PORT/…
+  --poll S             seconds between polls (default 10)
+  --available-kw N     availability to declare, kW (default 100)
+  --energy-source T    ENERGY_SOURCE_TYPE of the declaration (default battery)
+  --asset-group ID     ASSET_GROUP_ID of the declaration (default the resource name)
+
+${COMMON_HELP}`,
+  async run(args) {
+    const { values } = parse(args, {
+      name: { type: 'string' },
+      resource: { type: 'string' },
+      webhook: { type: 'string' },
+      host: { type: 'string', default: '127.0.0.1' },
+      'public-url': { type: 'string' },
+      poll: { type: 'string', default: '10' },
+      'available-kw': { type: 'string', default: '100' },
+      'energy-source': { type: 'string', default: 'battery' },
+      'asset-group': { type: 'string' },
+    });
+    const pollSeconds = Number(values.poll);
+    const available = Number(values['available-kw']);
+    if (!(pollSeconds > 0) || !Number.isFinite(available)) throw new UsageError('--poll is a number of seconds above zero, --available-kw a number');
+    const port = wholeNumber(values.webhook, '--webhook');
+    return withSession(values, async ({ ven, state }) => {
+      const id = ven.party.split(':').pop()!;
+      const resourceName = values.resource ?? `${id}-r1`;
+      const site: Site = {
+        venName: values.name ?? `${id}-ven`,
+        resourceName,
+        available_kW: available,
+        energySourceType: values['energy-source'],
+        assetGroupId: values['asset-group'] ?? resourceName,
+      };
+      const log = (line: string) => console.log(line);
+      const { signal, stop } = stopSignal();
+      try {
+        await runVenLoop(
+          {
+            ven,
+            site,
+            agent: new VenAgent(ven, site, log),
+            pollMs: pollSeconds * 1000,
+            ...(port === undefined ? {} : { webhook: { port, host: values.host, ...(values['public-url'] ? { publicUrl: values['public-url'] } : {}) } }),
+            signal,
+            log,
+          },
+          (started) =>
+            state.update({ venId: started.venID, venName: site.venName, resources: { ...state.state.resources, [resourceName]: started.resourceID } }),
+        );
+      } finally {
+        stop();
+      }
+      return 0;
+    });
+  },
+};
+
 /** Failures a VEN meets: the VTN's refusal, an unreachable gateway or broker, a report the event does not ask for. Exit 1. */
 function failure(error: unknown, name: string): number | undefined {
   if (error instanceof GatewayRefusal) {
@@ -440,4 +519,4 @@ function failure(error: unknown, name: string): number | undefined {
   return undefined;
 }
 
-export const venCommand: Command = subcommandGroup('ven', { login, register, events, subscribe, report, status }, { failure });
+export const venCommand: Command = subcommandGroup('ven', { login, register, events, subscribe, report, status, run }, { failure });

@@ -1,7 +1,9 @@
 import type { SignedResponse } from '../../client/flexgateClient.ts';
 import type { VectorStep } from '../vectors/model.ts';
+import type { ClientHarness } from './clientUnderTest/clientHarness.ts';
 import { capture, CaseFailed, mismatches, sendStep, type Exchange, type Variables } from './exchange.ts';
 import type { Target } from './target.ts';
+import type { VenProgramme } from './venProgramme.ts';
 
 /** What a case runs with: the target, its variables, the run's seed and fuzz budget, and the exchanges it records. */
 export class CaseContext {
@@ -15,6 +17,10 @@ export class CaseContext {
     readonly fuzzRuns: number,
     /** Fuzz scripts stop drawing inputs at this time (epoch ms): the hard time limit. */
     readonly fuzzDeadline: number,
+    /** The `ven` role's programme: the test VTN and the VEN under test, shared by the run's cases. */
+    readonly venProgramme?: VenProgramme,
+    /** The client under test and the gateway it is pointed at (the anm-client and dso roles). */
+    readonly client?: ClientHarness,
   ) {}
 
   /** Sends a step and records it, without judging the answer. */

@@ -5,11 +5,13 @@ import { PACKAGE_ROOT } from '../../schemas/packageRoot.ts';
 import { loadVectors } from '../vectors/load.ts';
 import type { LoadedCase, Role } from '../vectors/model.ts';
 import { CaseContext } from './caseContext.ts';
+import type { ClientHarness } from './clientUnderTest/clientHarness.ts';
 import { CaseFailed, type Variables } from './exchange.ts';
 import { silentProgress, type Progress } from './progress.ts';
 import type { CaseResult, RunResult } from './results.ts';
 import { SCRIPTS } from './scripts.ts';
 import { PartyUnavailable, type Target } from './target.ts';
+import type { VenProgramme } from './venProgramme.ts';
 
 export interface RunOptions {
   roles: Role[];
@@ -24,6 +26,12 @@ export interface RunOptions {
   fuzzTimeMs?: number;
   progress?: Progress;
   cases?: LoadedCase[];
+  /** The `ven` role: the VEN under test and the test VTN (`target` is the VTN's parties); the implementation is the VEN. */
+  venProgramme?: VenProgramme;
+  /** The client roles: the client under test, driven against the suite's own reference gateway (`target`). */
+  client?: ClientHarness;
+  /** The implementation the report and certificate name, when it is not the target (a client under test). */
+  implementation?: { party: string; fingerprint: string };
 }
 
 const DEFAULT_FUZZ_TIME_MS = 60_000;
@@ -68,7 +76,7 @@ export async function runConformance(options: RunOptions): Promise<RunResult> {
     seed: options.seed,
     fuzzRuns: options.fuzzRuns,
     target: options.target.url,
-    implementation: { party: gateway.party, fingerprint: gateway.thumbprint },
+    implementation: options.venProgramme?.implementation ?? options.implementation ?? { party: gateway.party, fingerprint: gateway.thumbprint },
     startedAt,
     finishedAt: new Date().toISOString(),
     results,
@@ -91,7 +99,15 @@ function baseVariables(target: Target, gateway: string, unique: string, caseId: 
 
 async function runCase(vector: LoadedCase, options: RunOptions, variables: Variables): Promise<CaseResult> {
   const started = performance.now();
-  const context = new CaseContext(options.target, variables, options.seed, options.fuzzRuns, Date.now() + (options.fuzzTimeMs ?? DEFAULT_FUZZ_TIME_MS));
+  const context = new CaseContext(
+    options.target,
+    variables,
+    options.seed,
+    options.fuzzRuns,
+    Date.now() + (options.fuzzTimeMs ?? DEFAULT_FUZZ_TIME_MS),
+    options.venProgramme,
+    options.client,
+  );
   const base = {
     id: vector.id,
     title: vector.title,

@@ -1,4 +1,5 @@
 import type { Script } from './caseContext.ts';
+import { clientScenario } from './scripts/clientScenario.ts';
 import { fuzzAnmJson, fuzzEnvelopeOrder, fuzzHostileXml, fuzzRandomBytes } from './scripts/fuzz.ts';
 import { deliveryOutcome, webhookNotification } from './scripts/notifications.ts';
 import {
@@ -12,6 +13,20 @@ import {
   unknownParty,
 } from './scripts/tlsCases.ts';
 import { expiredSigningCertificate, revokedSigningCertificate } from './scripts/signingCertificates.ts';
+import {
+  venDeclaresAvailability,
+  venIgnoresForgedEvents,
+  venLearnsOfCreation,
+  venLearnsOfVariation,
+  venRefusesNotification,
+  venRegisters,
+  venReportMagnitude,
+  venReportMatchesDescriptors,
+  venReportsAfterCease,
+  venReportsInLifecycle,
+  venStopsOnCancellation,
+  venSubscribes,
+} from './scripts/venCases.ts';
 
 /** Every scripted case by the name its vector gives in `script`. */
 export const SCRIPTS: Record<string, Script> = {
@@ -31,4 +46,17 @@ export const SCRIPTS: Record<string, Script> = {
   'fuzz-random-bytes': fuzzRandomBytes,
   'fuzz-hostile-xml': fuzzHostileXml,
   'fuzz-envelope-order': fuzzEnvelopeOrder,
+  'ven-registers': venRegisters,
+  'ven-learns-of-creation': venLearnsOfCreation,
+  'ven-learns-of-variation': venLearnsOfVariation,
+  'ven-subscribes': venSubscribes,
+  'ven-declares-availability': venDeclaresAvailability,
+  'ven-reports-in-lifecycle': venReportsInLifecycle,
+  'ven-reports-after-cease': venReportsAfterCease,
+  'ven-report-matches-descriptors': venReportMatchesDescriptors,
+  'ven-report-magnitude': venReportMagnitude,
+  'ven-stops-on-cancellation': venStopsOnCancellation,
+  'ven-refuses-notification': venRefusesNotification,
+  'ven-ignores-forged-events': venIgnoresForgedEvents,
+  'client-scenario': clientScenario,
 };

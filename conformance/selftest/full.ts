@@ -1,5 +1,5 @@
 // `npm run conformance:full`: the full profile against the reference gateway (1000 fuzz inputs a case), reports under
-// conformance-report/, and the kill table regenerated into conformance/selftest/KILL_TABLE.md.
+// conformance-report/ (the ven role's under conformance-report/ven/), and the kill table regenerated into conformance/selftest/KILL_TABLE.md.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadTlsCredentials } from '../../certs/index.ts';
@@ -11,6 +11,7 @@ import { runConformance } from '../runner/run.ts';
 import { FAULTS } from './faults.ts';
 import { killTable, killTableMarkdown } from './killTable.ts';
 import { startReferenceGateway } from './referenceGateway.ts';
+import { venSelfCheck } from './venKillTable.ts';
 
 const seed = Number(process.env.CONFORMANCE_SEED ?? Date.now() % 2 ** 31);
 const fuzzRuns = Number(process.env.CONFORMANCE_FUZZ_RUNS ?? 1000);
@@ -21,10 +22,12 @@ try {
   const credentials = await loadTlsCredentials(reference.gateway.pkiDir, 'urn:flexgate:admin:admin-dev');
   for (const path of await writeReports(join(PACKAGE_ROOT, 'conformance-report'), run, signingIdentityFrom(credentials.cert, credentials.key)))
     console.log(`wrote ${path}`);
-  const rows = await killTable(reference, FAULTS, { seed, fuzzRuns: 50 });
+  const ven = await venSelfCheck(seed, progressFor(process.stdout));
+  for (const path of await writeReports(join(PACKAGE_ROOT, 'conformance-report', 'ven'), ven.run)) console.log(`wrote ${path}`);
+  const rows = [...(await killTable(reference, FAULTS, { seed, fuzzRuns: 50 })), ...ven.rows];
   writeFileSync(join(PACKAGE_ROOT, 'conformance', 'selftest', 'KILL_TABLE.md'), killTableMarkdown(rows));
   console.log(killTableMarkdown(rows));
-  process.exitCode = run.passed && rows.every((row) => row.caughtBy.length > 0) ? 0 : 1;
+  process.exitCode = run.passed && ven.run.passed && rows.every((row) => row.caughtBy.length > 0) ? 0 : 1;
 } finally {
   await reference.close();
 }

@@ -1,4 +1,4 @@
-import type { Kysely, Migration } from 'kysely';
+import { sql, type Kysely, type Migration } from 'kysely';
 import type { ConstraintLookAhead } from '../../schemas/anm/constraintLookAhead.ts';
 import type { MeritOrderList } from '../../schemas/anm/meritOrderList.ts';
 import type { Database } from '../store/schema.ts';
@@ -37,12 +37,9 @@ const withSummaries = (db: StoreExecutor) => (db as Kysely<Database>).withTables
 /** Records the summary of a stored revision (see `summaryOf`), in the transaction that stored it. */
 export async function recordSummary(tx: StoreExecutor, stored: { documentId: string; revision: number; summary: DocumentSummary | undefined }): Promise<void> {
   if (stored.summary === undefined) return;
-  await withSummaries(tx)
-    .updateTable('anm_document_revisions')
-    .set({ summary: JSON.stringify(stored.summary) })
-    .where('document_id', '=', stored.documentId)
-    .where('revision', '=', stored.revision)
-    .execute();
+  // Every stored document runs this: SQL, not the query builder.
+  await sql`update anm_document_revisions set summary = ${JSON.stringify(stored.summary)}
+    where document_id = ${stored.documentId} and revision = ${stored.revision}`.execute(tx);
 }
 
 export interface SummaryRow {

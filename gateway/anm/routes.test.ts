@@ -6,6 +6,7 @@ import { Intake } from '../intake.ts';
 import { getJournalEntry } from '../store/journal.ts';
 import type { Store } from '../store/store.ts';
 import { forEachBackend } from '../store/testStores.ts';
+import { FIGURE6_FIRST_ENTRY } from '../testing/cimDocuments.ts';
 import { bitraderFixture, type BitraderFixture } from '../testing/fixtures.ts';
 import { routerTestApp } from '../testing/routerApp.ts';
 import { anmRouter } from './routes.ts';
@@ -17,19 +18,7 @@ const problem = (code: string) => `urn:flexgate:problem:${code}`;
 const figure6Json = () => ({
   issuedAt: '17/10/2024 14:00:00',
   entries: [
-    {
-      order: 1,
-      contractId: 'A1_Buyer',
-      resourceId: 'G1_A1',
-      resourceName: 'Asset_1',
-      operationType: 'ConstrainedDemand',
-      value_kW: 0,
-      mic_kW: 700,
-      mec_kW: 1200,
-      activity: 'Buyer',
-      traded: false,
-      registered: true,
-    },
+    { ...FIGURE6_FIRST_ENTRY, resourceName: 'Asset_1' },
     {
       order: 2,
       contractId: 'Agg_Seller_1',

@@ -1,40 +1,15 @@
 import assert from 'node:assert/strict';
-import { buildDocument } from '../../profiles/machinery/builder.ts';
 import { meritOrderListProfile } from '../../profiles/meritOrderList.ts';
 import { problemType, type ProblemCode } from '../../schemas/problems.ts';
 import { Problem } from '../../protocol/problem.ts';
+import { oneEntryMeritOrderDocument } from '../testing/cimDocuments.ts';
 import { readCimDocument } from './inbound.ts';
 import { checkXmlSafety, DEFAULT_XML_LIMITS } from './xmlSafety.ts';
 
 const MOL_NAMESPACE = meritOrderListProfile.namespace;
 
 /** A merit order list valid in every way: the starting point of the cases that alter one thing. */
-const validList = buildDocument(
-  meritOrderListProfile,
-  {
-    entries: [
-      {
-        order: 1,
-        contractId: 'A1_Buyer',
-        resourceId: 'G1_A1',
-        operationType: 'ConstrainedDemand',
-        value_kW: 0,
-        mic_kW: 700,
-        mec_kW: 1200,
-        activity: 'Buyer',
-        traded: false,
-        registered: true,
-      },
-    ],
-  },
-  {
-    mRID: 'MOL-1',
-    revisionNumber: 1,
-    createdDateTime: '2024-10-17T13:00:00Z',
-    sender: { mRID: 'GB-DSO', codingScheme: 'NGB', role: 'A50' },
-    receiver: { mRID: 'GB-FSP', codingScheme: 'NGB', role: 'A56' },
-  },
-);
+const validList = oneEntryMeritOrderDocument('MOL-1');
 
 const billionLaughs = [
   '<?xml version="1.0"?>',

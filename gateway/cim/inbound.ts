@@ -11,6 +11,7 @@ import { normaliseMeritOrderList, validateMeritOrderListInput } from '../anm/mer
 import { DEFAULT_DOCUMENT_LIMITS, type DocumentLimits } from '../anm/documentLimits.ts';
 import { Problem } from '../../protocol/problem.ts';
 import { decodeUtf8 } from '../../protocol/safeJson.ts';
+import { leadingPart } from './leadingPart.ts';
 import { checkXmlSafety, DEFAULT_XML_LIMITS, type XmlLimits } from './xmlSafety.ts';
 import { loadSchema, parseWellFormed, schemaViolations } from './xsdValidation.ts';
 
@@ -79,16 +80,24 @@ function applyAnmRules(document: InboundDocument, limits: DocumentLimits): Inbou
   switch (document.kind) {
     case 'constraint-look-ahead':
       return { ...document, model: normaliseLookAhead(validateLookAheadInput(document.model), locate, limits) };
-    case 'merit-order-list':
-      return { ...document, model: normaliseMeritOrderList(validateMeritOrderListInput(document.model), locate, limits) };
+    case 'merit-order-list': {
+      // The registered assets are the registry's facts, not the ANM's: the ANM rules see the list without them.
+      const { entries, ...list } = document.model;
+      const assets = entries.map((entry) => entry.registeredAsset);
+      const bare = { ...list, entries: entries.map(({ registeredAsset: _asset, ...entry }) => entry) };
+      const normalised = normaliseMeritOrderList(validateMeritOrderListInput(bare), locate, limits);
+      const model = { ...normalised, entries: normalised.entries.map((entry, i) => (assets[i] ? { ...entry, registeredAsset: assets[i] } : entry)) };
+      return { ...document, model };
+    }
     default:
       return document;
   }
 }
 
+/** What the leading part of a document that broke the XSD says of its header (see leadingPart.ts). */
 function headerDraft(profile: CimProfile, text: string): Readonly<Record<string, unknown>> {
   try {
-    return parseAs(profile, text).header;
+    return parseAs(profile, leadingPart(profile, text)).header;
   } catch (error) {
     if (error instanceof ProfileViolation) return error.header;
     throw error;

@@ -7,6 +7,8 @@ import { mridOfDocument } from './documentIdentity.ts';
 import { pointsOfLookAhead } from '../anm/constraintLookAhead.ts';
 import { DEFAULT_DOCUMENT_LIMITS, type DocumentLimits } from '../anm/documentLimits.ts';
 import type { ConstraintLookAhead } from '../../schemas/anm/constraintLookAhead.ts';
+import type { Asset } from '../../schemas/registry/registry.ts';
+import { withRegisteredAssets } from './registeredAssets.ts';
 import type { StoredRevision } from './storedDocuments.ts';
 
 /** The parties flexgate's outbound documents name: the DSO it acts for, and the FSP side. */
@@ -30,14 +32,16 @@ export function createdDateTimeOf(instant: string): string {
 }
 
 /**
- * The CIM document of a stored revision: the model stored, under a header
- * naming the document (its id as mRID, its revision as revisionNumber, the
- * revision's creation time) and the configured parties.
+ * The CIM document of a stored revision: the model stored, each resource
+ * with the registered asset behind it among `assets` (the registry now),
+ * under a header naming the document (its id as mRID, its revision as
+ * revisionNumber, the revision's creation time) and the configured parties.
  */
 export function cimDocumentOf(
   stored: StoredRevision,
   parties: CimParties,
   limits: Pick<DocumentLimits, 'maxPointsPerDocument'> = DEFAULT_DOCUMENT_LIMITS,
+  assets: readonly Asset[] = [],
 ): { profile: CimProfile; xml: string } {
   const profile = profileById(stored.kind);
   if (!profile) throw new Problem('request.not-found', `Document ${stored.id} is a ${stored.kind}, which no CIM profile carries`);
@@ -49,7 +53,8 @@ export function cimDocumentOf(
     sender,
     receiver,
   };
-  const model: unknown = JSON.parse(stored.body);
+  const byResource = new Map(assets.map((asset) => [asset.resourceId.toLowerCase(), asset]));
+  const model = withRegisteredAssets(profile.id, JSON.parse(stored.body), (resourceId) => byResource.get(resourceId.toLowerCase()));
   // A look-ahead stored before its points were budgeted at intake must not exhaust the heap when served.
   if (profile.id === 'constraint-look-ahead' && isLookAhead(model)) {
     const points = pointsOfLookAhead(model);

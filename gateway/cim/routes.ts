@@ -18,6 +18,12 @@ import { findRevision, listCurrent } from './storedDocuments.ts';
 import { xmlLimitsOf, type XmlLimits } from './xmlSafety.ts';
 import { DEFAULT_BUDGETS, type Budgets } from '../budgets.ts';
 import type { DocumentLimits } from '../anm/documentLimits.ts';
+import { locateField } from '../../profiles/machinery/locate.ts';
+import type { ConsistencyMode } from '../../schemas/registry/registry.ts';
+import { DEFAULT_CONSISTENCY_MODE } from '../registry/intakeConsistency.ts';
+import { RegistryIndex } from '../registry/registryIndex.ts';
+import { readRegistry, recordWarnings } from '../registry/registryRecords.ts';
+import { assetContradictions, type StatedAsset } from './registeredAssets.ts';
 
 export const CIM_DOCUMENTS_PATH = '/cim/v1/documents';
 const XML_MEDIA_TYPES = ['application/xml', 'text/xml'] as const;
@@ -33,6 +39,8 @@ export interface CimRouterOptions {
   budgets?: Budgets;
   /** Where large documents are read and rendered; the process's shared pool otherwise. */
   heavyWork?: HeavyWork;
+  /** What a document stating registered assets the registry contradicts gets: refused (the default) or a recorded warning. */
+  registryConsistency?: ConsistencyMode;
 }
 
 /**
@@ -51,11 +59,12 @@ export function cimRouter(options: CimRouterOptions): Router {
   const budgets = options.budgets ?? DEFAULT_BUDGETS;
   const limits: XmlLimits = { ...xmlLimitsOf(budgets), maxBytes: options.maxBodyBytes, ...options.xmlLimits };
   const work = options.heavyWork ?? sharedHeavyWork(budgets.heavyWorkMs);
+  const consistency = options.registryConsistency ?? DEFAULT_CONSISTENCY_MODE;
   const router = express.Router();
   const rawBody = express.raw({ type: () => true, limit: options.maxBodyBytes });
   router
     .route(CIM_DOCUMENTS_PATH)
-    .post(rawBody, (req, res) => create(intake, work, parties, limits, budgets, req, res))
+    .post(rawBody, (req, res) => create(intake, work, parties, limits, budgets, consistency, req, res))
     .get((req, res) => list(store, req, res));
   router.get(`${CIM_DOCUMENTS_PATH}/:id`, (req, res) => read(store, work, parties, budgets, req, res));
   return router;
@@ -72,7 +81,16 @@ function sendRejection(res: Response, parties: CimParties, profile: CimProfile, 
     .send(rejection(profile, peek, { sender: parties.dso, receiver: peek.sender }, problem));
 }
 
-async function create(intake: Intake, work: HeavyWork, parties: CimParties, xmlLimits: XmlLimits, limits: DocumentLimits, req: Request, res: Response) {
+async function create(
+  intake: Intake,
+  work: HeavyWork,
+  parties: CimParties,
+  xmlLimits: XmlLimits,
+  limits: DocumentLimits,
+  consistency: ConsistencyMode,
+  req: Request,
+  res: Response,
+) {
   requireMediaType(req, XML_MEDIA_TYPES);
   const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
   const reading = await work.run('readCim', { body, xmlLimits, limits }, body.length);
@@ -83,6 +101,7 @@ async function create(intake: Intake, work: HeavyWork, parties: CimParties, xmlL
   try {
     const { response, replayed } = await intake.accept(incomingMessage(req, body, 'application/xml'), async ({ tx, journalId, receivedAt }) => {
       const revision = await storeRevision(tx, document, id, journalId, receivedAt);
+      await checkStatedAssets(tx, document.profile, reading.statedAssets, consistency, { source: `${document.kind}/${id}/${revision}`, receivedAt });
       const outcome = `Accepted and stored as ${document.kind} ${id}, revision ${revision}`;
       return {
         derived: [{ kind: document.kind, id, revision }],
@@ -99,6 +118,34 @@ async function create(intake: Intake, work: HeavyWork, parties: CimParties, xmlL
     if (!(error instanceof Problem)) throw error;
     sendRejection(res, parties, document.profile, peek, error);
   }
+}
+
+/**
+ * The registered assets a document states must be the registry's (ENA D2:
+ * an instruction whose DSO asset id does not match is rejected); they are
+ * never stored, since documents are rendered with the registry's own. As
+ * for merit order lists, nothing is checked while the registry is empty.
+ */
+async function checkStatedAssets(
+  tx: StoreExecutor,
+  profile: CimProfile,
+  stated: readonly StatedAsset[],
+  mode: ConsistencyMode,
+  at: { source: string; receivedAt: string },
+): Promise<void> {
+  if (stated.length === 0) return;
+  const index = new RegistryIndex(await readRegistry(tx));
+  if (index.empty) return;
+  const items = assetContradictions(stated, (resourceId) => index.assetOfResource(resourceId)).map((item) => ({
+    ...item,
+    pointer: locateField(profile, item.pointer ?? ''),
+  }));
+  if (items.length === 0) return;
+  if (mode === 'enforced') throw Problem.of(items);
+  await recordWarnings(
+    tx,
+    items.map((item) => ({ code: item.code, detail: item.detail, source: at.source, recordedAt: at.receivedAt })),
+  );
 }
 
 /** An accepted document as read off the event loop: its kind, profile, header, canonical body and summary. */
@@ -154,7 +201,8 @@ async function read(store: Store, work: HeavyWork, parties: CimParties, limits: 
   const stored = await findRevision(store.db, id, revision);
   if (!stored) throw new Problem('request.not-found', revision === undefined ? `No document with id ${id}` : `Document ${id} has no revision ${revision}`);
   res.setHeader('Vary', 'Accept');
-  res.type(XML).send(await work.run('renderCim', { stored, parties, limits }, stored.body.length));
+  const { assets } = await readRegistry(store.db);
+  res.type(XML).send(await work.run('renderCim', { stored, parties, limits, assets }, stored.body.length));
 }
 
 const DEFAULT_PAGE = 50;

@@ -49,9 +49,18 @@ describe('flexgate registry, export and import', function () {
     assert.equal(exported.code, 0, exported.stderr);
     assert.equal(JSON.parse(readFileSync(out, 'utf8')).format, 'flexgate-state-bundle');
     const target = join(dir, 'target');
-    const imported = await run(importCommand, out, '--data-dir', target);
+    // The target's own PKI did not issue the source's certificate: refused unless told to trust the source's CA.
+    await ensureDevPki(join(target, 'pki'));
+    const untrusted = await run(importCommand, out, '--data-dir', target);
+    assert.equal(untrusted.code, 1);
+    assert.match(untrusted.stderr, /^portability\.signer-untrusted: /);
+    const imported = await run(importCommand, out, '--data-dir', target, '--trust', join(source, 'pki', 'root', 'ca.pem'));
     assert.equal(imported.code, 0, imported.stderr);
     assert.match((await run(registryCommand, 'list', '--data-dir', target)).stdout, /contract +Agg_Seller_1 /);
-    assert.equal((await run(importCommand, out, '--data-dir', target)).code, 1, 'an instance with state refuses a second import');
+    assert.equal(
+      (await run(importCommand, out, '--data-dir', target, '--pki-dir', join(source, 'pki'))).code,
+      1,
+      'an instance with state refuses a second import',
+    );
   });
 });

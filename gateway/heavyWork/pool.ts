@@ -1,4 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import { Socket } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -101,17 +102,22 @@ export class HeavyWork {
       clearTimeout(slot.idle);
       slot.child.ref();
       slot.child.channel?.ref();
+      if (slot.child.stdin instanceof Socket) slot.child.stdin.ref();
       slot.timer = setTimeout(() => {
         this.discard(k);
         job.reject(new Problem('work.too-costly', `Processing the document took longer than ${this.options.timeoutMs} ms; it was stopped`));
         this.dispatch();
       }, this.options.timeoutMs);
-      slot.child.send({ id: job.id, name: job.name, input: job.input });
+      const { input, body } = withoutBody(job.input);
+      slot.child.send({ id: job.id, name: job.name, input, bodyBytes: body?.length });
+      if (body) slot.child.stdin?.write(body);
     }
   }
 
   private spawn(k: number): Slot {
-    const child = fork(WORKER, [], { execArgv: WORKER_EXEC_ARGV, serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(WORKER, [], { execArgv: WORKER_EXEC_ARGV, serialization: 'advanced', stdio: ['pipe', 'inherit', 'inherit', 'ipc'] });
+    // A child that dies mid-write is reported by its exit, below.
+    child.stdin?.on('error', () => undefined);
     const slot: Slot = { child, ready: false, job: undefined, timer: undefined, idle: undefined };
     this.slots[k] = slot;
     child.on('message', (reply: Reply | 'ready') => {
@@ -145,6 +151,7 @@ export class HeavyWork {
   private rest(k: number, slot: Slot): void {
     slot.child.unref();
     slot.child.channel?.unref();
+    if (slot.child.stdin instanceof Socket) slot.child.stdin.unref();
     slot.idle = setTimeout(() => this.discard(k), IDLE_EXIT_MS).unref();
   }
 
@@ -156,6 +163,16 @@ export class HeavyWork {
     clearTimeout(slot.idle);
     slot.child.kill('SIGKILL');
   }
+}
+
+/**
+ * A task's `body` bytes travel over the child's stdin, written as they are,
+ * and the rest of its input as a message: serialising a 16 MB body into a
+ * message would copy it on the event loop, holding it for tens of milliseconds.
+ */
+function withoutBody(input: unknown): { input: unknown; body: Uint8Array | undefined } {
+  if (typeof input !== 'object' || input === null || !('body' in input) || !(input.body instanceof Uint8Array)) return { input, body: undefined };
+  return { input: { ...input, body: undefined }, body: input.body };
 }
 
 const shared = new Map<number, HeavyWork>();

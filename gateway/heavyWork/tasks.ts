@@ -6,6 +6,8 @@ import type { DocumentLimits } from '../anm/documentLimits.ts';
 import { summaryOf, type DocumentSummary } from '../anm/documentSummaries.ts';
 import { readCimDocument, type HeaderPeek, type InboundDocument } from '../cim/inbound.ts';
 import { cimDocumentOf, type CimParties } from '../cim/outbound.ts';
+import { separateRegisteredAssets, type StatedAsset } from '../cim/registeredAssets.ts';
+import type { Asset } from '../../schemas/registry/registry.ts';
 import type { StoredRevision } from '../cim/storedDocuments.ts';
 import type { XmlLimits } from '../cim/xmlSafety.ts';
 import { renderLookAheadTable } from '../../protocol/anmTabular/lookAheadTable.ts';
@@ -17,9 +19,14 @@ export interface DecodedDocument {
   readonly summary: DocumentSummary | undefined;
 }
 
-/** What reading a CIM document gave, in a form that crosses a process boundary. */
+/** What reading a CIM document gave, in a form that crosses a process boundary; the registered assets it states are apart from its body. */
 export type CimReading =
-  | ({ readonly accepted: true; readonly kind: CimProfile['id']; readonly header: InboundDocument['header'] } & DecodedDocument)
+  | ({
+      readonly accepted: true;
+      readonly kind: CimProfile['id'];
+      readonly header: InboundDocument['header'];
+      readonly statedAssets: StatedAsset[];
+    } & DecodedDocument)
   | { readonly accepted: false; readonly profileId: CimProfile['id']; readonly problem: ProblemItem[]; readonly peek: HeaderPeek };
 
 const decoded = (kind: string, document: unknown): DecodedDocument => ({ body: canonicalJson(document), summary: summaryOf(kind, document) });
@@ -35,11 +42,12 @@ export const heavyTasks = {
   readCim(input: { body: Uint8Array; xmlLimits: XmlLimits; limits: DocumentLimits }): CimReading {
     const reading = readCimDocument(input.body, input.xmlLimits, input.limits);
     if (!reading.accepted) return { accepted: false, profileId: reading.profile.id, problem: [...reading.problem.items], peek: reading.peek };
-    const { kind, header, model } = reading.document;
-    return { accepted: true, kind, header, ...decoded(kind, model) };
+    const { kind, header } = reading.document;
+    const { model, stated } = separateRegisteredAssets(kind, reading.document.model);
+    return { accepted: true, kind, header, statedAssets: stated, ...decoded(kind, model) };
   },
-  renderCim(input: { stored: StoredRevision; parties: CimParties; limits: DocumentLimits }): string {
-    return cimDocumentOf(input.stored, input.parties, input.limits).xml;
+  renderCim(input: { stored: StoredRevision; parties: CimParties; limits: DocumentLimits; assets: readonly Asset[] }): string {
+    return cimDocumentOf(input.stored, input.parties, input.limits, input.assets).xml;
   },
   renderAnmTable(input: { kind: AnmDocumentKind; body: string }): string {
     const document: unknown = JSON.parse(input.body);

@@ -244,6 +244,20 @@ forEachBackend((backend) => {
         assert.equal(answer.problem.errors?.[0]?.pointer, '/resources/0/intervals/0/payloads');
       });
 
+      it('refuses a declaration whose confidence is outside 0–100 % (the standard descriptor field): 400 openadr.invalid-request', async function () {
+        const event = await create(undefined, false);
+        const payloads = [
+          { type: 'ENERGY_SOURCE_TYPE', values: ['BATTERY'] },
+          { type: 'ASSET_GROUP_ID', values: ['agg-group-1'] },
+        ];
+        for (const confidence of [101, -1, 80.5]) {
+          const report = declaration(event, payloads);
+          const answer = await refusal(fsp1.ven.createReport({ ...report, payloadDescriptors: [{ ...report.payloadDescriptors![0]!, confidence }] }));
+          assert.deepEqual([answer.status, answer.code], [400, 'openadr.invalid-request'], `confidence ${confidence}`);
+        }
+        assert.equal((await fsp1.ven.createReport(declaration(event, payloads))).eventID, event.id, 'confidence 80 is declared');
+      });
+
       it('refuses cease before instruction', async function () {
         const answer = await refusal(stage(await create(), 'CEASED'));
         assert.deepEqual([answer.status, answer.code], [409, 'openadr.lifecycle-cease-before-instruction']);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { demandBuyer, generationBuyer, listOf, seller } from '../adapter/testing/listBuilder.ts';
-import { eventEnd } from './eventTiming.ts';
+import { eventEnd } from '../../protocol/time/eventTiming.ts';
 import { meritOrderEvents } from './meritOrderEvents.ts';
 
 const period = { start: '2024-10-18T07:00:00.000Z', end: '2024-10-18T08:00:00.000Z' };

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import type { X509Certificate } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEV_GATEWAY_URN, ensureDevPki } from '../../certs/index.ts';
 import { loadGatewaySigner, type GatewaySigningIdentity } from '../journal/gatewaySigner.ts';
+import { trustedRootsFromPem } from '../journal/verifyBundle.ts';
 import { insertObject } from '../openadr/objectWrites.ts';
 import { createProgramObject } from '../openadr/operations/programs.ts';
 import { provisionClientCredentials } from '../openadr/tokens.ts';
@@ -67,6 +69,7 @@ describe('State bundle: export and import across backends', function () {
   this.timeout(120_000);
   let pkiDir: string;
   let identity: GatewaySigningIdentity;
+  let instanceRoot: X509Certificate[];
   const stores: Store[] = [];
   const open = async (backend: TestBackend, context: Mocha.Context) => {
     const store = await backend.open(context);
@@ -76,7 +79,7 @@ describe('State bundle: export and import across backends', function () {
 
   before(async () => {
     pkiDir = mkdtempSync(join(tmpdir(), 'flexgate-bundle-pki-'));
-    await ensureDevPki(pkiDir);
+    instanceRoot = trustedRootsFromPem(readFileSync((await ensureDevPki(pkiDir)).rootCertificatePath, 'utf8'));
     identity = await loadGatewaySigner(pkiDir, DEV_GATEWAY_URN);
   });
   afterEach(async () => {
@@ -99,13 +102,13 @@ describe('State bundle: export and import across backends', function () {
     assert.ok(!serialiseBundle(first).includes('PRIVATE KEY'), 'only public parts of certificates');
 
     const onPostgres = await open(postgres, this);
-    await importStateBundle(onPostgres, JSON.parse(serialiseBundle(first)) as StateBundle);
+    await importStateBundle(onPostgres, JSON.parse(serialiseBundle(first)) as StateBundle, instanceRoot);
     const second = await exportStateBundle(onPostgres, identity, pkiDir, new Date(Date.now() + 60_000));
     assert.notEqual(second.exportedAt, first.exportedAt);
     assert.equal(comparable(second), comparable(first));
 
     const back = await open(sqlite, this);
-    await importStateBundle(back, second);
+    await importStateBundle(back, second, instanceRoot);
     assert.equal(comparable(await exportStateBundle(back, identity, pkiDir)), comparable(first));
   });
 
@@ -114,7 +117,30 @@ describe('State bundle: export and import across backends', function () {
     await seed(source);
     const bundle = await exportStateBundle(source, identity, pkiDir);
     const altered: StateBundle = JSON.parse(serialiseBundle(bundle).replace('"amount":15000', '"amount":1500000')) as StateBundle;
-    await assert.rejects(importStateBundle(await open(sqlite, this), altered), { code: 'portability.bundle-refused' });
-    await assert.rejects(importStateBundle(source, bundle), { code: 'portability.bundle-refused' });
+    await assert.rejects(importStateBundle(await open(sqlite, this), altered, instanceRoot), { code: 'portability.bundle-refused' });
+    await assert.rejects(importStateBundle(source, bundle, instanceRoot), { code: 'portability.bundle-refused' });
+  });
+
+  it("trusts the signer only when its certificate chains to the importer's CA, never because the bundle carries a certificate", async function () {
+    const source = await open(sqlite, this);
+    await seed(source);
+    // Anyone can make a PKI of their own, with certificates naming the same parties as the real one.
+    const selfMadeDir = mkdtempSync(join(tmpdir(), 'flexgate-bundle-self-made-'));
+    try {
+      const selfMadePki = await ensureDevPki(selfMadeDir);
+      const selfMade = await exportStateBundle(source, await loadGatewaySigner(selfMadeDir, DEV_GATEWAY_URN), pkiDir);
+      assert.equal(selfMade.issuer, identity.signer.issuer, 'the same party URN as the genuine signer');
+      const target = await open(sqlite, this);
+      await assert.rejects(importStateBundle(target, selfMade, instanceRoot), { code: 'portability.signer-untrusted' });
+      assert.equal((await target.db.selectFrom('registry_contracts').select('contract_key').execute()).length, 0, 'nothing imported');
+      // The self-made CA, when the operator names it as trusted, is what makes it acceptable.
+      const selfMadeRoot = trustedRootsFromPem(readFileSync(selfMadePki.rootCertificatePath, 'utf8'));
+      await importStateBundle(await open(sqlite, this), selfMade, selfMadeRoot);
+    } finally {
+      rmSync(selfMadeDir, { recursive: true, force: true });
+    }
+    const byAdmin = await exportStateBundle(source, await loadGatewaySigner(pkiDir, 'urn:flexgate:admin:admin-dev'), pkiDir);
+    assert.equal(byAdmin.issuer, 'urn:flexgate:admin:admin-dev');
+    await importStateBundle(await open(postgres, this), byAdmin, instanceRoot);
   });
 });

@@ -6,6 +6,7 @@ import { canonicalJson } from '../../protocol/canonicalJson.ts';
 import { FlexgateError } from '../../protocol/errors.ts';
 import { envelopeAlgorithmOf } from '../../protocol/envelope/index.ts';
 import type { RegistrySnapshot } from '../../schemas/registry/registry.ts';
+import { certificatePathFailure } from '../journal/certificatePath.ts';
 import type { GatewaySigningIdentity } from '../journal/gatewaySigner.ts';
 import { COLUMNS, fromRow } from '../openadr/objectTable.ts';
 import { grantRows, subscriptionCallbackRows } from '../openadr/indexTables.ts';
@@ -98,13 +99,27 @@ export class BundleRefused extends FlexgateError {
   readonly code = 'portability.bundle-refused';
 }
 
-/** Checks format, version and the signature with the bundle's own leaf certificate (whose trust the operator establishes, e.g. `flexgate journal verify --ca`). */
-export async function verifyStateBundle(bundle: StateBundle): Promise<void> {
+/** A bundle whose signer does not chain to a CA the importing side trusts (anyone can make a certificate and sign with it). */
+export class BundleSignerUntrusted extends FlexgateError {
+  readonly code = 'portability.signer-untrusted';
+}
+
+/**
+ * Checks format and version, that the signing certificate chains to one of
+ * `trustedRoots` (valid at the export time), and the signature with that
+ * certificate's key. The chain travels in the bundle; trust comes only from
+ * the roots the importer brings.
+ */
+export async function verifyStateBundle(bundle: StateBundle, trustedRoots: readonly X509Certificate[]): Promise<void> {
   if (bundle.format !== BUNDLE_FORMAT) throw new BundleRefused(`Not a ${BUNDLE_FORMAT}`);
   if (bundle.version !== BUNDLE_VERSION) throw new BundleRefused(`Bundle version ${bundle.version}; this flexgate reads version ${BUNDLE_VERSION}`);
   const [protectedPart, , signaturePart] = bundle.signature.split('.');
   const leaf = bundle.certificateChain[0];
   if (!protectedPart || !signaturePart || !leaf) throw new BundleRefused('The bundle is not signed');
+  const exportedAt = new Date(bundle.exportedAt);
+  if (Number.isNaN(exportedAt.getTime())) throw new BundleRefused(`exportedAt ${bundle.exportedAt} is not an instant`);
+  const untrusted = certificatePathFailure(bundle.certificateChain, trustedRoots, exportedAt);
+  if (untrusted) throw new BundleSignerUntrusted(`The bundle's signer does not chain to a trusted CA: ${untrusted}`);
   try {
     await flattenedVerify({ protected: protectedPart, signature: signaturePart, payload: signedPart(bundle) }, new X509Certificate(leaf).publicKey, {
       algorithms: ['ES256', 'EdDSA'],
@@ -114,9 +129,9 @@ export async function verifyStateBundle(bundle: StateBundle): Promise<void> {
   }
 }
 
-/** Imports a verified bundle into an empty instance (either backend), in one transaction. */
-export async function importStateBundle(store: Store, bundle: StateBundle): Promise<void> {
-  await verifyStateBundle(bundle);
+/** Imports a bundle, verified against `trustedRoots`, into an empty instance (either backend), in one transaction. */
+export async function importStateBundle(store: Store, bundle: StateBundle, trustedRoots: readonly X509Certificate[]): Promise<void> {
+  await verifyStateBundle(bundle, trustedRoots);
   const { contents } = bundle;
   await store.transaction(async (tx) => {
     const existing = await tx.selectFrom('openadr_objects').select('id').limit(1).execute();

@@ -6,18 +6,20 @@ import { decodeUtf8, parseJson } from '../../protocol/safeJson.ts';
 import { VerificationRequest } from '../../schemas/settlement/settlement.ts';
 import { chooseRepresentation } from '../http/negotiation.ts';
 import type { Store } from '../store/store.ts';
+import { findCaller } from '../trust/caller.ts';
 import { linesOfFsp, settleDispatch, settlementChain, type ChainKey } from './settlementRecords.ts';
 import { statementCsv, type SettlementStatement } from './statement.ts';
+import { checkStatementReader } from './statementAccess.ts';
 
 export const SETTLEMENT_PATH = '/admin/v1/settlement';
 const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?Z$/;
 const validRequest = compileValidator(VerificationRequest);
 
 /**
- * `/admin/v1/settlement`: administrators only (accessRules.ts).
+ * `/admin/v1/settlement`: administrators (accessRules.ts); an FSP may read its own statements.
  *
  * - `POST …/dispatches/{eventId}/verification`: baseline (and readings, else the VENs' USAGE reports on the event) → the verification, stored as settlement lines
- * - `GET …/statements?fsp=&from=&to=`: one FSP's statement, JSON or (Accept: text/csv) CSV
+ * - `GET …/statements?fsp=&from=&to=`: one FSP's statement, JSON or (Accept: text/csv) CSV; an FSP names itself
  * - `GET …/chain?event=|trade=|contract=|asset=`: every link from any one
  */
 export function adminSettlementRouter({ store }: { store: Store }): Router {
@@ -32,6 +34,7 @@ export function adminSettlementRouter({ store }: { store: Store }): Router {
     const fspPartyId = query(req, 'fsp');
     const from = instantQuery(req, 'from');
     const to = instantQuery(req, 'to');
+    await checkStatementReader(store.db, fspPartyId, findCaller(req)?.party);
     const lines = await linesOfFsp(store.db, fspPartyId, from, to);
     const availabilityTotal = lines.reduce((sum, l) => sum + l.availabilityPayment.amount, 0);
     const utilisationTotal = lines.reduce((sum, l) => sum + l.utilisationPayment.amount, 0);

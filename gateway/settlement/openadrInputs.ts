@@ -1,7 +1,7 @@
 import { Problem } from '../../protocol/problem.ts';
-import type { Event, ReportRequest } from '../../schemas/openadr/wire.ts';
+import { AVAILABILITY_PAYLOADS, type Event, type ReportRequest } from '../../schemas/openadr/wire.ts';
 import type { MeterReading } from './meterReadings.ts';
-import type { Dispatch } from './verification.ts';
+import type { AvailabilityDeclaration, Dispatch } from './verification.ts';
 
 const DURATION = /^PT(?:(\d+)H)?(?:(\d+)M)?$/;
 
@@ -51,5 +51,29 @@ export function readingsOfUsageReport(report: ReportRequest, resourceName: strin
     if (!Number.isFinite(start) || !Number.isInteger(kW))
       throw new Problem('settlement.readings-invalid', `Report interval ${i} needs a start and a whole kW USAGE value`);
     return [{ end: new Date(start + minutes * 60_000).toISOString(), minutes, kW }];
+  });
+}
+
+const isAvailability = (type: string) => (AVAILABILITY_PAYLOADS as readonly string[]).includes(type);
+
+/**
+ * A VEN's declarations of availability for one resource: each interval's
+ * availability value (kW as declared) with the confidence (0–100 %) its
+ * report gives that payload type in `payloadDescriptors` — OpenADR 3's own
+ * field, range-checked by the VTN (`openadr.invalid-request`) before the
+ * report is stored. An interval without a whole period covers the dispatch.
+ */
+export function declarationsOfReport(report: ReportRequest, resourceName: string): AvailabilityDeclaration[] {
+  const resource = report.resources.find((r) => r.resourceName === resourceName);
+  if (!resource) return [];
+  return resource.intervals.flatMap((interval, i) => {
+    const payload = interval.payloads.find((p) => isAvailability(p.type));
+    if (!payload) return [];
+    const available_kW = Number(payload.values[0]);
+    if (!Number.isInteger(available_kW)) throw new Problem('settlement.readings-invalid', `Declaration interval ${i} needs a whole kW ${payload.type} value`);
+    const confidence = report.payloadDescriptors?.find((d) => d.payloadType === payload.type)?.confidence;
+    const period = interval.intervalPeriod ?? resource.intervalPeriod;
+    const window = period?.start && period.duration ? { start: period.start, minutes: minutesOf(period.duration, `declaration interval ${i}`) } : {};
+    return [{ ...window, available_kW, ...(typeof confidence === 'number' ? { confidence_pct: confidence } : {}) }];
   });
 }

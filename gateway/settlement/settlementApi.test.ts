@@ -119,6 +119,72 @@ forEachBackend((backend) => {
       assert.equal(other.body.type, problem('settlement.readings-missing'));
     });
 
+    it("shows the FSP's declarations of availability and their confidence (0–100 %) beside each period, the later one winning", async () => {
+      const declare = (id: string, start: string, minutes: number, kW: number, confidence?: number) =>
+        store.transaction((tx) =>
+          insertObject(tx, {
+            id,
+            objectType: 'REPORT',
+            clientId: 'urn:flexgate:fsp:fsp-agg1',
+            venId: 'ven-1',
+            programId: null,
+            eventId,
+            name: null,
+            targets: [],
+            sourceKey: null,
+            lifecycle: null,
+            createdAt: NOW,
+            body: {
+              eventID: eventId,
+              clientName: 'ven-agg1',
+              payloadDescriptors: [
+                {
+                  objectType: 'REPORT_PAYLOAD_DESCRIPTOR',
+                  payloadType: 'LOAD_SHED_DELTA_AVAILABLE',
+                  units: 'KW',
+                  ...(confidence === undefined ? {} : { confidence }),
+                },
+              ],
+              resources: [
+                {
+                  resourceName: 'G1_Agg1',
+                  intervals: [
+                    {
+                      id: 0,
+                      intervalPeriod: { start, duration: `PT${minutes}M` },
+                      payloads: [
+                        { type: 'LOAD_SHED_DELTA_AVAILABLE', values: [kW] },
+                        { type: 'ENERGY_SOURCE_TYPE', values: ['DEMAND_RESPONSE'] },
+                        { type: 'ASSET_GROUP_ID', values: ['GRP-G1_Agg1'] },
+                      ],
+                    },
+                  ],
+                },
+              ],
+            },
+          }),
+        );
+      await declare('declaration-1', '2024-10-18T07:00:00Z', 60, -600, 80);
+      await declare('declaration-2', '2024-10-18T07:30:00Z', 30, -500);
+      const verified = await verify({ baseline: { kind: 'nominated-csv', csv: NOMINATED_CSV } }).expect(201);
+      assert.deepEqual(
+        verified.body.periods.map((p: { declaredAvailable_kW?: number; confidence_pct?: number }) => [p.declaredAvailable_kW, p.confidence_pct]),
+        [
+          [-600, 80],
+          [-500, undefined],
+        ],
+      );
+      assert.equal(verified.body.performanceFactor_bp, 9583, 'a declaration changes no payment');
+      const csv = await request(app)
+        .get('/admin/v1/settlement/statements?fsp=fsp-agg1&from=2024-10-18T00:00:00Z&to=2024-10-19T00:00:00Z')
+        .set('accept', 'text/csv')
+        .expect(200);
+      const [columns, first, second] = csv.text.trim().split('\r\n');
+      assert.match(columns!, /,currency,declared_available_kW,confidence_percent$/);
+      assert.match(first!, /,GBP,-600,80$/);
+      assert.match(second!, /,GBP,-500,$/);
+    });
+
     it('gives the whole chain from any link: event, contract or asset', async () => {
       await verify({ baseline: { kind: 'nominated-csv', csv: NOMINATED_CSV } }).expect(201);
       for (const q of [`event=${eventId}`, 'contract=agg_seller_1', 'asset=ENWL-G1_Agg1']) {

@@ -10,9 +10,9 @@ import type { Store, StoreExecutor } from '../store/store.ts';
 import { nominatedBaselineFromCsv, type Baseline } from './baselines.ts';
 import { readingsOfMeasurementData } from './measurementInputs.ts';
 import type { MeterReading } from './meterReadings.ts';
-import { dispatchOfEvent, readingsOfUsageReport } from './openadrInputs.ts';
+import { declarationsOfReport, dispatchOfEvent, readingsOfUsageReport } from './openadrInputs.ts';
 import { settlementLines, type SettlementLine } from './statement.ts';
-import { verifyDispatch, type DispatchVerification } from './verification.ts';
+import { verifyDispatch, type AvailabilityDeclaration, type DispatchVerification } from './verification.ts';
 
 const baselineOf = (input: VerificationRequest['baseline']): Baseline => (input.kind === 'nominated-csv' ? nominatedBaselineFromCsv(input.csv) : input);
 
@@ -31,6 +31,15 @@ async function reportedReadings(db: StoreExecutor, eventId: string, resourceId: 
     const named =
       body.resources.find((r) => r.resourceName.toLowerCase() === resourceId.toLowerCase()) ?? (body.resources.length === 1 ? body.resources[0] : undefined);
     return named ? readingsOfUsageReport(body, named.resourceName) : [];
+  });
+}
+
+/** Declarations of availability VENs sent on the event for its resource, in the order they arrived. */
+async function reportedDeclarations(db: StoreExecutor, eventId: string, resourceId: string): Promise<AvailabilityDeclaration[]> {
+  const reports = await listObjects<ReportRequest>(db, 'REPORT', { eventId });
+  return reports.flatMap(({ body }) => {
+    const named = body.resources.find((r) => r.resourceName.toLowerCase() === resourceId.toLowerCase());
+    return named ? declarationsOfReport(body, named.resourceName) : [];
   });
 }
 
@@ -63,6 +72,7 @@ export async function settleDispatch(store: Store, eventId: string, request: Ver
       baseline: baselineOf(request.baseline),
       readings,
       ...(request.terms ? { terms: request.terms } : {}),
+      declarations: await reportedDeclarations(tx, eventId, dispatch.resourceId),
     });
     await tx.deleteFrom('settlement_lines').where('event_id', '=', eventId).where('event_revision', '=', dispatch.eventRevision).execute();
     for (const line of settlementLines(verification)) {

@@ -2,6 +2,7 @@ import { buildDocument } from '../../profiles/machinery/builder.ts';
 import { deliveryVerificationProfile } from '../../profiles/deliveryVerification.ts';
 import type { DocumentHeader } from '../../profiles/models/documentHeader.ts';
 import type { DeliveryVerification } from '../../profiles/models/deliveryVerification.ts';
+import type { Asset } from '../../schemas/registry/registry.ts';
 import type { DispatchVerification, VerifiedPeriod } from './verification.ts';
 import { PERIOD_MINUTES, PERIOD_MS } from './settlementPeriods.ts';
 
@@ -50,6 +51,8 @@ export function settlementLines(verification: DispatchVerification): SettlementL
     multiplier_bp: verification.multiplier_bp,
     availabilityPayment: p.availabilityPayment,
     utilisationPayment: p.utilisationPayment,
+    ...(p.declaredAvailable_kW === undefined ? {} : { declaredAvailable_kW: p.declaredAvailable_kW }),
+    ...(p.confidence_pct === undefined ? {} : { confidence_pct: p.confidence_pct }),
   }));
 }
 
@@ -85,13 +88,15 @@ const CSV_COLUMNS = [
   'availability_minor_units',
   'utilisation_minor_units',
   'currency',
+  'declared_available_kW',
+  'confidence_percent',
 ] as const;
 
 const kWh = (kWmin: number) => (kWmin / 60).toFixed(3);
 const percent = (bp: number) => (bp / 100).toFixed(2);
 const cell = (value: string | number) => (/[",\r\n]/.test(String(value)) ? `"${String(value).replace(/"/g, '""')}"` : String(value));
 
-/** The statement as CSV, one row per line; energy in kWh to 3 decimals (exact: kW·min / 60), money in whole minor units. */
+/** The statement as CSV, one row per line; energy in kWh to 3 decimals (exact: kW·min / 60), money in whole minor units; declared kW and confidence empty where nothing was declared. */
 export function statementCsv(statement: SettlementStatement): string {
   const rows = statement.lines.map((l) =>
     [
@@ -113,6 +118,8 @@ export function statementCsv(statement: SettlementStatement): string {
       l.availabilityPayment.amount,
       l.utilisationPayment.amount,
       l.availabilityPayment.currency,
+      l.declaredAvailable_kW ?? '',
+      l.confidence_pct ?? '',
     ]
       .map(cell)
       .join(','),
@@ -120,8 +127,15 @@ export function statementCsv(statement: SettlementStatement): string {
   return `${[CSV_COLUMNS.join(','), ...rows].join('\r\n')}\r\n`;
 }
 
-/** The verification model of the MeasurementData profile: per dispatch, average metered kW (rounded) and the baseline, over the common window. */
-export function measurementModel(verifications: readonly DispatchVerification[]): DeliveryVerification {
+/**
+ * The verification model of the MeasurementData profile: per dispatch,
+ * average metered kW (rounded) and the baseline over the common window, and
+ * the registered asset behind the resource (ENA D2 minimum fields).
+ */
+export function measurementModel(
+  verifications: readonly DispatchVerification[],
+  assetOfResource: (resourceId: string) => Asset | undefined,
+): DeliveryVerification {
   const starts = verifications.flatMap((v) => v.periods.map((p) => Date.parse(p.start)));
   const startMs = Math.min(...starts);
   const endMs = Math.max(...starts) + PERIOD_MS;
@@ -137,12 +151,18 @@ export function measurementModel(verifications: readonly DispatchVerification[])
         metered_kW[k] = Math.round(p.metered_kWmin / PERIOD_MINUTES);
         baseline_kW[k] = p.baseline_kW;
       }
-      return { contractId: v.contractId, resourceId: v.dispatch.resourceId, metered_kW, baseline_kW };
+      const asset = assetOfResource(v.dispatch.resourceId);
+      const registeredAsset = asset && { dsoAssetId: asset.dsoAssetId, assetGroupId: asset.assetGroupId, energySource: asset.energySource };
+      return { contractId: v.contractId, resourceId: v.dispatch.resourceId, metered_kW, baseline_kW, ...(registeredAsset ? { registeredAsset } : {}) };
     }),
   };
 }
 
 /** The verification result as a MeasurementData_MarketDocument (profiles/deliveryVerification.ts). */
-export function measurementDocument(verifications: readonly DispatchVerification[], header: DocumentHeader): string {
-  return buildDocument(deliveryVerificationProfile, measurementModel(verifications), header);
+export function measurementDocument(
+  verifications: readonly DispatchVerification[],
+  assetOfResource: (resourceId: string) => Asset | undefined,
+  header: DocumentHeader,
+): string {
+  return buildDocument(deliveryVerificationProfile, measurementModel(verifications, assetOfResource), header);
 }

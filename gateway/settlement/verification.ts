@@ -45,6 +45,35 @@ export interface VerifiedPeriod {
   counted_kWmin: number;
   availabilityPayment: MinorUnits;
   utilisationPayment: MinorUnits;
+  /** What the FSP declared available for the period, as it declared it (ENA declaration of availability), if it did. */
+  declaredAvailable_kW?: number;
+  /** Its confidence in that declaration, 0–100 %, if it gave one. */
+  confidence_pct?: number;
+}
+
+/**
+ * A declaration of availability (an OpenADR `LOAD_SHED_DELTA_AVAILABLE` or
+ * `GENERATION_DELTA_AVAILABLE` report on the event): kW as declared and the
+ * confidence of its payload descriptor; for `minutes` from `start`, or the
+ * whole dispatch when it names no window. A later one replaces an earlier.
+ */
+export interface AvailabilityDeclaration {
+  start?: string;
+  minutes?: number;
+  available_kW: number;
+  confidence_pct?: number;
+}
+
+/** The last declaration covering the period starting at `startMs`, as period fields. */
+function declaredFor(declarations: readonly AvailabilityDeclaration[], startMs: number): Pick<VerifiedPeriod, 'declaredAvailable_kW' | 'confidence_pct'> {
+  const covering = declarations.filter((d) => {
+    if (d.start === undefined || d.minutes === undefined) return true;
+    const from = Date.parse(d.start);
+    return from <= startMs && startMs < from + d.minutes * 60_000;
+  });
+  const last = covering[covering.length - 1];
+  if (!last) return {};
+  return { declaredAvailable_kW: last.available_kW, ...(last.confidence_pct === undefined ? {} : { confidence_pct: last.confidence_pct }) };
 }
 
 export interface DispatchVerification {
@@ -91,10 +120,20 @@ export interface VerificationInput {
   baseline: Baseline;
   readings: readonly MeterReading[];
   terms?: PerformanceTerms;
+  /** The FSP's declarations of availability, oldest first; they are shown beside each period and change no payment. */
+  declarations?: readonly AvailabilityDeclaration[];
 }
 
 /** Delivered energy, performance factor and payments of one dispatch, per settlement period. */
-export function verifyDispatch({ dispatch, contract, asset, baseline, readings, terms = DEFAULT_PERFORMANCE_TERMS }: VerificationInput): DispatchVerification {
+export function verifyDispatch({
+  dispatch,
+  contract,
+  asset,
+  baseline,
+  readings,
+  terms = DEFAULT_PERFORMANCE_TERMS,
+  declarations = [],
+}: VerificationInput): DispatchVerification {
   const baselineAt = baselineProfile(baseline, asset);
   const metered = energyByPeriod(readings);
   const instructed: Array<{ startMs: number; kW: number }> = [];
@@ -133,6 +172,7 @@ export function verifyDispatch({ dispatch, contract, asset, baseline, readings, 
     ...p,
     availabilityPayment: pay(contract.availabilityPrice, periodInstructed, multiplier_bp),
     utilisationPayment: pay(contract.utilisationPrice, p.counted_kWmin, multiplier_bp),
+    ...declaredFor(declarations, Date.parse(p.start)),
   }));
   const total = (key: 'availabilityPayment' | 'utilisationPayment', price: MinorUnits): MinorUnits => ({
     amount: periods.reduce((sum, p) => sum + p[key].amount, 0),

@@ -114,24 +114,38 @@ describe('Settlement worked example: figure 7 trades, USAGE reports and baseline
     const csv = statementCsv(agg1).split('\r\n');
     assert.equal(
       csv[1],
-      '2024-10-18,17,2024-10-18T07:00:00Z,event-agg1,2,T1,Agg_Seller_1,ENWL-G1_Agg1,600,650,25.000,300.000,300.000,95.83,100.00,150,4500,GBP',
+      '2024-10-18,17,2024-10-18T07:00:00Z,event-agg1,2,T1,Agg_Seller_1,ENWL-G1_Agg1,600,650,25.000,300.000,300.000,95.83,100.00,150,4500,GBP,,',
     );
     assert.equal(
       csv[2],
-      '2024-10-18,18,2024-10-18T07:30:00Z,event-agg1,2,T1,Agg_Seller_1,ENWL-G1_Agg1,600,650,50.000,275.000,275.000,95.83,100.00,150,4125,GBP',
+      '2024-10-18,18,2024-10-18T07:30:00Z,event-agg1,2,T1,Agg_Seller_1,ENWL-G1_Agg1,600,650,50.000,275.000,275.000,95.83,100.00,150,4125,GBP,,',
     );
   });
 
-  it('goes out as a MeasurementData_MarketDocument: metered and baseline kW per settlement period and contract', () => {
-    assert.deepEqual(measurementModel(verifications), {
+  it('goes out as a MeasurementData_MarketDocument: metered and baseline kW per settlement period and contract, with the registered asset', () => {
+    const registry = new RegistryIndex(bitraderRegistry());
+    const assetOf = (resourceId: string) => registry.assetOfResource(resourceId);
+    assert.deepEqual(measurementModel(verifications, assetOf), {
       start: '2024-10-18T07:00:00Z',
       end: '2024-10-18T08:00:00Z',
       resources: [
-        { contractId: 'Agg_Seller_1', resourceId: 'G1_Agg1', metered_kW: [50, 100], baseline_kW: [650, 650] },
-        { contractId: 'Agg_Seller_2', resourceId: 'G1_Agg2', metered_kW: [100, 150], baseline_kW: [500, 500] },
+        {
+          contractId: 'Agg_Seller_1',
+          resourceId: 'G1_Agg1',
+          metered_kW: [50, 100],
+          baseline_kW: [650, 650],
+          registeredAsset: { dsoAssetId: 'ENWL-G1_Agg1', assetGroupId: 'GRP-G1_Agg1', energySource: 'demand-side-response' },
+        },
+        {
+          contractId: 'Agg_Seller_2',
+          resourceId: 'G1_Agg2',
+          metered_kW: [100, 150],
+          baseline_kW: [500, 500],
+          registeredAsset: { dsoAssetId: 'ENWL-G1_Agg2', assetGroupId: 'GRP-G1_Agg2', energySource: 'electric-vehicle' },
+        },
       ],
     });
-    const xml = measurementDocument(verifications, {
+    const xml = measurementDocument(verifications, assetOf, {
       mRID: 'verification-2024-10-18-C1',
       revisionNumber: 1,
       createdDateTime: '2024-10-19T00:00:00Z',
@@ -140,5 +154,8 @@ describe('Settlement worked example: figure 7 trades, USAGE reports and baseline
     });
     assert.match(xml, /<marketAgreement\.mRID>Agg_Seller_1<\/marketAgreement\.mRID>/);
     assert.match(xml, /<delta_Quantity\.quantity>600<\/delta_Quantity\.quantity>/);
+    assert.match(xml, /<text>dsoAssetId=ENWL-G1_Agg1<\/text>/);
+    assert.match(xml, /<text>assetGroupId=GRP-G1_Agg2<\/text>/);
+    assert.match(xml, /<text>energySource=electric-vehicle psrType=B26<\/text>/);
   });
 });

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { StoreExecutor } from './store.ts';
 
 export interface StoredDocument {
@@ -18,23 +19,20 @@ export interface NewDocument {
   body: string;
 }
 
+// Storing and reading one document are the ANM API's hot paths: SQL, not the query builder.
 export async function insertDocument(db: StoreExecutor, doc: NewDocument): Promise<void> {
-  await db.insertInto('anm_documents').values({ id: doc.id, kind: doc.kind, accepted_at: doc.acceptedAt, current_revision: 1 }).execute();
-  await db
-    .insertInto('anm_document_revisions')
-    .values({ document_id: doc.id, revision: 1, created_at: doc.acceptedAt, journal_id: doc.journalId, body: doc.body })
-    .execute();
+  await sql`insert into anm_documents (id, kind, accepted_at, current_revision) values (${doc.id}, ${doc.kind}, ${doc.acceptedAt}, 1)`.execute(db);
+  await sql`insert into anm_document_revisions (document_id, revision, created_at, journal_id, body)
+    values (${doc.id}, 1, ${doc.acceptedAt}, ${doc.journalId}, ${doc.body})`.execute(db);
 }
 
 /** The current revision of a document of the given kind. */
 export async function getDocument(db: StoreExecutor, kind: string, id: string): Promise<StoredDocument | undefined> {
-  const row = await db
-    .selectFrom('anm_documents as d')
-    .innerJoin('anm_document_revisions as r', (join) => join.onRef('r.document_id', '=', 'd.id').onRef('r.revision', '=', 'd.current_revision'))
-    .select(['d.id', 'd.kind', 'd.accepted_at', 'r.revision', 'r.journal_id', 'r.body'])
-    .where('d.id', '=', id)
-    .where('d.kind', '=', kind)
-    .executeTakeFirst();
+  const [row] = (
+    await sql<StoredRow>`select d.id, d.kind, d.accepted_at, r.revision, r.journal_id, r.body
+      from anm_documents d join anm_document_revisions r on r.document_id = d.id and r.revision = d.current_revision
+      where d.id = ${id} and d.kind = ${kind}`.execute(db)
+  ).rows;
   return row && toStored(row);
 }
 
@@ -62,7 +60,16 @@ export async function listDocuments(db: StoreExecutor, kind: string, limit: numb
   };
 }
 
-function toStored(row: { id: string; kind: string; accepted_at: string; revision: number; journal_id: string; body: string }): StoredDocument {
+interface StoredRow {
+  id: string;
+  kind: string;
+  accepted_at: string;
+  revision: number;
+  journal_id: string;
+  body: string;
+}
+
+function toStored(row: StoredRow): StoredDocument {
   return { id: row.id, kind: row.kind, acceptedAt: row.accepted_at, revision: row.revision, journalId: row.journal_id, body: row.body };
 }
 

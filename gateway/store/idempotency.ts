@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { StoreExecutor } from './store.ts';
 
 export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
@@ -23,13 +24,11 @@ const cutoff = (now: number) => new Date(now - IDEMPOTENCY_WINDOW_MS).toISOStrin
 
 /** The response recorded under a key within the window, if any. */
 export async function findIdempotent(db: StoreExecutor, scope: string, key: string, now = Date.now()): Promise<IdempotencyRecord | undefined> {
-  const row = await db
-    .selectFrom('idempotency_records')
-    .selectAll()
-    .where('scope', '=', scope)
-    .where('idem_key', '=', key)
-    .where('created_at', '>=', cutoff(now))
-    .executeTakeFirst();
+  // Every write asks this first: SQL, not the query builder.
+  const [row] = (
+    await sql<{ request_sha256: string; status: number; headers: string; body: string }>`select request_sha256, status, headers, body
+      from idempotency_records where scope = ${scope} and idem_key = ${key} and created_at >= ${cutoff(now)}`.execute(db)
+  ).rows;
   return row && { requestSha256: row.request_sha256, status: row.status, headers: JSON.parse(row.headers) as Record<string, string>, body: row.body };
 }
 
@@ -57,18 +56,16 @@ export async function recordIdempotent(
     headers: JSON.stringify(response.headers),
     body: response.body,
   };
+  const insert = sql`insert into idempotency_records (scope, idem_key, request_sha256, created_at, status, headers, body)
+    values (${values.scope}, ${values.idem_key}, ${values.request_sha256}, ${values.created_at}, ${values.status}, ${values.headers}, ${values.body})`;
   if (options.replace) {
-    const { scope: _s, idem_key: _k, ...update } = values;
-    await db
-      .insertInto('idempotency_records')
-      .values(values)
-      .onConflict((oc) => oc.columns(['scope', 'idem_key']).doUpdateSet(update))
-      .execute();
+    await sql`${insert} on conflict (scope, idem_key) do update set request_sha256 = excluded.request_sha256, created_at = excluded.created_at,
+      status = excluded.status, headers = excluded.headers, body = excluded.body`.execute(db);
     return;
   }
-  await db.deleteFrom('idempotency_records').where('scope', '=', scope).where('idem_key', '=', key).where('created_at', '<', cutoff(now)).execute();
+  await sql`delete from idempotency_records where scope = ${scope} and idem_key = ${key} and created_at < ${cutoff(now)}`.execute(db);
   try {
-    await db.insertInto('idempotency_records').values(values).execute();
+    await insert.execute(db);
   } catch (error) {
     if (isUniqueViolation(error)) throw new IdempotencyRace();
     throw error;

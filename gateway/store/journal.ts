@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { splitPemCertificates } from '../../protocol/identity/pem.ts';
 import type { StoreExecutor } from './store.ts';
 
@@ -39,35 +40,19 @@ export interface JournalVerification {
   verifiedAt: string;
 }
 
-/** Every accepted message, byte for byte, with what was derived from it. */
+/** Every accepted message, byte for byte, with what was derived from it. Every write runs it: SQL, not the query builder. */
 export async function appendJournal(db: StoreExecutor, entry: JournalEntry): Promise<void> {
-  await db
-    .insertInto('journal')
-    .values({
-      id: entry.id,
-      received_at: entry.receivedAt,
-      method: entry.method,
-      path: entry.path,
-      content_type: entry.contentType,
-      body: entry.body,
-      sha256: entry.sha256,
-      user_agent: entry.userAgent,
-      derived: JSON.stringify(entry.derived),
-      sender: entry.sender,
-      jws: entry.jws,
-      certificate_chain: entry.certificateChain.length > 0 ? entry.certificateChain.join('') : null,
-      verification: entry.verification ? JSON.stringify(entry.verification) : null,
-    })
-    .execute();
+  await sql`insert into journal (id, received_at, method, path, content_type, body, sha256, user_agent, derived, sender, jws, certificate_chain, verification)
+    values (${entry.id}, ${entry.receivedAt}, ${entry.method}, ${entry.path}, ${entry.contentType}, ${entry.body}, ${entry.sha256},
+      ${entry.userAgent}, ${JSON.stringify(entry.derived)}, ${entry.sender}, ${entry.jws},
+      ${entry.certificateChain.length > 0 ? entry.certificateChain.join('') : null}, ${entry.verification ? JSON.stringify(entry.verification) : null})`.execute(
+    db,
+  );
 }
 
 /** Links a journal entry to what it produced, once that exists (the same transaction). */
 export async function recordDerived(db: StoreExecutor, id: string, derived: readonly DerivedReference[]): Promise<void> {
-  await db
-    .updateTable('journal')
-    .set({ derived: JSON.stringify(derived) })
-    .where('id', '=', id)
-    .execute();
+  await sql`update journal set derived = ${JSON.stringify(derived)} where id = ${id}`.execute(db);
 }
 
 export async function getJournalEntry(db: StoreExecutor, id: string): Promise<JournalEntry | undefined> {

@@ -1,9 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration, type SqliteDialectConfig, type Transaction } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, sql, type Migration, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { Dialect } from './dialect.ts';
+import { GroupSyncSqliteDialect } from './groupSync.ts';
 import type { Database } from './schema.ts';
 
 export type { Dialect };
@@ -21,7 +22,7 @@ export interface StoreOptions {
 const PG_INT8_OID = 20;
 
 /**
- * The gateway's one store: SQLite (WAL, fsync on every commit) for a single
+ * The gateway's one store: SQLite (WAL, commits made durable in groups) for a single
  * instance, PostgreSQL for several. Both run the same migrations and the same
  * queries through Kysely; nothing above this file knows which it is.
  */
@@ -85,35 +86,11 @@ function openSqlite(dataDir = 'data'): Store {
   const file = join(dataDir, 'flexgate.sqlite');
   const database = new SqliteDatabase(file);
   database.pragma('journal_mode = WAL');
-  // FULL: a commit is on disk before the 201 goes out, even across power loss.
-  database.pragma('synchronous = FULL');
+  // NORMAL: a commit writes the WAL without an fsync of its own; the group sync makes it durable before the connection is released.
+  database.pragma('synchronous = NORMAL');
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
-  return new Store(new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) }), 'sqlite', `SQLite ${file}`);
-}
-
-/** Enough for every query the gateway issues; a store running queries of ever new text drops the oldest. */
-const MAX_CACHED_STATEMENTS = 512;
-
-/**
- * The database as Kysely sees it, preparing each SQL text once: Kysely asks
- * for a new statement per query, and preparing costs more than running most
- * of ours. Safe to share: Kysely runs one query at a time on the connection.
- */
-function withStatementCache(database: SqliteDatabase.Database): SqliteDialectConfig['database'] {
-  const statements = new Map<string, SqliteDatabase.Statement>();
-  return {
-    close: () => database.close(),
-    prepare(text: string) {
-      let statement = statements.get(text);
-      if (!statement) {
-        statement = database.prepare(text);
-        if (statements.size >= MAX_CACHED_STATEMENTS) statements.delete(statements.keys().next().value!);
-        statements.set(text, statement);
-      }
-      return statement;
-    },
-  };
+  return new Store(new Kysely<Database>({ dialect: new GroupSyncSqliteDialect(database) }), 'sqlite', `SQLite ${file}`);
 }
 
 async function openPostgres(url: string, schema?: string): Promise<Store> {

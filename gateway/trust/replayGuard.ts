@@ -34,19 +34,16 @@ export async function admitEnvelope(tx: StoreExecutor, envelope: VerifiedEnvelop
   await admitSequence(tx, envelope, receivedAt);
 }
 
+// Every request runs these two statements: written as SQL, they skip the query builder (the same text on both backends).
 async function admitMessageId(tx: StoreExecutor, envelope: VerifiedEnvelope, receivedAt: string): Promise<void> {
-  const recorded = await tx
-    .insertInto('envelope_messages')
-    .values({ issuer: envelope.issuer, message_id: envelope.messageId, request_sha256: envelope.requestSha256, received_at: receivedAt })
-    .onConflict((conflict) => conflict.columns(['issuer', 'message_id']).doNothing())
-    .executeTakeFirst();
-  if ((recorded.numInsertedOrUpdatedRows ?? 0n) > 0n) return;
-  const earlier = await tx
-    .selectFrom('envelope_messages')
-    .select('request_sha256')
-    .where('issuer', '=', envelope.issuer)
-    .where('message_id', '=', envelope.messageId)
-    .executeTakeFirst();
+  const recorded = await sql`insert into envelope_messages (issuer, message_id, request_sha256, received_at)
+    values (${envelope.issuer}, ${envelope.messageId}, ${envelope.requestSha256}, ${receivedAt})
+    on conflict (issuer, message_id) do nothing`.execute(tx);
+  if ((recorded.numAffectedRows ?? 0n) > 0n) return;
+  const earlier = (
+    await sql<{ request_sha256: string }>`select request_sha256 from envelope_messages
+      where issuer = ${envelope.issuer} and message_id = ${envelope.messageId}`.execute(tx)
+  ).rows[0];
   if (earlier && earlier.request_sha256 !== envelope.requestSha256) {
     throw new Problem(
       'envelope.message-id-reused',
@@ -60,12 +57,13 @@ async function admitMessageId(tx: StoreExecutor, envelope: VerifiedEnvelope, rec
 async function admitSequence(tx: StoreExecutor, envelope: VerifiedEnvelope, receivedAt: string): Promise<void> {
   const key = { issuer: envelope.issuer, audience: envelope.audience };
   // An upsert that touches the row: it exists afterwards and this transaction holds its lock (PostgreSQL) or the write lock (SQLite).
-  const row = await tx
-    .insertInto('message_sequences')
-    .values({ ...key, last_sequence: 0, seen_window: '', updated_at: receivedAt })
-    .onConflict((conflict) => conflict.columns(['issuer', 'audience']).doUpdateSet({ updated_at: receivedAt }))
-    .returning(['last_sequence', 'seen_window'])
-    .executeTakeFirstOrThrow();
+  const [row] = (
+    await sql<{ last_sequence: number; seen_window: string }>`insert into message_sequences (issuer, audience, last_sequence, seen_window, updated_at)
+      values (${key.issuer}, ${key.audience}, 0, '', ${receivedAt})
+      on conflict (issuer, audience) do update set updated_at = excluded.updated_at
+      returning last_sequence, seen_window`.execute(tx)
+  ).rows;
+  if (!row) throw new Error(`No sequence window for ${key.issuer} → ${key.audience} after its upsert`);
   const sequence = BigInt(envelope.sequence);
   const verdict = slideWindow({ highest: BigInt(row.last_sequence), seen: decodeSeen(row.seen_window) }, sequence);
   if ('refused' in verdict) {
@@ -78,12 +76,8 @@ async function admitSequence(tx: StoreExecutor, envelope: VerifiedEnvelope, rece
       { pointer: '/seq' },
     );
   }
-  await tx
-    .updateTable('message_sequences')
-    .set({ last_sequence: Number(verdict.accepted.highest), seen_window: encodeSeen(verdict.accepted.seen) })
-    .where('issuer', '=', key.issuer)
-    .where('audience', '=', key.audience)
-    .execute();
+  await sql`update message_sequences set last_sequence = ${Number(verdict.accepted.highest)}, seen_window = ${encodeSeen(verdict.accepted.seen)}
+    where issuer = ${key.issuer} and audience = ${key.audience}`.execute(tx);
 }
 
 /**

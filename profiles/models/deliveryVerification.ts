@@ -2,6 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { AnmIdentifier, kilowatts } from '../../schemas/anm/identifiers.ts';
 import { UtcInstant } from '../../schemas/anm/instant.ts';
 import { MAX_SETTLEMENT_PERIODS } from './dispatchInstruction.ts';
+import { RegisteredAsset } from './registeredAsset.ts';
 
 const perPeriod = (description: string) => Type.Array(kilowatts(description), { minItems: 1, maxItems: MAX_SETTLEMENT_PERIODS });
 
@@ -11,6 +12,7 @@ const VerifiedResource = Type.Object(
     resourceId: AnmIdentifier,
     metered_kW: perPeriod('Metered demand or output, per settlement period'),
     baseline_kW: perPeriod('What the resource would have done without the instruction, per settlement period'),
+    registeredAsset: Type.Optional(RegisteredAsset),
   },
   { additionalProperties: false },
 );

@@ -2,6 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { AnmIdentifier, codeList, kilowatts } from '../../schemas/anm/identifiers.ts';
 import { UtcInstant } from '../../schemas/anm/instant.ts';
 import { OPERATION_TYPES } from '../../schemas/anm/meritOrderList.ts';
+import { RegisteredAsset } from './registeredAsset.ts';
 
 /** A settlement day has at most 50 half-hours (the day clocks go back). */
 export const MAX_SETTLEMENT_PERIODS = 50;
@@ -15,6 +16,7 @@ const Instruction = Type.Object(
       minItems: 1,
       maxItems: MAX_SETTLEMENT_PERIODS,
     }),
+    registeredAsset: Type.Optional(RegisteredAsset),
   },
   { additionalProperties: false },
 );

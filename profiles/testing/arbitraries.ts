@@ -1,11 +1,14 @@
 import fc from 'fast-check';
 import type { ConstraintLookAhead } from '../../schemas/anm/constraintLookAhead.ts';
-import { ACTIVITY_OF_OPERATION, OPERATION_TYPES, type MeritOrderEntry, type MeritOrderList } from '../../schemas/anm/meritOrderList.ts';
+import { ACTIVITY_OF_OPERATION, OPERATION_TYPES } from '../../schemas/anm/meritOrderList.ts';
+import { ENERGY_SOURCES } from '../../schemas/registry/registry.ts';
 import { formatInstant, SETTLEMENT_PERIOD_MS } from '../machinery/codecs.ts';
 import { ACKNOWLEDGED_MESSAGE_TYPES, ACKNOWLEDGED_PROCESS_TYPES, ACKNOWLEDGEMENT_REASON_CODES, type Acknowledgement } from '../models/acknowledgement.ts';
 import type { DeliveryVerification } from '../models/deliveryVerification.ts';
 import type { DispatchInstruction } from '../models/dispatchInstruction.ts';
 import { MARKET_ROLES, PARTY_CODING_SCHEMES, type AcknowledgementHeader, type DocumentHeader, type MarketParticipant } from '../models/documentHeader.ts';
+import type { MeritOrderListDocument } from '../models/meritOrderListDocument.ts';
+import type { RegisteredAsset } from '../models/registeredAsset.ts';
 
 /**
  * Generators of models and headers for property tests, leaning on awkward
@@ -29,6 +32,12 @@ export function text(min: number, max: number): fc.Arbitrary<string> {
 
 /** An id or name of the identifier alphabet (schemas/anm/identifiers.ts): awkward inside, never whitespace at either end. */
 export const identifier = (max = 60) => text(1, max).map((id) => id.replace(/^\s/u, 'a').replace(/\s$/u, 'z'));
+
+/** The registry's facts about an asset, ids as awkward as any other. */
+const registeredAsset: fc.Arbitrary<RegisteredAsset> = fc.record(
+  { dsoAssetId: identifier(), assetGroupId: identifier(), energySource: fc.constantFrom(...ENERGY_SOURCES) },
+  { noNullPrototype: true },
+);
 
 const kilowatts = fc.oneof(fc.constantFrom(0, -1, 1, -2_000_000_000, 2_000_000_000), fc.integer({ min: -2_000_000_000, max: 2_000_000_000 }));
 const capacity = fc.oneof(fc.constantFrom(0, 1, 2_000_000_000), fc.integer({ min: 0, max: 2_000_000_000 }));
@@ -117,7 +126,9 @@ export function constraintLookAhead(maxConstraints = 4): fc.Arbitrary<Constraint
   );
 }
 
-export function meritOrderList(maxEntries = 6): fc.Arbitrary<MeritOrderList> {
+type MeritOrderEntry = MeritOrderListDocument['entries'][number];
+
+export function meritOrderList(maxEntries = 6): fc.Arbitrary<MeritOrderListDocument> {
   const entry = fc
     .record(
       {
@@ -131,6 +142,7 @@ export function meritOrderList(maxEntries = 6): fc.Arbitrary<MeritOrderList> {
         traded: fc.boolean(),
         registered: fc.boolean(),
         curtailmentIndex: wholeNumber,
+        registeredAsset,
       },
       { noNullPrototype: true, requiredKeys: ['contractId', 'resourceId', 'operationType', 'value_kW', 'mic_kW', 'mec_kW', 'traded', 'registered'] },
     )
@@ -163,8 +175,9 @@ export function dispatchInstruction(maxInstructions = 4): fc.Arbitrary<DispatchI
               resourceId: identifier(),
               operationType: fc.constantFrom(...OPERATION_TYPES),
               values_kW: fc.array(kilowatts, { minLength: slots, maxLength: slots }),
+              registeredAsset,
             },
-            { noNullPrototype: true },
+            { noNullPrototype: true, requiredKeys: ['contractId', 'resourceId', 'operationType', 'values_kW'] },
           ),
           { minLength: 1, maxLength: maxInstructions, selector: (i) => i.contractId },
         ),
@@ -187,8 +200,9 @@ export function deliveryVerification(maxResources = 4): fc.Arbitrary<DeliveryVer
               resourceId: identifier(),
               metered_kW: fc.array(kilowatts, { minLength: slots, maxLength: slots }),
               baseline_kW: fc.array(kilowatts, { minLength: slots, maxLength: slots }),
+              registeredAsset,
             },
-            { noNullPrototype: true },
+            { noNullPrototype: true, requiredKeys: ['contractId', 'resourceId', 'metered_kW', 'baseline_kW'] },
           ),
           { minLength: 1, maxLength: maxResources },
         ),

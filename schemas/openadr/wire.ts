@@ -405,6 +405,17 @@ export const NotifierTopicsResponse = Type.Object({ topics: ref('notifierOperati
 export type NotifierTopicsResponse = Static<typeof NotifierTopicsResponse>;
 
 /** Every named component, as `components.schemas` lists them. */
+/** The components both OpenADR versions' documents declare alike, under the same names. */
+export const openadrCommonSchemas = {
+  objectTypes: ObjectTypes,
+  dateTime: DateTime,
+  duration: Duration,
+  clientCredentialRequest: ClientCredentialRequest,
+  clientCredentialResponse: ClientCredentialResponse,
+  authError: AuthError,
+  problem: ProblemBody,
+} as const;
+
 export const openadrSchemas = {
   program: Program,
   programRequest: ProgramRequest,
@@ -439,14 +450,8 @@ export const openadrSchemas = {
   units: Units,
   readingType: ReadingType,
   notification: Notification,
-  objectTypes: ObjectTypes,
-  dateTime: DateTime,
-  duration: Duration,
-  clientCredentialRequest: ClientCredentialRequest,
-  clientCredentialResponse: ClientCredentialResponse,
-  authError: AuthError,
+  ...openadrCommonSchemas,
   authServerInfo: AuthServerInfo,
-  problem: ProblemBody,
   notifiersResponse: NotifiersResponse,
   mqttNotifierBindingObject: MqttNotifierBindingObject,
   mqttNotifierAuthenticationAnonymous: MqttAuthentication.anonymous,

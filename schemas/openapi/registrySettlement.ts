@@ -100,7 +100,8 @@ export const registrySettlementPaths = {
     get: {
       operationId: 'getSettlementStatement',
       tags: ['Settlement'],
-      summary: 'One FSP’s statement for [from, to): JSON, or CSV with Accept: text/csv; money in whole minor units',
+      summary:
+        'One FSP’s statement for [from, to): JSON, or CSV with Accept: text/csv; money in whole minor units. Administrators read any; an FSP its own (the registry party `fsp` carries its certificate URN), else 403 auth.role-forbidden',
       parameters: [sig, query('fsp', 'FSP party id'), query('from', 'UTC instant'), query('to', 'UTC instant')],
       responses: {
         '200': {

@@ -1,7 +1,7 @@
 import { create } from 'xmlbuilder2';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js';
 import type { Event, Interval } from '../../../schemas/openadr/wire.ts';
-import { durationMs } from '../eventTiming.ts';
+import { durationMs } from '../../../protocol/time/eventTiming.ts';
 
 /** The 2.0b namespaces, by the prefixes the specification's own examples use. */
 export const OADR_NAMESPACES = {

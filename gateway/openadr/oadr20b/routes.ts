@@ -5,7 +5,7 @@ import { chooseRepresentation } from '../../http/negotiation.ts';
 import { Problem } from '../../../protocol/problem.ts';
 import type { Store } from '../../store/store.ts';
 import { DEFAULT_OPENADR_CONFIG, type OpenadrConfig } from '../config.ts';
-import { eventEnd } from '../eventTiming.ts';
+import { eventEnd } from '../../../protocol/time/eventTiming.ts';
 import { findObject, listObjects } from '../objectTable.ts';
 import { notFound } from '../operations/operation.ts';
 import { enforceSignaturePolicy, ownedBy, targetedAt } from '../privacy.ts';

@@ -2,7 +2,7 @@ import type { Event, EventRequest } from '../../../schemas/openadr/wire.ts';
 import { Problem } from '../../../protocol/problem.ts';
 import type { DerivedReference } from '../../store/journal.ts';
 import type { StoreExecutor } from '../../store/store.ts';
-import { eventEnd } from '../eventTiming.ts';
+import { eventEnd } from '../../../protocol/time/eventTiming.ts';
 import { cancel, initialState, nextState, type DispatchState, type LifecycleStep } from '../lifecycle.ts';
 import { findObject, listObjects, type NewObject, type StoredObject } from '../objectTable.ts';
 import { insertObject, updateObject } from '../objectWrites.ts';

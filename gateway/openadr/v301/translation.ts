@@ -16,7 +16,7 @@ import type {
   VenRequest,
 } from '../../../schemas/openadr/wire.ts';
 import type { Event301, Program301, Report301, ReportDescriptor301, Resource301, Subscription301, Ven301 } from '../../../schemas/openadr/wire301.ts';
-import { durationMs } from '../eventTiming.ts';
+import { durationMs } from '../../../protocol/time/eventTiming.ts';
 
 /**
  * OpenADR 3.0.1 ↔ flexgate's model (the 3.1.0 shapes), field by field. Pure:

@@ -1,0 +1,154 @@
+import { strict as assert } from 'node:assert';
+import { fsync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, sql } from 'kysely';
+import { GroupSyncSqliteDialect, type FsyncFile } from './groupSync.ts';
+
+interface Tables {
+  items: { id: number };
+}
+
+/**
+ * An fsync that is recorded and held: each call notes how many rows were
+ * committed when it started and completes only when the test releases it.
+ */
+class HeldFsync {
+  readonly calls: { covered: number; release: (error?: NodeJS.ErrnoException) => void }[] = [];
+  /** Rows known durable: the highest count covered by a completed fsync. */
+  durableRows = 0;
+
+  constructor(private readonly committedRows: () => number) {}
+
+  readonly fsyncFile: FsyncFile = (fd, done) => {
+    const covered = this.committedRows();
+    this.calls.push({
+      covered,
+      release: (error) => {
+        if (error) return done(error);
+        fsync(fd, (real) => {
+          if (!real) this.durableRows = Math.max(this.durableRows, covered);
+          done(real);
+        });
+      },
+    });
+  };
+
+  /** Completes each fsync as it comes until `work` settles; returns what it settled to. */
+  async releaseUntil<T>(work: Promise<T>): Promise<T> {
+    let settled = false;
+    work.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
+    let released = 0;
+    while (!settled) {
+      for (const call of this.calls.slice(released)) call.release();
+      released = this.calls.length;
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    return work;
+  }
+}
+
+describe('SQLite group commit (gateway/store/groupSync.ts)', () => {
+  let dir: string;
+  let db: Kysely<Tables>;
+  let held: HeldFsync;
+  let observer: SqliteDatabase.Database;
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'flexgate-groupsync-'));
+    const database = new SqliteDatabase(join(dir, 'test.sqlite'));
+    database.pragma('journal_mode = WAL');
+    database.pragma('synchronous = NORMAL');
+    // A second connection counts what is committed, without going through the one under test.
+    observer = new SqliteDatabase(join(dir, 'test.sqlite'));
+    held = new HeldFsync(() => {
+      try {
+        return (observer.prepare('select count(*) as n from items').get() as { n: number }).n;
+      } catch {
+        return 0;
+      }
+    });
+    db = new Kysely<Tables>({ dialect: new GroupSyncSqliteDialect(database, held.fsyncFile) });
+    await held.releaseUntil(sql`create table items (id integer primary key)`.execute(db));
+  });
+
+  afterEach(async () => {
+    await db.destroy();
+    observer.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('answers each of many concurrent transactions only once an fsync begun after its commit has completed, with far fewer fsyncs than commits', async () => {
+    const before = held.calls.length;
+    const seenDurableAtResolve: { id: number; durable: number }[] = [];
+    const writes = Array.from({ length: 40 }, (_, i) =>
+      db
+        .transaction()
+        .execute((tx) =>
+          tx
+            .insertInto('items')
+            .values({ id: i + 1 })
+            .execute(),
+        )
+        .then(() => seenDurableAtResolve.push({ id: i + 1, durable: held.durableRows })),
+    );
+    await held.releaseUntil(Promise.all(writes));
+    assert.equal(seenDurableAtResolve.length, 40);
+    // Transactions commit in turn, so row n is the n-th commit: when it resolved, an fsync covering n rows had completed.
+    assert.deepEqual(
+      seenDurableAtResolve.filter(({ id, durable }) => durable < id),
+      [],
+    );
+    assert.equal(held.durableRows, 40);
+    const fsyncs = held.calls.length - before;
+    assert.ok(fsyncs >= 1 && fsyncs <= 5, `40 commits took ${fsyncs} fsyncs`);
+  });
+
+  it('holds a write outside a transaction, and a read after someone else’s commit, until the fsync completes', async () => {
+    let written = false;
+    let read = false;
+    const write = db
+      .insertInto('items')
+      .values({ id: 1 })
+      .execute()
+      .then(() => (written = true));
+    const reading = db
+      .selectFrom('items')
+      .selectAll()
+      .execute()
+      .then(() => (read = true));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal(written, false, 'a write was answered before any fsync completed');
+    assert.equal(read, false, 'a read that saw an undurable commit was answered before the fsync');
+    await held.releaseUntil(Promise.all([write, reading]));
+    assert.equal(held.durableRows, 1);
+  });
+
+  it('needs no fsync for a transaction that rolls back, one that only reads, or a read with nothing pending', async () => {
+    const before = held.calls.length;
+    await assert.rejects(
+      db.transaction().execute(async (tx) => {
+        await tx.insertInto('items').values({ id: 7 }).execute();
+        throw new Error('refused');
+      }),
+      /refused/,
+    );
+    assert.deepEqual(await db.selectFrom('items').selectAll().execute(), []);
+    assert.deepEqual(await db.transaction().execute((tx) => tx.selectFrom('items').selectAll().execute()), []);
+    assert.equal(held.calls.length, before);
+  });
+
+  it('fails the waiting transaction when the fsync fails, and every later one: the disk can no longer be trusted', async () => {
+    const first = db.transaction().execute((tx) => tx.insertInto('items').values({ id: 1 }).execute());
+    await new Promise((resolve) => setImmediate(resolve));
+    const failing = held.calls.at(-1)!;
+    failing.release(Object.assign(new Error('EIO'), { code: 'EIO' }));
+    await assert.rejects(first, /fsync of .*-wal failed/);
+    const second = db.transaction().execute((tx) => tx.insertInto('items').values({ id: 2 }).execute());
+    await assert.rejects(held.releaseUntil(second), /fsync of .*-wal failed/);
+  });
+});
