@@ -1,9 +1,17 @@
-import { buildDocument } from '../../profiles/machinery/builder.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ensureDevPki, issueCertificate } from '../../certs/index.ts';
+import { documentBytes } from '../../profiles/machinery/builder.ts';
 import { meritOrderListProfile } from '../../profiles/meritOrderList.ts';
-import type { MeritOrderList } from '../../schemas/anm/meritOrderList.ts';
 import { readCimDocument } from '../cim/inbound.ts';
 import { DEFAULT_XML_LIMITS } from '../cim/xmlSafety.ts';
+import { DEFAULT_OPENADR_CONFIG } from '../openadr/config.ts';
+import { meritOrderEvents } from '../openadr/meritOrderEvents.ts';
+import { startGatewayProcess } from '../testing/gatewayProcess.ts';
 import { answerParent, isChildEntry, runInChild } from './child.ts';
+import { benchMeritOrderList, PERIOD } from './p2List.ts';
+import type { PostPlan, PostResult } from './p2Post.ts';
 import type { BenchRow } from './row.ts';
 
 /** One size measured in a process of its own, so that its peak RSS is its own. */
@@ -11,6 +19,8 @@ interface SizeResult {
   entries: number;
   toCimMs: number;
   fromCimMs: number;
+  toEventsMs: number;
+  events: number;
   megabytes: number;
   peakRssMiB: number;
 }
@@ -23,50 +33,64 @@ const HEADER = {
   receiver: { mRID: 'GB-FSP', codingScheme: 'NGB' as const, role: 'A56' as const },
 };
 
-function meritOrderList(entries: number): MeritOrderList {
-  return {
-    issuedAt: '2024-10-17T13:00:00Z',
-    entries: Array.from({ length: entries }, (_, k) => ({
-      order: k + 1,
-      contractId: `CONTRACT-${k + 1}`,
-      resourceId: `RESOURCE-${k + 1}`,
-      operationType: 'ConstrainedDemand' as const,
-      value_kW: 0,
-      mic_kW: 700,
-      mec_kW: 1200,
-      activity: 'Buyer' as const,
-      traded: false,
-      registered: true,
-    })),
-  };
-}
+// A file-sized document: the gateway's budgets for one request body are not what P2 measures.
+const FILE_LIMITS = { ...DEFAULT_XML_LIMITS, maxBytes: 1024 ** 3, maxElements: 1e9, maxAttributes: 1e9 };
 
-/** MOL → CIM → model for one size, in this process (the child). */
+/** MOL → CIM → model → OpenADR events for one size, in this process (the child). */
 function measureSize(entries: number): SizeResult {
-  const list = meritOrderList(entries);
   const started = performance.now();
-  const xml = buildDocument(meritOrderListProfile, list, HEADER);
+  // The streaming writer's bytes: the document is never also held as a string.
+  const body = documentBytes(meritOrderListProfile, benchMeritOrderList(entries), HEADER);
   const built = performance.now();
-  const body = Buffer.from(xml);
-  // A file-sized document: the gateway's body budget is not what P2 measures.
-  const reading = readCimDocument(body, { ...DEFAULT_XML_LIMITS, maxBytes: 1024 * 1024 * 1024 });
+  const reading = readCimDocument(body, FILE_LIMITS);
   const read = performance.now();
   if (!reading.accepted) throw new Error(`the benchmark's own document was rejected: ${reading.problem.message}`);
+  if (reading.document.kind !== 'merit-order-list') throw new Error(`the benchmark's document read as ${reading.document.kind}`);
+  const events = meritOrderEvents(reading.document.model, { id: 'P2-BENCH', revision: 1 }, PERIOD, {
+    programID: 'P2-BENCH-PROGRAM',
+    intervalMinutes: DEFAULT_OPENADR_CONFIG.intervalMinutes,
+    sellerServices: new Map(),
+  });
+  const evented = performance.now();
+  if (events.size !== entries) throw new Error(`${entries} entries made ${events.size} events`);
   return {
     entries,
     toCimMs: built - started,
     fromCimMs: read - built,
+    toEventsMs: evented - read,
+    events: events.size,
     megabytes: body.length / 1e6,
     peakRssMiB: process.resourceUsage().maxRSS / 1024,
   };
 }
 
-const perEntryUs = (result: SizeResult) => ((result.toCimMs + result.fromCimMs) * 1000) / result.entries;
+const perEntryUs = (result: SizeResult) => ((result.toCimMs + result.fromCimMs + result.toEventsMs) * 1000) / result.entries;
+
+/** A real `flexgate serve` and a client process: one signed POST of the large list, stored with its events before the answer. */
+async function postThroughGateway(entries: number): Promise<PostResult> {
+  const root = mkdtempSync(join(tmpdir(), 'flexgate-bench-p2-'));
+  try {
+    const pkiDir = join(root, 'pki');
+    await ensureDevPki(pkiDir);
+    await issueCertificate(pkiDir, { role: 'anm', id: 'anm-bench-p2' });
+    const gateway = await startGatewayProcess(['--data-dir', join(root, 'data'), '--pki-dir', pkiDir]);
+    try {
+      const plan: PostPlan = { url: gateway.url, pkiDir, party: 'urn:flexgate:anm:anm-bench-p2', entries };
+      return await runInChild<PostResult>(new URL('./p2Post.ts', import.meta.url).href, [JSON.stringify(plan)]);
+    } finally {
+      gateway.child.kill('SIGTERM');
+      await gateway.exited;
+    }
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
 
 /**
- * P2 (issue 16): a merit order list to its CIM document and back, at a
- * small and a large size, each in its own process: time per entry at the
- * large size within 1.2× of the small one, and peak RSS under 512 MiB.
+ * P2 (issue 16): a merit order list to its CIM document and back and on
+ * to OpenADR events, at a small and a large size, each in its own process:
+ * time per entry at the large size within 1.2× of the small one, and peak
+ * RSS under 512 MiB; then the large list POSTed through a real gateway.
  */
 export async function documentsBench(options: { quick: boolean } = { quick: false }): Promise<BenchRow[]> {
   const [small, large] = options.quick ? [100, 1_000] : [10_000, 100_000];
@@ -81,7 +105,13 @@ export async function documentsBench(options: { quick: boolean } = { quick: fals
       unit: 'ms',
     },
     { group: 'P2', what: `CIM → model (XSD included), ${result.entries.toLocaleString('en-GB')} entries`, value: result.fromCimMs, unit: 'ms' },
-    { group: 'P2', what: `there and back per entry, ${result.entries.toLocaleString('en-GB')} entries`, value: perEntryUs(result), unit: 'µs' },
+    { group: 'P2', what: `model → OpenADR events, ${result.events.toLocaleString('en-GB')} events`, value: result.toEventsMs, unit: 'ms' },
+    {
+      group: 'P2',
+      what: `there, back and to events per entry, ${result.entries.toLocaleString('en-GB')} entries`,
+      value: perEntryUs(result),
+      unit: 'µs/entry',
+    },
   ]);
   const scaling = perEntryUs(atLarge) / perEntryUs(atSmall);
   rows.push({
@@ -101,6 +131,17 @@ export async function documentsBench(options: { quick: boolean } = { quick: fals
     unit: 'MiB',
     goal: '< 512 MiB',
     met: atLarge.peakRssMiB < 512,
+  });
+  const post = await postThroughGateway(large);
+  const goalSeconds = options.quick ? undefined : 15;
+  rows.push({
+    group: 'P2',
+    what: `signed POST of a ${large.toLocaleString('en-GB')}-entry MOL (TSV, ${(post.bytes / 1e6).toFixed(1)} MB) through the gateway, events included${
+      post.status === 201 ? '' : ` (HTTP ${post.status}: ${post.answer})`
+    }`,
+    value: post.seconds,
+    unit: 's',
+    ...(goalSeconds === undefined ? {} : { goal: `< ${goalSeconds} s`, met: post.status === 201 && post.seconds < goalSeconds }),
   });
   return rows;
 }

@@ -1,16 +1,18 @@
 import type { Static, TSchema } from '@sinclair/typebox';
-import { create } from 'xmlbuilder2';
-import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js';
 import { CodecError } from './codecs.ts';
 import { isFields, type ElementDecl, type Profile, type Scope } from './declaration.ts';
 import { issuesAt } from './locate.ts';
 import { modelCheck } from './modelCheck.ts';
 import { facetViolation } from './simpleType.ts';
 import { ProfileViolation } from './violation.ts';
-import { verbatim } from './xmlText.ts';
 
 // XML 1.0 characters, less CR (a parser turns it into LF, so it would not read back).
 const NOT_XML_TEXT = /[^\t\n\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
+const TEXT_SPECIAL = /[&<>]/g;
+const ATTRIBUTE_SPECIAL = /[&<>"]/g;
+const ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
+const escapeOne = (character: string) => ESCAPES[character]!;
+const INDENT = '  ';
 
 class NotRepresentable extends Error {
   constructor(
@@ -22,14 +24,13 @@ class NotRepresentable extends Error {
 }
 
 /**
- * Model → XML text of a profile document. Each child of the root is
- * serialised by xmlbuilder2 as its own small document, so a list of 100,000
- * entries never sits in one DOM; the parts inherit the root's default
- * namespace. (Small documents rather than fragments: xmlbuilder2's node
- * constructor slows down several times once it has seen fragment, element,
- * text and attribute nodes, and these documents need no fragments.) A model
- * that has no faithful wire form (an instant off the half-hour grid, an id
- * too long for the element) is refused, never approximated.
+ * Model → XML text of a profile document, written as text: no DOM, one
+ * string per child of the root (a TimeSeries, say), so the cost per entry
+ * does not depend on the document's size. The layout is fixed (two spaces
+ * per level, one element per line, empty elements self-closed), so equal
+ * models give equal bytes. A model that has no faithful wire form (an
+ * instant off the half-hour grid, an id too long for the element) is
+ * refused, never approximated.
  */
 export function buildDocument<M extends TSchema, H extends TSchema>(profile: Profile<M, H>, model: Static<M>, header: Static<H>): string {
   return buildDocumentOf(profile, model, header);
@@ -37,6 +38,35 @@ export function buildDocument<M extends TSchema, H extends TSchema>(profile: Pro
 
 /** As `buildDocument`, for values not yet known to fit the profile (a stored body, say): they are checked first, as always. */
 export function buildDocumentOf(profile: Profile, model: unknown, header: unknown): string {
+  return [...documentChunks(profile, model, header)].join('');
+}
+
+/**
+ * The document as UTF-8 bytes, written chunk by chunk into one buffer that
+ * grows as needed: the text is never held twice, as a string and as bytes.
+ */
+export function documentBytes(profile: Profile, model: unknown, header: unknown): Buffer {
+  let bytes = Buffer.allocUnsafe(64 * 1024);
+  let length = 0;
+  for (const chunk of documentChunks(profile, model, header)) {
+    const needed = length + Buffer.byteLength(chunk);
+    if (needed > bytes.length) {
+      const grown = Buffer.allocUnsafe(Math.max(needed, Math.ceil(bytes.length * 1.5)));
+      bytes.copy(grown, 0, 0, length);
+      bytes = grown;
+    }
+    length += bytes.write(chunk, length);
+  }
+  return bytes.subarray(0, length);
+}
+
+/**
+ * The document as a sequence of strings, each a whole line or more, for a
+ * caller that writes them out as they come. The model and header are
+ * checked before the first chunk; a value found unrepresentable on the way
+ * throws `ProfileViolation` from the iteration.
+ */
+export function* documentChunks(profile: Profile, model: unknown, header: unknown): Generator<string, void, undefined> {
   const checkedHeader = modelCheck(profile.header)(header);
   const checkedModel = modelCheck(profile.model)(model);
   const issues = [
@@ -49,21 +79,20 @@ export function buildDocumentOf(profile: Profile, model: unknown, header: unknow
 
   const scope: Scope = { header, root: model, item: model, position: 1, parent: undefined };
   const rootPath = `/${profile.root}`;
-  const chunks = ['<?xml version="1.0" encoding="UTF-8"?>', `<${profile.root} xmlns="${profile.namespace}">`];
+  yield `<?xml version="1.0" encoding="UTF-8"?>\n<${profile.root} xmlns="${escapeAttribute(profile.namespace)}">\n`;
   try {
     for (const decl of profile.children) {
       for (const [occurrence, path] of occurrencesOf(decl, scope, rootPath)) {
-        const part = create();
-        write(part, decl, occurrence, path);
-        chunks.push(part.end({ prettyPrint: true, offset: 1, headless: true }));
+        const lines: string[] = [];
+        write(lines, decl, occurrence, path, INDENT);
+        yield lines.join('');
       }
     }
   } catch (error) {
     if (error instanceof NotRepresentable) throw new ProfileViolation([{ code: 'cim.not-representable', detail: error.message, path: error.path }]);
     throw error;
   }
-  chunks.push(`</${profile.root}>`, '');
-  return chunks.join('\n');
+  yield `</${profile.root}>\n`;
 }
 
 function occurrencesOf(decl: ElementDecl, scope: Scope, parentPath: string): [Scope, string][] {
@@ -81,17 +110,25 @@ function occurrencesOf(decl: ElementDecl, scope: Scope, parentPath: string): [Sc
   return scopes.map((child, k) => [child, indexed ? `${path}[${k + 1}]` : path]);
 }
 
-function textOf(text: string, path: string, what: string): string {
+const escapeText = (text: string) => text.replace(TEXT_SPECIAL, escapeOne);
+const escapeAttribute = (text: string) => text.replace(ATTRIBUTE_SPECIAL, escapeOne);
+
+function checkedText(text: string, path: string, what: string): string {
   if (NOT_XML_TEXT.test(text)) throw new NotRepresentable(path, `${what} contains a character XML cannot carry`);
-  return verbatim(text);
+  return text;
 }
 
-function write(parent: XMLBuilder, decl: ElementDecl, scope: Scope, path: string): void {
+/** Appends the element's lines (each ending in a line feed) to `lines`. */
+function write(lines: string[], decl: ElementDecl, scope: Scope, path: string, indent: string): void {
   if (decl.kind === 'group') {
-    const element = parent.ele(decl.name);
+    const opened = lines.length;
+    lines.push(`${indent}<${decl.name}>\n`);
+    const inner = indent + INDENT;
     for (const child of decl.children) {
-      for (const [occurrence, childPath] of occurrencesOf(child, scope, path)) write(element, child, occurrence, childPath);
+      for (const [occurrence, childPath] of occurrencesOf(child, scope, path)) write(lines, child, occurrence, childPath, inner);
     }
+    if (lines.length === opened + 1) lines[opened] = `${indent}<${decl.name}/>\n`;
+    else lines.push(`${indent}</${decl.name}>\n`);
     return;
   }
   let text: string | undefined;
@@ -109,12 +146,13 @@ function write(parent: XMLBuilder, decl: ElementDecl, scope: Scope, path: string
   }
   const wrong = facetViolation(decl.type, text);
   if (wrong) throw new NotRepresentable(path, wrong);
-  const element = parent.ele(decl.name);
+  let start = `${indent}<${decl.name}`;
   if (decl.attribute) {
     if (attribute === undefined) throw new NotRepresentable(`${path}/@${decl.attribute.name}`, 'is required but the model gives no value for it');
     const wrongAttribute = facetViolation(decl.attribute.type, attribute);
     if (wrongAttribute) throw new NotRepresentable(`${path}/@${decl.attribute.name}`, wrongAttribute);
-    element.att(decl.attribute.name, textOf(attribute, path, 'the attribute'));
+    start += ` ${decl.attribute.name}="${escapeAttribute(checkedText(attribute, path, 'the attribute'))}"`;
   }
-  element.txt(textOf(text, path, 'the text'));
+  const body = checkedText(text, path, 'the text');
+  lines.push(body === '' ? `${start}/>\n` : `${start}>${escapeText(body)}</${decl.name}>\n`);
 }

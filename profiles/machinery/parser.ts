@@ -1,77 +1,23 @@
 import type { Static, TSchema } from '@sinclair/typebox';
-import { XMLParser } from 'fast-xml-parser';
-import { isFields, type ElementDecl, type Fields, type LeafDecl, type Profile, type ReadState, type Scope } from './declaration.ts';
+import { SaxesParser, type SaxesTagPlain } from 'saxes';
+import { type ElementDecl, type Fields, type GroupDecl, type LeafDecl, type Profile, type ReadState, type Scope } from './declaration.ts';
 import { issuesAt } from './locate.ts';
 import { modelCheck } from './modelCheck.ts';
 import { facetViolation, lexicalForm } from './simpleType.ts';
 import { ProfileViolation, type ProfileIssue } from './violation.ts';
 
-// Entities stay unexpanded (the gateway refuses DTDs before this point); the
-// parser below decodes the five predefined entities and character references itself.
-const xmlParser = new XMLParser({
-  preserveOrder: true,
-  ignoreAttributes: false,
-  attributeNamePrefix: '',
-  removeNSPrefix: true,
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: false,
-  processEntities: false,
-  htmlEntities: false,
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-  cdataPropName: '#cdata',
-  commentPropName: '#comment',
-});
-
 const MAX_ISSUES = 100;
+const NOT_HERE = 'is not part of this profile here (or is out of order)';
 
-interface ElementNode {
-  readonly name: string;
-  readonly children: readonly unknown[];
-  readonly attributes: Fields;
-}
-
-function elementNode(node: unknown): ElementNode | undefined {
-  if (!isFields(node)) return undefined;
-  for (const key of Object.keys(node)) {
-    if (key === ':@' || key.startsWith('#')) continue;
-    const children = node[key];
-    const attributes = node[':@'];
-    return { name: key, children: Array.isArray(children) ? children : [], attributes: isFields(attributes) ? attributes : {} };
+/** Text that is not well-formed XML, or that declares a DTD: the gateway refuses both before the profile is read. */
+export class MalformedXml extends Error {
+  constructor(
+    message: string,
+    readonly line: number,
+    readonly column: number,
+  ) {
+    super(message);
   }
-  return undefined;
-}
-
-const PREDEFINED: Readonly<Record<string, string>> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
-
-function isXmlChar(codePoint: number): boolean {
-  return (
-    codePoint === 0x9 ||
-    codePoint === 0xa ||
-    codePoint === 0xd ||
-    (codePoint >= 0x20 && codePoint <= 0xd7ff) ||
-    (codePoint >= 0xe000 && codePoint <= 0xfffd) ||
-    (codePoint >= 0x10000 && codePoint <= 0x10ffff)
-  );
-}
-
-/** Replaces the predefined entities and character references; undefined if any other reference remains. */
-export function decodeReferences(raw: string): string | undefined {
-  if (!raw.includes('&')) return raw;
-  let valid = true;
-  const decoded = raw.replace(/&([^&;]*)(;?)/g, (_match, name: string, semicolon: string) => {
-    const predefined = PREDEFINED[name];
-    if (semicolon && predefined !== undefined) return predefined;
-    const numeric = semicolon ? /^#(?:x([0-9A-Fa-f]{1,6})|([0-9]{1,7}))$/.exec(name) : null;
-    const codePoint = numeric ? (numeric[1] ? parseInt(numeric[1], 16) : Number(numeric[2])) : -1;
-    if (!isXmlChar(codePoint)) {
-      valid = false;
-      return '';
-    }
-    return String.fromCodePoint(codePoint);
-  });
-  return valid ? decoded : undefined;
 }
 
 const laterNamesCache = new WeakMap<readonly ElementDecl[], ReadonlySet<string>[]>();
@@ -86,11 +32,58 @@ function laterNames(decls: readonly ElementDecl[]): readonly ReadonlySet<string>
   return sets;
 }
 
+const localName = (name: string) => name.slice(name.indexOf(':') + 1);
+
+/**
+ * An open element whose children are matched against a declaration
+ * sequence, one child at a time: stray elements no remaining declaration
+ * expects are reported and skipped (so one does not make all that follows
+ * "missing"), a run of the current declaration is read, and an element a
+ * later declaration expects closes the current one.
+ */
+interface GroupFrame {
+  readonly kind: 'group';
+  readonly decls: readonly ElementDecl[];
+  readonly expectedFrom: readonly ReadonlySet<string>[];
+  readonly scope: Scope;
+  readonly path: string;
+  /** The declaration whose run is being read, or will be once an element it expects arrives. */
+  at: number;
+  /** Whether a run of `decls[at]` has begun (it may be empty). */
+  running: boolean;
+  count: number;
+  /** Where this element's issues begin: text found in it is reported first, as its first issues. */
+  readonly issueMark: number;
+  textIssues: number;
+  /** The repetition's `leave` for the occurrence this frame reads. */
+  readonly leave: (() => void) | undefined;
+}
+
+interface LeafFrame {
+  readonly kind: 'leaf';
+  readonly decl: LeafDecl;
+  readonly scope: Scope;
+  readonly path: string;
+  readonly attributes: Readonly<Record<string, string>>;
+  text: string;
+  hasElement: boolean;
+}
+
+/** An element whose content is not read (stray, or a repeat of a single element): `depth` counts what opens inside it. */
+interface SkipFrame {
+  readonly kind: 'skip';
+  depth: number;
+}
+
+type Frame = GroupFrame | LeafFrame | SkipFrame;
+
 class DocumentReader implements ReadState {
   readonly vars = new Map<string, unknown>();
   readonly issues: ProfileIssue[] = [];
   private readonly checks: (() => void)[] = [];
   private readonly seen = new WeakMap<LeafDecl, Set<string>>();
+  private readonly frames: Frame[] = [];
+  private skipping: SkipFrame | undefined;
 
   issue(path: string, detail: string): void {
     if (this.issues.length < MAX_ISSUES) this.issues.push({ code: 'cim.rule-violation', detail, path });
@@ -104,58 +97,130 @@ class DocumentReader implements ReadState {
     for (const check of this.checks) check();
   }
 
-  readChildren(nodes: readonly unknown[], decls: readonly ElementDecl[], scope: Scope, path: string): void {
-    const elements: ElementNode[] = [];
-    for (const node of nodes) {
-      const element = elementNode(node);
-      if (element) elements.push(element);
-      else if (isFields(node) && typeof node['#text'] === 'string' && node['#text'].trim() !== '') this.issue(path, 'has text where only elements are allowed');
-    }
-    let next = 0;
-    const expectedFrom = laterNames(decls);
-    for (const [k, decl] of decls.entries()) {
-      // An element no remaining declaration expects is reported once and skipped, so one stray element does not make all that follows "missing".
-      while (next < elements.length && !expectedFrom[k]!.has(elements[next]!.name)) {
-        this.issue(`${path}/${elements[next++]!.name}`, 'is not part of this profile here (or is out of order)');
-      }
-      const elementPath = `${path}/${decl.name}`;
-      const indexed = decl.kind === 'group' && decl.repeat.max !== 1;
-      let count = 0;
-      while (next < elements.length && elements[next]!.name === decl.name) {
-        const element = elements[next++]!;
-        count++;
-        const at = indexed ? `${elementPath}[${count}]` : elementPath;
-        if (decl.kind === 'leaf') {
-          if (count === 1) this.readLeaf(element, decl, scope, at);
-        } else if (indexed || count === 1) {
-          const child = decl.repeat.enter(scope, count);
-          this.readChildren(element.children, decl.children, child, at);
-          decl.repeat.leave?.(scope, child, this, elementPath);
-        }
-      }
-      const min = decl.kind === 'leaf' ? (decl.optional ? 0 : 1) : decl.repeat.min;
-      if (count < min) this.issue(elementPath, 'is missing');
-      if (!indexed && count > 1) this.issue(elementPath, `occurs ${count} times; it may occur once`);
-      if (decl.kind === 'group') decl.repeat.finish?.(scope, count, this, elementPath);
-    }
-    for (const extra of elements.slice(next)) this.issue(`${path}/${extra.name}`, 'is not part of this profile here (or is out of order)');
+  get reading(): boolean {
+    return this.frames.length > 0;
   }
 
-  private readLeaf(element: ElementNode, decl: LeafDecl, scope: Scope, path: string): void {
-    let raw = '';
-    for (const node of element.children) {
-      if (!isFields(node) || node['#comment'] !== undefined) continue;
-      if (typeof node['#text'] === 'string') {
-        const decoded = decodeReferences(node['#text']);
-        if (decoded === undefined) return this.issue(path, 'contains a reference that is not a predefined entity or a character reference');
-        raw += decoded;
-      } else if (Array.isArray(node['#cdata'])) {
-        for (const part of node['#cdata']) if (isFields(part) && typeof part['#text'] === 'string') raw += part['#text'];
-      } else {
-        return this.issue(path, 'contains elements; it holds text only');
-      }
+  openRoot(decls: readonly ElementDecl[], scope: Scope, path: string): void {
+    this.frames.push(this.groupFrame(decls, scope, path, undefined));
+  }
+
+  open(tag: SaxesTagPlain): void {
+    if (this.skipping) {
+      this.skipping.depth++;
+      return;
     }
-    const text = lexicalForm(decl.type, raw);
+    const frame = this.frames[this.frames.length - 1]!;
+    if (frame.kind === 'leaf') {
+      frame.hasElement = true;
+      this.skip();
+      return;
+    }
+    if (frame.kind === 'group') this.openChild(frame, localName(tag.name), tag.attributes);
+  }
+
+  close(): void {
+    if (this.skipping) {
+      if (--this.skipping.depth === 0) {
+        this.frames.pop();
+        this.skipping = undefined;
+      }
+      return;
+    }
+    const frame = this.frames.pop();
+    if (frame?.kind === 'leaf') this.readLeaf(frame);
+    else if (frame?.kind === 'group') {
+      for (; frame.at < frame.decls.length; frame.at++) this.closeRun(frame);
+      frame.leave?.();
+    }
+  }
+
+  text(text: string, cdata: boolean): void {
+    if (this.skipping) return;
+    const frame = this.frames[this.frames.length - 1];
+    if (frame?.kind === 'leaf') frame.text += text;
+    else if (frame?.kind === 'group' && !cdata && text.trim() !== '' && this.issues.length < MAX_ISSUES) {
+      this.issues.splice(frame.issueMark + frame.textIssues++, 0, {
+        code: 'cim.rule-violation',
+        detail: 'has text where only elements are allowed',
+        path: frame.path,
+      });
+    }
+  }
+
+  private groupFrame(decls: readonly ElementDecl[], scope: Scope, path: string, leave: (() => void) | undefined): GroupFrame {
+    return {
+      kind: 'group',
+      decls,
+      expectedFrom: laterNames(decls),
+      scope,
+      path,
+      at: 0,
+      running: false,
+      count: 0,
+      issueMark: this.issues.length,
+      textIssues: 0,
+      leave,
+    };
+  }
+
+  private skip(): void {
+    this.skipping = { kind: 'skip', depth: 1 };
+    this.frames.push(this.skipping);
+  }
+
+  private openChild(frame: GroupFrame, name: string, attributes: Readonly<Record<string, string>>): void {
+    for (;;) {
+      const decl = frame.decls[frame.at];
+      if (decl === undefined) {
+        this.issue(`${frame.path}/${name}`, NOT_HERE);
+        return this.skip();
+      }
+      if (!frame.running) {
+        if (!frame.expectedFrom[frame.at]!.has(name)) {
+          this.issue(`${frame.path}/${name}`, NOT_HERE);
+          return this.skip();
+        }
+        frame.running = true;
+      }
+      if (name === decl.name) return this.openOccurrence(frame, decl, ++frame.count, attributes);
+      this.closeRun(frame);
+      frame.at++;
+    }
+  }
+
+  private openOccurrence(frame: GroupFrame, decl: ElementDecl, count: number, attributes: Readonly<Record<string, string>>): void {
+    const elementPath = `${frame.path}/${decl.name}`;
+    if (decl.kind === 'leaf') {
+      if (count > 1) return this.skip();
+      this.frames.push({ kind: 'leaf', decl, scope: frame.scope, path: elementPath, attributes, text: '', hasElement: false });
+      return;
+    }
+    const indexed = decl.repeat.max !== 1;
+    if (!indexed && count > 1) return this.skip();
+    const child = decl.repeat.enter(frame.scope, count);
+    const leave = decl.repeat.leave ? () => (decl as GroupDecl).repeat.leave!(frame.scope, child, this, elementPath) : undefined;
+    this.frames.push(this.groupFrame(decl.children, child, indexed ? `${elementPath}[${count}]` : elementPath, leave));
+  }
+
+  /** Ends the run of `decls[at]`: too few or too many occurrences, and the repetition's own checks. */
+  private closeRun(frame: GroupFrame): void {
+    const decl = frame.decls[frame.at]!;
+    const count = frame.running ? frame.count : 0;
+    const elementPath = `${frame.path}/${decl.name}`;
+    const indexed = decl.kind === 'group' && decl.repeat.max !== 1;
+    const min = decl.kind === 'leaf' ? (decl.optional ? 0 : 1) : decl.repeat.min;
+    if (count < min) this.issue(elementPath, 'is missing');
+    if (!indexed && count > 1) this.issue(elementPath, `occurs ${count} times; it may occur once`);
+    if (decl.kind === 'group') decl.repeat.finish?.(frame.scope, count, this, elementPath);
+    frame.running = false;
+    frame.count = 0;
+  }
+
+  private readLeaf(frame: LeafFrame): void {
+    const { decl, scope, path } = frame;
+    if (frame.hasElement) return this.issue(path, 'contains elements; it holds text only');
+    const text = lexicalForm(decl.type, frame.text);
     const wrong = facetViolation(decl.type, text);
     if (wrong) return this.issue(path, wrong);
     if (decl.unique) {
@@ -166,10 +231,9 @@ class DocumentReader implements ReadState {
     }
     if (decl.attribute) {
       const attributePath = `${path}/@${decl.attribute.name}`;
-      const given = element.attributes[decl.attribute.name];
-      const decoded = typeof given === 'string' ? decodeReferences(given) : undefined;
-      if (decoded === undefined) return this.issue(attributePath, 'is missing');
-      const value = lexicalForm(decl.attribute.type, decoded);
+      const given = attributeNamed(frame.attributes, decl.attribute.name);
+      if (given === undefined) return this.issue(attributePath, 'is missing');
+      const value = lexicalForm(decl.attribute.type, given);
       const wrongAttribute = facetViolation(decl.attribute.type, value);
       if (wrongAttribute) return this.issue(attributePath, wrongAttribute);
       decl.attribute.value.read(value, scope, this, attributePath);
@@ -178,34 +242,58 @@ class DocumentReader implements ReadState {
   }
 }
 
+/** An attribute by local name, whatever its prefix (namespace declarations aside). */
+function attributeNamed(attributes: Readonly<Record<string, string>>, name: string): string | undefined {
+  if (Object.hasOwn(attributes, name)) return attributes[name];
+  for (const [qualified, value] of Object.entries(attributes)) {
+    if (!qualified.startsWith('xmlns') && localName(qualified) === name) return value;
+  }
+  return undefined;
+}
+
 export interface ParsedDocument<M, H> {
   readonly header: H;
   readonly model: M;
 }
 
 /**
- * XML text of a profile document → header and model. Reports every rule the
- * document breaks (structure, the facets of each value, positions, point
- * counts, derived values, reasons, the model's own schema), each at the
- * failing element. The text must already have passed the gateway's XML
- * safety checks: this parser never expands entities, but it does not bound
- * size or depth itself.
+ * XML text of a profile document → header and model, read as a stream: a
+ * SAX parser (saxes) hands each element to the declaration it matches, and
+ * the model fills one element at a time, with no tree of the document ever
+ * built. Reports every rule the document breaks (structure, the facets of
+ * each value, positions, point counts, derived values, reasons, the model's
+ * own schema), each at the failing element. Entities are never expanded
+ * (saxes knows only the predefined ones and character references) and a
+ * DOCTYPE is refused; the gateway bounds size and depth before this point.
  */
 export function parseDocument<M extends TSchema, H extends TSchema>(profile: Profile<M, H>, xml: string): ParsedDocument<Static<M>, Static<H>> {
   const reader = new DocumentReader();
   const rootPath = `/${profile.root}`;
-  const parsed: unknown = xmlParser.parse(xml);
-  const top = (Array.isArray(parsed) ? parsed : []).map(elementNode).filter((n) => n !== undefined);
-  const root = top[0];
   const header: Fields = {};
-  if (!root || root.name !== profile.root) {
-    throw new ProfileViolation(
-      [{ code: 'cim.rule-violation', detail: `the root element must be ${profile.root}`, path: root ? `/${root.name}` : '/' }],
-      header,
-    );
-  }
   const model: Fields = {};
-  reader.readChildren(root.children, profile.children, { header, root: model, item: model, position: 1, parent: undefined }, rootPath);
+  const sax = new SaxesParser({ xmlns: false, defaultXMLVersion: '1.0', forceXMLVersion: true } as const);
+  const malformed = (message: string) => new MalformedXml(message, sax.line, sax.column);
+  let rootSeen = false;
+  sax.on('error', (error) => {
+    throw malformed(error.message);
+  });
+  sax.on('doctype', () => {
+    throw malformed('a DOCTYPE is not accepted');
+  });
+  sax.on('opentag', (tag) => {
+    if (rootSeen) return reader.open(tag);
+    rootSeen = true;
+    const name = localName(tag.name);
+    if (name !== profile.root) {
+      throw new ProfileViolation([{ code: 'cim.rule-violation', detail: `the root element must be ${profile.root}`, path: `/${name}` }], header);
+    }
+    reader.openRoot(profile.children, { header, root: model, item: model, position: 1, parent: undefined }, rootPath);
+  });
+  sax.on('closetag', () => reader.close());
+  sax.on('text', (text) => reader.text(text, false));
+  sax.on('cdata', (text) => reader.text(text, true));
+  sax.write(xml).close();
+  if (!rootSeen) throw new ProfileViolation([{ code: 'cim.rule-violation', detail: `the root element must be ${profile.root}`, path: '/' }], header);
   reader.runChecks();
   if (reader.issues.length > 0) throw new ProfileViolation(reader.issues, header);
 
