@@ -2,21 +2,15 @@ import assert from 'node:assert/strict';
 import { buildDocument, documentBytes } from '../../profiles/machinery/builder.ts';
 import { MalformedXml, parseDocument } from '../../profiles/machinery/parser.ts';
 import { meritOrderListProfile } from '../../profiles/meritOrderList.ts';
-import type { DocumentHeader } from '../../profiles/models/documentHeader.ts';
 import { Problem } from '../../protocol/problem.ts';
 import type { MeritOrderList } from '../../schemas/anm/meritOrderList.ts';
 import { readCimDocument } from './inbound.ts';
 import { DEFAULT_XML_LIMITS } from './xmlSafety.ts';
+import { documentHeader } from '../../profiles/testing/headers.ts';
 
 const LIMITS = { ...DEFAULT_XML_LIMITS, maxBytes: 1024 ** 3, maxElements: 1e9, maxAttributes: 1e9 };
 
-const header: DocumentHeader = {
-  mRID: 'MOL-LARGE',
-  revisionNumber: 1,
-  createdDateTime: '2024-10-17T13:00:00Z',
-  sender: { mRID: 'GB-DSO', codingScheme: 'NGB', role: 'A50' },
-  receiver: { mRID: 'GB-FSP', codingScheme: 'NGB', role: 'A56' },
-};
+const header = documentHeader({ mRID: 'MOL-LARGE' });
 
 function list(entries: number): MeritOrderList {
   return {

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import express, { type Express } from 'express';
 import request from 'supertest';
 import { acknowledgementProfile } from '../../profiles/acknowledgement.ts';
@@ -24,19 +23,13 @@ import { officialSchema } from './officialSchemas.ts';
 import { assetContradictions, separateRegisteredAssets, withRegisteredAssets } from './registeredAssets.ts';
 import { cimRouter } from './routes.ts';
 import { parseWellFormed, schemaViolations } from './xsdValidation.ts';
+import { ANM_TO_GATEWAY, documentHeader } from '../../profiles/testing/headers.ts';
 
 const problem = (code: string) => `urn:flexgate:problem:${code}`;
 const registry = new RegistryIndex(bitraderRegistry());
 const assetOf = (resourceId: string) => registry.assetOfResource(resourceId);
 
-const header = (overrides: Partial<DocumentHeader> = {}): DocumentHeader => ({
-  mRID: randomUUID().replaceAll('-', ''),
-  revisionNumber: 1,
-  createdDateTime: '2024-10-18T06:00:00Z',
-  sender: { mRID: 'GB-DSO-ANM', codingScheme: 'NGB', role: 'A50' },
-  receiver: { mRID: 'FLEXGATE', codingScheme: 'NGB', role: 'A56' },
-  ...overrides,
-});
+const header = (overrides: Partial<DocumentHeader> = {}) => documentHeader({ ...ANM_TO_GATEWAY, createdDateTime: '2024-10-18T06:00:00Z', ...overrides });
 
 const dispatch: DispatchInstruction = {
   start: '2024-10-18T07:00:00Z',

@@ -31,20 +31,14 @@ import { separateRegisteredAssets } from './registeredAssets.ts';
 import { cimRouter } from './routes.ts';
 import { parseWellFormed, schemaViolations } from './xsdValidation.ts';
 import { followPages } from '../testing/pagination.ts';
+import { ANM_TO_GATEWAY, documentHeader } from '../../profiles/testing/headers.ts';
 
 const XML = 'application/xml';
 const problem = (code: string) => `urn:flexgate:problem:${code}`;
 const MAX_BODY = 32 * 1024 * 1024;
 const MAX_XML = 12 * 1024 * 1024;
 
-const header = (overrides: Partial<DocumentHeader> = {}): DocumentHeader => ({
-  mRID: randomUUID().replaceAll('-', ''),
-  revisionNumber: 1,
-  createdDateTime: '2024-10-17T13:00:00Z',
-  sender: { mRID: 'GB-DSO-ANM', codingScheme: 'NGB', role: 'A50' },
-  receiver: { mRID: 'FLEXGATE', codingScheme: 'NGB', role: 'A56' },
-  ...overrides,
-});
+const header = (overrides: Partial<DocumentHeader> = {}) => documentHeader({ ...ANM_TO_GATEWAY, ...overrides });
 
 const readAcknowledgement = (text: string): Acknowledgement => parseDocument(acknowledgementProfile, text).model;
 

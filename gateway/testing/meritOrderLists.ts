@@ -1,6 +1,7 @@
 import { buildDocument } from '../../profiles/machinery/builder.ts';
 import { meritOrderListProfile } from '../../profiles/meritOrderList.ts';
 import type { MeritOrderEntry } from '../../schemas/anm/meritOrderList.ts';
+import { documentHeader } from '../../profiles/testing/headers.ts';
 
 /** The first entry of BiTraDER's figure 6, without its display name: the entry tests build documents from. */
 export const FIGURE6_FIRST_ENTRY: MeritOrderEntry = {
@@ -32,15 +33,5 @@ export const FIGURE6_SECOND_ENTRY: MeritOrderEntry = {
 
 /** A merit order list CIM document with that one entry, valid in every way, from the DSO to an FSP. */
 export function oneEntryMeritOrderDocument(mRID: string): string {
-  return buildDocument(
-    meritOrderListProfile,
-    { entries: [FIGURE6_FIRST_ENTRY] },
-    {
-      mRID,
-      revisionNumber: 1,
-      createdDateTime: '2024-10-17T13:00:00Z',
-      sender: { mRID: 'GB-DSO', codingScheme: 'NGB', role: 'A50' },
-      receiver: { mRID: 'GB-FSP', codingScheme: 'NGB', role: 'A56' },
-    },
-  );
+  return buildDocument(meritOrderListProfile, { entries: [FIGURE6_FIRST_ENTRY] }, documentHeader({ mRID }));
 }

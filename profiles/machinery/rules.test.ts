@@ -7,19 +7,13 @@ import { deliveryVerificationProfile } from '../deliveryVerification.ts';
 import { dispatchInstructionProfile } from '../dispatchInstruction.ts';
 import { meritOrderListProfile } from '../meritOrderList.ts';
 import type { DispatchInstruction } from '../models/dispatchInstruction.ts';
-import type { DocumentHeader } from '../models/documentHeader.ts';
 import { buildDocument } from './builder.ts';
 import type { Profile } from './declaration.ts';
 import { parseDocument } from './parser.ts';
 import { ProfileViolation } from './violation.ts';
+import { documentHeader } from '../testing/headers.ts';
 
-const header: DocumentHeader = {
-  mRID: 'DOC-1',
-  revisionNumber: 1,
-  createdDateTime: '2024-10-17T13:10:00Z',
-  sender: { mRID: 'GB-DSO', codingScheme: 'NGB', role: 'A50' },
-  receiver: { mRID: 'GB-FSP', codingScheme: 'NGB', role: 'A56' },
-};
+const header = documentHeader({ mRID: 'DOC-1', createdDateTime: '2024-10-17T13:10:00Z' });
 
 const list: MeritOrderList = {
   issuedAt: '2024-10-17T13:00:00Z',
