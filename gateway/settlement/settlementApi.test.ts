@@ -6,6 +6,7 @@ import { buildDocument } from '../../profiles/machinery/builder.ts';
 import { deliveryVerificationProfile } from '../../profiles/deliveryVerification.ts';
 import { decodeAnmDocument } from '../anm/decode.ts';
 import { meritOrderEvents } from '../openadr/meritOrderEvents.ts';
+import type { NewObject } from '../openadr/objectTable.ts';
 import { insertObject } from '../openadr/objectWrites.ts';
 import { createEventObject } from '../openadr/operations/events.ts';
 import { createProgramObject } from '../openadr/operations/programs.ts';
@@ -19,6 +20,22 @@ import { adminSettlementRouter } from './adminRoutes.ts';
 
 const problem = (code: string) => `urn:flexgate:problem:${code}`;
 const NOW = '2024-10-17T20:08:45.000Z';
+
+/** A report the aggregator's VEN stored on the event: `fields` beside its event and client name. */
+const aggregatorReport = (id: string, eventId: string, fields: Record<string, unknown>): NewObject<unknown> => ({
+  id,
+  objectType: 'REPORT',
+  clientId: 'urn:flexgate:fsp:fsp-agg1',
+  venId: 'ven-1',
+  programId: null,
+  eventId,
+  name: null,
+  targets: [],
+  sourceKey: null,
+  lifecycle: null,
+  createdAt: NOW,
+  body: { eventID: eventId, clientName: 'ven-agg1', ...fields },
+});
 const NOMINATED_CSV = 'settlement_date,settlement_period,kW\n2024-10-18,17,650\n2024-10-18,18,650\n';
 
 forEachBackend((backend) => {
@@ -44,20 +61,7 @@ forEachBackend((backend) => {
         eventId = (await createEventObject(tx, events.get('mol-fig7/Agg_Seller_1')!, NOW, 'mol-fig7/Agg_Seller_1')).id;
         // The aggregator's VEN reports USAGE on the event, in 15-minute intervals.
         await insertObject(tx, {
-          id: 'report-1',
-          objectType: 'REPORT',
-          clientId: 'urn:flexgate:fsp:fsp-agg1',
-          venId: 'ven-1',
-          programId: program.id,
-          eventId,
-          name: null,
-          targets: [],
-          sourceKey: null,
-          lifecycle: null,
-          createdAt: NOW,
-          body: {
-            eventID: eventId,
-            clientName: 'ven-agg1',
+          ...aggregatorReport('report-1', eventId, {
             resources: [
               {
                 resourceName: 'G1_Agg1',
@@ -68,7 +72,8 @@ forEachBackend((backend) => {
                 })),
               },
             ],
-          },
+          }),
+          programId: program.id,
         });
       });
     });
@@ -122,21 +127,9 @@ forEachBackend((backend) => {
     it("shows the FSP's declarations of availability and their confidence (0–100 %) beside each period, the later one winning", async () => {
       const declare = (id: string, start: string, minutes: number, kW: number, confidence?: number) =>
         store.transaction((tx) =>
-          insertObject(tx, {
-            id,
-            objectType: 'REPORT',
-            clientId: 'urn:flexgate:fsp:fsp-agg1',
-            venId: 'ven-1',
-            programId: null,
-            eventId,
-            name: null,
-            targets: [],
-            sourceKey: null,
-            lifecycle: null,
-            createdAt: NOW,
-            body: {
-              eventID: eventId,
-              clientName: 'ven-agg1',
+          insertObject(
+            tx,
+            aggregatorReport(id, eventId, {
               payloadDescriptors: [
                 {
                   objectType: 'REPORT_PAYLOAD_DESCRIPTOR',
@@ -161,8 +154,8 @@ forEachBackend((backend) => {
                   ],
                 },
               ],
-            },
-          }),
+            }),
+          ),
         );
       await declare('declaration-1', '2024-10-18T07:00:00Z', 60, -600, 80);
       await declare('declaration-2', '2024-10-18T07:30:00Z', 30, -500);
