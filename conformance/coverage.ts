@@ -15,8 +15,6 @@ export const NOT_BLACK_BOX: Partial<Record<ProblemCode, string>> = {
   'delivery.failed': 'the target could not prepare a notification: an internal failure',
   'delivery.abandoned': 'a dispatcher stopped during the last allowed attempt: needs the target killed mid-delivery',
   'xml.too-large': 'the CIM API takes the body budget as its XML limit, so request.body-too-large answers first (GW-REQ-004)',
-  'auth.certificate-revoked':
-    'a conforming gateway refuses a revoked client certificate at the handshake, or on a connection opened before the revocation with auth.client-certificate-required naming the revocation (GW-TLS, VTN-TLS revoked cases); this type is left only for a revocation landing between the checks of one request',
   'anm.too-many-entries':
     'with the default budget (100,000 entries) the published schema bound (maxItems 100,000) answers first with schema.violation; only a deployment that lowers maxDocumentEntries produces it',
   'work.too-costly':
@@ -29,7 +27,7 @@ export const NOT_BLACK_BOX: Partial<Record<ProblemCode, string>> = {
  * and reported in README.md. Give each a case and remove it here (the
  * coverage test fails if one stays listed once covered).
  */
-export const AWAITING_VECTORS: readonly ProblemCode[] = ['registry.asset-mismatch'];
+export const AWAITING_VECTORS: readonly ProblemCode[] = [];
 
 /** The negative cases of each problem code: steps expecting it, and scripted cases declaring it. */
 export function problemCoverage(cases: readonly LoadedCase[]): Map<string, string[]> {

@@ -186,7 +186,8 @@ export async function createMutualTlsServer(options: MutualTlsOptions): Promise<
       const socket = req.socket as TLSSocket;
       if (socket.authorized) return next();
       res.setHeader('Connection', 'close');
-      next(new Problem('auth.client-certificate-required', unverifiedPeerDetail(socket)));
+      const revoked = authorizationCode(socket) === 'CERT_REVOKED';
+      next(new Problem(revoked ? 'auth.certificate-revoked' : 'auth.client-certificate-required', unverifiedPeerDetail(socket)));
     },
     identifyCaller(),
     (req, res, next) => {
@@ -200,7 +201,7 @@ export async function createMutualTlsServer(options: MutualTlsOptions): Promise<
         const caller = findCaller(req);
         if (!caller || !state.revokedSerials.has(caller.certificateSerial)) return next();
         res.setHeader('Connection', 'close');
-        next(new Problem('auth.client-certificate-required', `The client certificate (serial ${caller.certificateSerial}) is revoked`));
+        next(new Problem('auth.certificate-revoked', `The client certificate (serial ${caller.certificateSerial}) is revoked`));
       };
       const reloading = refreshTrust();
       if (reloading) reloading.then(judge, next);
@@ -220,10 +221,15 @@ export async function createMutualTlsServer(options: MutualTlsOptions): Promise<
   };
 }
 
+/** OpenSSL's code for why the peer's certificate did not verify (`CERT_REVOKED`, …), or `unverified`. */
+function authorizationCode(socket: TLSSocket): string {
+  const reason = socket.authorizationError;
+  return reason === undefined ? 'unverified' : String((reason as Error & { code?: string }).code ?? reason);
+}
+
 /** Why the TLS layer did not verify the peer's certificate, in words an FSP can act on. */
 function unverifiedPeerDetail(socket: TLSSocket): string {
-  const reason = socket.authorizationError;
-  const code = reason === undefined ? 'unverified' : String((reason as Error & { code?: string }).code ?? reason);
+  const code = authorizationCode(socket);
   const why: Record<string, string> = {
     CERT_REVOKED: 'it is revoked',
     CERT_HAS_EXPIRED: 'it has expired',

@@ -82,7 +82,14 @@ export const tlsRevokedCertificate: Script = async (context) => {
   const deadline = Date.now() + 10_000;
   for (;;) {
     const outcome = await probe(context.target.url, { ca, cert: credentials.cert, key: credentials.key });
-    if (refused(outcome)) return context.note(`revoked client certificate: ${JSON.stringify(outcome)}`);
+    if (refused(outcome)) {
+      context.note(`revoked client certificate: ${JSON.stringify(outcome)}`);
+      // Refused at the handshake, or answered with the type that names the revocation.
+      if (outcome.answered && outcome.problem !== 'auth.certificate-revoked') {
+        throw new CaseFailed(`a revoked client certificate was refused as ${outcome.problem}, not auth.certificate-revoked`);
+      }
+      return;
+    }
     if (Date.now() > deadline) throw new CaseFailed(`a revoked client certificate is still answered (${JSON.stringify(outcome)}) 10 s after revocation`);
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
