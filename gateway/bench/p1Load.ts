@@ -114,7 +114,7 @@ function problemCode(body: Buffer): string | undefined {
 export async function generateLoad(plan: LoadPlan): Promise<LoadResult> {
   const clients = await Promise.all(plan.parties.map(async (urn) => new FlexgateClient(plan.url, await loadTlsCredentials(plan.pkiDir, urn))));
   try {
-    // The VTNs compile their OpenAPI validators after the gateway listens (seconds of CPU): any answer of each (a 404 too) comes once that is done.
+    // The VTNs compile their OpenAPI validators after the gateway listens (seconds of CPU); an answer of each (a 404 too) comes once that is done.
     for (const base of [OPENADR_BASE_PATH, OPENADR_301_BASE_PATH]) {
       const response = await clients[0]!.request('GET', `${base}/auth/server`);
       if (response.status >= 500) throw new Error(`setup GET ${base}/auth/server: HTTP ${response.status} ${response.text()}`);

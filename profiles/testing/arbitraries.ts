@@ -33,7 +33,7 @@ export function text(min: number, max: number): fc.Arbitrary<string> {
 /** An id or name of the identifier alphabet (schemas/anm/identifiers.ts): awkward inside, never whitespace at either end. */
 export const identifier = (max = 60) => text(1, max).map((id) => id.replace(/^\s/u, 'a').replace(/\s$/u, 'z'));
 
-/** The registry's facts about an asset, ids as awkward as any other. */
+/** The registry's facts about an asset, ids as awkward as the other ids. */
 const registeredAsset: fc.Arbitrary<RegisteredAsset> = fc.record(
   { dsoAssetId: identifier(), assetGroupId: identifier(), energySource: fc.constantFrom(...ENERGY_SOURCES) },
   { noNullPrototype: true },
