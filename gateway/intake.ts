@@ -78,7 +78,8 @@ async function acceptMessage(
   message: IncomingMessage,
   produce: (context: AcceptContext) => Promise<Produced>,
 ): Promise<Accepted> {
-  const requestSha256 = sha256Hex(message.body);
+  // The envelope's verification hashed these bytes already: the same SHA-256, in hex.
+  const requestSha256 = message.envelope ? Buffer.from(message.envelope.bodySha256, 'base64url').toString('hex') : sha256Hex(message.body);
   // Per sender: two parties sending the same body must never get each other's response.
   const scope = `${message.caller?.party.urn ?? 'anonymous'} ${message.method} ${message.path}`;
   if (message.idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(message.idempotencyKey)) {
