@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { loadTlsCredentials } from '../../certs/index.ts';
-import { apiVersionFor, clockSequence, signEnvelope, signerFromCredentials } from '../../protocol/envelope/index.ts';
+import { clockSequence, signEnvelope, signerFromCredentials } from '../../protocol/envelope/index.ts';
 import { partyFromCertificate } from '../../protocol/identity/certificateIdentity.ts';
-import { SIGNATURE_HEADER } from '../../schemas/envelope.ts';
+import { apiVersionOfPath, SIGNATURE_HEADER } from '../../schemas/envelope.ts';
 import { PROBLEM_TYPE_PREFIX } from '../../schemas/problems.ts';
 import type { Answer, Fault } from './faults.ts';
 import type { ReferenceGateway } from '../runner/referenceGateway.ts';
@@ -20,14 +20,15 @@ type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
 export async function installFault(reference: ReferenceGateway, fault: Fault): Promise<() => void> {
   const { server, pkiDir, identity } = reference.gateway;
   const listeners = server.listeners('request') as RequestListener[];
-  const onSecure = server.listeners('secureConnection') as ((...args: unknown[]) => void)[];
+  // The first listener is Node's own HTTP parser (the https.Server constructor adds it); the gateway's come after it.
+  const [httpParser, ...gatewayOnSecure] = server.listeners('secureConnection') as ((...args: unknown[]) => void)[];
   const restore = () => {
     server.removeAllListeners('request');
     for (const listener of listeners) server.on('request', listener);
-    if (!server.listenerCount('secureConnection')) for (const listener of onSecure) server.on('secureConnection', listener);
+    for (const listener of gatewayOnSecure) if (!server.listeners('secureConnection').includes(listener)) server.on('secureConnection', listener);
   };
-  // The gateway drops a connection without a client certificate as it is made; the fault keeps it.
-  if (fault.tls === 'accept-without-client-certificate') server.removeAllListeners('secureConnection');
+  // The gateway drops a connection without a client certificate as it is made; the fault keeps it (and still parses HTTP).
+  if (fault.tls === 'accept-without-client-certificate' && httpParser) for (const listener of gatewayOnSecure) server.off('secureConnection', listener);
   const rewrite = fault.rewrite;
   if (!rewrite) return restore;
   const signer = signerFromCredentials(await loadTlsCredentials(pkiDir, identity));
@@ -47,7 +48,7 @@ export async function installFault(reference: ReferenceGateway, fault: Fault): P
       const audience = (peer?.raw ? partyFromCertificate(peer.raw)?.urn : undefined) ?? 'urn:flexgate:unknown:unidentified';
       void signEnvelope(
         signer,
-        { audience, sequence: sequence(), method: answer.method, path, apiVersion: apiVersionFor(path.split('?')[0]!), status: replaced.status },
+        { audience, sequence: sequence(), method: answer.method, path, apiVersion: apiVersionOfPath(path.split('?')[0]!) ?? 'admin/v1', status: replaced.status },
         replaced.body,
       ).then((signature) => {
         res.statusCode = replaced.status;
