@@ -178,7 +178,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const dispatcher = new DeliveryDispatcher({ db: store.db, dialect: store.dialect, logger: options.logger, transports });
   dispatcher.start();
   const metrics = new GatewayMetrics({ store, pkiDir, identity: signer.issuer });
-  const app = gatewayApplication({
+  const { app, ready } = gatewayApplication({
     store,
     metrics,
     pkiDir,
@@ -218,6 +218,13 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       await store.close();
     })());
 
+  // Started means every route can answer: the OpenADR validators are compiled (a broken document fails the start, not each request).
+  try {
+    await ready;
+  } catch (error) {
+    await close();
+    throw error;
+  }
   return { url, identity: signer.issuer, pkiDir, store, server, close };
 }
 
@@ -243,7 +250,7 @@ interface ApplicationParts {
  * the client certificate, access rule, signature) before any API router, and
  * every response leaves signed, problems included.
  */
-function gatewayApplication(parts: ApplicationParts): Express {
+function gatewayApplication(parts: ApplicationParts): { app: Express; ready: Promise<unknown> } {
   const { store, logger, signer, trust, publicUrl, openadr, budgets, skewSeconds } = parts;
   const { maxBodyBytes } = budgets;
   const trustOptions = { store, gateway: signer, trust, logger, rules: ACCESS_RULES, ...(skewSeconds === undefined ? {} : { skewSeconds }) };
@@ -280,8 +287,10 @@ function gatewayApplication(parts: ApplicationParts): Express {
   app.use(anmRouter({ intake, maxBodyBytes, limits: budgets }));
   app.use(adapterRouter({ intake, maxBodyBytes }));
   app.use(cimRouter({ intake, maxBodyBytes, budgets, ...(parts.registryConsistency ? { registryConsistency: parts.registryConsistency } : {}) }));
-  app.use(openadrRouter({ intake, maxBodyBytes, config: openadr }));
-  app.use(openadrV301Router({ intake, maxBodyBytes, config: openadr }));
+  const openadr31 = openadrRouter({ intake, maxBodyBytes, config: openadr });
+  const openadr301 = openadrV301Router({ intake, maxBodyBytes, config: openadr });
+  app.use(openadr31);
+  app.use(openadr301);
   app.use(openadr20bRouter({ store, config: openadr }));
   app.use(openadrAdminRouter({ store, config: openadr }));
   app.use(adminDeliveryRouter({ store, onRedelivery: parts.onRedelivery }));
@@ -290,5 +299,5 @@ function gatewayApplication(parts: ApplicationParts): Express {
   app.use(operationsRouter({ metrics: parts.metrics, store, pkiDir: parts.pkiDir }));
   app.use((req, _res, next) => next(new Problem('request.not-found', `Nothing at ${req.method} ${req.path}`)));
   app.use(problemHandler(logger, publicUrl));
-  return app;
+  return { app, ready: Promise.all([openadr31.ready, openadr301.ready]) };
 }

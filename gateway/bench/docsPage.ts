@@ -55,7 +55,7 @@ export function benchmarksDocs(run: BenchRun): Map<string, string> {
     '- **P1**: a real `flexgate serve` process on SQLite (group commit: each answer waits for an fsync of the WAL taken after its commit) over',
     '  loopback mutual TLS; a load generator in another process with 16 ANM parties × 4 requests in flight through',
     "  one client each, so one party's sequence numbers overtake each other; 5 s warm-up, then 15 s measured,",
-    '  once the VTNs have compiled their validators, first signed POSTs of a 10-entry merit order list, then signed GETs of one. Both sides verify every signature.',
+    '  first signed POSTs of a 10-entry merit order list, then signed GETs of one. Both sides verify every signature.',
     '- **P2**, **P3**: `gateway/bench/p2Documents.ts` and `gateway/bench/p3Fanout.ts` say what they measure in their rows.',
     '- **CLI**: the compiled `flexgate --help` and `node -e 0`, five runs each taken alternately, medians.',
     '',

@@ -1,7 +1,5 @@
 import { loadTlsCredentials } from '../../certs/index.ts';
 import { FlexgateClient } from '../../client/flexgateClient.ts';
-import { OPENADR_BASE_PATH } from '../../schemas/openadr/openapi.ts';
-import { OPENADR_301_BASE_PATH } from '../../schemas/openadr/openapi301.ts';
 import { PROBLEM_TYPE_PREFIX } from '../../schemas/problems.ts';
 import { answerParent, isChildEntry } from './child.ts';
 
@@ -114,11 +112,6 @@ function problemCode(body: Buffer): string | undefined {
 export async function generateLoad(plan: LoadPlan): Promise<LoadResult> {
   const clients = await Promise.all(plan.parties.map(async (urn) => new FlexgateClient(plan.url, await loadTlsCredentials(plan.pkiDir, urn))));
   try {
-    // The VTNs compile their OpenAPI validators after the gateway listens (seconds of CPU); an answer of each (a 404 too) comes once that is done.
-    for (const base of [OPENADR_BASE_PATH, OPENADR_301_BASE_PATH]) {
-      const response = await clients[0]!.request('GET', `${base}/auth/server`);
-      if (response.status >= 500) throw new Error(`setup GET ${base}/auth/server: HTTP ${response.status} ${response.text()}`);
-    }
     const mol = tenEntryMeritOrderList();
     const post = (client: FlexgateClient) => client.request('POST', '/anm/v1/merit-order-lists', { body: mol, contentType: 'application/json' });
     // Each party reads back a list it posted itself.

@@ -8,12 +8,17 @@ import { tokenRequestProblem } from './tokenEndpoint.ts';
 
 export type OperationHandler = (c: Context, req: Request, res: Response) => Promise<void>;
 
+/** A request handler that can answer only once its document's validators are compiled (`ready`). */
+export type OpenadrBackend = RequestHandler & { ready: Promise<void> };
+
 /**
  * One OpenADR version's document as a request handler: the body parsed,
  * validated against the document (every failure reported, bounded, not only
  * the first), each of `operationIds` to `handle`, and unknown paths and
  * methods as problems. Tokens are checked in `handle`, where a refusal keeps
  * its own problem type; openapi-backend's schemes only pass the request on.
+ * Compiling the validators takes seconds: the gateway awaits `ready` before
+ * it reports itself started.
  */
 export function openadrBackend(options: {
   definition: object;
@@ -21,7 +26,7 @@ export function openadrBackend(options: {
   basePath: string;
   operationIds: readonly string[];
   handle: OperationHandler;
-}): RequestHandler {
+}): OpenadrBackend {
   const { basePath, version } = options;
   const api = new OpenAPIBackend({
     definition: structuredClone(options.definition) as never,
@@ -45,14 +50,15 @@ export function openadrBackend(options: {
   });
   api.registerSecurityHandler('oAuth2ClientCredentials', () => true);
   api.registerSecurityHandler('bearerAuth', () => true);
-  const ready = api.init();
-  // Awaited by every request; marked handled here so a failing document is reported per request, not as an unhandled rejection.
+  const ready = api.init().then(() => undefined);
+  // Awaited by every request too; marked handled here so a failing document is reported by whoever awaits it, not as an unhandled rejection.
   ready.catch(() => undefined);
-  return async (req, res) => {
+  const serve: RequestHandler = async (req, res) => {
     await ready;
     const body = parseBody(req.headers['content-type'], Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0));
     await api.handleRequest({ method: req.method, path: req.url, headers: req.headers as Record<string, string>, body }, req, res);
   };
+  return Object.assign(serve, { ready });
 }
 
 /** Every violation of an OpenADR request (bounded), each with its JSON pointer. */

@@ -42,7 +42,7 @@ const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
  * checks its scope and the VEN's signature policy, and writes through the
  * intake (journalled, idempotent, in one transaction).
  */
-export function openadrRouter({ intake, maxBodyBytes, config = DEFAULT_OPENADR_CONFIG }: OpenadrRouterOptions): Router {
+export function openadrRouter({ intake, maxBodyBytes, config = DEFAULT_OPENADR_CONFIG }: OpenadrRouterOptions): Router & { ready: Promise<void> } {
   const { store } = intake;
   const handle = async (c: Context, req: Request, res: Response) => {
     const operationId = c.operation.operationId!;
@@ -68,7 +68,7 @@ export function openadrRouter({ intake, maxBodyBytes, config = DEFAULT_OPENADR_C
   inner.use(problemResponder(config.publicBaseUrl));
   const router = express.Router();
   router.use(OPENADR_BASE_PATH, inner);
-  return router;
+  return Object.assign(router, { ready: serve.ready });
 }
 
 /** An operation of flexgate's OpenADR model (3.1.0 operation ids and shapes), whichever API version it arrived through. */

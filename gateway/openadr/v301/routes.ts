@@ -213,7 +213,7 @@ const statusOf301 = (problem: Problem, tokenEndpoint: boolean) => openadr301Stat
  * journal and idempotency) and back. Every response carries the
  * deprecation headers.
  */
-export function openadrV301Router({ intake, maxBodyBytes, config = DEFAULT_OPENADR_CONFIG, deprecation = V301_DEPRECATION }: OpenadrV301RouterOptions): Router {
+export function openadrV301Router({ intake, maxBodyBytes, config = DEFAULT_OPENADR_CONFIG, deprecation = V301_DEPRECATION }: OpenadrV301RouterOptions): Router & { ready: Promise<void> } {
   const { store } = intake;
   const baseUrl = v301BaseUrl(config);
   const handle = async (c: Context, req: Request, res: Response) => {
@@ -261,5 +261,5 @@ export function openadrV301Router({ intake, maxBodyBytes, config = DEFAULT_OPENA
   inner.use(problemResponder(baseUrl, statusOf301));
   const router = express.Router();
   router.use(OPENADR_301_BASE_PATH, inner);
-  return router;
+  return Object.assign(router, { ready: serve.ready });
 }
