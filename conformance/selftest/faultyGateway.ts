@@ -48,7 +48,14 @@ export async function installFault(reference: ReferenceGateway, fault: Fault): P
       const audience = (peer?.raw ? partyFromCertificate(peer.raw)?.urn : undefined) ?? 'urn:flexgate:unknown:unidentified';
       void signEnvelope(
         signer,
-        { audience, sequence: sequence(), method: answer.method, path, apiVersion: apiVersionOfPath(path.split('?')[0]!) ?? 'admin/v1', status: replaced.status },
+        {
+          audience,
+          sequence: sequence(),
+          method: answer.method,
+          path,
+          apiVersion: apiVersionOfPath(path.split('?')[0]!) ?? 'admin/v1',
+          status: replaced.status,
+        },
         replaced.body,
       ).then((signature) => {
         res.statusCode = replaced.status;

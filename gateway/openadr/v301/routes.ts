@@ -213,7 +213,12 @@ const statusOf301 = (problem: Problem, tokenEndpoint: boolean) => openadr301Stat
  * journal and idempotency) and back. Every response carries the
  * deprecation headers.
  */
-export function openadrV301Router({ intake, maxBodyBytes, config = DEFAULT_OPENADR_CONFIG, deprecation = V301_DEPRECATION }: OpenadrV301RouterOptions): Router & { ready: Promise<void> } {
+export function openadrV301Router({
+  intake,
+  maxBodyBytes,
+  config = DEFAULT_OPENADR_CONFIG,
+  deprecation = V301_DEPRECATION,
+}: OpenadrV301RouterOptions): Router & { ready: Promise<void> } {
   const { store } = intake;
   const baseUrl = v301BaseUrl(config);
   const handle = async (c: Context, req: Request, res: Response) => {
