@@ -59,7 +59,7 @@ const linesIn = (text: string, from: number, to: number) => {
   return count;
 };
 
-/** Part `k` of a large document: everything around the run, and one batch of it. */
+/** One part of a large document: everything around the run, and one batch of it. */
 interface Part {
   readonly text: string;
   /** A line of the part → the line of the document it comes from. */
@@ -68,28 +68,32 @@ interface Part {
   readonly around: (line: number) => boolean;
 }
 
-function partOf(text: string, run: RunOutline, k: number): Part {
-  const from = run.batchStarts[k]!;
-  const to = run.batchStarts[k + 1] ?? run.end;
+/** The parts of a large document in order, made one at a time; lines are counted in one pass over the text, not once per part. */
+function* partsOf(text: string, run: RunOutline): Generator<Part> {
   const before = linesIn(text, 0, run.start);
-  const inBatch = linesIn(text, from, to);
-  const batchLine = before + linesIn(text, run.start, from) + 1;
   const afterLine = before + linesIn(text, run.start, run.end) + 1;
-  return {
-    text: text.slice(0, run.start) + text.slice(from, to) + text.slice(run.end),
-    lineOf: (line) => (line <= before ? line : line <= before + 1 + inBatch ? line - before - 1 + batchLine : line - before - 1 - inBatch + afterLine),
-    around: (line) => line <= before || line > before + 1 + inBatch,
-  };
+  const head = text.slice(0, run.start);
+  const tail = text.slice(run.end);
+  let batchLine = before + 1;
+  for (let k = 0; k < run.batchStarts.length; k++) {
+    const from = run.batchStarts[k]!;
+    const to = run.batchStarts[k + 1] ?? run.end;
+    const inBatch = linesIn(text, from, to);
+    const firstLine = batchLine;
+    yield {
+      text: head + text.slice(from, to) + tail,
+      lineOf: (line) => (line <= before ? line : line <= before + 1 + inBatch ? line - before - 1 + firstLine : line - before - 1 - inBatch + afterLine),
+      around: (line) => line <= before || line > before + 1 + inBatch,
+    };
+    batchLine += inBatch;
+  }
 }
 
 /** Parses for well-formedness; a syntax error becomes `xml.malformed` with line and column. */
 export function parseWellFormed(text: string): WellFormedXml {
   const run = text.length > WHOLE_UP_TO_CHARS ? runOutline(text, PART_CHARS) : undefined;
   if (!run) return { kind: 'whole', document: parsed(text, (line) => line) };
-  for (let k = 0; k < run.batchStarts.length; k++) {
-    const part = partOf(text, run, k);
-    parsed(part.text, part.lineOf);
-  }
+  for (const part of partsOf(text, run)) parsed(part.text, part.lineOf);
   return { kind: 'parts', text, run };
 }
 
@@ -155,12 +159,14 @@ function partErrors(text: string, run: RunOutline, schema: CompiledSchema): Loca
       (line) => line,
     );
   const errors: LocatedError[] = [];
-  for (let k = 0; k < run.batchStarts.length && errors.length < MAX_REPORTED; k++) {
-    const part = partOf(text, run, k);
+  let k = 0;
+  for (const part of partsOf(text, run)) {
+    if (errors.length >= MAX_REPORTED) break;
     for (const error of validationErrors(parsed(part.text, part.lineOf), schema, (line) => line)) {
       if (k > 0 && error.line !== undefined && part.around(error.line)) continue;
       errors.push({ ...error, line: error.line === undefined ? undefined : part.lineOf(error.line) });
     }
+    k++;
   }
   return errors.slice(0, MAX_REPORTED);
 }
