@@ -1,7 +1,5 @@
-import { randomUUID, X509Certificate } from 'node:crypto';
-import { FlattenedSign } from 'jose';
+import { randomUUID, sign, X509Certificate } from 'node:crypto';
 import { CRITICAL_MEMBERS, RECEIPT_MEMBER, STATUS_MEMBER, type ApiVersion, type EnvelopeHeader, type Receipt } from '../../schemas/envelope.ts';
-import { JOSE_CRIT } from './joseCrit.ts';
 import { envelopeAlgorithmOf, type EnvelopeSigner } from './signer.ts';
 
 export interface EnvelopeClaims {
@@ -39,7 +37,13 @@ export async function signEnvelope(signer: EnvelopeSigner, claims: EnvelopeClaim
     ...(claims.status === undefined ? {} : { sts: claims.status }),
     ...(claims.receipt ? { rcpt: claims.receipt } : {}),
   };
-  // jose's CompactSign refuses b64:false, so the detached compact form is built from the flattened result.
-  const jws = await new FlattenedSign(body).setProtectedHeader(header).sign(signer.key, { crit: JOSE_CRIT });
-  return `${jws.protected}..${jws.signature}`;
+  const protectedPart = Buffer.from(JSON.stringify(header)).toString('base64url');
+  // RFC 7797 (b64:false): the signing input is the protected part, a dot, and the body's own bytes. Signed in libuv's thread pool.
+  const input = Buffer.concat([Buffer.from(`${protectedPart}.`, 'latin1'), body]);
+  const signature = await new Promise<Buffer>((resolve, reject) =>
+    sign(header.alg === 'ES256' ? 'sha256' : null, input, { key: signer.key, dsaEncoding: 'ieee-p1363' }, (error, result) =>
+      error ? reject(error) : resolve(result),
+    ),
+  );
+  return `${protectedPart}..${signature.toString('base64url')}`;
 }

@@ -100,10 +100,11 @@ async function eachSlice(body: Uint8Array, consume: (slice: Uint8Array) => void)
 
 /**
  * Whether the signature holds over the RFC 7797 unencoded signing input
- * (`<protected>.<body bytes>`), and the body's SHA-256, in one pass over the
- * body in slices. ES256 hashes as it goes; EdDSA signs the whole input at
- * once, so it is verified in libuv's thread pool. A key that cannot make
- * this algorithm's signatures never verifies.
+ * (`<protected>.<body bytes>`), and the body's SHA-256. The signature is
+ * checked in libuv's thread pool, off the event loop, except for an ES256
+ * body over one slice: that one is hashed on the event loop slice by slice
+ * as it is verified, so no copy of it is made. A key that cannot make this
+ * algorithm's signatures never verifies.
  */
 async function checkSignature(
   alg: EnvelopeAlgorithm,
@@ -116,22 +117,24 @@ async function checkSignature(
   const usable = key.asymmetricKeyType === scheme.keyType && (scheme.curve === undefined || key.asymmetricKeyDetails?.namedCurve === scheme.curve);
   const prefix = Buffer.from(`${protectedPart}.`, 'latin1');
   const bodyHash = createHash('sha256');
-  const signed = scheme.digest === null ? undefined : createVerify(scheme.digest).update(prefix);
+  const streamed = scheme.digest !== null && body.length > SLICE_BYTES ? createVerify(scheme.digest).update(prefix) : undefined;
   await eachSlice(body, (slice) => {
     bodyHash.update(slice);
-    signed?.update(slice);
+    streamed?.update(slice);
   });
   const bodySha256 = bodyHash.digest('base64url');
   if (!usable) return { holds: false, bodySha256 };
-  if (signed) {
+  if (streamed) {
     try {
-      return { holds: signed.verify({ key, dsaEncoding: 'ieee-p1363' }, signature), bodySha256 };
+      return { holds: streamed.verify({ key, dsaEncoding: 'ieee-p1363' }, signature), bodySha256 };
     } catch {
       return { holds: false, bodySha256 };
     }
   }
   const input = Buffer.concat([prefix, body]);
-  const holds = await new Promise<boolean>((resolve) => verifySignature(null, input, key, signature, (error, result) => resolve(!error && result)));
+  const holds = await new Promise<boolean>((resolve) =>
+    verifySignature(scheme.digest, input, { key, dsaEncoding: 'ieee-p1363' }, signature, (error, result) => resolve(!error && result)),
+  );
   return { holds, bodySha256 };
 }
 
