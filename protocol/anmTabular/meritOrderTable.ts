@@ -5,7 +5,7 @@ import { parseInstant, toUnixSeconds } from '../time/ukTime.ts';
 import { booleanCell, integerCell, kilowattExponent, wholeKilowatts } from './cells.ts';
 import { parseDelimited, renderTsv, type Delimiter, type TableLimits } from './delimited.ts';
 import { attempt, locatorFrom, type TabularReading } from './reading.ts';
-import { readTable, requiredCell, type ColumnSpec, type TableCell } from './table.ts';
+import { readTable, requiredCell, type ColumnSpec, type TableCell, type TableRow } from './table.ts';
 
 type Field =
   | 'receivedTime'
@@ -44,7 +44,8 @@ const COLUMNS: readonly ColumnSpec<Field>[] = [
   { field: 'registered', aliases: ['Registered'], required: true },
   { field: 'curtailmentIndex', aliases: ['Curtailment Index'], required: false },
 ];
-const heading = (field: Field) => COLUMNS.find((c) => c.field === field)!.aliases[0]!;
+const HEADINGS = new Map(COLUMNS.map((column) => [column.field, column.aliases[0]!]));
+const heading = (field: Field) => HEADINGS.get(field)!;
 
 type EntryInput = MeritOrderListInput['entries'][number];
 
@@ -53,6 +54,8 @@ export function readMeritOrderTable(text: string, delimiter: Delimiter, limits?:
   const lines = readTable(parseDelimited(text, delimiter, limits), COLUMNS);
   const problems = new ProblemCollector();
   const locations = new Map<string, ProblemLocation>();
+  // Each entry's row: its cells are located when a problem names one, not recorded up front (100,000 entries have 1.2 million cells).
+  const entryRows: TableRow<Field>[] = [];
   const entries: EntryInput[] = [];
   let periodCell: TableCell | undefined;
   let traded: { received?: { epoch: number; cell: TableCell }; scenario?: { value: number; cell: TableCell } } | undefined;
@@ -70,19 +73,11 @@ export function readMeritOrderTable(text: string, delimiter: Delimiter, limits?:
       continue;
     }
     const { row } = line;
-    const index = entries.length;
-    const pointer = `/entries/${index}`;
-    locations.set(pointer, { row: row.line });
-    const text = (field: Field): string | undefined => {
-      const cell = row.cell(field);
-      if (cell) locations.set(`${pointer}/${entryKey(field)}`, cell.location);
-      return cell?.text;
-    };
+    entryRows.push(row);
+    const text = (field: Field): string | undefined => row.cell(field)?.text;
     const convert = <T>(field: Field, fn: (cell: TableCell) => T): T | undefined => {
       const cell = attempt(problems, () => requiredCell(row, field, heading(field)));
-      if (!cell) return undefined;
-      locations.set(`${pointer}/${entryKey(field)}`, cell.location);
-      return attempt(problems, () => fn(cell));
+      return cell && attempt(problems, () => fn(cell));
     };
 
     const unit = attempt(problems, () => kilowattExponent(requiredCell(row, 'valueUnits', heading('valueUnits'))));
@@ -120,14 +115,30 @@ export function readMeritOrderTable(text: string, delimiter: Delimiter, limits?:
     input.scenario = traded.scenario.value;
     locations.set('/scenario', traded.scenario.cell.location);
   }
-  return { input, locate: locatorFrom(locations) };
+  const around = locatorFrom(locations);
+  return {
+    input,
+    locate: (pointer) => {
+      const [, top, index, key] = pointer.split('/');
+      const row = top === 'entries' ? entryRows[Number(index)] : undefined;
+      if (!row) return around(pointer);
+      const field = key === undefined ? undefined : (FIELD_OF_KEY.get(key) ?? (HEADINGS.has(key as Field) ? (key as Field) : undefined));
+      return (field && row.cell(field)?.location) ?? { row: row.line };
+    },
+  };
 }
 
-const ENTRY_KEYS: Partial<Record<Field, string>> = { value: 'value_kW', mic: 'mic_kW', mec: 'mec_kW' };
-const entryKey = (field: Field) => ENTRY_KEYS[field] ?? field;
+/** Entry members whose name is not their column's field. */
+const FIELD_OF_KEY = new Map<string, Field>([
+  ['value_kW', 'value'],
+  ['mic_kW', 'mic'],
+  ['mec_kW', 'mec'],
+]);
 
 function withoutUndefined<T extends object>(record: T): Partial<T> {
-  return Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined)) as Partial<T>;
+  const defined: Partial<T> = {};
+  for (const key in record) if (record[key] !== undefined) defined[key] = record[key];
+  return defined;
 }
 
 /**
