@@ -1,4 +1,5 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { timeOrderedUuid } from '../protocol/identity/timeOrderedUuid.ts';
 import { Problem } from '../protocol/problem.ts';
 import { appendJournal, recordDerived, type DerivedReference, type JournalVerification } from './store/journal.ts';
 import { findIdempotent, IdempotencyRace, recordIdempotent, type RecordedResponse } from './store/idempotency.ts';
@@ -117,7 +118,7 @@ async function acceptMessage(
 
   try {
     const response = await store.transaction(async (tx) => {
-      const journalId = randomUUID();
+      const journalId = timeOrderedUuid();
       const received = new Date();
       const receivedAt = received.toISOString();
       if (envelope && !envelope.admittedOnArrival) await admitEnvelope(tx, envelope, { now: received, ...(skewSeconds === undefined ? {} : { skewSeconds }) });

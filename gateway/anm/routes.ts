@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { timeOrderedUuid } from '../../protocol/identity/timeOrderedUuid.ts';
 import express, { type Request, type Response, type Router } from 'express';
 import { canonicalJson } from '../../protocol/canonicalJson.ts';
 import { chooseRepresentation, requireMediaType } from '../http/negotiation.ts';
@@ -65,7 +65,7 @@ async function create(intake: Intake, work: HeavyWork, collection: Collection<An
   const document = await work.run('decodeAnm', { kind: collection.kind, body, mediaType, limits }, body.length);
   const { response, replayed } = await intake.accept(incomingMessage(req, body, mediaType), async ({ tx, journalId, receivedAt }) => {
     const stored: StoredDocument = {
-      id: randomUUID(),
+      id: timeOrderedUuid(),
       kind: collection.kind,
       acceptedAt: receivedAt,
       revision: 1,

@@ -1,5 +1,5 @@
+import { timeOrderedUuid } from '../../protocol/identity/timeOrderedUuid.ts';
 import type { StoreExecutor } from '../store/store.ts';
-import { randomUUID } from 'node:crypto';
 import type { ChannelKind } from './tables.ts';
 
 /** Where a notification goes: a subscription's callback, or a topic on the gateway's MQTT broker. */
@@ -55,8 +55,10 @@ const ENQUEUE_BATCH = 500;
  */
 export async function enqueueNotifications(tx: StoreExecutor, notifications: readonly OutboundNotification[], now = new Date()): Promise<void> {
   const at = now.toISOString();
-  const bodies = new Map<Uint8Array | string, Buffer>();
-  const bytesOf = (body: Uint8Array | string) => bodies.get(body) ?? bodies.set(body, Buffer.from(body)).get(body)!;
+  // A body several notifications share (one change, many subscribers) is encoded once.
+  const bodies = new Map<string, Buffer>();
+  const bytesOf = (body: Uint8Array | string) =>
+    typeof body === 'string' ? (bodies.get(body) ?? bodies.set(body, Buffer.from(body)).get(body)!) : Buffer.isBuffer(body) ? body : Buffer.from(body);
   for (let start = 0; start < notifications.length; start += ENQUEUE_BATCH) {
     await tx
       .insertInto('delivery_outbox')
@@ -69,7 +71,7 @@ export async function enqueueNotifications(tx: StoreExecutor, notifications: rea
 function outboxRow(notification: OutboundNotification, at: string, body: Buffer = Buffer.from(notification.body)) {
   const { kind, destination, bearerToken } = channelColumns(notification.channel);
   return {
-    id: randomUUID(),
+    id: timeOrderedUuid(),
     subscriber_key: notification.subscriberKey,
     channel_kind: kind,
     destination,

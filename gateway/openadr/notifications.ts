@@ -80,12 +80,15 @@ export async function announceChanges(db: StoreExecutor, changes: readonly Objec
   const outbox: OutboundNotification[] = [];
   for (const { operation, object } of announced) {
     const family = TOPIC_OF_TYPE[object.objectType]!;
-    const body = canonicalJson({
-      objectType: object.objectType,
-      operation,
-      object: object.body,
-      ...(object.targets.length > 0 ? { targets: object.targets } : {}),
-    });
+    // As bytes once: every subscriber and topic of the change stores the same ones.
+    const body = Buffer.from(
+      canonicalJson({
+        objectType: object.objectType,
+        operation,
+        object: object.body,
+        ...(object.targets.length > 0 ? { targets: object.targets } : {}),
+      }),
+    );
     const key = (destination: string) => `${object.id}:${object.version}:${operation}:${destination}`;
     const program = programOf(object);
 

@@ -1,4 +1,5 @@
-import { randomUUID, sign, X509Certificate } from 'node:crypto';
+import { sign, X509Certificate } from 'node:crypto';
+import { timeOrderedUuid } from '../identity/timeOrderedUuid.ts';
 import { CRITICAL_MEMBERS, RECEIPT_MEMBER, STATUS_MEMBER, type ApiVersion, type EnvelopeHeader, type Receipt } from '../../schemas/envelope.ts';
 import { envelopeAlgorithmOf, type EnvelopeSigner } from './signer.ts';
 
@@ -28,7 +29,7 @@ export async function signEnvelope(signer: EnvelopeSigner, claims: EnvelopeClaim
     crit: [...CRITICAL_MEMBERS, ...extra],
     iss: signer.issuer,
     aud: claims.audience,
-    jti: claims.messageId ?? randomUUID(),
+    jti: claims.messageId ?? timeOrderedUuid(),
     seq: claims.sequence,
     iat: Math.floor((claims.issuedAt ?? new Date()).getTime() / 1000),
     ver: claims.apiVersion,

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { timeOrderedUuid } from '../../../protocol/identity/timeOrderedUuid.ts';
 import type { Scope } from '../../../schemas/openadr/openapi.ts';
 import type { ObjectMetadata, ObjectType } from '../../../schemas/openadr/wire.ts';
 import { Problem } from '../../../protocol/problem.ts';
@@ -46,7 +46,7 @@ export function requireScope(principal: Principal, scope: Scope): void {
 }
 
 export function newMetadata(objectType: ObjectType, now: string): ObjectMetadata {
-  return { id: randomUUID(), createdDateTime: now, modificationDateTime: now, objectType };
+  return { id: timeOrderedUuid(), createdDateTime: now, modificationDateTime: now, objectType };
 }
 
 export function updatedMetadata(previous: StoredObject<ObjectMetadata>, now: string): ObjectMetadata {
