@@ -4,8 +4,10 @@ import { queryPlan, StatementRecorder } from '../delivery/testing/queryPlan.ts';
 import type { Database } from '../store/schema.ts';
 import type { Store } from '../store/store.ts';
 import { forEachBackend } from '../store/testStores.ts';
-import { openadrNotificationsReaction } from './notifications.ts';
-import { listObjects, type NewObject } from './objectTable.ts';
+import fc from 'fast-check';
+import { canonicalJson } from '../../protocol/canonicalJson.ts';
+import { notificationJson, openadrNotificationsReaction, type ChangeOperation } from './notifications.ts';
+import { listObjects, type NewObject, type StoredObject } from './objectTable.ts';
 import { deleteObject, insertObject, insertObjects } from './objectWrites.ts';
 import { grantedTargets } from './privacy.ts';
 
@@ -152,5 +154,25 @@ forEachBackend((backend) => {
       assert.match(callbacks!, /openadr_callbacks_by_change/, callbacks);
       assert.match(grants!, /openadr_grants_by_target/, grants);
     });
+  });
+});
+
+describe('an OpenADR notification written around the stored body', () => {
+  it('is the canonical JSON of the notification, with and without targets (seed 20261201)', () => {
+    const operations: ChangeOperation[] = ['CREATE', 'UPDATE', 'DELETE'];
+    fc.assert(
+      fc.property(
+        fc.dictionary(fc.string(), fc.jsonValue()),
+        fc.array(fc.string()),
+        fc.constantFrom(...operations),
+        fc.constantFrom('EVENT', 'PROGRAM', 'VEN') as fc.Arbitrary<StoredObject['objectType']>,
+        (body, targets, operation, objectType) => {
+          const stored = { objectType, targets, body } as StoredObject<unknown>;
+          const expected = canonicalJson({ objectType, operation, object: body, ...(targets.length > 0 ? { targets } : {}) });
+          assert.equal(notificationJson(operation, stored, canonicalJson(body)), expected);
+        },
+      ),
+      { seed: 20261201, numRuns: 500 },
+    );
   });
 });

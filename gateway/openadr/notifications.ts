@@ -14,6 +14,8 @@ export type ChangeOperation = 'CREATE' | 'UPDATE' | 'DELETE';
 export interface ObjectChange {
   operation: ChangeOperation;
   object: StoredObject<unknown>;
+  /** The object's body as canonical JSON, when the write already made it. */
+  bodyJson?: string;
 }
 
 /** Root of the MQTT topics the VTN publishes to and advertises at /notifiers (see operations/notifiers.ts). */
@@ -42,11 +44,12 @@ const pending = new WeakMap<StoreExecutor, ObjectChange[]>();
  * (`openadrNotificationsReaction`); a write outside a transaction is
  * announced at once.
  */
-export async function recordChange(db: StoreExecutor, operation: ChangeOperation, object: StoredObject<unknown>): Promise<void> {
-  if (!db.isTransaction) return announceChanges(db, [{ operation, object }]);
+export async function recordChange(db: StoreExecutor, operation: ChangeOperation, object: StoredObject<unknown>, bodyJson?: string): Promise<void> {
+  const change: ObjectChange = { operation, object, ...(bodyJson === undefined ? {} : { bodyJson }) };
+  if (!db.isTransaction) return announceChanges(db, [change]);
   const changes = pending.get(db);
-  if (changes) changes.push({ operation, object });
-  else pending.set(db, [{ operation, object }]);
+  if (changes) changes.push(change);
+  else pending.set(db, [change]);
 }
 
 /**
@@ -78,17 +81,10 @@ export async function announceChanges(db: StoreExecutor, changes: readonly Objec
   const callbacks = await callbacksFor(db, announced);
   const audience = await Audience.load(db, announced);
   const outbox: OutboundNotification[] = [];
-  for (const { operation, object } of announced) {
+  for (const { operation, object, bodyJson } of announced) {
     const family = TOPIC_OF_TYPE[object.objectType]!;
     // As bytes once: every subscriber and topic of the change stores the same ones.
-    const body = Buffer.from(
-      canonicalJson({
-        objectType: object.objectType,
-        operation,
-        object: object.body,
-        ...(object.targets.length > 0 ? { targets: object.targets } : {}),
-      }),
-    );
+    const body = Buffer.from(notificationJson(operation, object, bodyJson ?? canonicalJson(object.body)));
     const key = (destination: string) => `${object.id}:${object.version}:${operation}:${destination}`;
     const program = programOf(object);
 
@@ -124,6 +120,16 @@ export async function announceChanges(db: StoreExecutor, changes: readonly Objec
     }
   }
   await enqueueNotifications(db, outbox);
+}
+
+/**
+ * The notification of a change as canonical JSON, written around the
+ * object's own canonical JSON (its members in canonical order: object,
+ * objectType, operation, targets), so a stored body is not serialised twice.
+ */
+export function notificationJson(operation: ChangeOperation, object: StoredObject<unknown>, bodyJson: string): string {
+  const targets = object.targets.length > 0 ? `,"targets":${canonicalJson(object.targets)}` : '';
+  return `{"object":${bodyJson},"objectType":${JSON.stringify(object.objectType)},"operation":${JSON.stringify(operation)}${targets}}`;
 }
 
 /** A VEN's own topic for a change: `vens/{id}/events/…`, `vens/{id}/resources/…`, or `vens/{id}/…` for the VEN itself. */

@@ -14,11 +14,13 @@ export async function insertObject<T>(db: StoreExecutor, object: NewObject<T>): 
 
 /** Inserts new objects in multi-row statements (a merit order list's events), then records their creation. */
 export async function insertObjects<T>(db: StoreExecutor, objects: readonly NewObject<T>[]): Promise<void> {
+  // Serialised once: the stored body is also what the change's notifications carry.
+  const bodies = objects.map((object) => canonicalJson(object.body));
   for (let start = 0; start < objects.length; start += INSERT_BATCH) {
     await db
       .insertInto('openadr_objects')
       .values(
-        objects.slice(start, start + INSERT_BATCH).map((object) => ({
+        objects.slice(start, start + INSERT_BATCH).map((object, k) => ({
           id: object.id,
           object_type: object.objectType,
           client_id: object.clientId,
@@ -27,7 +29,7 @@ export async function insertObjects<T>(db: StoreExecutor, objects: readonly NewO
           event_id: object.eventId,
           name: object.name,
           targets: JSON.stringify(object.targets),
-          body: canonicalJson(object.body),
+          body: bodies[start + k]!,
           created_at: object.createdAt,
           modified_at: object.createdAt,
           source_key: object.sourceKey,
@@ -37,9 +39,9 @@ export async function insertObjects<T>(db: StoreExecutor, objects: readonly NewO
       )
       .execute();
   }
-  for (const object of objects) {
+  for (const [k, object] of objects.entries()) {
     await reindex(db, object, true);
-    await recordChange(db, 'CREATE', { ...object, seq: 0, version: 1 });
+    await recordChange(db, 'CREATE', { ...object, seq: 0, version: 1 }, bodies[k]);
   }
 }
 
@@ -52,6 +54,7 @@ export async function updateObject<T>(
   previous: StoredObject<unknown>,
   next: Omit<NewObject<T>, 'createdAt'> & { modifiedAt: string },
 ): Promise<void> {
+  const body = canonicalJson(next.body);
   const result = await db
     .updateTable('openadr_objects')
     .set({
@@ -61,7 +64,7 @@ export async function updateObject<T>(
       event_id: next.eventId,
       name: next.name,
       targets: JSON.stringify(next.targets),
-      body: canonicalJson(next.body),
+      body,
       modified_at: next.modifiedAt,
       lifecycle: next.lifecycle,
       version: previous.version + 1,
@@ -72,7 +75,7 @@ export async function updateObject<T>(
   if (Number(result.numUpdatedRows) !== 1) throw new ObjectChanged(`OpenADR object ${previous.id} changed concurrently`);
   const stored = { ...next, id: previous.id, objectType: previous.objectType, seq: previous.seq, version: previous.version + 1 };
   await reindex(db, stored, true, true);
-  await recordChange(db, 'UPDATE', stored);
+  await recordChange(db, 'UPDATE', stored, body);
 }
 
 export async function deleteObject(db: StoreExecutor, object: StoredObject<unknown>): Promise<void> {
