@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, sql } from 'kysely';
+import { openGatewayStore } from '../storage.ts';
 import { GroupSyncSqliteDialect, type FsyncFile } from './groupSync.ts';
 
 interface Tables {
@@ -150,5 +151,24 @@ describe('SQLite group commit (gateway/store/groupSync.ts)', () => {
     await assert.rejects(first, /fsync of .*-wal failed/);
     const second = db.transaction().execute((tx) => tx.insertInto('items').values({ id: 2 }).execute());
     await assert.rejects(held.releaseUntil(second), /fsync of .*-wal failed/);
+  });
+});
+
+describe('the gateway SQLite file', () => {
+  it('is made with 16 KiB pages, in WAL mode', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'flexgate-sqlite-file-'));
+    try {
+      const store = await openGatewayStore({ dataDir: dir });
+      await store.close();
+      const file = new SqliteDatabase(join(dir, 'flexgate.sqlite'), { readonly: true });
+      try {
+        assert.equal(file.pragma('page_size', { simple: true }), 16384);
+        assert.equal(file.pragma('journal_mode', { simple: true }), 'wal');
+      } finally {
+        file.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
