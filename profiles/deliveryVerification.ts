@@ -112,6 +112,7 @@ export const deliveryVerificationProfile = {
           settlementPeriods({
             describe: 'one per settlement period of the window, one per `metered_kW` and `baseline_kW` element',
             interval: documentWindow,
+            intervalFrom: 'document',
             arrays: ['metered_kW', 'baseline_kW'],
           }),
           'One settlement period',

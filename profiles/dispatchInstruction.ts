@@ -30,10 +30,14 @@ const RedispatchActivation = codeType('RedispatchActivation', 'Document type', [
 const OrderedStatus = codeType('OrderedStatus', 'Status of the instruction', [{ code: 'A10', title: 'Ordered' }]);
 
 const receiverPart = (key: 'mRID' | 'codingScheme') =>
-  derived(`header \`receiver.${key}\`: the FSP the instruction goes to`, (scope) => {
-    const value = getField(scope.header, `receiver.${key}`);
-    return typeof value === 'string' ? value : undefined;
-  });
+  derived(
+    `header \`receiver.${key}\`: the FSP the instruction goes to`,
+    (scope) => {
+      const value = getField(scope.header, `receiver.${key}`);
+      return typeof value === 'string' ? value : undefined;
+    },
+    { from: 'document' },
+  );
 
 export const dispatchInstructionProfile = {
   id: 'dispatch-instruction' as const,
@@ -88,6 +92,7 @@ export const dispatchInstructionProfile = {
           settlementPeriods({
             describe: 'one per settlement period of the window, one per `values_kW` element',
             interval: documentWindow,
+            intervalFrom: 'document',
             arrays: ['values_kW'],
           }),
           'One settlement period',

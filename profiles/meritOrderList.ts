@@ -63,10 +63,14 @@ function listPeriod(scope: Scope): Interval | undefined {
 }
 
 const periodBound = (bound: keyof Interval): LeafBinding =>
-  derived(`${bound} of the list's settlement period`, (scope) => {
-    const period = listPeriod(scope);
-    return period === undefined ? undefined : intervalText(period[bound]);
-  });
+  derived(
+    `${bound} of the list's settlement period`,
+    (scope) => {
+      const period = listPeriod(scope);
+      return period === undefined ? undefined : intervalText(period[bound]);
+    },
+    { from: 'document' },
+  );
 
 /**
  * `period.timeInterval/start` carries `periodStart`. ESMP requires the
@@ -182,12 +186,17 @@ export const meritOrderListProfile = {
       group('Period', once(), "The list's settlement period", [
         interval("The list's settlement period"),
         leaf('resolution', Resolution, fixed(Resolution), { meaning: 'Settlement period' }),
-        group('Point', settlementPeriods({ describe: 'one: the list covers one settlement period', interval: listPeriod }), 'The instruction', [
-          leaf('position', Position, positionInSequence('settlement period'), { meaning: 'Always 1' }),
-          leaf('quantity.quantity', Kilowatts, itemField('value_kW', kilowattsCodec), {
-            meaning: 'Instructed value in kW: positive for a buyer relieved, negative for a seller taking it on, 0 before trading',
-          }),
-        ]),
+        group(
+          'Point',
+          settlementPeriods({ describe: 'one: the list covers one settlement period', interval: listPeriod, intervalFrom: 'document' }),
+          'The instruction',
+          [
+            leaf('position', Position, positionInSequence('settlement period'), { meaning: 'Always 1' }),
+            leaf('quantity.quantity', Kilowatts, itemField('value_kW', kilowattsCodec), {
+              meaning: 'Instructed value in kW: positive for a buyer relieved, negative for a seller taking it on, 0 before trading',
+            }),
+          ],
+        ),
       ]),
       reasonElement('MeritOrderEntryReasonCode', 'What ESMP has no element for, and whether the entry traded', [
         complementaryFacts([

@@ -14,8 +14,12 @@ export function documentWindow(scope: Scope): Interval | undefined {
 
 /** A series' copy of a window bound. */
 export function windowBound(bound: 'start' | 'end'): LeafBinding {
-  return derived(`document \`${bound}\``, (scope) => {
-    const value = scope.root[bound];
-    return intervalInstantCodec.accepts(value) ? intervalInstantCodec.write(value) : undefined;
-  });
+  return derived(
+    `document \`${bound}\``,
+    (scope) => {
+      const value = scope.root[bound];
+      return intervalInstantCodec.accepts(value) ? intervalInstantCodec.write(value) : undefined;
+    },
+    { from: 'document' },
+  );
 }

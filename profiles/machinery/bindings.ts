@@ -1,5 +1,5 @@
 import { CodecError, type Codec } from './codecs.ts';
-import { getField, scopeFields, setField, type FieldTarget, type LeafBinding, type Scope } from './declaration.ts';
+import { MAX_READ_ISSUES, getField, scopeFields, setField, type FieldTarget, type LeafBinding, type ReadState, type Scope } from './declaration.ts';
 import { onlyCode, type SimpleType } from './simpleType.ts';
 
 const FIELD_LABEL: Record<FieldTarget['on'], string> = { header: 'header', root: 'document', item: '' };
@@ -43,26 +43,76 @@ export const rootField = <T>(key: string, codec: Codec<T>) => field('root', key,
 export const headerField = <T>(key: string, codec: Codec<T>) => field('header', key, codec);
 
 /**
+ * What a derived value's computation reads: `occurrence`, only what is
+ * known once the element is read (its position), so it is checked at once;
+ * `document`, only header and document-level fields, the same for every
+ * occurrence, so occurrences are checked together by the text they give
+ * (a 100k-entry document keeps one check per distinct text, not one per
+ * entry); `anything`, checked per occurrence once the document is read.
+ */
+export type DerivedFrom = 'occurrence' | 'document' | 'anything';
+
+/**
+ * Gathers the occurrences of a value every occurrence must share by the
+ * value each gave (keeping as many paths as a reading reports) and runs
+ * `check` for each once the document is read, with the first occurrence's
+ * scope: only its header and document-level fields may be read.
+ */
+export function afterReadShared<V>(
+  state: ReadState,
+  key: object,
+  scope: Scope,
+  given: V,
+  path: string,
+  check: (scope: Scope, given: V, path: string) => void,
+): void {
+  const gathered = state.afterReadOnce(
+    key,
+    () => ({ scope, paths: new Map<V, string[]>() }),
+    ({ scope: first, paths }) => {
+      for (const [value, at] of paths) for (const each of at) check(first, value, each);
+    },
+  );
+  const paths = gathered.paths.get(given);
+  if (!paths) gathered.paths.set(given, [path]);
+  else if (paths.length < MAX_READ_ISSUES) paths.push(path);
+}
+
+/**
  * An element whose text follows from other values (a position, a bound of
  * an interval given elsewhere, a party named in the header). It is written
- * from them and, once the document is read, checked against them: so a
- * document that parses always rebuilds to the same text.
+ * from them and, once they are known, checked against them: so a document
+ * that parses always rebuilds to the same text.
  */
-export function derived(describe: string, compute: (scope: Scope) => string | undefined, explain = 'must repeat'): LeafBinding {
+export function derived(
+  describe: string,
+  compute: (scope: Scope) => string | undefined,
+  options: { readonly explain?: string; readonly from?: DerivedFrom } = {},
+): LeafBinding {
+  const explain = options.explain ?? 'must repeat';
+  const key = {};
+  const check = (scope: Scope, text: string, path: string, state: ReadState) => {
+    let expected: string | undefined;
+    try {
+      expected = compute(scope);
+    } catch (error) {
+      if (error instanceof CodecError) return;
+      throw error;
+    }
+    if (expected !== undefined && expected !== text) state.issue(path, `is "${text}" but ${explain} "${expected}" (${describe})`);
+  };
   return {
     describe,
     write: compute,
     read(text, scope, state, path) {
-      state.afterRead(() => {
-        let expected: string | undefined;
-        try {
-          expected = compute(scope);
-        } catch (error) {
-          if (error instanceof CodecError) return;
-          throw error;
-        }
-        if (expected !== undefined && expected !== text) state.issue(path, `is "${text}" but ${explain} "${expected}" (${describe})`);
-      });
+      switch (options.from ?? 'anything') {
+        case 'occurrence':
+          return check(scope, text, path, state);
+        case 'document':
+          return afterReadShared(state, key, scope, text, path, (first, given, at) => check(first, given, at, state));
+        case 'anything':
+          return state.afterRead(() => check(scope, text, path, state));
+      }
     },
   };
 }
@@ -74,7 +124,7 @@ export function positionInSequence(of: string, levelsUp = 0): LeafBinding {
     for (let k = 0; k < levelsUp; k++) at = at?.parent;
     return at === undefined ? undefined : String(at.position);
   };
-  return derived(`position of the ${of}, from 1`, positionAt, 'positions must run from 1 without gaps; expected');
+  return derived(`position of the ${of}, from 1`, positionAt, { explain: 'positions must run from 1 without gaps; expected', from: 'occurrence' });
 }
 
 /** One value of an array field: the one at the occurrence's position. */

@@ -23,12 +23,21 @@ export interface Scope {
   readonly parent: Scope | undefined;
 }
 
+/** The most rule violations one reading reports. */
+export const MAX_READ_ISSUES = 100;
+
 /** What the parser offers bindings while it reads a document. */
 export interface ReadState {
   /** Records a rule violation at an element (XPath-like path). */
   issue(path: string, detail: string): void;
   /** Runs a check once the whole document has been read. */
   afterRead(check: () => void): void;
+  /**
+   * Like `afterRead`, once per `key` however many occurrences ask: the first
+   * call makes what the occurrences gather into (`start`), every call gets
+   * it, and `check` reads it once the document is read.
+   */
+  afterReadOnce<T>(key: object, start: () => T, check: (gathered: T) => void): T;
   /** Per-document scratch values a binding needs across elements. */
   readonly vars: Map<string, unknown>;
 }

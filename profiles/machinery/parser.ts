@@ -1,12 +1,11 @@
 import type { Static, TSchema } from '@sinclair/typebox';
 import { SaxesParser, type SaxesTagPlain } from 'saxes';
-import { type ElementDecl, type Fields, type GroupDecl, type LeafDecl, type Profile, type ReadState, type Scope } from './declaration.ts';
+import { MAX_READ_ISSUES, type ElementDecl, type Fields, type GroupDecl, type LeafDecl, type Profile, type ReadState, type Scope } from './declaration.ts';
 import { issuesAt } from './locate.ts';
 import { modelCheck } from './modelCheck.ts';
 import { facetViolation, lexicalForm } from './simpleType.ts';
 import { ProfileViolation, type ProfileIssue } from './violation.ts';
 
-const MAX_ISSUES = 100;
 const NOT_HERE = 'is not part of this profile here (or is out of order)';
 
 /** Text that is not well-formed XML, or that declares a DTD: the gateway refuses both before the profile is read. */
@@ -81,16 +80,25 @@ class DocumentReader implements ReadState {
   readonly vars = new Map<string, unknown>();
   readonly issues: ProfileIssue[] = [];
   private readonly checks: (() => void)[] = [];
+  private readonly gathered = new Map<object, unknown>();
   private readonly seen = new WeakMap<LeafDecl, Set<string>>();
   private readonly frames: Frame[] = [];
   private skipping: SkipFrame | undefined;
 
   issue(path: string, detail: string): void {
-    if (this.issues.length < MAX_ISSUES) this.issues.push({ code: 'cim.rule-violation', detail, path });
+    if (this.issues.length < MAX_READ_ISSUES) this.issues.push({ code: 'cim.rule-violation', detail, path });
   }
 
   afterRead(check: () => void): void {
     this.checks.push(check);
+  }
+
+  afterReadOnce<T>(key: object, start: () => T, check: (gathered: T) => void): T {
+    if (this.gathered.has(key)) return this.gathered.get(key) as T;
+    const gathered = start();
+    this.gathered.set(key, gathered);
+    this.afterRead(() => check(gathered));
+    return gathered;
   }
 
   runChecks(): void {
@@ -139,7 +147,7 @@ class DocumentReader implements ReadState {
     if (this.skipping) return;
     const frame = this.frames[this.frames.length - 1];
     if (frame?.kind === 'leaf') frame.text += text;
-    else if (frame?.kind === 'group' && !cdata && text.trim() !== '' && this.issues.length < MAX_ISSUES) {
+    else if (frame?.kind === 'group' && !cdata && text.trim() !== '' && this.issues.length < MAX_READ_ISSUES) {
       this.issues.splice(frame.issueMark + frame.textIssues++, 0, {
         code: 'cim.rule-violation',
         detail: 'has text where only elements are allowed',

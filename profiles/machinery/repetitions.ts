@@ -1,5 +1,5 @@
 import { CodecError, SETTLEMENT_PERIOD_MS, intervalText } from './codecs.ts';
-import { describeTarget } from './bindings.ts';
+import { afterReadShared, describeTarget } from './bindings.ts';
 import { isFields, type Fields, type ReasonKind, type Repetition, type Scope } from './declaration.ts';
 
 function childScope(scope: Scope, item: Fields, position: number): Scope {
@@ -70,11 +70,14 @@ function sameValue(a: unknown, b: unknown): boolean {
 export function settlementPeriods(options: {
   describe: string;
   interval: (scope: Scope) => Interval | undefined;
+  /** `document` when the interval is the document's, the same for every occurrence (see `DerivedFrom`). */
+  intervalFrom?: 'document' | 'anything';
   replicate?: boolean;
   arrays?: readonly string[];
 }): Repetition {
   const slotsOf = (interval: Interval) => (interval.end - interval.start) / SETTLEMENT_PERIOD_MS;
   const firstPoint = new WeakMap<Fields, Fields>();
+  const countsKey = {};
   return {
     describe: options.describe,
     min: 1,
@@ -108,24 +111,26 @@ export function settlementPeriods(options: {
       }
     },
     finish(scope, count, state, path) {
-      state.afterRead(() => {
+      const check = (at: Scope, points: number, where: string) => {
         let interval: Interval | undefined;
         try {
-          interval = options.interval(scope);
+          interval = options.interval(at);
         } catch (error) {
           if (error instanceof CodecError) return;
           throw error;
         }
         if (!interval) return;
         if (interval.end <= interval.start) {
-          state.issue(path, `the interval ${intervalText(interval.start)}/${intervalText(interval.end)} does not end after it starts`);
+          state.issue(where, `the interval ${intervalText(interval.start)}/${intervalText(interval.end)} does not end after it starts`);
           return;
         }
         const slots = slotsOf(interval);
-        if (count !== slots) {
-          state.issue(path, `has ${count} points; ${intervalText(interval.start)}/${intervalText(interval.end)} at resolution PT30M needs ${slots}`);
+        if (points !== slots) {
+          state.issue(where, `has ${points} points; ${intervalText(interval.start)}/${intervalText(interval.end)} at resolution PT30M needs ${slots}`);
         }
-      });
+      };
+      if (options.intervalFrom === 'document') afterReadShared(state, countsKey, scope, count, path, check);
+      else state.afterRead(() => check(scope, count, path));
     },
   };
 }

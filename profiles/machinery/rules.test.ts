@@ -260,6 +260,54 @@ describe('profile rules beyond the XSD', () => {
     }
   });
 
+  describe('checks a value every entry shares (the list period) entry by entry, however many entries', () => {
+    const entries = (count: number) =>
+      Array.from({ length: count }, (_, k) => ({ ...list.entries[0]!, order: k + 1, contractId: `C${k + 1}`, resourceId: `R${k + 1}` }));
+    const bidStarts = /<bid_Period\.timeInterval>\s*<start>2024-10-17T13:00Z<\/start>/g;
+    const bidStart = (text: string) => `<bid_Period.timeInterval>\n      <start>${text}</start>`;
+    const startPath = (k: number) => `/MeritOrderList_MarketDocument/TimeSeries[${k}]/bid_Period.timeInterval/start`;
+
+    it('reports each entry that differs, with the text it gave, and none that agrees', () => {
+      const xml = buildDocument(meritOrderListProfile, { entries: entries(3) }, header);
+      let k = 0;
+      const changed = xml.replace(bidStarts, (match) => {
+        k++;
+        return k === 1 ? bidStart('2024-10-17T12:00Z') : k === 3 ? bidStart('2024-10-17T14:00Z') : match;
+      });
+      const issues = violationOf(() => parseDocument(meritOrderListProfile, changed)).issues.filter((issue) =>
+        issue.path.endsWith('bid_Period.timeInterval/start'),
+      );
+      assert.deepEqual(
+        issues.map((issue) => [issue.path, issue.detail.slice(0, 22)]),
+        [
+          [startPath(1), 'is "2024-10-17T12:00Z"'],
+          [startPath(3), 'is "2024-10-17T14:00Z"'],
+        ],
+      );
+    });
+
+    it('reports as many differing entries as a reading reports (100), in document order', () => {
+      const xml = buildDocument(meritOrderListProfile, { entries: entries(150) }, header);
+      const issues = violationOf(() => parseDocument(meritOrderListProfile, xml.replace(bidStarts, bidStart('2024-10-17T12:00Z')))).issues;
+      assert.equal(issues.length, 100);
+      assert.deepEqual(
+        issues.slice(0, 3).map((issue) => issue.path),
+        [1, 2, 3].map(startPath),
+      );
+    });
+
+    it('a fact given only after the entries (periodStart=unstated) decides what each entry must say', () => {
+      const xml = buildDocument(meritOrderListProfile, { issuedAt: list.issuedAt, entries: entries(2) }, header);
+      assert.ok(xml.indexOf('periodStart=unstated') > xml.lastIndexOf('<TimeSeries>'), 'the fact comes after the entries');
+      // Unstated, the period is that of createdDateTime: created an hour later, every entry's period is an hour off.
+      const later = xml.replace('<createdDateTime>2024-10-17T13:10:00Z</createdDateTime>', '<createdDateTime>2024-10-17T14:10:00Z</createdDateTime>');
+      const paths = violationOf(() => parseDocument(meritOrderListProfile, later)).issues.map((issue) => issue.path);
+      for (const k of [1, 2]) assert.ok(paths.includes(startPath(k)), `no issue at ${startPath(k)}: ${paths.join(', ')}`);
+      // Stated (the fact taken out), the period is the one the document gives, whenever it was created.
+      assert.equal(parseDocument(meritOrderListProfile, later.replace(/ ?periodStart=unstated/, '')).model.periodStart, '2024-10-17T13:00:00Z');
+    });
+  });
+
   describe('refuses to write, rather than approximate, a model with', () => {
     it('a constraint off the half-hour grid', () => {
       const offGrid = { constraints: [{ ...lookAhead.constraints[0]!, start: '2024-10-18T07:10:00Z' }] };
