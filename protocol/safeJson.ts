@@ -1,16 +1,24 @@
+import { isUtf8 } from 'node:buffer';
 import { Problem } from './problem.ts';
 
 export const MAX_JSON_DEPTH = 32;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
+const notUtf8 = () => new Problem('request.invalid-encoding', 'The body is not valid UTF-8');
+
 /** Decodes UTF-8 strictly (a BOM is dropped); invalid bytes are refused rather than replaced. */
 export function decodeUtf8(bytes: Uint8Array): string {
   try {
     return utf8.decode(bytes);
   } catch {
-    throw new Problem('request.invalid-encoding', 'The body is not valid UTF-8');
+    throw notUtf8();
   }
+}
+
+/** Refuses bytes that are not valid UTF-8, as `decodeUtf8` does, without making a string of them. */
+export function checkUtf8(bytes: Uint8Array): void {
+  if (!isUtf8(bytes)) throw notUtf8();
 }
 
 /**

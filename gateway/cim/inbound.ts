@@ -10,10 +10,10 @@ import { normaliseLookAhead, validateLookAheadInput } from '../anm/constraintLoo
 import { normaliseMeritOrderList, validateMeritOrderListInput } from '../anm/meritOrderList.ts';
 import { DEFAULT_DOCUMENT_LIMITS, type DocumentLimits } from '../anm/documentLimits.ts';
 import { Problem } from '../../protocol/problem.ts';
-import { decodeUtf8 } from '../../protocol/safeJson.ts';
+import { checkUtf8, decodeUtf8 } from '../../protocol/safeJson.ts';
 import { leadingPart } from './leadingPart.ts';
 import { checkXmlSafety, DEFAULT_XML_LIMITS, type XmlLimits } from './xmlSafety.ts';
-import { loadSchema, parseWellFormed, schemaViolations } from './xsdValidation.ts';
+import { checkWellFormed, loadSchema, schemaViolations } from './xsdValidation.ts';
 
 /** A document read and checked in full: its profile, header and model. */
 export type InboundDocument = {
@@ -55,18 +55,18 @@ function violationProblem(violation: ProfileViolation): Problem {
   return Problem.of(violation.issues.map((issue) => ({ code: issue.code, detail: issue.detail, pointer: issue.path })));
 }
 
-function parseAs(profile: CimProfile, text: string): InboundDocument {
+function parseAs(profile: CimProfile, xml: string | Uint8Array): InboundDocument {
   switch (profile.id) {
     case 'constraint-look-ahead':
-      return { kind: profile.id, profile, ...parseDocument(profile, text) };
+      return { kind: profile.id, profile, ...parseDocument(profile, xml) };
     case 'merit-order-list':
-      return { kind: profile.id, profile, ...parseDocument(profile, text) };
+      return { kind: profile.id, profile, ...parseDocument(profile, xml) };
     case 'dispatch-instruction':
-      return { kind: profile.id, profile, ...parseDocument(profile, text) };
+      return { kind: profile.id, profile, ...parseDocument(profile, xml) };
     case 'delivery-verification':
-      return { kind: profile.id, profile, ...parseDocument(profile, text) };
+      return { kind: profile.id, profile, ...parseDocument(profile, xml) };
     case 'acknowledgement':
-      return { kind: profile.id, profile, ...parseDocument(profile, text) };
+      return { kind: profile.id, profile, ...parseDocument(profile, xml) };
   }
 }
 
@@ -119,9 +119,11 @@ export function readCimDocument(
   documentLimits: DocumentLimits = DEFAULT_DOCUMENT_LIMITS,
 ): InboundReading {
   const root = checkXmlSafety(body, limits);
-  const text = decodeUtf8(body);
-  const parsed = parseWellFormed(text);
+  // The body is read as bytes throughout: a large document is never also held as one string.
+  checkUtf8(body);
   const profile = profileByRoot(root.localName);
+  // A document that is not well-formed is refused as such whatever else is wrong: checked here when no schema check follows.
+  if (!profile || root.namespace !== profile.namespace) checkWellFormed(body);
   if (!profile) {
     throw new Problem('cim.unknown-document', `${root.localName} is not a document flexgate reads; it reads ${PROFILES.map((p) => p.root).join(', ')}`, {
       pointer: `/${root.localName}`,
@@ -139,12 +141,12 @@ export function readCimDocument(
     peek: peekOf(header),
   });
 
-  const schemaItems = schemaViolations(parsed, loadSchema(profileXsdPath(profile.fileStem)), text);
-  if (schemaItems.length > 0) return rejected(Problem.of(schemaItems), headerDraft(profile, text));
+  const schemaItems = schemaViolations(body, loadSchema(profileXsdPath(profile.fileStem)));
+  if (schemaItems.length > 0) return rejected(Problem.of(schemaItems), headerDraft(profile, decodeUtf8(body)));
 
   let document: InboundDocument;
   try {
-    document = parseAs(profile, text);
+    document = parseAs(profile, body);
   } catch (error) {
     if (error instanceof ProfileViolation) return rejected(violationProblem(error), error.header);
     throw error;

@@ -1,6 +1,6 @@
 /**
  * The longest run of same-named children of the root (the TimeSeries of a
- * large document), cut into batches of about `batchChars` characters: the
+ * large document), cut into batches of about `batchBytes` bytes: the
  * points where a large document can be split into small ones that each keep
  * the root, everything around the run and one batch of it. `undefined` when
  * the text has no run longer than one element.
@@ -15,13 +15,20 @@ export interface RunOutline {
   readonly batchStarts: readonly number[];
 }
 
+/** Whether `ascii` occurs in `bytes` at `at`. */
+function bytesAt(bytes: Buffer, at: number, ascii: string): boolean {
+  for (let k = 0; k < ascii.length; k++) if (bytes[at + k] !== ascii.charCodeAt(k)) return false;
+  return true;
+}
+
 /**
- * One linear pass over the markup (comments, CDATA, processing instructions
- * and quoted attribute values skipped), as `checkXmlSafety` does over bytes.
- * It only finds element boundaries; well-formedness is the parser's to check
- * on each part, and a part of a text that is not well-formed is not either.
+ * One linear pass over the markup bytes (comments, CDATA, processing
+ * instructions and quoted attribute values skipped), as `checkXmlSafety`
+ * does: the document is never decoded as a whole. It only finds element
+ * boundaries; well-formedness is the parser's to check on each part, and a
+ * part of a text that is not well-formed is not either. Offsets are bytes.
  */
-export function runOutline(text: string, batchChars: number): RunOutline | undefined {
+export function runOutline(bytes: Buffer, batchBytes: number): RunOutline | undefined {
   let depth = 0;
   let best: { name: string; starts: number[]; end: number } | undefined;
   let run: { name: string; starts: number[]; end: number } | undefined;
@@ -37,17 +44,17 @@ export function runOutline(text: string, batchChars: number): RunOutline | undef
     if (run.starts.length > 1 && (!best || run.starts.length > best.starts.length)) best = run;
   };
   const skipTo = (from: number, terminator: string) => {
-    const found = text.indexOf(terminator, from);
-    return found < 0 ? text.length : found + terminator.length;
+    const found = bytes.indexOf(terminator, from, 'latin1');
+    return found < 0 ? bytes.length : found + terminator.length;
   };
   let at = 0;
   for (;;) {
-    const lt = text.indexOf('<', at);
+    const lt = bytes.indexOf(0x3c /* < */, at);
     if (lt < 0) break;
-    const next = text.charCodeAt(lt + 1);
+    const next = bytes[lt + 1];
     if (next === 0x3f /* ? */) at = skipTo(lt + 2, '?>');
-    else if (text.startsWith('<!--', lt)) at = skipTo(lt + 4, '-->');
-    else if (text.startsWith('<![CDATA[', lt)) at = skipTo(lt + 9, ']]>');
+    else if (bytesAt(bytes, lt, '<!--')) at = skipTo(lt + 4, '-->');
+    else if (bytesAt(bytes, lt, '<![CDATA[')) at = skipTo(lt + 9, ']]>');
     else if (next === 0x21 /* ! */) at = skipTo(lt + 2, '>');
     else if (next === 0x2f /* / */) {
       at = skipTo(lt + 2, '>');
@@ -56,18 +63,18 @@ export function runOutline(text: string, batchChars: number): RunOutline | undef
     } else {
       let end = lt + 1;
       let quote = 0;
-      for (; end < text.length; end++) {
-        const code = text.charCodeAt(end);
+      for (; end < bytes.length; end++) {
+        const code = bytes[end]!;
         if (quote !== 0) {
           if (code === quote) quote = 0;
         } else if (code === 0x22 || code === 0x27) quote = code;
         else if (code === 0x3e /* > */) break;
       }
       at = end + 1;
-      const selfClosing = text.charCodeAt(end - 1) === 0x2f;
+      const selfClosing = bytes[end - 1] === 0x2f;
       if (depth === 1) {
         childStart = lt;
-        childName = /^<([^\s/>]+)/.exec(text.slice(lt, Math.min(end, lt + 256)))?.[1] ?? '';
+        childName = /^<([^\s/>]+)/.exec(bytes.toString('utf8', lt, Math.min(end, lt + 256)))?.[1] ?? '';
         if (selfClosing) childEnded(at);
       }
       if (!selfClosing) depth++;
@@ -77,7 +84,7 @@ export function runOutline(text: string, batchChars: number): RunOutline | undef
   const batchStarts: number[] = [];
   let batchStart = -Infinity;
   for (const start of best.starts) {
-    if (start - batchStart >= batchChars) {
+    if (start - batchStart >= batchBytes) {
       batchStarts.push(start);
       batchStart = start;
     }

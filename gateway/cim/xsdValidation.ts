@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import libxml from 'libxmljs2';
 import { Problem, type ProblemItem } from '../../protocol/problem.ts';
+import { decodeUtf8 } from '../../protocol/safeJson.ts';
 import { elementLocator } from './elementPaths.ts';
 import { runOutline, type RunOutline } from './xmlOutline.ts';
 
@@ -14,23 +15,26 @@ import { runOutline, type RunOutline } from './xmlOutline.ts';
  */
 const UNTRUSTED = { noent: false, nonet: true, dtdload: false, dtdvalid: false, huge: false } as const;
 
+/**
+ * The native binding reads a Buffer as it is (xmlReadMemory) and takes the
+ * encoding to force; libxmljs2's typings only declare the string form.
+ */
+const parseXmlBytes = libxml.parseXml as unknown as (source: Buffer, options: typeof UNTRUSTED & { readonly encoding: 'UTF-8' }) => libxml.Document;
+
 const MAX_REPORTED = 50;
 // libxml2 quotes the offending value; a hostile one could be megabytes long.
 const MAX_DETAIL = 300;
 // A libxml2 tree costs some 15 times its text: above this size a document is checked in parts.
-const WHOLE_UP_TO_CHARS = 4 * 1024 * 1024;
-const PART_CHARS = 1024 * 1024;
+const WHOLE_UP_TO_BYTES = 4 * 1024 * 1024;
+const PART_BYTES = 1024 * 1024;
 
 const shorten = (text: string) => (text.length > MAX_DETAIL ? `${text.slice(0, MAX_DETAIL - 1)}…` : text);
 
-/**
- * A document known to be well-formed. A small one is held as libxml2's
- * tree; a large one as its text and the run of root children (the
- * TimeSeries) along which it is cut into parts of about 1 MiB, each parsed
- * (and later validated) alone, so memory stays bounded whatever the size.
- */
-export type WellFormedXml =
-  { readonly kind: 'whole'; readonly document: libxml.Document } | { readonly kind: 'parts'; readonly text: string; readonly run: RunOutline };
+/** XML as text or as UTF-8 bytes (a body as received). */
+export type XmlSource = string | Uint8Array;
+
+const bytesOf = (xml: XmlSource): Buffer =>
+  typeof xml === 'string' ? Buffer.from(xml, 'utf8') : Buffer.isBuffer(xml) ? xml : Buffer.from(xml.buffer, xml.byteOffset, xml.byteLength);
 
 interface LibxmlError {
   readonly message?: unknown;
@@ -38,9 +42,10 @@ interface LibxmlError {
   readonly column?: unknown;
 }
 
-function parsed(text: string, lineOf: (line: number) => number): libxml.Document {
+function parsed(xml: string | Buffer, lineOf: (line: number) => number): libxml.Document {
   try {
-    return libxml.parseXml(text, UNTRUSTED);
+    // Bytes are read as UTF-8 whatever the declaration says, as text is and as the profile parser reads them.
+    return typeof xml === 'string' ? libxml.parseXml(xml, UNTRUSTED) : parseXmlBytes(xml, { ...UNTRUSTED, encoding: 'UTF-8' });
   } catch (error) {
     const syntax = error as LibxmlError;
     const line = typeof syntax.line === 'number' && syntax.line > 0 ? lineOf(syntax.line) : undefined;
@@ -53,9 +58,9 @@ function parsed(text: string, lineOf: (line: number) => number): libxml.Document
   }
 }
 
-const linesIn = (text: string, from: number, to: number) => {
+const linesIn = (bytes: Buffer, from: number, to: number) => {
   let count = 0;
-  for (let at = text.indexOf('\n', from); at >= 0 && at < to; at = text.indexOf('\n', at + 1)) count++;
+  for (let at = bytes.indexOf(0x0a, from); at >= 0 && at < to; at = bytes.indexOf(0x0a, at + 1)) count++;
   return count;
 };
 
@@ -69,19 +74,19 @@ interface Part {
 }
 
 /** The parts of a large document in order, made one at a time; lines are counted in one pass over the text, not once per part. */
-function* partsOf(text: string, run: RunOutline): Generator<Part> {
-  const before = linesIn(text, 0, run.start);
-  const afterLine = before + linesIn(text, run.start, run.end) + 1;
-  const head = text.slice(0, run.start);
-  const tail = text.slice(run.end);
+function* partsOf(bytes: Buffer, run: RunOutline): Generator<Part> {
+  const before = linesIn(bytes, 0, run.start);
+  const afterLine = before + linesIn(bytes, run.start, run.end) + 1;
+  const head = bytes.toString('utf8', 0, run.start);
+  const tail = bytes.toString('utf8', run.end);
   let batchLine = before + 1;
   for (let k = 0; k < run.batchStarts.length; k++) {
     const from = run.batchStarts[k]!;
     const to = run.batchStarts[k + 1] ?? run.end;
-    const inBatch = linesIn(text, from, to);
+    const inBatch = linesIn(bytes, from, to);
     const firstLine = batchLine;
     yield {
-      text: head + text.slice(from, to) + tail,
+      text: head + bytes.toString('utf8', from, to) + tail,
       lineOf: (line) => (line <= before ? line : line <= before + 1 + inBatch ? line - before - 1 + firstLine : line - before - 1 - inBatch + afterLine),
       around: (line) => line <= before || line > before + 1 + inBatch,
     };
@@ -89,12 +94,17 @@ function* partsOf(text: string, run: RunOutline): Generator<Part> {
   }
 }
 
-/** Parses for well-formedness; a syntax error becomes `xml.malformed` with line and column. */
-export function parseWellFormed(text: string): WellFormedXml {
-  const run = text.length > WHOLE_UP_TO_CHARS ? runOutline(text, PART_CHARS) : undefined;
-  if (!run) return { kind: 'whole', document: parsed(text, (line) => line) };
-  for (const part of partsOf(text, run)) parsed(part.text, part.lineOf);
-  return { kind: 'parts', text, run };
+/** How a document is read: whole, or (a large one) in parts along its run of root children. */
+function outlineOf(bytes: Buffer): RunOutline | undefined {
+  return bytes.length > WHOLE_UP_TO_BYTES ? runOutline(bytes, PART_BYTES) : undefined;
+}
+
+/** Parses for well-formedness only; a syntax error becomes `xml.malformed` with line and column. */
+export function checkWellFormed(xml: XmlSource): void {
+  const bytes = bytesOf(xml);
+  const run = outlineOf(bytes);
+  if (!run) parsed(bytes, (line) => line);
+  else for (const part of partsOf(bytes, run)) parsed(part.text, part.lineOf);
 }
 
 export interface CompiledSchema {
@@ -145,24 +155,27 @@ function validationErrors(document: libxml.Document, schema: CompiledSchema, lin
 }
 
 /**
- * A large document, part by part: each part is valid exactly when the run's
- * batch and everything around it are, since the run's element allows any
- * number of occurrences. Errors around the run are taken from the first
- * part only. A run the schema bounds is never cut: the whole tree is built.
+ * A large document, part by part, each parsed once: each part is valid
+ * exactly when the run's batch and everything around it are, since the
+ * run's element allows any number of occurrences. Errors around the run are
+ * taken from the first part only. Parts after the last reported error are
+ * still parsed: a document that is not well-formed is refused as such. A
+ * run the schema bounds is never cut: the whole tree is built.
  */
-function partErrors(text: string, run: RunOutline, schema: CompiledSchema): LocatedError[] {
+function partErrors(bytes: Buffer, run: RunOutline, schema: CompiledSchema): LocatedError[] {
   const name = run.name.slice(run.name.indexOf(':') + 1);
   if (!schema.unbounded.has(name))
     return validationErrors(
-      parsed(text, (line) => line),
+      parsed(bytes, (line) => line),
       schema,
       (line) => line,
     );
   const errors: LocatedError[] = [];
   let k = 0;
-  for (const part of partsOf(text, run)) {
-    if (errors.length >= MAX_REPORTED) break;
-    for (const error of validationErrors(parsed(part.text, part.lineOf), schema, (line) => line)) {
+  for (const part of partsOf(bytes, run)) {
+    const document = parsed(part.text, part.lineOf);
+    if (errors.length >= MAX_REPORTED) continue;
+    for (const error of validationErrors(document, schema, (line) => line)) {
       if (k > 0 && error.line !== undefined && part.around(error.line)) continue;
       errors.push({ ...error, line: error.line === undefined ? undefined : part.lineOf(error.line) });
     }
@@ -171,10 +184,23 @@ function partErrors(text: string, run: RunOutline, schema: CompiledSchema): Loca
   return errors.slice(0, MAX_REPORTED);
 }
 
-/** Every way the document breaks the schema, each at the element it names (XPath-like) and its line. */
-export function schemaViolations(document: WellFormedXml, schema: CompiledSchema, text: string): ProblemItem[] {
-  const errors = document.kind === 'whole' ? validationErrors(document.document, schema, (line) => line) : partErrors(document.text, document.run, schema);
+/**
+ * Every way the document breaks the schema, each at the element it names
+ * (XPath-like) and its line (the text is decoded only then); a document that
+ * is not well-formed throws `xml.malformed` instead, whatever else is wrong.
+ */
+export function schemaViolations(xml: XmlSource, schema: CompiledSchema): ProblemItem[] {
+  const bytes = bytesOf(xml);
+  const run = outlineOf(bytes);
+  const errors = run
+    ? partErrors(bytes, run, schema)
+    : validationErrors(
+        parsed(bytes, (line) => line),
+        schema,
+        (line) => line,
+      );
   if (errors.length === 0) return [];
+  const text = typeof xml === 'string' ? xml : decodeUtf8(xml);
   const locate = elementLocator(text, new Set(errors.map((error) => error.line).filter((line) => line !== undefined)));
   return errors.map((error) => {
     const element = /^Element '(?:\{[^}]*\})?([^']+)'/.exec(error.message)?.[1];

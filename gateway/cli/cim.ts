@@ -12,7 +12,7 @@ import { canonicalJson } from '../../protocol/canonicalJson.ts';
 import { readCimDocument } from '../cim/inbound.ts';
 import { DEFAULT_CIM_PARTIES } from '../cim/outbound.ts';
 import { DEFAULT_XML_LIMITS, type XmlLimits } from '../cim/xmlSafety.ts';
-import { loadSchema, parseWellFormed, schemaViolations } from '../cim/xsdValidation.ts';
+import { loadSchema, schemaViolations } from '../cim/xsdValidation.ts';
 import { Problem, type ProblemItem } from '../../protocol/problem.ts';
 import { problemType, type ProblemCode } from '../../schemas/problems.ts';
 import { type Command, isParseArgsError, UsageError } from '../../client/cli/commandLine.ts';
@@ -116,8 +116,7 @@ function validate(args: string[]): number {
   if (!reading.accepted) return refused(reading.problem);
   const { profile, header } = reading.document;
   if (values.schemas !== undefined) {
-    const text = bytes.toString('utf8');
-    const official = schemaViolations(parseWellFormed(text), loadSchema(join(values.schemas, profile.official.file)), text);
+    const official = schemaViolations(bytes, loadSchema(join(values.schemas, profile.official.file)));
     if (official.length > 0) {
       console.error(`Valid for flexgate's ${profile.id} profile but not for the official ${profile.official.file}: a bug in the profile`);
       return refused(Problem.of(official));

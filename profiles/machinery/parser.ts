@@ -6,6 +6,8 @@ import { modelCheck } from './modelCheck.ts';
 import { facetViolation, lexicalForm } from './simpleType.ts';
 import { ProfileViolation, type ProfileIssue } from './violation.ts';
 
+// Below the size at which Node makes external strings (~1 MB), so each slice dies young in the V8 heap.
+const DECODE_BYTES = 64 * 1024;
 const NOT_HERE = 'is not part of this profile here (or is out of order)';
 
 /** Text that is not well-formed XML, or that declares a DTD: the gateway refuses both before the profile is read. */
@@ -30,6 +32,14 @@ function laterNames(decls: readonly ElementDecl[]): readonly ReadonlySet<string>
   }
   return sets;
 }
+
+/**
+ * A copy of a parsed value that does not keep the parser's input alive: V8
+ * takes a substring as a view of its parent, so a value kept in the model
+ * would otherwise keep a whole slice of the document (or the whole text).
+ * Slicing a concatenation copies it flat first; the view is then of that copy.
+ */
+const detached = (text: string) => ` ${text}`.slice(1);
 
 const localName = (name: string) => name.slice(name.indexOf(':') + 1);
 
@@ -228,7 +238,7 @@ class DocumentReader implements ReadState {
   private readLeaf(frame: LeafFrame): void {
     const { decl, scope, path } = frame;
     if (frame.hasElement) return this.issue(path, 'contains elements; it holds text only');
-    const text = lexicalForm(decl.type, frame.text);
+    const text = lexicalForm(decl.type, detached(frame.text));
     const wrong = facetViolation(decl.type, text);
     if (wrong) return this.issue(path, wrong);
     if (decl.unique) {
@@ -241,7 +251,7 @@ class DocumentReader implements ReadState {
       const attributePath = `${path}/@${decl.attribute.name}`;
       const given = attributeNamed(frame.attributes, decl.attribute.name);
       if (given === undefined) return this.issue(attributePath, 'is missing');
-      const value = lexicalForm(decl.attribute.type, given);
+      const value = lexicalForm(decl.attribute.type, detached(given));
       const wrongAttribute = facetViolation(decl.attribute.type, value);
       if (wrongAttribute) return this.issue(attributePath, wrongAttribute);
       decl.attribute.value.read(value, scope, this, attributePath);
@@ -265,7 +275,8 @@ export interface ParsedDocument<M, H> {
 }
 
 /**
- * XML text of a profile document → header and model, read as a stream: a
+ * XML text of a profile document (or its bytes, valid UTF-8, decoded a
+ * slice at a time) → header and model, read as a stream: a
  * SAX parser (saxes) hands each element to the declaration it matches, and
  * the model fills one element at a time, with no tree of the document ever
  * built. Reports every rule the document breaks (structure, the facets of
@@ -274,7 +285,7 @@ export interface ParsedDocument<M, H> {
  * (saxes knows only the predefined ones and character references) and a
  * DOCTYPE is refused; the gateway bounds size and depth before this point.
  */
-export function parseDocument<M extends TSchema, H extends TSchema>(profile: Profile<M, H>, xml: string): ParsedDocument<Static<M>, Static<H>> {
+export function parseDocument<M extends TSchema, H extends TSchema>(profile: Profile<M, H>, xml: string | Uint8Array): ParsedDocument<Static<M>, Static<H>> {
   const reader = new DocumentReader();
   const rootPath = `/${profile.root}`;
   const header: Fields = {};
@@ -300,7 +311,14 @@ export function parseDocument<M extends TSchema, H extends TSchema>(profile: Pro
   sax.on('closetag', () => reader.close());
   sax.on('text', (text) => reader.text(text, false));
   sax.on('cdata', (text) => reader.text(text, true));
-  sax.write(xml).close();
+  if (typeof xml === 'string') sax.write(xml);
+  else {
+    // Bytes are decoded a slice at a time, so a large document is never also held as one string.
+    const decoder = new TextDecoder('utf-8', { fatal: true });
+    for (let at = 0; at < xml.length; at += DECODE_BYTES) sax.write(decoder.decode(xml.subarray(at, at + DECODE_BYTES), { stream: true }));
+    sax.write(decoder.decode());
+  }
+  sax.close();
   if (!rootSeen) throw new ProfileViolation([{ code: 'cim.rule-violation', detail: `the root element must be ${profile.root}`, path: '/' }], header);
   reader.runChecks();
   if (reader.issues.length > 0) throw new ProfileViolation(reader.issues, header);
