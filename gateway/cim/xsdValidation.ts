@@ -42,10 +42,10 @@ interface LibxmlError {
   readonly column?: unknown;
 }
 
-function parsed(xml: string | Buffer, lineOf: (line: number) => number): libxml.Document {
+function parsed(bytes: Buffer, lineOf: (line: number) => number): libxml.Document {
   try {
-    // Bytes are read as UTF-8 whatever the declaration says, as text is and as the profile parser reads them.
-    return typeof xml === 'string' ? libxml.parseXml(xml, UNTRUSTED) : parseXmlBytes(xml, { ...UNTRUSTED, encoding: 'UTF-8' });
+    // Read as UTF-8 whatever the declaration says, as the profile parser reads them.
+    return parseXmlBytes(bytes, { ...UNTRUSTED, encoding: 'UTF-8' });
   } catch (error) {
     const syntax = error as LibxmlError;
     const line = typeof syntax.line === 'number' && syntax.line > 0 ? lineOf(syntax.line) : undefined;
@@ -66,27 +66,38 @@ const linesIn = (bytes: Buffer, from: number, to: number) => {
 
 /** One part of a large document: everything around the run, and one batch of it. */
 interface Part {
-  readonly text: string;
+  /** The part's bytes: valid until the next part is made (one buffer serves them all). */
+  readonly bytes: Buffer;
   /** A line of the part → the line of the document it comes from. */
   readonly lineOf: (line: number) => number;
   /** Whether a line of the part lies around the run (the same in every part). */
   readonly around: (line: number) => boolean;
 }
 
-/** The parts of a large document in order, made one at a time; lines are counted in one pass over the text, not once per part. */
+/**
+ * The parts of a large document in order, made one at a time in one
+ * reused buffer (libxml2 copies what it keeps), so reading a document in
+ * parts leaves no garbage behind; lines are counted in one pass over the
+ * bytes, not once per part.
+ */
 function* partsOf(bytes: Buffer, run: RunOutline): Generator<Part> {
   const before = linesIn(bytes, 0, run.start);
   const afterLine = before + linesIn(bytes, run.start, run.end) + 1;
-  const head = bytes.toString('utf8', 0, run.start);
-  const tail = bytes.toString('utf8', run.end);
+  const tailLength = bytes.length - run.end;
+  const batchEnds = run.batchStarts.map((_, k) => run.batchStarts[k + 1] ?? run.end);
+  const longestBatch = Math.max(...batchEnds.map((end, k) => end - run.batchStarts[k]!));
+  const part = Buffer.allocUnsafe(run.start + longestBatch + tailLength);
+  bytes.copy(part, 0, 0, run.start);
   let batchLine = before + 1;
   for (let k = 0; k < run.batchStarts.length; k++) {
     const from = run.batchStarts[k]!;
-    const to = run.batchStarts[k + 1] ?? run.end;
+    const to = batchEnds[k]!;
     const inBatch = linesIn(bytes, from, to);
     const firstLine = batchLine;
+    bytes.copy(part, run.start, from, to);
+    bytes.copy(part, run.start + to - from, run.end);
     yield {
-      text: head + bytes.toString('utf8', from, to) + tail,
+      bytes: part.subarray(0, run.start + to - from + tailLength),
       lineOf: (line) => (line <= before ? line : line <= before + 1 + inBatch ? line - before - 1 + firstLine : line - before - 1 - inBatch + afterLine),
       around: (line) => line <= before || line > before + 1 + inBatch,
     };
@@ -104,7 +115,7 @@ export function checkWellFormed(xml: XmlSource): void {
   const bytes = bytesOf(xml);
   const run = outlineOf(bytes);
   if (!run) parsed(bytes, (line) => line);
-  else for (const part of partsOf(bytes, run)) parsed(part.text, part.lineOf);
+  else for (const part of partsOf(bytes, run)) parsed(part.bytes, part.lineOf);
 }
 
 export interface CompiledSchema {
@@ -173,7 +184,7 @@ function partErrors(bytes: Buffer, run: RunOutline, schema: CompiledSchema): Loc
   const errors: LocatedError[] = [];
   let k = 0;
   for (const part of partsOf(bytes, run)) {
-    const document = parsed(part.text, part.lineOf);
+    const document = parsed(part.bytes, part.lineOf);
     if (errors.length >= MAX_REPORTED) continue;
     for (const error of validationErrors(document, schema, (line) => line)) {
       if (k > 0 && error.line !== undefined && part.around(error.line)) continue;

@@ -41,23 +41,28 @@ export function buildDocumentOf(profile: Profile, model: unknown, header: unknow
   return [...documentChunks(profile, model, header)].join('');
 }
 
+const BLOCK_BYTES = 1024 * 1024;
+
 /**
- * The document as UTF-8 bytes, written chunk by chunk into one buffer that
- * grows as needed: the text is never held twice, as a string and as bytes.
+ * The document as UTF-8 bytes, written chunk by chunk into blocks joined
+ * once at the end: the text is never held twice, as a string and as bytes.
  */
 export function documentBytes(profile: Profile, model: unknown, header: unknown): Buffer {
-  let bytes = Buffer.allocUnsafe(64 * 1024);
-  let length = 0;
+  // The result is exactly the document's size, with no copies while it grows.
+  const blocks: Buffer[] = [];
+  let block = Buffer.allocUnsafe(BLOCK_BYTES);
+  let used = 0;
   for (const chunk of documentChunks(profile, model, header)) {
-    const needed = length + Buffer.byteLength(chunk);
-    if (needed > bytes.length) {
-      const grown = Buffer.allocUnsafe(Math.max(needed, Math.ceil(bytes.length * 1.5)));
-      bytes.copy(grown, 0, 0, length);
-      bytes = grown;
+    const size = Buffer.byteLength(chunk);
+    if (used + size > block.length) {
+      blocks.push(block.subarray(0, used));
+      block = Buffer.allocUnsafe(Math.max(BLOCK_BYTES, size));
+      used = 0;
     }
-    length += bytes.write(chunk, length);
+    used += block.write(chunk, used);
   }
-  return bytes.subarray(0, length);
+  blocks.push(block.subarray(0, used));
+  return blocks.length === 1 ? Buffer.from(blocks[0]!) : Buffer.concat(blocks);
 }
 
 /**
