@@ -1,8 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureDevPki, issueCertificate } from '../../certs/index.ts';
-import { documentBytes } from '../../profiles/machinery/builder.ts';
+import { writeDocumentFile } from '../../profiles/machinery/builder.ts';
 import { meritOrderListProfile } from '../../profiles/meritOrderList.ts';
 import { readCimDocument } from '../cim/inbound.ts';
 import { DEFAULT_XML_LIMITS } from '../cim/xmlSafety.ts';
@@ -38,16 +38,15 @@ const FILE_LIMITS = { ...DEFAULT_XML_LIMITS, maxBytes: 1024 ** 3, maxElements: 1
 
 /** MOL → CIM → model → OpenADR events for one size, in this process (the child). */
 function measureSize(entries: number): SizeResult {
+  const folder = mkdtempSync(join(tmpdir(), 'flexgate-bench-p2-'));
+  const file = join(folder, 'mol.xml');
   const started = performance.now();
-  let built = started;
-  // The document is dropped once read, as a receiver would: only the model goes on to events.
-  const { reading, megabytes } = (() => {
-    // The streaming writer's bytes: the document is never also held as a string.
-    const body = documentBytes(meritOrderListProfile, benchMeritOrderList(entries), HEADER);
-    built = performance.now();
-    return { reading: readCimDocument(body, FILE_LIMITS), megabytes: body.length / 1e6 };
-  })();
+  // Written as it is made (never held whole), then read back as a receiver would: the file's bytes, dropped once read.
+  const bytes = writeDocumentFile(file, meritOrderListProfile, benchMeritOrderList(entries), HEADER);
+  const built = performance.now();
+  const reading = readCimDocument(readFileSync(file), FILE_LIMITS);
   const read = performance.now();
+  rmSync(folder, { recursive: true, force: true });
   if (!reading.accepted) throw new Error(`the benchmark's own document was rejected: ${reading.problem.message}`);
   if (reading.document.kind !== 'merit-order-list') throw new Error(`the benchmark's document read as ${reading.document.kind}`);
   const events = meritOrderEvents(reading.document.model, { id: 'P2-BENCH', revision: 1 }, PERIOD, {
@@ -63,7 +62,7 @@ function measureSize(entries: number): SizeResult {
     fromCimMs: read - built,
     toEventsMs: evented - read,
     events: events.size,
-    megabytes,
+    megabytes: bytes / 1e6,
     peakRssMiB: process.resourceUsage().maxRSS / 1024,
   };
 }

@@ -83,6 +83,10 @@ function applyAnmRules(document: InboundDocument, limits: DocumentLimits): Inbou
     case 'merit-order-list': {
       // The registered assets are the registry's facts, not the ANM's: the ANM rules see the list without them.
       const { entries, ...list } = document.model;
+      // Entries are copied only when some name an asset (a 100k-entry list is otherwise checked as it was read).
+      if (!entries.some((entry) => entry.registeredAsset)) {
+        return { ...document, model: normaliseMeritOrderList(validateMeritOrderListInput(document.model), locate, limits) };
+      }
       const assets = entries.map((entry) => entry.registeredAsset);
       const bare = { ...list, entries: entries.map(({ registeredAsset: _asset, ...entry }) => entry) };
       const normalised = normaliseMeritOrderList(validateMeritOrderListInput(bare), locate, limits);

@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
-import { buildDocument, documentBytes } from '../../profiles/machinery/builder.ts';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildDocument, writeDocumentFile } from '../../profiles/machinery/builder.ts';
 import { MalformedXml, parseDocument } from '../../profiles/machinery/parser.ts';
+import { ProfileViolation } from '../../profiles/machinery/violation.ts';
 import { meritOrderListProfile } from '../../profiles/meritOrderList.ts';
 import { Problem } from '../../protocol/problem.ts';
 import type { MeritOrderList } from '../../schemas/anm/meritOrderList.ts';
@@ -51,7 +55,16 @@ describe('large CIM documents, written and read as streams', function () {
   it('reads back a 20,000-entry merit order list it wrote, entry for entry, and writes the same bytes again', () => {
     const model = list(20_000);
     const xml = buildDocument(meritOrderListProfile, model, header);
-    assert.deepEqual(documentBytes(meritOrderListProfile, model, header), Buffer.from(xml));
+    const folder = mkdtempSync(join(tmpdir(), 'flexgate-large-'));
+    try {
+      const file = join(folder, 'mol.xml');
+      assert.equal(writeDocumentFile(file, meritOrderListProfile, model, header), Buffer.byteLength(xml));
+      assert.deepEqual(readFileSync(file), Buffer.from(xml), 'the file holds the same bytes as the text');
+      assert.throws(() => writeDocumentFile(file, meritOrderListProfile, { entries: 'not a list' }, header), ProfileViolation);
+      assert.ok(!existsSync(file), 'a model that does not fit leaves no file behind');
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
     const parsed = parseDocument(meritOrderListProfile, xml);
     assert.deepEqual(parsed, { header, model });
     assert.equal(buildDocument(meritOrderListProfile, parsed.model, parsed.header), xml);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeAnmDocument } from '../anm/decode.ts';
@@ -46,6 +46,17 @@ describe('flexgate cim', () => {
     assert.deepEqual(reading.document.header.sender, { mRID: '10X1001A1001A57U', codingScheme: 'A01', role: 'A50' });
     assert.equal(reading.document.header.mRID, 'MOL-18-0800');
     assert.equal(reading.document.header.revisionNumber, 2);
+  });
+
+  it('from-anm --out writes the same document to a file as it is made, and nothing to stdout', async function () {
+    bitraderFixture(this, 'mol-traded-figure7.tsv');
+    const args = ['from-anm', join(BITRADER_DIR, 'mol-traded-figure7.tsv'), '--mrid', 'MOL-OUT', '--created', '2024-10-17T20:08:45Z'];
+    const printed = await cim(...args);
+    const out = join(dir, 'figure7.xml');
+    const written = await cim(...args, '--out', out);
+    assert.equal(written.code, 0, written.stderr);
+    assert.equal(written.stdout, '');
+    assert.equal(readFileSync(out, 'utf8'), printed.stdout);
   });
 
   it('from-anm reads JSON and CSV as well, and tells a look-ahead from a merit order list', async () => {

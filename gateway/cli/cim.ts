@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { constraintLookAheadProfile } from '../../profiles/constraintLookAhead.ts';
-import { buildDocument } from '../../profiles/machinery/builder.ts';
+import { buildDocumentOf, writeDocumentFile } from '../../profiles/machinery/builder.ts';
 import { ProfileViolation } from '../../profiles/machinery/violation.ts';
 import { meritOrderListProfile } from '../../profiles/meritOrderList.ts';
 import { PARTY_CODING_SCHEMES, type DocumentHeader, type MarketParticipant } from '../../profiles/models/documentHeader.ts';
@@ -19,8 +19,9 @@ import { type Command, isParseArgsError, UsageError } from '../../client/cli/com
 
 const HELP = `Usage:
   flexgate cim from-anm FILE [--mrid ID] [--revision N] [--created YYYY-MM-DDTHH:MM:SSZ]
-                             [--sender SCHEME:ID] [--receiver SCHEME:ID]
-      An ANM look-ahead or merit order list (JSON, TSV or CSV) → its CIM document on stdout.
+                             [--sender SCHEME:ID] [--receiver SCHEME:ID] [--out FILE]
+      An ANM look-ahead or merit order list (JSON, TSV or CSV) → its CIM document on stdout,
+      or written to --out as it is made (a 100k-entry list is never held whole).
   flexgate cim to-anm FILE
       A CIM document of any flexgate profile → its model as JSON on stdout (ANM JSON for
       look-aheads and merit order lists).
@@ -79,7 +80,14 @@ function fromAnm(args: string[]): number {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { mrid: { type: 'string' }, revision: { type: 'string' }, created: { type: 'string' }, sender: { type: 'string' }, receiver: { type: 'string' } },
+    options: {
+      mrid: { type: 'string' },
+      revision: { type: 'string' },
+      created: { type: 'string' },
+      sender: { type: 'string' },
+      receiver: { type: 'string' },
+      out: { type: 'string' },
+    },
   });
   const file = onlyFile(positionals);
   const bytes = readFileSync(file);
@@ -93,11 +101,10 @@ function fromAnm(args: string[]): number {
     sender: party(values.sender, DEFAULT_CIM_PARTIES.dso, '--sender'),
     receiver: party(values.receiver, DEFAULT_CIM_PARTIES.fsp, '--receiver'),
   };
-  const xml =
-    kind === 'constraint-look-ahead'
-      ? buildDocument(constraintLookAheadProfile, decodeAnmDocument(kind, bytes, mediaType), header)
-      : buildDocument(meritOrderListProfile, decodeAnmDocument(kind, bytes, mediaType), header);
-  process.stdout.write(xml);
+  const profile = kind === 'constraint-look-ahead' ? constraintLookAheadProfile : meritOrderListProfile;
+  const model = decodeAnmDocument(kind, bytes, mediaType);
+  if (values.out !== undefined) writeDocumentFile(values.out, profile, model, header);
+  else process.stdout.write(buildDocumentOf(profile, model, header));
   return EXIT.valid;
 }
 

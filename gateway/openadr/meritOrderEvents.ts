@@ -1,6 +1,6 @@
 import type { FlexibilityService } from '../../schemas/anm/trade.ts';
 import type { MeritOrderEntry, MeritOrderList, OperationType } from '../../schemas/anm/meritOrderList.ts';
-import type { EventRequest, Interval } from '../../schemas/openadr/wire.ts';
+import type { EventRequest, IntervalPeriod } from '../../schemas/openadr/wire.ts';
 import type { Asset } from '../../schemas/registry/registry.ts';
 import { enaTargetsOf } from './enaTargets.ts';
 
@@ -45,13 +45,19 @@ function instructedValue(entry: MeritOrderEntry, sellerService: FlexibilityServi
 
 const isoMinutes = (minutes: number) => `PT${minutes}M`;
 
-function intervalsOver(period: ConstraintPeriod, intervalMinutes: number, type: string, value: number): Interval[] {
-  const intervals: Interval[] = [];
+/** A value several events share: frozen, so that no one event's change can reach the others (it throws instead). */
+const shared = <T extends object>(value: T): T => Object.freeze(value) as T;
+
+const USAGE_REPORT: EventRequest['reportDescriptors'] = shared([shared({ payloadType: 'USAGE', readingType: 'DIRECT_READ', units: 'KW' })]);
+
+/** The settlement-period intervals of a constraint period, each with its own `intervalPeriod`. */
+function intervalPeriodsOver(period: ConstraintPeriod, intervalMinutes: number): IntervalPeriod[] {
+  const periods: IntervalPeriod[] = [];
   const step = intervalMinutes * 60_000;
-  for (let at = Date.parse(period.start), id = 0; at < Date.parse(period.end); at += step, id++) {
-    intervals.push({ id, intervalPeriod: { start: new Date(at).toISOString(), duration: isoMinutes(intervalMinutes) }, payloads: [{ type, values: [value] }] });
+  for (let at = Date.parse(period.start); at < Date.parse(period.end); at += step) {
+    periods.push(shared({ start: new Date(at).toISOString(), duration: isoMinutes(intervalMinutes) }));
   }
-  return intervals;
+  return periods;
 }
 
 /** Where an entry's event comes from: the list and the contract, stable across the list's revisions. */
@@ -76,22 +82,31 @@ export function meritOrderEvents(
     assetOf?: (resourceId: string) => Asset | undefined;
   },
 ): Map<string, EventRequest> {
+  // What every event of the list says alike is made once and shared, frozen (a list may have 100k entries).
+  const intervalPeriod = shared({ start: period.start, duration: isoMinutes(options.intervalMinutes) });
+  const intervalPeriods = intervalPeriodsOver(period, options.intervalMinutes);
+  const descriptorsOf = new Map<string, EventRequest['payloadDescriptors']>();
   const events = new Map<string, EventRequest>();
   for (const entry of list.entries) {
     if (entry.value_kW === 0) continue;
     const payloadType = PAYLOAD_OF_OPERATION[entry.operationType];
     const value = instructedValue(entry, options.sellerServices.get(entry.contractId.toLowerCase()));
     const asset = options.assetOf?.(entry.resourceId);
+    let payloadDescriptors = descriptorsOf.get(payloadType);
+    if (!payloadDescriptors) {
+      payloadDescriptors = shared([shared({ objectType: 'EVENT_PAYLOAD_DESCRIPTOR' as const, payloadType, units: 'KW' })]);
+      descriptorsOf.set(payloadType, payloadDescriptors);
+    }
     events.set(sourceKeyOf(source.id, entry.contractId), {
       programID: options.programID,
       eventName: `merit-order-list ${source.id} revision ${source.revision} contract ${entry.contractId}`,
       priority: entry.order,
       // Resource and contract first: settlement reads them by position.
       targets: [entry.resourceId, entry.contractId, ...(asset ? enaTargetsOf(asset) : [])],
-      payloadDescriptors: [{ objectType: 'EVENT_PAYLOAD_DESCRIPTOR', payloadType, units: 'KW' }],
-      reportDescriptors: [{ payloadType: 'USAGE', readingType: 'DIRECT_READ', units: 'KW' }],
-      intervalPeriod: { start: period.start, duration: isoMinutes(options.intervalMinutes) },
-      intervals: intervalsOver(period, options.intervalMinutes, payloadType, value),
+      payloadDescriptors,
+      reportDescriptors: USAGE_REPORT,
+      intervalPeriod,
+      intervals: intervalPeriods.map((each, id) => ({ id, intervalPeriod: each, payloads: [{ type: payloadType, values: [value] }] })),
       dispatchStage: 'SCHEDULED',
     });
   }

@@ -1,3 +1,4 @@
+import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
 import type { Static, TSchema } from '@sinclair/typebox';
 import { CodecError } from './codecs.ts';
 import { isFields, type ElementDecl, type Profile, type Scope } from './declaration.ts';
@@ -41,28 +42,43 @@ export function buildDocumentOf(profile: Profile, model: unknown, header: unknow
   return [...documentChunks(profile, model, header)].join('');
 }
 
-const BLOCK_BYTES = 1024 * 1024;
+const WRITE_BYTES = 1024 * 1024;
 
 /**
- * The document as UTF-8 bytes, written chunk by chunk into blocks joined
- * once at the end: the text is never held twice, as a string and as bytes.
+ * Writes the document to a file as it is made, about 1 MiB at a time:
+ * however large, it is never held whole, as text or as bytes. Returns its
+ * size in bytes. A model that does not fit the profile throws
+ * `ProfileViolation`, and no file is left behind.
  */
-export function documentBytes(profile: Profile, model: unknown, header: unknown): Buffer {
-  // The result is exactly the document's size, with no copies while it grows.
-  const blocks: Buffer[] = [];
-  let block = Buffer.allocUnsafe(BLOCK_BYTES);
+export function writeDocumentFile(path: string, profile: Profile, model: unknown, header: unknown): number {
+  const fd = openSync(path, 'w');
+  const buffer = Buffer.allocUnsafe(WRITE_BYTES);
   let used = 0;
-  for (const chunk of documentChunks(profile, model, header)) {
-    const size = Buffer.byteLength(chunk);
-    if (used + size > block.length) {
-      blocks.push(block.subarray(0, used));
-      block = Buffer.allocUnsafe(Math.max(BLOCK_BYTES, size));
-      used = 0;
+  let size = 0;
+  const write = (bytes: Uint8Array) => {
+    for (let at = 0; at < bytes.length;) at += writeSync(fd, bytes, at, bytes.length - at);
+    size += bytes.length;
+  };
+  try {
+    for (const chunk of documentChunks(profile, model, header)) {
+      if (Buffer.byteLength(chunk) > buffer.length - used) {
+        write(buffer.subarray(0, used));
+        used = 0;
+        if (Buffer.byteLength(chunk) > buffer.length) {
+          write(Buffer.from(chunk));
+          continue;
+        }
+      }
+      used += buffer.write(chunk, used);
     }
-    used += block.write(chunk, used);
+    write(buffer.subarray(0, used));
+  } catch (error) {
+    closeSync(fd);
+    rmSync(path, { force: true });
+    throw error;
   }
-  blocks.push(block.subarray(0, used));
-  return blocks.length === 1 ? Buffer.from(blocks[0]!) : Buffer.concat(blocks);
+  closeSync(fd);
+  return size;
 }
 
 /**
