@@ -23,6 +23,15 @@ export function apiVersionOfPath(path: string): ApiVersion | undefined {
   return (Object.keys(ENVELOPE_ALGORITHMS) as ApiVersion[]).find((version) => path.startsWith(`/${version}/`));
 }
 
+/**
+ * The API version the gateway signs a path's answers with: its API's, or
+ * `admin/v1` for the operational endpoints that belong to none (`/metrics`,
+ * `/healthz`, `/docs`, a path nothing serves).
+ */
+export function answerApiVersionOfPath(path: string): ApiVersion {
+  return apiVersionOfPath(path) ?? 'admin/v1';
+}
+
 /** Members a receiver must understand and check; every envelope lists them in `crit`. */
 export const CRITICAL_MEMBERS = ['b64', 'iss', 'aud', 'jti', 'seq', 'iat', 'ver', 'htm', 'htu'] as const;
 /** Present on a response that acknowledges a signed request (the receipt). */

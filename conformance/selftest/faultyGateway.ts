@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { loadTlsCredentials } from '../../certs/index.ts';
 import { clockSequence, signEnvelope, signerFromCredentials } from '../../protocol/envelope/index.ts';
 import { partyFromCertificate } from '../../protocol/identity/certificateIdentity.ts';
-import { apiVersionOfPath, SIGNATURE_HEADER } from '../../schemas/envelope.ts';
+import { answerApiVersionOfPath, SIGNATURE_HEADER } from '../../schemas/envelope.ts';
 import { PROBLEM_TYPE_PREFIX } from '../../schemas/problems.ts';
 import type { Answer, Fault } from './faults.ts';
 import type { ReferenceGateway } from '../runner/referenceGateway.ts';
@@ -53,7 +53,7 @@ export async function installFault(reference: ReferenceGateway, fault: Fault): P
           sequence: sequence(),
           method: answer.method,
           path,
-          apiVersion: apiVersionOfPath(path.split('?')[0]!) ?? 'admin/v1',
+          apiVersion: answerApiVersionOfPath(path.split('?')[0]!),
           status: replaced.status,
         },
         replaced.body,

@@ -1,4 +1,4 @@
-import { apiVersionOfPath } from '../../schemas/envelope.ts';
+import { answerApiVersionOfPath } from '../../schemas/envelope.ts';
 import { accessRule, ALL_ROLES, READ, type AccessRule } from '../trust/accessPolicy.ts';
 import { API_DOCUMENTS } from './documents.ts';
 import { DOCS_PATH } from './routes.ts';
@@ -11,6 +11,6 @@ const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&
  * whose catch-all reads would otherwise claim the JSON paths.
  */
 export const apiDocsAccessRules: readonly AccessRule[] = [
-  ...API_DOCUMENTS.map((api) => accessRule(READ, escapeRegExp(api.jsonPath), ALL_ROLES, apiVersionOfPath(api.jsonPath) ?? 'admin/v1', 'optional')),
+  ...API_DOCUMENTS.map((api) => accessRule(READ, escapeRegExp(api.jsonPath), ALL_ROLES, answerApiVersionOfPath(api.jsonPath), 'optional')),
   accessRule(READ, `${DOCS_PATH}(/[^/]+)?`, ALL_ROLES, 'admin/v1', 'optional'),
 ];

@@ -9,7 +9,7 @@ import { FlexgateClient, type GatewayIdentity } from '../../client/flexgateClien
 import { FlexgateError } from '../../protocol/errors.ts';
 import { clockSequence, readEnvelopeHeader, signEnvelope, signerFromCredentials, verifyEnvelope } from '../../protocol/envelope/index.ts';
 import type { EnvelopeClaims, EnvelopeSigner } from '../../protocol/envelope/index.ts';
-import { apiVersionOfPath, SIGNATURE_HEADER, type ApiVersion } from '../../schemas/envelope.ts';
+import { answerApiVersionOfPath, SIGNATURE_HEADER, type ApiVersion } from '../../schemas/envelope.ts';
 import { problemCatalogue, PROBLEM_TYPE_PREFIX } from '../../schemas/problems.ts';
 import { BITRADER_DIR } from '../testing/fixtures.ts';
 import { startGatewayProcess, type GatewayProcess } from '../testing/gatewayProcess.ts';
@@ -170,7 +170,7 @@ class Exchange {
     party: Party,
     request: { method: string; target: string; body: Buffer; headers: Record<string, string>; signature: FuzzCase['signature'] },
   ): Promise<Answer> {
-    const apiVersion: ApiVersion = apiVersionOfPath(request.target.split('?')[0] ?? '/') ?? 'admin/v1';
+    const apiVersion: ApiVersion = answerApiVersionOfPath(request.target.split('?')[0] ?? '/');
     const claims: EnvelopeClaims = { audience: this.gateway.party, sequence: party.sequence(), method: request.method, path: request.target, apiVersion };
     const jws = await signatureFor(party.signer, claims, request.body, request.signature);
     party.transport.rawTarget = request.target;

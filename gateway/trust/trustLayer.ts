@@ -1,6 +1,6 @@
 import type { X509Certificate } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { apiVersionOfPath, SIGNATURE_HEADER, type ApiVersion } from '../../schemas/envelope.ts';
+import { answerApiVersionOfPath, SIGNATURE_HEADER, type ApiVersion } from '../../schemas/envelope.ts';
 import type { Logger } from '../log.ts';
 import { Problem } from '../../protocol/problem.ts';
 import type { Store } from '../store/store.ts';
@@ -138,7 +138,7 @@ async function signResponse(options: TrustLayerOptions, sequences: OutboundSeque
 /** The API version a response is signed for: the request's, read from the full path (a mounted router sees only its own part of it). */
 function apiVersionOf(req: Request, rules: readonly AccessRule[]): ApiVersion {
   const path = fullPath(req);
-  return accessRuleFor(req.method, path, rules)?.apiVersion ?? apiVersionOfPath(path) ?? 'admin/v1';
+  return accessRuleFor(req.method, path, rules)?.apiVersion ?? answerApiVersionOfPath(path);
 }
 
 const fullPath = (req: Request) => req.originalUrl.split('?')[0] ?? '/';
