@@ -55,20 +55,19 @@ const ENQUEUE_BATCH = 500;
  */
 export async function enqueueNotifications(tx: StoreExecutor, notifications: readonly OutboundNotification[], now = new Date()): Promise<void> {
   const at = now.toISOString();
-  // A body several notifications share (one change, many subscribers) is encoded once.
-  const bodies = new Map<string, Buffer>();
-  const bytesOf = (body: Uint8Array | string) =>
-    typeof body === 'string' ? (bodies.get(body) ?? bodies.set(body, Buffer.from(body)).get(body)!) : Buffer.isBuffer(body) ? body : Buffer.from(body);
   for (let start = 0; start < notifications.length; start += ENQUEUE_BATCH) {
     await tx
       .insertInto('delivery_outbox')
-      .values(notifications.slice(start, start + ENQUEUE_BATCH).map((notification) => outboxRow(notification, at, bytesOf(notification.body))))
+      .values(notifications.slice(start, start + ENQUEUE_BATCH).map((notification) => outboxRow(notification, at)))
       .onConflict((conflict) => conflict.columns(['subscriber_key', 'idempotency_key']).doNothing())
       .execute();
   }
 }
 
-function outboxRow(notification: OutboundNotification, at: string, body: Buffer = Buffer.from(notification.body)) {
+/** A body as bytes: a Buffer as it is, so the one a change's subscribers share is stored without a copy each. */
+const bytesOf = (body: Uint8Array | string): Buffer => (Buffer.isBuffer(body) ? body : Buffer.from(body));
+
+function outboxRow(notification: OutboundNotification, at: string) {
   const { kind, destination, bearerToken } = channelColumns(notification.channel);
   return {
     id: timeOrderedUuid(),
@@ -77,7 +76,7 @@ function outboxRow(notification: OutboundNotification, at: string, body: Buffer 
     destination,
     bearer_token: bearerToken,
     content_type: notification.contentType,
-    body,
+    body: bytesOf(notification.body),
     idempotency_key: notification.idempotencyKey,
     state: 'pending' as const,
     attempts: 0,

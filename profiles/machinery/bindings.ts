@@ -53,19 +53,21 @@ export const headerField = <T>(key: string, codec: Codec<T>) => field('header', 
 export type DerivedFrom = 'occurrence' | 'document' | 'anything';
 
 /**
- * Gathers the occurrences of a value every occurrence must share by the
- * value each gave (keeping as many paths as a reading reports) and runs
- * `check` for each once the document is read, with the first occurrence's
- * scope: only its header and document-level fields may be read.
+ * Runs `check` of what an occurrence gave once what it reads is known (see
+ * `DerivedFrom`). For `document`, occurrences are gathered by the value each
+ * gave (keeping as many paths as a reading reports) and checked with the
+ * first occurrence's scope; `key` names the gathering, one per binding.
  */
-export function afterReadShared<V>(
+export function checkWhenKnown<V>(
+  from: DerivedFrom,
   state: ReadState,
   key: object,
-  scope: Scope,
-  given: V,
-  path: string,
+  occurrence: { readonly scope: Scope; readonly given: V; readonly path: string },
   check: (scope: Scope, given: V, path: string) => void,
 ): void {
+  const { scope, given, path } = occurrence;
+  if (from === 'occurrence') return check(scope, given, path);
+  if (from === 'anything') return state.afterRead(() => check(scope, given, path));
   const gathered = state.afterReadOnce(
     key,
     () => ({ scope, paths: new Map<V, string[]>() }),
@@ -90,6 +92,7 @@ export function derived(
   options: { readonly explain?: string; readonly from?: DerivedFrom } = {},
 ): LeafBinding {
   const explain = options.explain ?? 'must repeat';
+  const from = options.from ?? 'anything';
   const key = {};
   const check = (scope: Scope, text: string, path: string, state: ReadState) => {
     let expected: string | undefined;
@@ -105,14 +108,7 @@ export function derived(
     describe,
     write: compute,
     read(text, scope, state, path) {
-      switch (options.from ?? 'anything') {
-        case 'occurrence':
-          return check(scope, text, path, state);
-        case 'document':
-          return afterReadShared(state, key, scope, text, path, (first, given, at) => check(first, given, at, state));
-        case 'anything':
-          return state.afterRead(() => check(scope, text, path, state));
-      }
+      checkWhenKnown(from, state, key, { scope, given: text, path }, (at, given, where) => check(at, given, where, state));
     },
   };
 }

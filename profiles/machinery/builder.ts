@@ -59,25 +59,23 @@ export function writeDocumentFile(path: string, profile: Profile, model: unknown
     for (let at = 0; at < bytes.length;) at += writeSync(fd, bytes, at, bytes.length - at);
     size += bytes.length;
   };
+  let written = false;
   try {
     for (const chunk of documentChunks(profile, model, header)) {
-      if (Buffer.byteLength(chunk) > buffer.length - used) {
+      const length = Buffer.byteLength(chunk);
+      if (length > buffer.length - used) {
         write(buffer.subarray(0, used));
         used = 0;
-        if (Buffer.byteLength(chunk) > buffer.length) {
-          write(Buffer.from(chunk));
-          continue;
-        }
       }
-      used += buffer.write(chunk, used);
+      if (length > buffer.length) write(Buffer.from(chunk));
+      else used += buffer.write(chunk, used);
     }
     write(buffer.subarray(0, used));
-  } catch (error) {
+    written = true;
+  } finally {
     closeSync(fd);
-    rmSync(path, { force: true });
-    throw error;
+    if (!written) rmSync(path, { force: true });
   }
-  closeSync(fd);
   return size;
 }
 

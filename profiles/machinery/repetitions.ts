@@ -1,5 +1,5 @@
 import { CodecError, SETTLEMENT_PERIOD_MS, intervalText } from './codecs.ts';
-import { afterReadShared, describeTarget } from './bindings.ts';
+import { checkWhenKnown, describeTarget, type DerivedFrom } from './bindings.ts';
 import { isFields, type Fields, type ReasonKind, type Repetition, type Scope } from './declaration.ts';
 
 function childScope(scope: Scope, item: Fields, position: number): Scope {
@@ -70,8 +70,8 @@ function sameValue(a: unknown, b: unknown): boolean {
 export function settlementPeriods(options: {
   describe: string;
   interval: (scope: Scope) => Interval | undefined;
-  /** `document` when the interval is the document's, the same for every occurrence (see `DerivedFrom`). */
-  intervalFrom?: 'document' | 'anything';
+  /** What `interval` reads (see `DerivedFrom`): `document` when it is the document's, the same for every occurrence. */
+  intervalFrom?: DerivedFrom;
   replicate?: boolean;
   arrays?: readonly string[];
 }): Repetition {
@@ -129,8 +129,7 @@ export function settlementPeriods(options: {
           state.issue(where, `has ${points} points; ${intervalText(interval.start)}/${intervalText(interval.end)} at resolution PT30M needs ${slots}`);
         }
       };
-      if (options.intervalFrom === 'document') afterReadShared(state, countsKey, scope, count, path, check);
-      else state.afterRead(() => check(scope, count, path));
+      checkWhenKnown(options.intervalFrom ?? 'anything', state, countsKey, { scope, given: count, path }, check);
     },
   };
 }
