@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MatchedTrade } from '../../schemas/anm/trade.ts';
-import { bitraderFixture } from '../../gateway/testing/fixtures.ts';
+import { bitraderFixture, requireBitraderFixtures } from '../../gateway/testing/fixtures.ts';
 import { DEV_ANM, DEV_DSO, DEV_FSP, startTestGateway, type TestGateway } from '../../gateway/testing/testGateway.ts';
 import { GatewayRefusal } from '../refusal.ts';
 import { AnmClient } from './anmClient.ts';
@@ -59,6 +59,7 @@ describe('client/anm: the typed ANM and CIM clients against a real gateway', fun
   });
 
   it('reads trading opportunities, trades to figure 7, verifies on the day and shows the revisions', async function () {
+    requireBitraderFixtures(this);
     const opportunities = await anm.opportunities(lookAheadId, listId);
     assert.equal(opportunities.constraints[0]!.constraintId, 'C1');
     const traded = await anm.trade(listId, [trade('A1_Buyer', 'Agg_Seller_1', 600), trade('A2_Buyer', 'Agg_Seller_2', 500)], {
@@ -102,6 +103,7 @@ describe('client/anm: the typed ANM and CIM clients against a real gateway', fun
   });
 
   it('posts a CIM document and reads the acknowledgement: accepted (A01) returned, rejected (A02) thrown with its reasons', async function () {
+    requireBitraderFixtures(this);
     const cim = new CimClient(await running.client(DEV_DSO));
     const xml = await cim.document(listId);
     assert.match(xml, /<MeritOrderList_MarketDocument/);

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { requireMqttBroker } from '../testing/mqttBroker.ts';
 import type { Event } from '../../schemas/openadr/wire.ts';
 import { loadTlsCredentials } from '../../certs/index.ts';
-import { bitraderFixture } from '../../gateway/testing/fixtures.ts';
+import { bitraderFixture, requireBitraderFixtures } from '../../gateway/testing/fixtures.ts';
 import { FLEXGATE_BIN, runFlexgate, startGatewayProcess, type CliRun, type GatewayProcess } from '../../gateway/testing/gatewayProcess.ts';
 import { DEV_ADMIN, DEV_ANM, DEV_DSO, DEV_FSP, temporaryDevPki } from '../../gateway/testing/testGateway.ts';
 import { AnmClient } from '../anm/anmClient.ts';
@@ -151,6 +151,7 @@ describe('flexgate ven: an FSP developer’s VEN at the terminal, as real proces
   });
 
   it('subscribes with a webhook it hosts and prints the gateway’s signed notification, then removes the subscription', async function () {
+    requireBitraderFixtures(this);
     const subscribe = startFlexgate(['ven', 'subscribe', '--webhook', '0', '--count', '1', ...venArgs()]);
     running.push(subscribe);
     const subscribed = await subscribe.stderrLine(/^subscription \S+: events to http:\/\/127\.0\.0\.1:\d+\/openadr\/notifications$/);
@@ -180,6 +181,7 @@ describe('flexgate ven: an FSP developer’s VEN at the terminal, as real proces
   });
 
   it('streams event changes from the MQTT broker with --watch, each message’s signature checked', async function () {
+    requireBitraderFixtures(this);
     await requireMqttBroker(this);
     const watch = startFlexgate(['ven', 'events', '--watch', '--count', '1', ...venArgs()]);
     running.push(watch);
@@ -202,6 +204,7 @@ describe('flexgate ven: an FSP developer’s VEN at the terminal, as real proces
   });
 
   it('posts the USAGE report the event asks for from a readings file, completing the dispatch', async function () {
+    requireBitraderFixtures(this);
     const readings = join(work, 'readings.json');
     writeFileSync(readings, JSON.stringify({ resourceName: 'G1_Agg1', values: [-590] }));
     const reported = await ven('report', '--event', sellerEvent.id, '--file', readings);
@@ -214,6 +217,7 @@ describe('flexgate ven: an FSP developer’s VEN at the terminal, as real proces
   });
 
   it('shows its state and that the token works; exits 1 on a refusal and 2 on a usage error', async function () {
+    requireBitraderFixtures(this);
     const status = await ven('status');
     assert.equal(status.code, 0, status.stderr);
     assert.match(status.stdout, /^vtn says ven \S+ targets=/m);

@@ -1,12 +1,12 @@
 import { sign, verify, X509Certificate } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { issueCertificate, loadTlsCredentials } from '../../certs/index.ts';
 import { splitPemCertificates } from '../../protocol/identity/pem.ts';
 import { startTestGateway, temporaryDevPki } from '../testing/testGateway.ts';
 import { signEnvelope, signerFromCredentials, verifyEnvelope, type EnvelopeSigner } from '../../protocol/envelope/index.ts';
-import { BITRADER_DIR } from '../testing/fixtures.ts';
+import { tenEntryMeritOrderList } from './p1Load.ts';
 import type { BenchRow } from './row.ts';
 
 /**
@@ -78,7 +78,8 @@ async function endToEndRows(pkiDir: string, requests: number, rawVerify: number)
   const running = await startTestGateway({ dataDir }, { pkiDir, budgets: { requestsPerSecond: 1e9, requestBurst: 1e9 } });
   try {
     const anm = await running.client('urn:flexgate:anm:anm-dev');
-    const mol = readFileSync(join(BITRADER_DIR, 'mol-original-figure6.tsv'));
+    // P1's untraded ten-entry list (like figure 6, it instructs nobody): the benchmark needs nothing beside the repository.
+    const mol = tenEntryMeritOrderList();
     const timed = async (count: number, operation: () => Promise<unknown>) => {
       for (let i = 0; i < Math.min(20, count); i++) await operation();
       const started = performance.now();
@@ -91,9 +92,7 @@ async function endToEndRows(pkiDir: string, requests: number, rawVerify: number)
       return (count * 1000) / (performance.now() - started);
     };
     const reads = await timed(requests, () => anm.request('GET', '/anm/v1/merit-order-lists?limit=5'));
-    const writes = await timed(Math.ceil(requests / 2), () =>
-      anm.request('POST', '/anm/v1/merit-order-lists', { body: mol, contentType: 'text/tab-separated-values' }),
-    );
+    const writes = await timed(Math.ceil(requests / 2), () => anm.request('POST', '/anm/v1/merit-order-lists', { body: mol, contentType: 'application/json' }));
     return [
       {
         group: 'trust',
@@ -105,7 +104,7 @@ async function endToEndRows(pkiDir: string, requests: number, rawVerify: number)
       },
       {
         group: 'trust',
-        what: 'signed POST of figure 6, journalled, 4 in flight (SQLite, in process)',
+        what: 'signed POST of a 10-entry MOL, journalled, 4 in flight (SQLite, in process)',
         value: writes,
         unit: 'per s',
         baseline: 'raw verify ES256',

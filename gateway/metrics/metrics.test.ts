@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { MtlsClient } from '../../client/testing/mtlsClient.ts';
 import { loadTlsCredentials } from '../../certs/index.ts';
 import { forEachBackend } from '../store/testStores.ts';
-import { BITRADER_DIR } from '../testing/fixtures.ts';
+import { bitraderFixture } from '../testing/fixtures.ts';
 import { DEV_ADMIN, DEV_ANM, DEV_FSP, startTestGateway, type TestGateway } from '../testing/testGateway.ts';
 
 type Families = ReturnType<typeof parsePrometheusTextFormat>;
@@ -44,11 +42,11 @@ forEachBackend((backend) => {
       return { families: parsePrometheusTextFormat(answer.text), text: answer.text };
     };
 
-    it('serves Prometheus text an independent parser reads, and its values move as requests are made', async () => {
+    it('serves Prometheus text an independent parser reads, and its values move as requests are made', async function () {
       const { families: before, text: beforeText } = await scrape();
       const anm = await running.client(DEV_ANM);
       const posted = await anm.request('POST', '/anm/v1/merit-order-lists', {
-        body: readFileSync(join(BITRADER_DIR, 'mol-original-figure6.tsv')),
+        body: bitraderFixture(this, 'mol-original-figure6.tsv'),
         contentType: 'text/tab-separated-values',
       });
       assert.equal(posted.status, 201, posted.text());

@@ -15,9 +15,17 @@ export type BitraderFixture = (typeof BITRADER_FIXTURES)[number];
  */
 export function bitraderFixture(context: Mocha.Context, name: BitraderFixture): Buffer {
   const path = join(BITRADER_DIR, name);
-  if (!existsSync(path)) {
-    console.warn(`\n  !! SKIPPED: ${path} is absent; the BiTraDER fixtures live in ../shared beside the repository\n`);
-    context.skip();
-  }
+  skipLoudlyWithout(context, path);
   return readFileSync(path);
+}
+
+/** Skips, loudly, a test that builds on what earlier tests made from the fixtures, when ../shared is absent. */
+export function requireBitraderFixtures(context: Mocha.Context): void {
+  skipLoudlyWithout(context, BITRADER_DIR);
+}
+
+function skipLoudlyWithout(context: Mocha.Context, path: string): void {
+  if (existsSync(path)) return;
+  console.warn(`\n  !! SKIPPED: ${path} is absent; the BiTraDER fixtures live in ../shared beside the repository\n`);
+  context.skip();
 }
