@@ -56,6 +56,7 @@ export function benchmarksDocs(run: BenchRun): Map<string, string> {
     '  loopback mutual TLS; a load generator in another process with 16 ANM parties × 4 requests in flight through',
     "  one client each, so one party's sequence numbers overtake each other; 5 s warm-up, then 15 s measured,",
     '  first signed POSTs of a 10-entry merit order list, then signed GETs of one. Both sides verify every signature.',
+    "  The per-party rate limit (a deployment's policy, 100/s by default) is raised above the load: this measures capacity.",
     '- **P2**, **P3**: `gateway/bench/p2Documents.ts` and `gateway/bench/p3Fanout.ts` say what they measure in their rows.',
     '- **CLI**: the compiled `flexgate --help` and `node -e 0`, five runs each taken alternately, medians.',
     '',

@@ -38,7 +38,18 @@ export async function ingestBench(options: IngestBenchOptions, baselinePerSecond
       await issueCertificate(pkiDir, { role: 'anm', id });
       parties.push(`urn:flexgate:anm:${id}`);
     }
-    const gateway = await startGatewayProcess(['--data-dir', join(root, 'data'), '--pki-dir', pkiDir]);
+    // The per-party rate limit is a deployment's policy, not the gateway's capacity: raised above what the load asks.
+    const unlimited = String(1_000_000);
+    const gateway = await startGatewayProcess([
+      '--data-dir',
+      join(root, 'data'),
+      '--pki-dir',
+      pkiDir,
+      '--requests-per-second',
+      unlimited,
+      '--request-burst',
+      unlimited,
+    ]);
     try {
       const plan: LoadPlan = { ...options, url: gateway.url, pkiDir, parties };
       const load = await runInChild<LoadResult>(new URL('./p1Load.ts', import.meta.url).href, [JSON.stringify(plan)]);

@@ -117,6 +117,21 @@ forEachBackend((backend) => {
       assert.match(gateway.stderr(), /"msg":"stopped"/);
     });
 
+    if (backend.name === 'SQLite') {
+      it('takes a per-party rate limit from --requests-per-second and --request-burst', async function () {
+        const options = await backend.storeOptions(this);
+        const gateway = await startGatewayProcess([...storeArgs(options), '--pki-dir', pkiDir, '--requests-per-second', '1', '--request-burst', '2']);
+        running.push(gateway);
+        const client = await clientOf(gateway);
+        const statuses = [];
+        for (let n = 0; n < 3; n++) statuses.push((await client.request('GET', MOLS)).status);
+        assert.deepEqual(statuses, [200, 200, 429]);
+        const refused = await client.request('GET', MOLS);
+        assert.equal(refused.json<{ type: string }>().type, 'urn:flexgate:problem:request.rate-limited');
+        assert.equal(refused.headers['retry-after'], '1');
+      });
+    }
+
     if (backend.name === 'PostgreSQL') {
       it('two gateway processes sharing PostgreSQL accept the same signed message, sent to both at once, exactly once', async function () {
         const options = await backend.storeOptions(this);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { DEFAULT_BUDGETS, startGateway } from '../index.ts';
+import { DEFAULT_BUDGETS, startGateway, type Budgets } from '../index.ts';
 import { DEV_GATEWAY_URN } from '../../certs/index.ts';
 import { DEFAULT_CLOCK_SKEW_SECONDS } from '../trust/replayGuard.ts';
 import { createLogger } from '../log.ts';
@@ -9,6 +9,7 @@ import type { Command } from '../../client/cli/commandLine.ts';
 const HELP = `Usage: flexgate serve [--port N] [--host H] [--data-dir DIR] [--pki-dir DIR] [--dev-pki] [--identity URN] [--public-url URL] [--mqtt-url URL]
                       [--mqtt-ca FILE] [--egress-allow CIDR[,CIDR…]] [--registry-consistency enforced|permissive]
                       [--database-url URL [--database-schema NAME]] [--max-body-bytes N] [--clock-skew S]
+                      [--requests-per-second N] [--request-burst N]
 
 Starts the gateway (HTTPS, client certificates required, every request and
 response signed) and prints "flexgate listening on URL" when ready.
@@ -31,6 +32,9 @@ response signed) and prints "flexgate listening on URL" when ready.
   --database-url URL   postgres://… to use PostgreSQL instead of SQLite
   --database-schema S  PostgreSQL schema for flexgate's tables (created if missing)
   --max-body-bytes N   largest request body accepted (default ${DEFAULT_BUDGETS.maxBodyBytes})
+  --requests-per-second N, --request-burst N
+                       per party: sustained requests a second and the burst above it
+                       (default ${DEFAULT_BUDGETS.requestsPerSecond} and ${DEFAULT_BUDGETS.requestBurst}); more are refused 429 request.rate-limited
   --clock-skew S       accepted difference of a signature's time, seconds (default ${DEFAULT_CLOCK_SKEW_SECONDS})
 SIGTERM or SIGINT stops it: requests in flight finish, then the store closes.`;
 
@@ -54,6 +58,8 @@ export const serveCommand: Command = {
         'database-url': { type: 'string' },
         'database-schema': { type: 'string' },
         'max-body-bytes': { type: 'string' },
+        'requests-per-second': { type: 'string' },
+        'request-burst': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -67,6 +73,11 @@ export const serveCommand: Command = {
     if (consistency !== undefined && consistency !== 'enforced' && consistency !== 'permissive') {
       throw new Error(`--registry-consistency is enforced or permissive, not "${consistency}"`);
     }
+    const budgets: Partial<Budgets> = {
+      ...(values['max-body-bytes'] ? { maxBodyBytes: wholeNumber(values['max-body-bytes'], '--max-body-bytes') } : {}),
+      ...(values['requests-per-second'] ? { requestsPerSecond: positiveNumber(values['requests-per-second'], '--requests-per-second') } : {}),
+      ...(values['request-burst'] ? { requestBurst: positiveNumber(values['request-burst'], '--request-burst') } : {}),
+    };
     const logger = createLogger();
     const gateway = await startGateway({
       port,
@@ -84,7 +95,7 @@ export const serveCommand: Command = {
       ...(values['clock-skew'] ? { skewSeconds: wholeNumber(values['clock-skew'], '--clock-skew') } : {}),
       ...(values['database-url'] ? { databaseUrl: values['database-url'] } : {}),
       ...(values['database-schema'] ? { schema: values['database-schema'] } : {}),
-      ...(values['max-body-bytes'] ? { budgets: { maxBodyBytes: wholeNumber(values['max-body-bytes'], '--max-body-bytes') } } : {}),
+      budgets,
     });
     logger.info({ store: gateway.store.description, identity: gateway.identity, pki: gateway.pkiDir }, 'store open');
     console.log(`flexgate listening on ${gateway.url}`);
@@ -102,6 +113,12 @@ export const serveCommand: Command = {
     return 0;
   },
 };
+
+function positiveNumber(text: string, flag: string): number {
+  const value = wholeNumber(text, flag);
+  if (value === 0) throw new Error(`${flag} must be at least 1`);
+  return value;
+}
 
 function wholeNumber(text: string, flag: string): number {
   if (!/^\d+$/.test(text)) throw new Error(`${flag} must be a whole number, not "${text}"`);
