@@ -1,21 +1,27 @@
 import { fork } from 'node:child_process';
+import { join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { PACKAGE_ROOT } from '../../schemas/packageRoot.ts';
 
 /**
  * Benchmarks that must not share a process with the runner (the baseline's
  * core, a load generator) run as a module of their own: `runInChild` forks
- * it with tsx and resolves with the one message it sends back.
+ * it with tsx, or `compiled` its build in dist/ with plain node (built
+ * beforehand), and resolves with the one message it sends back.
  */
-export function runInChild<T>(moduleUrl: string, args: string[]): Promise<T> {
+export function runInChild<T>(moduleUrl: string, args: string[], options: { compiled?: boolean } = {}): Promise<T> {
+  const source = fileURLToPath(moduleUrl);
+  const [entry, execArgv] = options.compiled
+    ? [join(PACKAGE_ROOT, 'dist', relative(PACKAGE_ROOT, source)).replace(/\.ts$/, '.js'), []]
+    : [source, ['--import', 'tsx']];
   return new Promise((resolve, reject) => {
-    const child = fork(fileURLToPath(moduleUrl), args, { execArgv: ['--import', 'tsx'], cwd: PACKAGE_ROOT, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(entry, args, { execArgv, cwd: PACKAGE_ROOT, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     let answer: { value: T } | undefined;
     child.once('message', (message) => (answer = { value: message as T }));
     child.once('error', reject);
     child.once('exit', (code, signal) => {
       if (answer && code === 0) resolve(answer.value);
-      else reject(new Error(`${fileURLToPath(moduleUrl)} ${args.join(' ')} ended with ${code ?? signal} ${answer ? '' : 'before answering'}`));
+      else reject(new Error(`${entry} ${args.join(' ')} ended with ${code ?? signal} ${answer ? '' : 'before answering'}`));
     });
   });
 }

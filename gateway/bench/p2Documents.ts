@@ -1,70 +1,45 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureDevPki, issueCertificate } from '../../certs/index.ts';
-import { writeDocumentFile } from '../../profiles/machinery/builder.ts';
-import { meritOrderListProfile } from '../../profiles/meritOrderList.ts';
-import { readCimDocument } from '../cim/inbound.ts';
-import { DEFAULT_XML_LIMITS } from '../cim/xmlSafety.ts';
-import { DEFAULT_OPENADR_CONFIG } from '../openadr/config.ts';
-import { meritOrderEvents } from '../openadr/meritOrderEvents.ts';
-import { startGatewayProcess } from '../testing/gatewayProcess.ts';
-import { answerParent, isChildEntry, runInChild } from './child.ts';
-import { benchMeritOrderList, PERIOD } from './p2List.ts';
+import { buildProduct, startGatewayProcess } from '../testing/gatewayProcess.ts';
+import { runInChild } from './child.ts';
+import type { ReadResult, WriteResult } from './p2Directions.ts';
 import type { PostPlan, PostResult } from './p2Post.ts';
 import type { BenchRow } from './row.ts';
 
-/** One size measured in a process of its own, so that its peak RSS is its own. */
-interface SizeResult {
+/** One size there and back: the writer's and the reader's figures. */
+interface SizeResult extends Omit<WriteResult, 'peakRssMiB'>, Omit<ReadResult, 'peakRssMiB'> {
   entries: number;
-  toCimMs: number;
-  fromCimMs: number;
-  toEventsMs: number;
-  events: number;
-  megabytes: number;
+  writerPeakRssMiB: number;
+  readerPeakRssMiB: number;
+  /** The larger of the two. */
   peakRssMiB: number;
 }
 
-const HEADER = {
-  mRID: 'P2-BENCH',
-  revisionNumber: 1,
-  createdDateTime: '2024-10-17T13:00:00Z',
-  sender: { mRID: 'GB-DSO', codingScheme: 'NGB' as const, role: 'A50' as const },
-  receiver: { mRID: 'GB-FSP', codingScheme: 'NGB' as const, role: 'A56' as const },
-};
-
-// A file-sized document: the gateway's budgets for one request body are not what P2 measures.
-const FILE_LIMITS = { ...DEFAULT_XML_LIMITS, maxBytes: 1024 ** 3, maxElements: 1e9, maxAttributes: 1e9 };
-
-/** MOL → CIM → model → OpenADR events for one size, in this process (the child). */
-function measureSize(entries: number): SizeResult {
+/** One size there and back: the writer's process, then the reader's, on a file between them. */
+async function measureSize(entries: number): Promise<SizeResult> {
   const folder = mkdtempSync(join(tmpdir(), 'flexgate-bench-p2-'));
-  const file = join(folder, 'mol.xml');
-  const started = performance.now();
-  // Written as it is made (never held whole), then read back as a receiver would: the file's bytes, dropped once read.
-  const bytes = writeDocumentFile(file, meritOrderListProfile, benchMeritOrderList(entries), HEADER);
-  const built = performance.now();
-  const reading = readCimDocument(readFileSync(file), FILE_LIMITS);
-  const read = performance.now();
-  rmSync(folder, { recursive: true, force: true });
-  if (!reading.accepted) throw new Error(`the benchmark's own document was rejected: ${reading.problem.message}`);
-  if (reading.document.kind !== 'merit-order-list') throw new Error(`the benchmark's document read as ${reading.document.kind}`);
-  const events = meritOrderEvents(reading.document.model, { id: 'P2-BENCH', revision: 1 }, PERIOD, {
-    programID: 'P2-BENCH-PROGRAM',
-    intervalMinutes: DEFAULT_OPENADR_CONFIG.intervalMinutes,
-    sellerServices: new Map(),
-  });
-  const evented = performance.now();
-  if (events.size !== entries) throw new Error(`${entries} entries made ${events.size} events`);
-  return {
-    entries,
-    toCimMs: built - started,
-    fromCimMs: read - built,
-    toEventsMs: evented - read,
-    events: events.size,
-    megabytes: bytes / 1e6,
-    peakRssMiB: process.resourceUsage().maxRSS / 1024,
-  };
+  try {
+    const file = join(folder, 'mol.xml');
+    const directions = new URL('./p2Directions.ts', import.meta.url).href;
+    buildProduct();
+    const written = await runInChild<WriteResult>(directions, ['write', String(entries), file], { compiled: true });
+    const read = await runInChild<ReadResult>(directions, ['read', String(entries), file], { compiled: true });
+    return {
+      entries,
+      toCimMs: written.toCimMs,
+      megabytes: written.megabytes,
+      fromCimMs: read.fromCimMs,
+      toEventsMs: read.toEventsMs,
+      events: read.events,
+      writerPeakRssMiB: written.peakRssMiB,
+      readerPeakRssMiB: read.peakRssMiB,
+      peakRssMiB: Math.max(written.peakRssMiB, read.peakRssMiB),
+    };
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
 }
 
 const perEntryUs = (result: SizeResult) => ((result.toCimMs + result.fromCimMs + result.toEventsMs) * 1000) / result.entries;
@@ -91,14 +66,16 @@ async function postThroughGateway(entries: number): Promise<PostResult> {
 
 /**
  * P2 (issue 16): a merit order list to its CIM document and back and on
- * to OpenADR events, at a small and a large size, each in its own process:
- * time per entry at the large size within 1.2× of the small one, and peak
- * RSS under 512 MiB; then the large list POSTed through a real gateway.
+ * to OpenADR events, at a small and a large size: the writer (MOL → CIM
+ * file) and the reader (file → model → events) each in a process of its own,
+ * as `flexgate cim from-anm` and a receiving system are. Time per entry
+ * at the large size within 1.2× of the small one, and peak RSS under
+ * 512 MiB in both; then the large list POSTed through a real gateway.
  */
 export async function documentsBench(options: { quick: boolean } = { quick: false }): Promise<BenchRow[]> {
   const [small, large] = options.quick ? [100, 1_000] : [10_000, 100_000];
   const results: SizeResult[] = [];
-  for (const entries of [small, large]) results.push(await runInChild<SizeResult>(import.meta.url, [String(entries)]));
+  for (const entries of [small, large]) results.push(await measureSize(entries));
   const [atSmall, atLarge] = results as [SizeResult, SizeResult];
   const rows: BenchRow[] = results.flatMap((result) => [
     {
@@ -129,7 +106,7 @@ export async function documentsBench(options: { quick: boolean } = { quick: fals
   });
   rows.push({
     group: 'P2',
-    what: `peak RSS, ${large.toLocaleString('en-GB')} entries there and back`,
+    what: `peak RSS, ${large.toLocaleString('en-GB')} entries there and back (writer ${atLarge.writerPeakRssMiB.toFixed(0)}, reader ${atLarge.readerPeakRssMiB.toFixed(0)} MiB)`,
     value: atLarge.peakRssMiB,
     unit: 'MiB',
     goal: '< 512 MiB',
@@ -147,8 +124,4 @@ export async function documentsBench(options: { quick: boolean } = { quick: fals
     ...(goalSeconds === undefined ? {} : { goal: `< ${goalSeconds} s`, met: post.status === 201 && post.seconds < goalSeconds }),
   });
   return rows;
-}
-
-if (isChildEntry(import.meta.url)) {
-  await answerParent(measureSize(Number(process.argv[2])));
 }

@@ -7,7 +7,8 @@ import { LOOPBACK_EGRESS } from '../delivery/egress.ts';
 export const FLEXGATE_BIN = join(PACKAGE_ROOT, 'dist', 'bin', 'flexgate.js');
 
 let built = false;
-function ensureBuilt(): void {
+/** Builds dist/ (incrementally), once per process. */
+export function buildProduct(): void {
   if (built) return;
   execFileSync(process.execPath, [join(PACKAGE_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(PACKAGE_ROOT, 'tsconfig.build.json')], {
     stdio: 'inherit',
@@ -26,7 +27,7 @@ export interface GatewayProcess {
 
 /** Starts `flexgate serve` as a real process and waits for its "listening" line. */
 export async function startGatewayProcess(args: string[], env: NodeJS.ProcessEnv = {}): Promise<GatewayProcess> {
-  ensureBuilt();
+  buildProduct();
   // Test webhook receivers listen on loopback, which the gateway refuses by default.
   const egress = args.includes('--egress-allow') ? [] : ['--egress-allow', LOOPBACK_EGRESS.join(',')];
   const child = spawn(process.execPath, [FLEXGATE_BIN, 'serve', '--port', '0', ...egress, ...args], {
@@ -64,7 +65,7 @@ export interface CliRun {
 
 /** Runs the real `flexgate` executable to completion (at most a minute). */
 export function runFlexgate(...args: string[]): Promise<CliRun> {
-  ensureBuilt();
+  buildProduct();
   return new Promise((resolve) => {
     execFile(process.execPath, [FLEXGATE_BIN, ...args], { timeout: 60_000, encoding: 'utf8' }, (error, stdout, stderr) => {
       resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr });
