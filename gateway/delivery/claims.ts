@@ -6,7 +6,8 @@ import type { StoreExecutor } from '../store/store.ts';
 import type { AttemptOutcome } from './transport.ts';
 import { OUTSTANDING_STATES, type AttemptOutcomeKind, type ChannelKind, type DeliveryOutboxTable, type DeliveryState } from './tables.ts';
 
-export type ClaimedRow = Selectable<DeliveryOutboxTable> & { claim_token: string };
+/** A claimed notification with its body, read from `delivery_bodies`. */
+export type ClaimedRow = Selectable<DeliveryOutboxTable> & { claim_token: string; body: Buffer };
 
 export interface ClaimRequest {
   dispatcher: string;
@@ -88,7 +89,11 @@ export async function claimDue(db: Kysely<Database>, dialect: Dialect, request: 
       )
       .returningAll()
       .execute();
-    const claimed = rows.filter((row): row is ClaimedRow => row.claim_token !== null);
+    const bodies = await bodiesOf(
+      tx,
+      rows.map((row) => row.body_id),
+    );
+    const claimed = rows.flatMap((row) => (row.claim_token === null ? [] : [{ ...row, claim_token: row.claim_token, body: bodies.get(row.body_id)! }]));
     if (claimed.length > 0) {
       await tx
         .insertInto('delivery_attempts')
@@ -97,6 +102,24 @@ export async function claimDue(db: Kysely<Database>, dialect: Dialect, request: 
     }
     return claimed.sort((a, b) => a.seq - b.seq);
   });
+}
+
+/** Bodies per IN list: within both databases' bound-parameter limits. */
+const BODY_LOOKUP_BATCH = 500;
+
+async function bodiesOf(tx: StoreExecutor, ids: readonly string[]): Promise<Map<string, Buffer>> {
+  const bodies = new Map<string, Buffer>();
+  const distinct = [...new Set(ids)];
+  for (let start = 0; start < distinct.length; start += BODY_LOOKUP_BATCH) {
+    const rows = await tx
+      .selectFrom('delivery_bodies')
+      .select(['id', 'body'])
+      .where('id', 'in', distinct.slice(start, start + BODY_LOOKUP_BATCH))
+      .execute();
+    for (const row of rows) bodies.set(row.id, row.body);
+  }
+  for (const id of distinct) if (!bodies.has(id)) throw new Error(`delivery body ${id} is missing`);
+  return bodies;
 }
 
 /** When the next head of line falls due, a claim's lapse included (undefined: nothing outstanding is waiting). */

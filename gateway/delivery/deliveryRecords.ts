@@ -1,5 +1,5 @@
 import type { Database } from '../store/schema.ts';
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import { OUTSTANDING_STATES, type DeliveryAttemptTable, type DeliveryOutboxTable, type DeliveryState } from './tables.ts';
 
 /** A delivery as the admin API shows it: never the bearer token. */
@@ -91,7 +91,7 @@ export async function listDeliveries(db: Kysely<Database>, filter: DeliveryFilte
   const rows = await db
     .selectFrom('delivery_outbox')
     .select(LISTED)
-    .select((eb) => eb.fn<number>('length', ['body']).as('body_bytes'))
+    .select(sql<number>`(select length(body) from delivery_bodies where delivery_bodies.id = delivery_outbox.body_id)`.as('body_bytes'))
     .$if(filter.state !== undefined, (query) => query.where('state', '=', filter.state!))
     .$if(filter.subscriberKey !== undefined, (query) => query.where('subscriber_key', '=', filter.subscriberKey!))
     .$if(filter.before !== undefined, (query) => query.where('seq', '<', filter.before!))
@@ -103,7 +103,13 @@ export async function listDeliveries(db: Kysely<Database>, filter: DeliveryFilte
 }
 
 export async function getDelivery(db: Kysely<Database>, id: string, now: Date): Promise<DeliveryDetail | undefined> {
-  const row = await db.selectFrom('delivery_outbox').selectAll().where('id', '=', id).executeTakeFirst();
+  const row = await db
+    .selectFrom('delivery_outbox')
+    .innerJoin('delivery_bodies', 'delivery_bodies.id', 'delivery_outbox.body_id')
+    .selectAll('delivery_outbox')
+    .select('delivery_bodies.body')
+    .where('delivery_outbox.id', '=', id)
+    .executeTakeFirst();
   if (!row) return undefined;
   const attempts = await db.selectFrom('delivery_attempts').selectAll().where('delivery_id', '=', id).orderBy('seq').execute();
   return {

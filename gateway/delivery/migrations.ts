@@ -3,7 +3,7 @@ import { dialectColumns, executeAll, type Dialect } from '../store/dialect.ts';
 
 /** The outbox and its attempt history. */
 export function deliveryMigrations(dialect: Dialect): Record<string, Migration> {
-  return { '0004_delivery': deliveryTables(dialect) };
+  return { '0004_delivery': deliveryTables(dialect), '0013_delivery_shared_bodies': sharedBodies(dialect) };
 }
 
 function deliveryTables(dialect: Dialect): Migration {
@@ -28,6 +28,27 @@ function deliveryTables(dialect: Dialect): Migration {
           attempt integer not null, dispatcher text not null, started_at text not null, finished_at text,
           outcome text, status_code integer, error_code text, error_detail text)`,
         sql`create index delivery_attempts_by_delivery on delivery_attempts (delivery_id, seq)`,
+      ]);
+    },
+  };
+}
+
+/**
+ * A change's notification body is stored once, however many subscribers and
+ * topics it goes to (a 100k-entry merit order list made 200,000 outbox rows,
+ * each with its own copy of a ~1 KB body). Bodies are unreferenced only
+ * after their rows are purged, which removes them too.
+ */
+function sharedBodies(dialect: Dialect): Migration {
+  const { bytes } = dialectColumns(dialect);
+  return {
+    async up(db: Kysely<unknown>) {
+      await executeAll(db, [
+        sql`create table delivery_bodies (id text primary key, body ${bytes} not null)`,
+        sql`insert into delivery_bodies (id, body) select id, body from delivery_outbox`,
+        sql`alter table delivery_outbox add column body_id text`,
+        sql`update delivery_outbox set body_id = id`,
+        sql`alter table delivery_outbox drop column body`,
       ]);
     },
   };

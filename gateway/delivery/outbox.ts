@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { timeOrderedUuid } from '../../protocol/identity/timeOrderedUuid.ts';
 import type { StoreExecutor } from '../store/store.ts';
 import type { ChannelKind } from './tables.ts';
@@ -29,13 +30,19 @@ export interface Enqueued {
  * after the commit).
  */
 export async function enqueueNotification(tx: StoreExecutor, notification: OutboundNotification, now = new Date()): Promise<Enqueued> {
-  const row = outboxRow(notification, now.toISOString());
+  const bodyId = timeOrderedUuid();
+  await tx
+    .insertInto('delivery_bodies')
+    .values({ id: bodyId, body: bytesOf(notification.body) })
+    .execute();
+  const row = outboxRow(notification, bodyId, now.toISOString());
   const inserted = await tx
     .insertInto('delivery_outbox')
     .values(row)
     .onConflict((conflict) => conflict.columns(['subscriber_key', 'idempotency_key']).doNothing())
     .executeTakeFirst();
   if ((inserted.numInsertedOrUpdatedRows ?? 0n) > 0n) return { id: row.id, created: true };
+  await tx.deleteFrom('delivery_bodies').where('id', '=', bodyId).execute();
   const existing = await tx
     .selectFrom('delivery_outbox')
     .select('id')
@@ -52,22 +59,41 @@ const ENQUEUE_BATCH = 500;
  * Puts many notifications in the outbox in multi-row statements, in the
  * caller's transaction and in the given order (which is each subscriber's
  * delivery order); one already queued under its idempotency key is skipped.
+ * Notifications that share one body (the same Buffer or string) share one
+ * stored copy of it.
  */
 export async function enqueueNotifications(tx: StoreExecutor, notifications: readonly OutboundNotification[], now = new Date()): Promise<void> {
   const at = now.toISOString();
-  for (let start = 0; start < notifications.length; start += ENQUEUE_BATCH) {
+  const bodyIds = new Map<Uint8Array | string, string>();
+  const bodies: { id: string; body: Buffer }[] = [];
+  const rows = notifications.map((notification) => {
+    let bodyId = bodyIds.get(notification.body);
+    if (bodyId === undefined) {
+      bodyId = timeOrderedUuid();
+      bodyIds.set(notification.body, bodyId);
+      bodies.push({ id: bodyId, body: bytesOf(notification.body) });
+    }
+    return outboxRow(notification, bodyId, at);
+  });
+  for (let start = 0; start < bodies.length; start += ENQUEUE_BATCH) {
+    await tx
+      .insertInto('delivery_bodies')
+      .values(bodies.slice(start, start + ENQUEUE_BATCH))
+      .execute();
+  }
+  for (let start = 0; start < rows.length; start += ENQUEUE_BATCH) {
     await tx
       .insertInto('delivery_outbox')
-      .values(notifications.slice(start, start + ENQUEUE_BATCH).map((notification) => outboxRow(notification, at)))
+      .values(rows.slice(start, start + ENQUEUE_BATCH))
       .onConflict((conflict) => conflict.columns(['subscriber_key', 'idempotency_key']).doNothing())
       .execute();
   }
 }
 
-/** A body as bytes: a Buffer as it is, so the one a change's subscribers share is stored without a copy each. */
+/** A body as bytes: a Buffer as it is, a string encoded once per distinct body. */
 const bytesOf = (body: Uint8Array | string): Buffer => (Buffer.isBuffer(body) ? body : Buffer.from(body));
 
-function outboxRow(notification: OutboundNotification, at: string) {
+function outboxRow(notification: OutboundNotification, bodyId: string, at: string) {
   const { kind, destination, bearerToken } = channelColumns(notification.channel);
   return {
     id: timeOrderedUuid(),
@@ -76,7 +102,7 @@ function outboxRow(notification: OutboundNotification, at: string) {
     destination,
     bearer_token: bearerToken,
     content_type: notification.contentType,
-    body: bytesOf(notification.body),
+    body_id: bodyId,
     idempotency_key: notification.idempotencyKey,
     state: 'pending' as const,
     attempts: 0,
@@ -113,11 +139,21 @@ export function callbackUrlDefect(url: string): string | undefined {
 /** Delivered notifications stay visible to the admin API this long; dead-lettered ones stay until redelivered. */
 export const DELIVERED_RETENTION_MS = 30 * 24 * 60 * 60 * 1000;
 
-/** Removes notifications delivered before the retention period, with their attempt history. */
+/** Removes notifications delivered before the retention period, with their attempt history and the bodies no notification uses any more. */
 export async function purgeDeliveredNotifications(db: StoreExecutor, now = Date.now()): Promise<number> {
   const cutoff = new Date(now - DELIVERED_RETENTION_MS).toISOString();
   const settled = db.selectFrom('delivery_outbox').select('id').where('state', '=', 'delivered').where('delivered_at', '<', cutoff);
   await db.deleteFrom('delivery_attempts').where('delivery_id', 'in', settled).execute();
   const result = await db.deleteFrom('delivery_outbox').where('state', '=', 'delivered').where('delivered_at', '<', cutoff).executeTakeFirst();
+  // Also those of notifications skipped as already queued: their body was stored before the skip was known.
+  await db
+    .deleteFrom('delivery_bodies')
+    .where('id', 'not in', (eb) =>
+      eb
+        .selectFrom('delivery_outbox')
+        .select('body_id')
+        .where(sql<boolean>`body_id is not null`),
+    )
+    .execute();
   return Number(result.numDeletedRows);
 }

@@ -12,6 +12,7 @@ export const OUTSTANDING_STATES: readonly DeliveryState[] = ['pending', 'retryin
 export interface DeliveryTables {
   delivery_outbox: DeliveryOutboxTable;
   delivery_attempts: DeliveryAttemptTable;
+  delivery_bodies: DeliveryBodyTable;
 }
 
 /** One notification to one subscriber: written in the transaction of the change it announces. */
@@ -27,7 +28,8 @@ export interface DeliveryOutboxTable {
   /** Bearer token the subscription gave for its callback. */
   bearer_token: string | null;
   content_type: string;
-  body: Buffer;
+  /** The body, in `delivery_bodies`: shared by every notification of one change. */
+  body_id: string;
   /** Unique per subscriber; sent with every attempt so the receiver can drop duplicates. */
   idempotency_key: string;
   state: DeliveryState;
@@ -50,6 +52,12 @@ export interface DeliveryOutboxTable {
   /** Party URN of the administrator who last asked for redelivery. */
   redelivered_by: string | null;
   updated_at: string;
+}
+
+/** A notification body, stored once for all the subscribers and topics of one change. */
+export interface DeliveryBodyTable {
+  id: string;
+  body: Buffer;
 }
 
 /** Every attempt, kept for the admin API; an attempt with no outcome was cut off (crash, lost lease). */
