@@ -13,10 +13,13 @@ export const DEV_DSO = 'urn:flexgate:dso:dso-dev';
 export const DEV_FSP = 'urn:flexgate:fsp:fsp-dev-1';
 export const DEV_ADMIN = 'urn:flexgate:admin:admin-dev';
 
+/** Temporary PKI folders of this process: one exit listener removes them all (one each would pass Node's listener limit). */
+const temporaryPkiDirs: string[] = [];
+
 /** A fresh dev PKI in a temporary folder, removed when the process exits. */
 export async function temporaryDevPki(): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'flexgate-pki-'));
-  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  if (temporaryPkiDirs.push(dir) === 1) process.once('exit', () => temporaryPkiDirs.forEach((made) => rmSync(made, { recursive: true, force: true })));
   await ensureDevPki(dir);
   return dir;
 }
