@@ -5,6 +5,7 @@ import { ensureDevPki, issueCertificate } from '../../certs/index.ts';
 import { startGatewayProcess } from '../testing/gatewayProcess.ts';
 import { BASELINE_NAME } from './baseline.ts';
 import { runInChild } from './child.ts';
+import { startCeilingServer } from './p1Ceiling.ts';
 import type { LoadPlan, LoadResult, PhaseResult } from './p1Load.ts';
 import type { BenchRow } from './row.ts';
 
@@ -12,7 +13,9 @@ import type { BenchRow } from './row.ts';
  * P1: concurrent signed ingest end to end. A real `flexgate serve` process on
  * SQLite (durable before it answers) over loopback mutual TLS, and a load
  * generator in another process: 16 ANM parties × 4 requests in flight,
- * signed POSTs of a 10-entry merit order list, then signed GETs of one.
+ * signed POSTs of a 10-entry merit order list, then signed GETs of one. The
+ * same load then runs against a bare server (p1Ceiling.ts): what any signed
+ * mTLS exchange costs on this machine, before a framework or a store.
  */
 
 export interface IngestBenchOptions {
@@ -50,25 +53,36 @@ export async function ingestBench(options: IngestBenchOptions, baselinePerSecond
       '--request-burst',
       unlimited,
     ]);
+    let load: LoadResult;
     try {
-      const plan: LoadPlan = { ...options, url: gateway.url, pkiDir, parties };
-      const load = await runInChild<LoadResult>(new URL('./p1Load.ts', import.meta.url).href, [JSON.stringify(plan)]);
-      const shape = `${options.parties} parties × ${options.inFlight} in flight`;
-      return [
-        ...phaseRows('signed POST of a 10-entry MOL', shape, load.post, GOALS.post, baselinePerSecond),
-        ...phaseRows('signed GET of a MOL', shape, load.get, GOALS.get, baselinePerSecond),
-      ];
+      load = await runLoad({ ...options, url: gateway.url, pkiDir, parties });
     } finally {
       gateway.child.kill('SIGTERM');
       await gateway.exited;
     }
+    const ceilingServer = await startCeilingServer(pkiDir);
+    let ceiling: LoadResult;
+    try {
+      ceiling = await runLoad({ ...options, url: ceilingServer.url, pkiDir, parties });
+    } finally {
+      await ceilingServer.close();
+    }
+    const shape = `${options.parties} parties × ${options.inFlight} in flight`;
+    return [
+      ...phaseRows('signed POST of a 10-entry MOL', shape, load.post, ceiling.post, GOALS.post, baselinePerSecond),
+      ...phaseRows('signed GET of a MOL', shape, load.get, ceiling.get, GOALS.get, baselinePerSecond),
+    ];
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
 }
 
-function phaseRows(what: string, shape: string, result: PhaseResult, goalRatio: number, baselinePerSecond: number): BenchRow[] {
-  const perSecond = result.accepted / result.seconds;
+const runLoad = (plan: LoadPlan) => runInChild<LoadResult>(new URL('./p1Load.ts', import.meta.url).href, [JSON.stringify(plan)]);
+
+const rate = (result: PhaseResult) => result.accepted / result.seconds;
+
+function phaseRows(what: string, shape: string, result: PhaseResult, ceiling: PhaseResult, goalRatio: number, baselinePerSecond: number): BenchRow[] {
+  const perSecond = rate(result);
   const ratio = perSecond / baselinePerSecond;
   const failures = Object.entries(result.otherFailures);
   const failed = failures.reduce((sum, [, count]) => sum + count, 0);
@@ -107,6 +121,20 @@ function phaseRows(what: string, shape: string, result: PhaseResult, goalRatio: 
       unit: 'requests',
       goal: '0',
       met: failed === 0,
+    },
+    {
+      group: 'P1',
+      what: `${what}, the same load answered by a bare Node mTLS server (envelopes verified and signed; no framework, no store)`,
+      value: rate(ceiling),
+      unit: 'requests/s',
+      ratio: rate(ceiling) / baselinePerSecond,
+      baseline: BASELINE_NAME,
+    },
+    {
+      group: 'P1',
+      what: `${what}, the gateway's share of that bare server's rate`,
+      value: perSecond / rate(ceiling),
+      unit: '×',
     },
   ];
 }
