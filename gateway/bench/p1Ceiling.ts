@@ -1,10 +1,9 @@
-import { X509Certificate } from 'node:crypto';
 import { createServer, type Server } from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import { DEV_GATEWAY_URN, loadTlsCredentials } from '../../certs/index.ts';
 import { apiVersionFor, receiptFor, signEnvelope, signerFromCredentials, verifyEnvelope } from '../../protocol/envelope/index.ts';
-import { certificateThumbprint, partyFromCertificate } from '../../protocol/identity/certificateIdentity.ts';
 import { SIGNATURE_HEADER } from '../../schemas/envelope.ts';
+import { connectionIdentity } from '../trust/caller.ts';
 import { tenEntryMeritOrderList } from './p1Load.ts';
 
 /**
@@ -20,28 +19,11 @@ export interface CeilingServer {
   close(): Promise<void>;
 }
 
-interface Peer {
-  party: string;
-  thumbprint: string;
-  chain: string[];
-}
-
 export async function startCeilingServer(pkiDir: string): Promise<CeilingServer> {
   const credentials = await loadTlsCredentials(pkiDir, DEV_GATEWAY_URN);
   const signer = signerFromCredentials(credentials);
   const listBody = Buffer.from(tenEntryMeritOrderList());
   const created = Buffer.from(JSON.stringify({ id: 'ceiling-1' }));
-  // As the gateway does, the caller is read from the certificate once per connection.
-  const peers = new WeakMap<TLSSocket, Peer>();
-  const peerOf = (socket: TLSSocket): Peer => {
-    let peer = peers.get(socket);
-    if (!peer) {
-      const certificate = new X509Certificate(socket.getPeerCertificate().raw);
-      peer = { party: partyFromCertificate(certificate)?.urn ?? '', thumbprint: certificateThumbprint(certificate), chain: [certificate.toString()] };
-      peers.set(socket, peer);
-    }
-    return peer;
-  };
   let sequence = 0;
   const server: Server = createServer(
     { cert: credentials.cert, key: credentials.key, ca: credentials.ca, requestCert: true, rejectUnauthorized: true },
@@ -51,25 +33,32 @@ export async function startCeilingServer(pkiDir: string): Promise<CeilingServer>
       req.on('end', () => {
         const method = req.method ?? 'GET';
         const path = req.url ?? '/';
-        const peer = peerOf(req.socket as TLSSocket);
+        const apiVersion = apiVersionFor(path);
+        // The caller as the gateway reads it: from the client certificate, once per connection.
+        const peer = connectionIdentity(req.socket as TLSSocket);
+        if (!peer) {
+          res.writeHead(403, { 'content-type': 'text/plain' });
+          res.end('ceiling server: the client certificate names no flexgate party');
+          return;
+        }
         const header = req.headers[SIGNATURE_HEADER];
         verifyEnvelope(typeof header === 'string' ? header : undefined, Buffer.concat(chunks), {
-          issuer: peer.party,
+          issuer: peer.party.urn,
           audience: signer.issuer,
           method,
           path,
-          apiVersion: apiVersionFor(path),
-          certificate: { thumbprint: peer.thumbprint, chain: peer.chain },
+          apiVersion,
+          certificate: { thumbprint: peer.certificateThumbprint, chain: peer.certificateChain },
           kind: 'request',
         })
           .then(async (request) => {
             const [status, body] = method === 'POST' ? [201, created] : [200, listBody];
             const claims = {
-              audience: peer.party,
+              audience: peer.party.urn,
               sequence: String(++sequence),
               method,
               path,
-              apiVersion: apiVersionFor(path),
+              apiVersion,
               status,
               receipt: receiptFor(request),
             };

@@ -46,6 +46,28 @@ export function callerOf(req: Request): Caller {
 }
 
 /**
+ * The identity in a connection's verified client certificate, parsed once
+ * per TLS 1.3 connection (no renegotiation: the handshake's certificate is the
+ * connection's for life); undefined when it names no flexgate party.
+ */
+export function connectionIdentity(socket: TLSSocket): Omit<Caller, 'userAgent'> | undefined {
+  let identity = identities.get(socket);
+  if (!identity) {
+    const peer = socket.getPeerCertificate(true);
+    const party = partyFromCertificate(peer);
+    if (!party) return undefined;
+    identity = {
+      party,
+      certificateThumbprint: certificateThumbprint(peer.raw),
+      certificateSerial: normaliseSerial(peer.serialNumber) ?? peer.serialNumber,
+      certificateChain: chainOf(peer),
+    };
+    if (socket.getProtocol() === 'TLSv1.3') identities.set(socket, identity);
+  }
+  return identity;
+}
+
+/**
  * Names the caller from the client certificate the TLS layer already
  * verified against the CA and its CRLs. A certificate without exactly one
  * flexgate party URI is refused: there is nobody to authorise.
@@ -56,20 +78,8 @@ export function identifyCaller() {
     if (typeof socket.getPeerCertificate !== 'function' || !socket.authorized) {
       return next(new Problem('auth.client-certificate-required', 'A client certificate issued by the flexgate CA is required (mutual TLS)'));
     }
-    let identity = identities.get(socket);
-    if (!identity) {
-      const peer = socket.getPeerCertificate(true);
-      const party = partyFromCertificate(peer);
-      if (!party) return next(new Problem('auth.unknown-party', 'The client certificate names no flexgate party (SAN URI urn:flexgate:<role>:<id>)'));
-      identity = {
-        party,
-        certificateThumbprint: certificateThumbprint(peer.raw),
-        certificateSerial: normaliseSerial(peer.serialNumber) ?? peer.serialNumber,
-        certificateChain: chainOf(peer),
-      };
-      // TLS 1.3 has no renegotiation: the peer certificate is the handshake's for the connection's life.
-      if (socket.getProtocol?.() === 'TLSv1.3') identities.set(socket, identity);
-    }
+    const identity = connectionIdentity(socket as TLSSocket);
+    if (!identity) return next(new Problem('auth.unknown-party', 'The client certificate names no flexgate party (SAN URI urn:flexgate:<role>:<id>)'));
     callers.set(req, { ...identity, userAgent: req.headers['user-agent'] ?? null });
     next();
   };
