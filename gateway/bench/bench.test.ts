@@ -184,6 +184,12 @@ describe('npm run bench', () => {
       const p1 = run.rows.filter((benchRow) => benchRow.group === 'P1');
       assert.ok(p1.some((benchRow) => /overtaking/.test(benchRow.what) && benchRow.goal === '0'));
       assert.ok(p1.some((benchRow) => benchRow.unit === 'requests/s' && benchRow.ratio !== undefined));
+      if (process.platform === 'linux') {
+        // CPU per request, read from /proc for the gateway's process: every request costs some.
+        const gatewayCpu = p1.filter((benchRow) => /CPU per request in the gateway, all threads/.test(benchRow.what));
+        assert.equal(gatewayCpu.length, 2, 'one row for POST and one for GET');
+        for (const benchRow of gatewayCpu) assert.ok(benchRow.unit === 'µs' && benchRow.value > 0, JSON.stringify(benchRow));
+      }
       assert.ok(run.rows.some((benchRow) => benchRow.group === 'CLI' && benchRow.baseline === 'node -e 0'));
     });
   });

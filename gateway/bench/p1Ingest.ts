@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureDevPki, issueCertificate } from '../../certs/index.ts';
 import { startGatewayProcess } from '../testing/gatewayProcess.ts';
@@ -55,7 +55,7 @@ export async function ingestBench(options: IngestBenchOptions, baselinePerSecond
     ]);
     let load: LoadResult;
     try {
-      load = await runLoad({ ...options, url: gateway.url, pkiDir, parties });
+      load = await runLoad({ ...options, url: gateway.url, pkiDir, parties, serverPid: gateway.child.pid! });
     } finally {
       gateway.child.kill('SIGTERM');
       await gateway.exited;
@@ -63,7 +63,8 @@ export async function ingestBench(options: IngestBenchOptions, baselinePerSecond
     const ceilingServer = await startCeilingServer(pkiDir);
     let ceiling: LoadResult;
     try {
-      ceiling = await runLoad({ ...options, url: ceilingServer.url, pkiDir, parties });
+      // The bare server runs in this process, otherwise idle while the load runs.
+      ceiling = await runLoad({ ...options, url: ceilingServer.url, pkiDir, parties, serverPid: process.pid });
     } finally {
       await ceilingServer.close();
     }
@@ -135,6 +136,58 @@ function phaseRows(what: string, shape: string, result: PhaseResult, ceiling: Ph
       what: `${what}, the gateway's share of that bare server's rate`,
       value: perSecond / rate(ceiling),
       unit: '×',
+    },
+    ...cpuRows(what, result, ceiling, baselinePerSecond),
+  ];
+}
+
+/**
+ * Where the machine's time went, per request: the gateway's CPU (all threads,
+ * and its event loop alone), the bare server's and the load generator's, and
+ * what they bound. With the generator on the same cores, no server can answer
+ * more than cores / (its CPU + the generator's) per request, nor one process
+ * more than its event loop allows.
+ */
+function cpuRows(what: string, result: PhaseResult, ceiling: PhaseResult, baselinePerSecond: number): BenchRow[] {
+  const gateway = result.cpuPerRequestUs;
+  const bare = ceiling.cpuPerRequestUs;
+  if (!gateway || !bare) return [];
+  const cores = availableParallelism();
+  const allCores = (serverUs: number, generatorUs: number) => (cores * 1e6) / (serverUs + generatorUs);
+  const gatewayBound = Math.min(allCores(gateway.server, gateway.generator), 1e6 / gateway.serverMainThread);
+  const bareBound = allCores(bare.server, bare.generator);
+  return [
+    {
+      group: 'P1',
+      what: `${what}, CPU per request in the gateway, all threads`,
+      value: gateway.server,
+      unit: 'µs',
+      ratio: gateway.server / bare.server,
+      baseline: "the bare server's",
+    },
+    { group: 'P1', what: `${what}, CPU per request in the gateway's event loop (main thread)`, value: gateway.serverMainThread, unit: 'µs' },
+    { group: 'P1', what: `${what}, CPU per request in the bare server, all threads`, value: bare.server, unit: 'µs' },
+    {
+      group: 'P1',
+      what: `${what}, CPU per request in the load generator (${gateway.generator.toFixed(0)} µs beside the gateway, ${bare.generator.toFixed(0)} beside the bare server)`,
+      value: gateway.generator,
+      unit: 'µs',
+    },
+    {
+      group: 'P1',
+      what: `${what}, the most the gateway could answer at its CPU per request beside this load generator on ${cores} cores (every core busy, or its one event loop busy)`,
+      value: gatewayBound,
+      unit: 'requests/s',
+      ratio: gatewayBound / baselinePerSecond,
+      baseline: BASELINE_NAME,
+    },
+    {
+      group: 'P1',
+      what: `${what}, the most any server costing what the bare one does could answer beside this load generator on ${cores} cores`,
+      value: bareBound,
+      unit: 'requests/s',
+      ratio: bareBound / baselinePerSecond,
+      baseline: BASELINE_NAME,
     },
   ];
 }

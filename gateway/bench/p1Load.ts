@@ -2,6 +2,7 @@ import { loadTlsCredentials } from '../../certs/index.ts';
 import { FlexgateClient } from '../../client/flexgateClient.ts';
 import { PROBLEM_TYPE_PREFIX } from '../../schemas/problems.ts';
 import { answerParent, isChildEntry } from './child.ts';
+import { processCpuTime, type CpuTime } from './processCpu.ts';
 
 /**
  * P1's load generator, a process of its own beside the gateway's: every
@@ -20,6 +21,8 @@ export interface LoadPlan {
   measureMs: number;
   /** At most this many requests per phase, whatever the time. */
   maxRequests: number;
+  /** The server's process, whose CPU time the measured window is charged with. */
+  serverPid: number;
 }
 
 export interface PhaseResult {
@@ -33,6 +36,8 @@ export interface PhaseResult {
   /** Other refusals and failures, by problem code or error message. */
   otherFailures: Record<string, number>;
   latencyMs: { p50: number; p99: number };
+  /** CPU time per request started in the measured window; absent where /proc cannot be read. */
+  cpuPerRequestUs?: { server: number; serverMainThread: number; generator: number };
 }
 
 export interface LoadResult {
@@ -72,6 +77,8 @@ async function phase(plan: LoadPlan, clients: FlexgateClient[], send: (client: F
   const measureFrom = performance.now() + plan.warmupMs;
   const stopAt = measureFrom + plan.measureMs;
   let lastAnswer = measureFrom;
+  let before: { server: CpuTime | undefined; generator: NodeJS.CpuUsage } | undefined;
+  const windowOpens = setTimeout(() => (before = { server: processCpuTime(plan.serverPid), generator: process.cpuUsage() }), plan.warmupMs);
   const worker = async (client: FlexgateClient, index: number) => {
     while (performance.now() < stopAt && result.requests < plan.maxRequests) {
       const begin = performance.now();
@@ -94,6 +101,17 @@ async function phase(plan: LoadPlan, clients: FlexgateClient[], send: (client: F
     }
   };
   await Promise.all(clients.flatMap((client, index) => Array.from({ length: plan.inFlight }, () => worker(client, index))));
+  clearTimeout(windowOpens);
+  const server = processCpuTime(plan.serverPid);
+  if (before?.server && server && result.requests) {
+    const generator = process.cpuUsage(before.generator);
+    const perRequestUs = (ms: number) => (ms * 1000) / result.requests;
+    result.cpuPerRequestUs = {
+      server: perRequestUs(server.allThreadsMs - before.server.allThreadsMs),
+      serverMainThread: perRequestUs(server.mainThreadMs - before.server.mainThreadMs),
+      generator: (generator.user + generator.system) / result.requests,
+    };
+  }
   latencies.sort((a, b) => a - b);
   result.seconds = (lastAnswer - measureFrom) / 1000;
   result.latencyMs = { p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99) };
