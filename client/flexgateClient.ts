@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
-import { SIGNATURE_HEADER, type Receipt } from '../schemas/envelope.ts';
+import { SIGNATURE_HEADER } from '../schemas/envelope.ts';
 import {
   apiVersionFor,
   checkReceipt,
   clockSequence,
-  readEnvelopeHeader,
   signEnvelope,
   signerFromCredentials,
   verifyEnvelope,
@@ -34,8 +33,8 @@ export interface SignedResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   body: Buffer;
-  /** The gateway's signature over this response, verified; its receipt when the request was signed and succeeded. */
-  signature: VerifiedEnvelope & { receipt?: Receipt };
+  /** The gateway's signature over this response, verified (its `sts` names `status`); its receipt, checked, when the request was signed and succeeded. */
+  signature: VerifiedEnvelope;
   text(): string;
   json<T = unknown>(): T;
 }
@@ -148,14 +147,18 @@ export class FlexgateClient {
       ...options.headers,
     };
     const response = await this.transport.send({ method, url: new URL(path, this.baseUrl), headers, body });
-    const verified = await verifyResponse(response.headers, response.body, { method, path, gateway, me: this.party });
-    const receipt = readEnvelopeHeader(verified.jws).header.rcpt;
-    if (receipt && signature) checkReceipt(receipt, { signature, body });
+    const verified = await verifyResponse(response, { method, path, gateway, me: this.party });
+    // A signed request that succeeded is acknowledged, and by a receipt for exactly what was sent.
+    if (signature && response.status >= 200 && response.status < 300) {
+      if (!verified.receipt)
+        throw new ResponseSignatureInvalid(`The ${response.status} answer to ${method} ${path} carries no receipt (rcpt) for the signed request`);
+      checkReceipt(verified.receipt, { signature, body });
+    }
     return {
       status: response.status,
       headers: response.headers,
       body: response.body,
-      signature: { ...verified, ...(receipt ? { receipt } : {}) },
+      signature: verified,
       text: () => response.body.toString('utf8'),
       json: <T>() => JSON.parse(response.body.toString('utf8')) as T,
     };
@@ -167,19 +170,20 @@ export class FlexgateClient {
 }
 
 async function verifyResponse(
-  headers: Record<string, string | string[] | undefined>,
-  body: Buffer,
+  response: { status: number; headers: Record<string, string | string[] | undefined>; body: Buffer },
   context: { method: string; path: string; gateway: GatewayIdentity; me: string },
 ): Promise<VerifiedEnvelope> {
-  const jws = headers[SIGNATURE_HEADER];
+  const jws = response.headers[SIGNATURE_HEADER];
   try {
-    return await verifyEnvelope(typeof jws === 'string' ? jws : undefined, body, {
+    return await verifyEnvelope(typeof jws === 'string' ? jws : undefined, response.body, {
       issuer: context.gateway.party,
       audience: context.me,
       method: context.method,
       path: context.path,
       apiVersion: apiVersionFor(context.path),
       certificate: { thumbprint: context.gateway.thumbprint, chain: [context.gateway.certificate] },
+      kind: 'response',
+      status: response.status,
     });
   } catch (error) {
     if (!(error instanceof Problem)) throw error;

@@ -39,8 +39,8 @@ export interface VenAnswer<T = unknown> {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   body: T;
-  /** The gateway's signature over the answer, verified; with a receipt when the request was signed. */
-  signature: VerifiedEnvelope & { receipt?: unknown };
+  /** The gateway's signature over the answer, verified; with its receipt when the request was signed and succeeded. */
+  signature: VerifiedEnvelope;
   /** What was sent: observers hold requests to a contract too. */
   request: { method: string; path: string; headers: Record<string, string>; body?: string };
 }

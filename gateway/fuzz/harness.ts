@@ -186,7 +186,7 @@ class Exchange {
   private async checkSignature(
     party: Party,
     request: { method: string; target: string },
-    response: { headers: Record<string, string | string[] | undefined>; body: Buffer },
+    response: { status: number; headers: Record<string, string | string[] | undefined>; body: Buffer },
   ) {
     const jws = response.headers[SIGNATURE_HEADER];
     if (typeof jws !== 'string') return 'the answer carries no signature';
@@ -200,6 +200,8 @@ class Exchange {
         // The version is whatever the gateway chose (an unknown path has none of its own); verifyEnvelope refuses one outside the allow-list.
         apiVersion: header.ver as ApiVersion,
         certificate: { thumbprint: this.gateway.thumbprint, chain: [this.gateway.certificate] },
+        kind: 'response',
+        status: response.status,
       });
       return undefined;
     } catch (error) {

@@ -1,3 +1,5 @@
+import type { Receipt } from '../../schemas/envelope.ts';
+
 /** A signature that verified (verify.ts): the protected header members a receiver acts on. */
 export interface VerifiedEnvelope {
   /** The detached compact JWS as received: `<protected>..<signature>`. */
@@ -20,4 +22,6 @@ export interface VerifiedEnvelope {
   protectedHeaderSha256: string;
   /** SHA-256 of the signed request (method, path with query, body digest): what the message id is bound to. */
   requestSha256: string;
+  /** A response's proof of receipt (`rcpt`): the request it acknowledges. */
+  receipt?: Receipt;
 }

@@ -24,6 +24,8 @@ export interface EnvelopeExpectations {
   now?: Date;
   /** A request may not carry the members only a response carries (`sts`, `rcpt`): a signed answer is not a request. */
   kind?: 'request' | 'response';
+  /** A response's HTTP status as it arrived: its `sts` must name it, so no outcome can be re-labelled as another. */
+  status?: number;
 }
 
 /**
@@ -65,6 +67,11 @@ export async function verifyEnvelope(jws: string | undefined, body: Uint8Array, 
       pointer: header.htm === expected.method.toUpperCase() ? '/htu' : '/htm',
     });
   }
+  if (expected.status !== undefined && header.sts !== expected.status) {
+    throw new Problem('envelope.request-mismatch', `Signed as an answer with status ${header.sts ?? '(none)'}, received with status ${expected.status}`, {
+      pointer: '/sts',
+    });
+  }
   return {
     jws: `${protectedPart}..${signature}`,
     alg: header.alg,
@@ -78,6 +85,7 @@ export async function verifyEnvelope(jws: string | undefined, body: Uint8Array, 
     bodySha256,
     protectedHeaderSha256: sha256Base64url(protectedPart),
     requestSha256: requestSha256(header.htm, header.htu, bodySha256),
+    ...(header.rcpt ? { receipt: header.rcpt } : {}),
   };
 }
 
