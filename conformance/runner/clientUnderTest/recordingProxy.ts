@@ -13,11 +13,22 @@ import { SIGNATURE_HEADER, type ApiVersion } from '../../../schemas/envelope.ts'
  * What the proxy does with the gateway's answer: deliver it, drop the
  * connection instead of delivering the first one (the client must retry),
  * or deliver it forged: without its signature, signed by a key that is not
- * the gateway's, signed by the gateway with a receipt for another body, or
- * with its body changed under the gateway's signature.
+ * the gateway's, signed by the gateway with a receipt for another body,
+ * with its body changed under the gateway's signature, with another status
+ * than the one the gateway signed (`sts`), or signed by the gateway as a
+ * success without its receipt (`rcpt`).
  */
-export type AnswerTreatment = 'forward' | 'drop-first' | 'unsigned' | 'forged-signature' | 'wrong-receipt' | 'altered-body';
-export const ANSWER_TREATMENTS: readonly AnswerTreatment[] = ['forward', 'drop-first', 'unsigned', 'forged-signature', 'wrong-receipt', 'altered-body'];
+export const ANSWER_TREATMENTS = [
+  'forward',
+  'drop-first',
+  'unsigned',
+  'forged-signature',
+  'wrong-receipt',
+  'altered-body',
+  'relabelled-status',
+  'no-receipt',
+] as const;
+export type AnswerTreatment = (typeof ANSWER_TREATMENTS)[number];
 
 export interface RecordedAnswer {
   status: number;
@@ -168,13 +179,21 @@ export class RecordingProxy {
         return { ...answer, headers: unsigned };
       case 'altered-body':
         return { ...answer, body: Buffer.concat([answer.body, Buffer.from(' ')]) };
+      // A success becomes another success, anything else a success.
+      case 'relabelled-status':
+        return { ...answer, status: answer.status === 200 ? 201 : 200 };
       case 'forged-signature':
-      case 'wrong-receipt': {
+      case 'wrong-receipt':
+      case 'no-receipt': {
         const { header } = readEnvelopeHeader(typeof signature === 'string' ? signature : undefined);
         const receipt =
-          header.rcpt && treatment === 'wrong-receipt' ? { ...header.rcpt, 'body#S256': sha256Base64url(Buffer.from(`not ${recorded.path}`)) } : header.rcpt;
+          header.rcpt && treatment === 'wrong-receipt'
+            ? { ...header.rcpt, 'body#S256': sha256Base64url(Buffer.from(`not ${recorded.path}`)) }
+            : treatment === 'no-receipt'
+              ? undefined
+              : header.rcpt;
         const forged = await signEnvelope(
-          treatment === 'wrong-receipt' ? this.options.gatewaySigner : this.impostor,
+          treatment === 'forged-signature' ? this.impostor : this.options.gatewaySigner,
           {
             audience: header.aud,
             sequence: header.seq,

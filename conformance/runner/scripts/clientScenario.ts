@@ -4,18 +4,11 @@ import { VectorStep } from '../../vectors/model.ts';
 import type { CaseContext, Script } from '../caseContext.ts';
 import type { ClientInvocation } from '../clientUnderTest/clientHarness.ts';
 import { ENVELOPE_RULES, envelopeViolations, protectedHeaderOf } from '../clientUnderTest/envelopeRules.ts';
-import type { RecordedRequest } from '../clientUnderTest/recordingProxy.ts';
+import { ANSWER_TREATMENTS, type AnswerTreatment, type RecordedRequest } from '../clientUnderTest/recordingProxy.ts';
 import { CaseFailed, resolvePointer, substitute } from '../exchange.ts';
 import { PartyUnavailable } from '../target.ts';
 
-const Treatment = Type.Union([
-  Type.Literal('forward'),
-  Type.Literal('drop-first'),
-  Type.Literal('unsigned'),
-  Type.Literal('forged-signature'),
-  Type.Literal('wrong-receipt'),
-  Type.Literal('altered-body'),
-]);
+const Treatment = Type.Union(ANSWER_TREATMENTS.map((treatment) => Type.Literal(treatment)));
 
 /** An order for the client under test: a document to send (its file name gives the format) or, without one, a path to read. */
 const ClientOrder = Type.Object(
@@ -68,11 +61,13 @@ type ClientStep = Static<typeof ClientStep>;
 
 const validateScenario = compileValidator(ClientScenario);
 
-const FORGERIES: Record<string, string> = {
+const FORGERIES: Partial<Record<AnswerTreatment, string>> = {
   unsigned: 'without the gateway signature',
   'forged-signature': 'signed in the gateway name by another key',
   'wrong-receipt': 'signed by the gateway with a receipt for another body',
   'altered-body': 'whose body was changed under the gateway signature',
+  'relabelled-status': 'with another status than the one the gateway signed (sts)',
+  'no-receipt': 'signed by the gateway as a success without the receipt (rcpt) for the request',
 };
 
 /**
