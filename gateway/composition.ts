@@ -126,7 +126,8 @@ const PURGE_INTERVAL_MS = 60 * 60 * 1000;
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
   const pkiDir = options.pkiDir ?? join(options.dataDir ?? 'data', 'pki');
   if (options.devPki) await ensureDevPki(pkiDir);
-  const store = await openGatewayStore(options);
+  // A long-running gateway: its SQLite WAL is checkpointed off the event loop.
+  const store = await openGatewayStore({ ...options, checkpointInBackground: true });
   const budgets = budgetsWith(options.budgets);
   let tls;
   try {

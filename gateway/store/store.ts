@@ -6,6 +6,7 @@ import pg from 'pg';
 import type { Dialect } from './dialect.ts';
 import { GroupSyncSqliteDialect } from './groupSync.ts';
 import type { Database } from './schema.ts';
+import { WalCheckpointer } from './walCheckpointer.ts';
 
 export type { Dialect };
 export type StoreExecutor = Kysely<Database> | Transaction<Database>;
@@ -17,6 +18,8 @@ export interface StoreOptions {
   databaseUrl?: string;
   /** PostgreSQL schema to keep the tables in (created if missing); tests use one each. */
   schema?: string;
+  /** SQLite: checkpoint the WAL in a worker thread instead of in the commits (walCheckpointer.ts); for the long-running gateway. */
+  checkpointInBackground?: boolean;
 }
 
 const PG_INT8_OID = 20;
@@ -34,11 +37,13 @@ export class Store {
     readonly description: string,
     /** PostgreSQL schema holding the tables, including Kysely's migration bookkeeping. */
     readonly schema?: string,
+    /** SQLite: the worker that checkpoints the WAL, stopped before the connection closes. */
+    readonly checkpointer?: WalCheckpointer,
   ) {}
 
   /** Opens and migrates: `migrations` are every feature's, registered by gateway/storage.ts. */
   static async open(options: StoreOptions, migrations: (dialect: Dialect) => Record<string, Migration>): Promise<Store> {
-    const store = options.databaseUrl ? await openPostgres(options.databaseUrl, options.schema) : openSqlite(options.dataDir);
+    const store = options.databaseUrl ? await openPostgres(options.databaseUrl, options.schema) : openSqlite(options);
     try {
       await store.migrate(migrations(store.dialect));
     } catch (error) {
@@ -77,11 +82,12 @@ export class Store {
   }
 
   async close(): Promise<void> {
+    await this.checkpointer?.stop();
     await this.db.destroy();
   }
 }
 
-function openSqlite(dataDir = 'data'): Store {
+function openSqlite({ dataDir = 'data', checkpointInBackground = false }: StoreOptions): Store {
   mkdirSync(dataDir, { recursive: true });
   const file = join(dataDir, 'flexgate.sqlite');
   const database = new SqliteDatabase(file);
@@ -93,7 +99,8 @@ function openSqlite(dataDir = 'data'): Store {
   database.pragma('synchronous = NORMAL');
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
-  return new Store(new Kysely<Database>({ dialect: new GroupSyncSqliteDialect(database) }), 'sqlite', `SQLite ${file}`);
+  const checkpointer = checkpointInBackground ? new WalCheckpointer(database, file) : undefined;
+  return new Store(new Kysely<Database>({ dialect: new GroupSyncSqliteDialect(database) }), 'sqlite', `SQLite ${file}`, undefined, checkpointer);
 }
 
 async function openPostgres(url: string, schema?: string): Promise<Store> {
