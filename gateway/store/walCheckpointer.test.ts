@@ -54,19 +54,20 @@ describe('SQLite WAL checkpoints off the event loop (gateway/store/walCheckpoint
     }
   });
 
-  it('gives the connection its own checkpoints back when the worker fails', async () => {
+  it('gives the connection its own checkpoints back when the worker fails, and stops at once', async () => {
     const file = join(dir, 'own.sqlite');
     const database = new SqliteDatabase(file);
     database.pragma('journal_mode = WAL');
     try {
       // The worker cannot open a database in a folder that does not exist, and ends with an error.
-      new WalCheckpointer(database, join(dir, 'missing', 'other.sqlite'));
+      const checkpointer = new WalCheckpointer(database, join(dir, 'missing', 'other.sqlite'));
       assert.equal(database.pragma('wal_autocheckpoint', { simple: true }), 0);
       const deadline = Date.now() + 10_000;
       while (database.pragma('wal_autocheckpoint', { simple: true }) === 0 && Date.now() < deadline) {
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
       assert.equal(database.pragma('wal_autocheckpoint', { simple: true }), 1000);
+      await checkpointer.stop();
     } finally {
       database.close();
     }

@@ -49,6 +49,7 @@ parentPort.once('message', () => {
  */
 export class WalCheckpointer {
   private readonly worker: Worker;
+  private readonly exited: Promise<void>;
   private stopped: Promise<void> | undefined;
   private readonly listeners = new Set<(report: CheckpointReport) => void>();
 
@@ -65,7 +66,12 @@ export class WalCheckpointer {
     });
     this.worker.on('message', (report: CheckpointReport) => this.listeners.forEach((listener) => listener(report)));
     this.worker.on('error', () => this.fallBack());
-    this.worker.on('exit', () => this.fallBack());
+    this.exited = new Promise((resolve) =>
+      this.worker.once('exit', () => {
+        this.fallBack();
+        resolve();
+      }),
+    );
     // A store left open does not keep its process alive: after the listeners, since a 'message' listener refs the worker again.
     this.worker.unref();
   }
@@ -77,12 +83,13 @@ export class WalCheckpointer {
 
   /** Stops the worker and closes its connection, so the gateway's is the last one open (it checkpoints and removes the WAL on close). */
   stop(): Promise<void> {
-    this.stopped ??= new Promise<void>((resolve) => {
+    if (!this.stopped) {
       // Referenced again, or a process with nothing else left to do would end before the worker does.
       this.worker.ref();
-      this.worker.once('exit', () => resolve());
       this.worker.postMessage('stop');
-    });
+      // A worker that has already failed has already ended.
+      this.stopped = this.exited;
+    }
     return this.stopped;
   }
 
