@@ -134,7 +134,8 @@ export const FAULTY_CLIENTS: readonly FaultyClient[] = [
   },
   {
     name: 'accepts-forged-answers',
-    description: 'takes any answer: unsigned, signed by another key, with a receipt for another body, or altered',
+    description:
+      'takes any answer: unsigned, signed by another key, with a receipt for another body or none, altered, or with another status than the signed one',
     suites: ['answers'],
     connect: (url, credentials, options) => new TrustingClient(url, credentials, { ...options, transport: new RecordingTransport(url, credentials) }),
   },

@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { loadTlsCredentials } from '../../certs/index.ts';
-import { clockSequence, signEnvelope, signerFromCredentials } from '../../protocol/envelope/index.ts';
+import { clockSequence, readEnvelopeHeader, receiptFor, sha256Base64url, signEnvelope, signerFromCredentials } from '../../protocol/envelope/index.ts';
 import { partyFromCertificate } from '../../protocol/identity/certificateIdentity.ts';
-import { answerApiVersionOfPath, SIGNATURE_HEADER } from '../../schemas/envelope.ts';
+import { answerApiVersionOfPath, SIGNATURE_HEADER, type Receipt } from '../../schemas/envelope.ts';
 import { PROBLEM_TYPE_PREFIX } from '../../schemas/problems.ts';
 import type { Answer, Fault } from './faults.ts';
 import type { ReferenceGateway } from '../runner/referenceGateway.ts';
@@ -55,6 +55,7 @@ export async function installFault(reference: ReferenceGateway, fault: Fault): P
           path,
           apiVersion: answerApiVersionOfPath(path.split('?')[0]!),
           status: replaced.status,
+          ...(replaced.status >= 200 && replaced.status < 300 ? receiptOf(req) : {}),
         },
         replaced.body,
       ).then((signature) => {
@@ -69,6 +70,29 @@ export async function installFault(reference: ReferenceGateway, fault: Fault): P
     for (const listener of listeners) listener.call(server, req, res);
   });
   return restore;
+}
+
+/**
+ * The receipt a success to a signed request carries, as the gateway would give
+ * it: the fault is the status or body it answers with, not a missing receipt.
+ */
+function receiptOf(req: IncomingMessage): { receipt?: Receipt } {
+  const jws = req.headers[SIGNATURE_HEADER];
+  if (typeof jws !== 'string') return {};
+  try {
+    const { header, protectedPart } = readEnvelopeHeader(jws);
+    // express.raw left the body bytes as they arrived on the request.
+    const body = (req as IncomingMessage & { body?: unknown }).body;
+    return {
+      receipt: receiptFor({
+        messageId: header.jti,
+        bodySha256: sha256Base64url(Buffer.isBuffer(body) ? body : Buffer.alloc(0)),
+        protectedHeaderSha256: sha256Base64url(protectedPart),
+      }),
+    };
+  } catch {
+    return {};
+  }
 }
 
 function problemOf(res: ServerResponse, body: Buffer): { problem?: string } {
