@@ -7,7 +7,7 @@ import type { ClientCredentials } from '../../../client/transport.ts';
 import { readEnvelopeHeader, sha256Base64url, signEnvelope, type EnvelopeSigner } from '../../../protocol/envelope/index.ts';
 import { partyFromCertificate } from '../../../protocol/identity/certificateIdentity.ts';
 import { certificatePem } from '../../../protocol/identity/pem.ts';
-import { SIGNATURE_HEADER, type ApiVersion } from '../../../schemas/envelope.ts';
+import { SIGNATURE_HEADER, type ApiVersion, type Receipt } from '../../../schemas/envelope.ts';
 
 /**
  * What the proxy does with the gateway's answer: deliver it, drop the
@@ -186,12 +186,7 @@ export class RecordingProxy {
       case 'wrong-receipt':
       case 'no-receipt': {
         const { header } = readEnvelopeHeader(typeof signature === 'string' ? signature : undefined);
-        const receipt =
-          header.rcpt && treatment === 'wrong-receipt'
-            ? { ...header.rcpt, 'body#S256': sha256Base64url(Buffer.from(`not ${recorded.path}`)) }
-            : treatment === 'no-receipt'
-              ? undefined
-              : header.rcpt;
+        const receipt = forgedReceipt(treatment, header.rcpt, recorded.path);
         const forged = await signEnvelope(
           treatment === 'forged-signature' ? this.impostor : this.options.gatewaySigner,
           {
@@ -217,5 +212,17 @@ export class RecordingProxy {
       this.server.close(() => resolve());
       this.server.closeAllConnections();
     });
+  }
+}
+
+/** The receipt a re-signed answer carries: the gateway's own, one naming another body, or none. */
+function forgedReceipt(treatment: 'forged-signature' | 'wrong-receipt' | 'no-receipt', receipt: Receipt | undefined, path: string): Receipt | undefined {
+  switch (treatment) {
+    case 'wrong-receipt':
+      return receipt && { ...receipt, 'body#S256': sha256Base64url(Buffer.from(`not ${path}`)) };
+    case 'no-receipt':
+      return undefined;
+    case 'forged-signature':
+      return receipt;
   }
 }
