@@ -147,13 +147,7 @@ export class FlexgateClient {
       ...options.headers,
     };
     const response = await this.transport.send({ method, url: new URL(path, this.baseUrl), headers, body });
-    const verified = await verifyResponse(response, { method, path, gateway, me: this.party });
-    // A signed request that succeeded is acknowledged, and by a receipt for exactly what was sent.
-    if (signature && response.status >= 200 && response.status < 300) {
-      if (!verified.receipt)
-        throw new ResponseSignatureInvalid(`The ${response.status} answer to ${method} ${path} carries no receipt (rcpt) for the signed request`);
-      checkReceipt(verified.receipt, { signature, body });
-    }
+    const verified = await verifyAnswer(response, { method, path, gateway, me: this.party, ...(signature ? { signed: { signature, body } } : {}) });
     return {
       status: response.status,
       headers: response.headers,
@@ -169,9 +163,38 @@ export class FlexgateClient {
   }
 }
 
-async function verifyResponse(
+/** What an answer is checked against: the exchange as this party made it. */
+export interface AnswerContext {
+  method: string;
+  path: string;
+  gateway: GatewayIdentity;
+  me: string;
+  /** The request's signature header and body as sent, when it was signed: a success must carry its receipt. */
+  signed?: { signature: string; body: Uint8Array };
+}
+
+/**
+ * Checks a gateway's answer as a client must before it believes it: signed by
+ * the gateway to this party for this exchange, its `sts` naming the status it
+ * came with, and, for a success to a signed request, a receipt for exactly
+ * what was sent.
+ */
+export async function verifyAnswer(
   response: { status: number; headers: Record<string, string | string[] | undefined>; body: Buffer },
-  context: { method: string; path: string; gateway: GatewayIdentity; me: string },
+  context: AnswerContext,
+): Promise<VerifiedEnvelope> {
+  const verified = await verifySignedAnswer(response, context);
+  if (context.signed && response.status >= 200 && response.status < 300) {
+    if (!verified.receipt)
+      throw new ResponseSignatureInvalid(`The ${response.status} answer to ${context.method} ${context.path} carries no receipt (rcpt) for the signed request`);
+    checkReceipt(verified.receipt, context.signed);
+  }
+  return verified;
+}
+
+async function verifySignedAnswer(
+  response: { status: number; headers: Record<string, string | string[] | undefined>; body: Buffer },
+  context: AnswerContext,
 ): Promise<VerifiedEnvelope> {
   const jws = response.headers[SIGNATURE_HEADER];
   try {

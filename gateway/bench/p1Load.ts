@@ -1,14 +1,23 @@
+import { randomUUID } from 'node:crypto';
 import { loadTlsCredentials } from '../../certs/index.ts';
-import { FlexgateClient } from '../../client/flexgateClient.ts';
+import { FlexgateClient, verifyAnswer, type GatewayIdentity } from '../../client/flexgateClient.ts';
+import type { ClientCredentials } from '../../client/transport.ts';
+import { apiVersionFor, clockSequence, signEnvelope, signerFromCredentials, type EnvelopeSigner } from '../../protocol/envelope/index.ts';
+import { SIGNATURE_HEADER } from '../../schemas/envelope.ts';
 import { PROBLEM_TYPE_PREFIX } from '../../schemas/problems.ts';
 import { answerParent, isChildEntry } from './child.ts';
 import { processCpuTime, type CpuTime } from './processCpu.ts';
+import { serialiseRequest, WireConnection, type WireAnswer } from './wireConnection.ts';
 
 /**
  * P1's load generator, a process of its own beside the gateway's: every
- * party sends `inFlight` signed requests at a time through one client (so
- * one party's sequence numbers overtake each other in flight), first a
- * warm-up, then a measured window; bounded in time and in count.
+ * party keeps `inFlight` signed requests in flight over as many connections
+ * (so one party's sequence numbers overtake each other), first a warm-up,
+ * then a measured window; bounded in time and in count. The machine's time
+ * should go to the server it measures, so the generator signs every request
+ * before the phase starts and verifies every answer (signature, status,
+ * receipt, as the reference client does) after it ends; in the phase it only
+ * writes prepared bytes and reads answers.
  */
 
 export interface LoadPlan {
@@ -19,8 +28,10 @@ export interface LoadPlan {
   inFlight: number;
   warmupMs: number;
   measureMs: number;
-  /** At most this many requests per phase, whatever the time. */
+  /** At most this many measured requests per phase, whatever the time. */
   maxRequests: number;
+  /** Requests signed before a phase, per second of it (warm-up included; the window's at most `maxRequests`). */
+  presignPerSecond: number;
   /** The server's process, whose CPU time the measured window is charged with. */
   serverPid: number;
 }
@@ -36,6 +47,8 @@ export interface PhaseResult {
   /** Other refusals and failures, by problem code or error message. */
   otherFailures: Record<string, number>;
   latencyMs: { p50: number; p99: number };
+  /** A party used every request signed for the phase before it ended: the window was cut short (raise `presignPerSecond`). */
+  ranOut?: boolean;
   /** CPU time per request started in the measured window; absent where /proc cannot be read. */
   cpuPerRequestUs?: { server: number; serverMainThread: number; generator: number };
 }
@@ -70,8 +83,61 @@ const OVERTAKING = /^envelope\.(sequence|replay)/;
 
 const quantile = (sorted: number[], q: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]! : Number.NaN);
 
-async function phase(plan: LoadPlan, clients: FlexgateClient[], send: (client: FlexgateClient, index: number) => Promise<{ status: number; body: Buffer }>) {
+/** A party's signed request, ready to write, and what its answer is checked against afterwards. */
+interface Prepared {
+  bytes: Buffer;
+  method: string;
+  path: string;
+  signature: string;
+  body: Buffer;
+}
+
+interface Party {
+  urn: string;
+  credentials: ClientCredentials;
+  signer: EnvelopeSigner;
+  gateway: GatewayIdentity;
+  /** The path of a list the party posted, which its GETs read. */
+  own: string;
+  /** The party's own numbering, one by one: at most the requests in flight apart, never a window apart (replayWindow.ts). */
+  sequence: () => string;
+}
+
+/** What one request of the measured window came to, before its answer is checked. */
+interface Exchange {
+  party: Party;
+  request: Prepared;
+  answer?: WireAnswer;
+  error?: string;
+}
+
+/** Signs `count` requests of one kind for `party`, in order of sequence: every party's numbers overtake each other only in flight. */
+async function prepare(party: Party, url: URL, count: number, method: string, path: string, body: Buffer, contentType?: string): Promise<Prepared[]> {
+  const prepared: Prepared[] = [];
+  const BATCH = 256;
+  for (let first = 0; first < count; first += BATCH) {
+    const claims = Array.from({ length: Math.min(BATCH, count - first) }, () => ({
+      audience: party.gateway.party,
+      sequence: party.sequence(),
+      method,
+      path,
+      apiVersion: apiVersionFor(path),
+      ...(method === 'GET' ? {} : { messageId: randomUUID() }),
+    }));
+    for (const signature of await Promise.all(claims.map((claim) => signEnvelope(party.signer, claim, body)))) {
+      const headers = { 'user-agent': 'flexgate-bench', ...(contentType ? { 'content-type': contentType } : {}), [SIGNATURE_HEADER]: signature };
+      prepared.push({ bytes: serialiseRequest(url, method, path, headers, body), method, path, signature, body });
+    }
+  }
+  return prepared;
+}
+
+async function phase(plan: LoadPlan, url: URL, parties: Party[], requests: (party: Party, count: number) => Promise<Prepared[]>): Promise<PhaseResult> {
+  const presign = (ms: number) => (plan.presignPerSecond * ms) / 1000;
+  const perParty = Math.ceil((presign(plan.warmupMs) + Math.min(plan.maxRequests, presign(plan.measureMs))) / parties.length);
+  const queues = await Promise.all(parties.map((party) => requests(party, perParty)));
   const latencies: number[] = [];
+  const exchanges: Exchange[] = [];
   const result: PhaseResult = { requests: 0, seconds: 0, accepted: 0, overtaken: 0, otherFailures: {}, latencyMs: { p50: 0, p99: 0 } };
   const fail = (reason: string) => (result.otherFailures[reason] = (result.otherFailures[reason] ?? 0) + 1);
   const measureFrom = performance.now() + plan.warmupMs;
@@ -79,28 +145,37 @@ async function phase(plan: LoadPlan, clients: FlexgateClient[], send: (client: F
   let lastAnswer = measureFrom;
   let before: { server: CpuTime | undefined; generator: NodeJS.CpuUsage } | undefined;
   const windowOpens = setTimeout(() => (before = { server: processCpuTime(plan.serverPid), generator: process.cpuUsage() }), plan.warmupMs);
-  const worker = async (client: FlexgateClient, index: number) => {
+  const taken = parties.map(() => 0);
+  const worker = async (index: number) => {
+    const party = parties[index]!;
+    let connection = await WireConnection.open(url, party.credentials);
     while (performance.now() < stopAt && result.requests < plan.maxRequests) {
+      const request = queues[index]![taken[index]!++];
+      if (!request) {
+        result.ranOut = true;
+        return;
+      }
       const begin = performance.now();
       const measured = begin >= measureFrom;
       if (measured) result.requests++;
-      let outcome: string;
+      const exchange: Exchange = { party, request };
       try {
-        const response = await send(client, index);
-        outcome = response.status < 300 ? 'accepted' : (problemCode(response.body) ?? `HTTP ${response.status}`);
+        exchange.answer = await connection.exchange(request.bytes);
       } catch (error) {
-        outcome = (error as Error).message.slice(0, 120);
+        exchange.error = (error as Error).message.slice(0, 120);
+        // As a client would: the connection is gone, the next request goes on a new one.
+        connection.close();
+        connection = await WireConnection.open(url, party.credentials);
       }
       if (!measured) continue;
       const end = performance.now();
       lastAnswer = Math.max(lastAnswer, end);
       latencies.push(end - begin);
-      if (outcome === 'accepted') result.accepted++;
-      else if (OVERTAKING.test(outcome)) result.overtaken++;
-      else fail(outcome);
+      exchanges.push(exchange);
     }
+    connection.close();
   };
-  await Promise.all(clients.flatMap((client, index) => Array.from({ length: plan.inFlight }, () => worker(client, index))));
+  await Promise.all(parties.flatMap((_, index) => Array.from({ length: plan.inFlight }, () => worker(index))));
   clearTimeout(windowOpens);
   const server = processCpuTime(plan.serverPid);
   if (before?.server && server && result.requests) {
@@ -112,10 +187,26 @@ async function phase(plan: LoadPlan, clients: FlexgateClient[], send: (client: F
       generator: (generator.user + generator.system) / result.requests,
     };
   }
+  for (const outcome of await Promise.all(exchanges.map(checkedOutcome))) {
+    if (outcome === 'accepted') result.accepted++;
+    else if (OVERTAKING.test(outcome)) result.overtaken++;
+    else fail(outcome);
+  }
   latencies.sort((a, b) => a - b);
   result.seconds = (lastAnswer - measureFrom) / 1000;
   result.latencyMs = { p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99) };
   return result;
+}
+
+/** 'accepted', the problem code of a refusal, or why the exchange failed or its answer cannot be believed. */
+async function checkedOutcome({ party, request, answer, error }: Exchange): Promise<string> {
+  if (!answer) return error ?? 'no answer';
+  try {
+    await verifyAnswer(answer, { method: request.method, path: request.path, gateway: party.gateway, me: party.urn, signed: request });
+  } catch (failure) {
+    return `answer not verified: ${(failure as Error).message.slice(0, 120)}`;
+  }
+  return answer.status < 300 ? 'accepted' : (problemCode(answer.body) ?? `HTTP ${answer.status}`);
 }
 
 function problemCode(body: Buffer): string | undefined {
@@ -128,21 +219,33 @@ function problemCode(body: Buffer): string | undefined {
 }
 
 export async function generateLoad(plan: LoadPlan): Promise<LoadResult> {
-  const clients = await Promise.all(plan.parties.map(async (urn) => new FlexgateClient(plan.url, await loadTlsCredentials(plan.pkiDir, urn))));
+  const url = new URL(plan.url);
+  const listsPath = '/anm/v1/merit-order-lists';
+  const mol = Buffer.from(tenEntryMeritOrderList());
+  const credentials = await Promise.all(plan.parties.map((urn) => loadTlsCredentials(plan.pkiDir, urn)));
+  const clients = credentials.map((each) => new FlexgateClient(plan.url, each));
   try {
-    const mol = tenEntryMeritOrderList();
-    const post = (client: FlexgateClient) => client.request('POST', '/anm/v1/merit-order-lists', { body: mol, contentType: 'application/json' });
-    // Each party reads back a list it posted itself.
+    // Each party reads back a list it posted itself, through the reference client.
     const own = await Promise.all(
       clients.map(async (client) => {
-        const response = await post(client);
+        const response = await client.request('POST', listsPath, { body: mol, contentType: 'application/json' });
         if (response.status !== 201) throw new Error(`setup POST as ${client.party}: HTTP ${response.status} ${response.text()}`);
-        return `/anm/v1/merit-order-lists/${encodeURIComponent(response.json<{ id: string }>().id)}`;
+        return `${listsPath}/${encodeURIComponent(response.json<{ id: string }>().id)}`;
       }),
     );
+    // Above every number the reference clients took, each party counts on by one.
+    const first = Number(clockSequence()());
+    const parties = await Promise.all(
+      clients.map(async (client, index): Promise<Party> => {
+        let next = first;
+        const party = { credentials: credentials[index]!, signer: signerFromCredentials(credentials[index]!), gateway: await client.gatewayIdentity() };
+        return { ...party, urn: client.party, own: own[index]!, sequence: () => String(++next) };
+      }),
+    );
+    const empty = Buffer.alloc(0);
     return {
-      post: await phase(plan, clients, post),
-      get: await phase(plan, clients, (client, index) => client.request('GET', own[index]!)),
+      post: await phase(plan, url, parties, (party, count) => prepare(party, url, count, 'POST', listsPath, mol, 'application/json')),
+      get: await phase(plan, url, parties, (party, count) => prepare(party, url, count, 'GET', party.own, empty)),
     };
   } finally {
     for (const client of clients) client.close();

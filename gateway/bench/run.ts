@@ -37,7 +37,7 @@ const FULL: Profile = { baselineMs: 3_000, trust: FULL_TRUST, ingest: FULL_INGES
 const QUICK: Profile = {
   baselineMs: 200,
   trust: { minMs: 20, requests: 8 },
-  ingest: { parties: 2, inFlight: 2, warmupMs: 200, measureMs: 500, maxRequests: 100 },
+  ingest: { parties: 2, inFlight: 2, warmupMs: 200, measureMs: 500, maxRequests: 100, presignPerSecond: 5_000 },
   cliRuns: 1,
 };
 
