@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
 import { loadTlsCredentials } from '../../certs/index.ts';
 import { FlexgateClient, verifyAnswer, type GatewayIdentity } from '../../client/flexgateClient.ts';
@@ -7,7 +8,7 @@ import { SIGNATURE_HEADER } from '../../schemas/envelope.ts';
 import { PROBLEM_TYPE_PREFIX } from '../../schemas/problems.ts';
 import { answerParent, isChildEntry } from './child.ts';
 import { processCpuTime, type CpuTime } from './processCpu.ts';
-import { serialiseRequest, WireConnection, type WireAnswer } from './wireConnection.ts';
+import { requestHead, WireConnection, type WireAnswer } from './wireConnection.ts';
 
 /**
  * P1's load generator, a process of its own beside the gateway's: every
@@ -81,15 +82,19 @@ export function tenEntryMeritOrderList(): string {
 /** Sequence refusals: the envelope rule ("not above the last one") or a replay window's ("below the window"). */
 const OVERTAKING = /^envelope\.(sequence|replay)/;
 
+const RECONNECT_PAUSE_MS = 100;
+/** Answers verified at a time once the phase is over. */
+const CHECK_BATCH = 1_000;
+
 const quantile = (sorted: number[], q: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]! : Number.NaN);
 
-/** A party's signed request, ready to write, and what its answer is checked against afterwards. */
+/** A party's signed request, ready to write (the body is the phase's one, shared), and what its answer is checked against afterwards. */
 interface Prepared {
-  bytes: Buffer;
+  head: Buffer;
+  body: Buffer;
   method: string;
   path: string;
   signature: string;
-  body: Buffer;
 }
 
 interface Party {
@@ -126,7 +131,7 @@ async function prepare(party: Party, url: URL, count: number, method: string, pa
     }));
     for (const signature of await Promise.all(claims.map((claim) => signEnvelope(party.signer, claim, body)))) {
       const headers = { 'user-agent': 'flexgate-bench', ...(contentType ? { 'content-type': contentType } : {}), [SIGNATURE_HEADER]: signature };
-      prepared.push({ bytes: serialiseRequest(url, method, path, headers, body), method, path, signature, body });
+      prepared.push({ head: requestHead(url, method, path, headers, body.length), body, method, path, signature });
     }
   }
   return prepared;
@@ -146,34 +151,52 @@ async function phase(plan: LoadPlan, url: URL, parties: Party[], requests: (part
   let before: { server: CpuTime | undefined; generator: NodeJS.CpuUsage } | undefined;
   const windowOpens = setTimeout(() => (before = { server: processCpuTime(plan.serverPid), generator: process.cpuUsage() }), plan.warmupMs);
   const taken = parties.map(() => 0);
+  /** A new connection for a party, tried again until the phase ends: a refused connection is a failure, not the end of the run. */
+  const connect = async (party: Party): Promise<WireConnection | undefined> => {
+    while (performance.now() < stopAt) {
+      try {
+        return await WireConnection.open(url, party.credentials);
+      } catch (error) {
+        if (performance.now() >= measureFrom) fail(`connection failed: ${(error as Error).message.slice(0, 100)}`);
+        await delay(RECONNECT_PAUSE_MS);
+      }
+    }
+    return undefined;
+  };
   const worker = async (index: number) => {
     const party = parties[index]!;
-    let connection = await WireConnection.open(url, party.credentials);
-    while (performance.now() < stopAt && result.requests < plan.maxRequests) {
-      const request = queues[index]![taken[index]!++];
-      if (!request) {
-        result.ranOut = true;
-        return;
+    let connection = await connect(party);
+    try {
+      while (connection && performance.now() < stopAt && result.requests < plan.maxRequests) {
+        // A connection the server closed between requests is replaced before a request is spent on it.
+        if (!connection.usable) {
+          connection.close();
+          connection = await connect(party);
+          continue;
+        }
+        const request = queues[index]![taken[index]!++];
+        if (!request) {
+          result.ranOut = true;
+          break;
+        }
+        const begin = performance.now();
+        const measured = begin >= measureFrom;
+        if (measured) result.requests++;
+        const exchange: Exchange = { party, request };
+        try {
+          exchange.answer = await connection.exchange(request.head, request.body);
+        } catch (error) {
+          exchange.error = (error as Error).message.slice(0, 120);
+        }
+        if (!measured) continue;
+        const end = performance.now();
+        lastAnswer = Math.max(lastAnswer, end);
+        latencies.push(end - begin);
+        exchanges.push(exchange);
       }
-      const begin = performance.now();
-      const measured = begin >= measureFrom;
-      if (measured) result.requests++;
-      const exchange: Exchange = { party, request };
-      try {
-        exchange.answer = await connection.exchange(request.bytes);
-      } catch (error) {
-        exchange.error = (error as Error).message.slice(0, 120);
-        // As a client would: the connection is gone, the next request goes on a new one.
-        connection.close();
-        connection = await WireConnection.open(url, party.credentials);
-      }
-      if (!measured) continue;
-      const end = performance.now();
-      lastAnswer = Math.max(lastAnswer, end);
-      latencies.push(end - begin);
-      exchanges.push(exchange);
+    } finally {
+      connection?.close();
     }
-    connection.close();
   };
   await Promise.all(parties.flatMap((_, index) => Array.from({ length: plan.inFlight }, () => worker(index))));
   clearTimeout(windowOpens);
@@ -187,10 +210,12 @@ async function phase(plan: LoadPlan, url: URL, parties: Party[], requests: (part
       generator: (generator.user + generator.system) / result.requests,
     };
   }
-  for (const outcome of await Promise.all(exchanges.map(checkedOutcome))) {
-    if (outcome === 'accepted') result.accepted++;
-    else if (OVERTAKING.test(outcome)) result.overtaken++;
-    else fail(outcome);
+  for (let first = 0; first < exchanges.length; first += CHECK_BATCH) {
+    for (const outcome of await Promise.all(exchanges.slice(first, first + CHECK_BATCH).map(checkedOutcome))) {
+      if (outcome === 'accepted') result.accepted++;
+      else if (OVERTAKING.test(outcome)) result.overtaken++;
+      else fail(outcome);
+    }
   }
   latencies.sort((a, b) => a - b);
   result.seconds = (lastAnswer - measureFrom) / 1000;

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:https';
+import { createServer as createTlsServer } from 'node:tls';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEV_GATEWAY_URN, ensureDevPki, loadTlsCredentials } from '../../certs/index.ts';
-import { parseAnswer, serialiseRequest, WireConnection } from './wireConnection.ts';
+import { parseAnswer, requestHead, WireConnection } from './wireConnection.ts';
 
 const bytes = (text: string) => Buffer.from(text, 'latin1');
 
@@ -34,10 +35,18 @@ describe('bench wire connection', () => {
       assert.equal(parseAnswer(bytes('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n')), undefined);
     });
 
-    it('refuses what is not an HTTP/1.1 answer', () => {
+    it('refuses what is not an HTTP/1.1 answer, or one whose end it cannot tell', () => {
       assert.throws(() => parseAnswer(bytes('SSH-2.0-OpenSSH\r\n\r\n')), /not an HTTP\/1.1 status line/);
+      assert.throws(() => parseAnswer(bytes('HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n')), /not an HTTP\/1.1 status line/);
       assert.throws(() => parseAnswer(bytes('HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n')), /invalid content-length/);
+      assert.throws(() => parseAnswer(bytes('HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nbody until close')), /neither Content-Length nor chunked/);
       assert.throws(() => parseAnswer(Buffer.alloc(70 * 1024, 'a')), /answer head longer than/);
+    });
+
+    it('takes an answer that has no body by its status, and joins a repeated header as Node does', () => {
+      assert.equal(parseAnswer(bytes('HTTP/1.1 204 No Content\r\n\r\n'))?.answer.body.length, 0);
+      const twice = parseAnswer(bytes('HTTP/1.1 200 OK\r\nX-JWS-Signature: a..b\r\nx-jws-signature: c..d\r\nContent-Length: 0\r\n\r\n'));
+      assert.equal(twice?.answer.headers['x-jws-signature'], 'a..b, c..d');
     });
   });
 
@@ -66,8 +75,9 @@ describe('bench wire connection', () => {
         const client = await loadTlsCredentials(pkiDir, 'urn:flexgate:anm:anm-dev');
         const connection = await WireConnection.open(url, client);
         try {
-          const first = await connection.exchange(serialiseRequest(url, 'POST', '/one', { 'content-type': 'text/plain' }, Buffer.from('hello')));
-          const second = await connection.exchange(serialiseRequest(url, 'GET', '/two', {}, Buffer.alloc(0)));
+          const hello = Buffer.from('hello');
+          const first = await connection.exchange(requestHead(url, 'POST', '/one', { 'content-type': 'text/plain' }, hello.length), hello);
+          const second = await connection.exchange(requestHead(url, 'GET', '/two', {}, 0), Buffer.alloc(0));
           assert.deepEqual([first.status, first.body.toString(), second.status, second.body.toString()], [200, 'answer 1', 200, 'answer 2']);
           assert.deepEqual(
             seen.map(({ method, url: path, body }) => [method, path, body]),
@@ -83,6 +93,30 @@ describe('bench wire connection', () => {
       } finally {
         https.closeAllConnections();
         await new Promise((resolve) => https.close(resolve));
+      }
+    });
+
+    it('gives up a connection whose server sends more than the answer, before another request is spent on it', async () => {
+      const pkiDir = join(root, 'pki');
+      await ensureDevPki(pkiDir);
+      const server = await loadTlsCredentials(pkiDir, DEV_GATEWAY_URN);
+      const tls = createTlsServer({ cert: server.cert, key: server.key, ca: server.ca, requestCert: true, rejectUnauthorized: true }, (socket) =>
+        socket.once('data', () => socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokHTTP/1.1 200 OK\r\n')),
+      );
+      await new Promise<void>((resolve) => tls.listen(0, '127.0.0.1', resolve));
+      try {
+        const url = new URL(`https://127.0.0.1:${(tls.address() as { port: number }).port}`);
+        const connection = await WireConnection.open(url, await loadTlsCredentials(pkiDir, 'urn:flexgate:anm:anm-dev'));
+        try {
+          const answer = await connection.exchange(requestHead(url, 'GET', '/', {}, 0), Buffer.alloc(0));
+          assert.equal(answer.body.toString(), 'ok');
+          assert.equal(connection.usable, false);
+          await assert.rejects(connection.exchange(requestHead(url, 'GET', '/', {}, 0), Buffer.alloc(0)), /bytes after the answer/);
+        } finally {
+          connection.close();
+        }
+      } finally {
+        await new Promise((resolve) => tls.close(resolve));
       }
     });
   });
