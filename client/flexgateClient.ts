@@ -15,7 +15,7 @@ import {
 import { FlexgateError } from '../protocol/errors.ts';
 import { certificateThumbprint, partyFromCertificate } from '../protocol/identity/certificateIdentity.ts';
 import { Problem } from '../protocol/problem.ts';
-import { MutualTlsTransport, TransportFailed, type ClientCredentials, type Transport } from './transport.ts';
+import { MutualTlsTransport, TransportFailed, type ClientCredentials, type Transport, type TransportResponse } from './transport.ts';
 
 export interface SignedRequest {
   body?: Uint8Array | string;
@@ -179,10 +179,7 @@ export interface AnswerContext {
  * came with, and, for a success to a signed request, a receipt for exactly
  * what was sent.
  */
-export async function verifyAnswer(
-  response: { status: number; headers: Record<string, string | string[] | undefined>; body: Buffer },
-  context: AnswerContext,
-): Promise<VerifiedEnvelope> {
+export async function verifyAnswer(response: TransportResponse, context: AnswerContext): Promise<VerifiedEnvelope> {
   const verified = await verifySignedAnswer(response, context);
   if (context.signed && response.status >= 200 && response.status < 300) {
     if (!verified.receipt)
@@ -192,10 +189,7 @@ export async function verifyAnswer(
   return verified;
 }
 
-async function verifySignedAnswer(
-  response: { status: number; headers: Record<string, string | string[] | undefined>; body: Buffer },
-  context: AnswerContext,
-): Promise<VerifiedEnvelope> {
+async function verifySignedAnswer(response: TransportResponse, context: AnswerContext): Promise<VerifiedEnvelope> {
   const jws = response.headers[SIGNATURE_HEADER];
   try {
     return await verifyEnvelope(typeof jws === 'string' ? jws : undefined, response.body, {

@@ -6,7 +6,7 @@ import { startGatewayProcess } from '../testing/gatewayProcess.ts';
 import { BASELINE_NAME } from './baseline.ts';
 import { runInChild } from './child.ts';
 import { startCeilingServer } from './p1Ceiling.ts';
-import type { LoadPlan, LoadResult, PhaseResult } from './p1Load.ts';
+import type { LoadPlan, LoadResult, LoadShape, PhaseResult } from './p1Load.ts';
 import type { BenchRow } from './row.ts';
 
 /**
@@ -18,14 +18,8 @@ import type { BenchRow } from './row.ts';
  * mTLS exchange costs on this machine, before a framework or a store.
  */
 
-export interface IngestBenchOptions {
+export interface IngestBenchOptions extends LoadShape {
   parties: number;
-  inFlight: number;
-  warmupMs: number;
-  measureMs: number;
-  maxRequests: number;
-  /** Requests signed before each phase, per second of it: above any rate this machine reaches, or a phase ends early. */
-  presignPerSecond: number;
 }
 
 export const FULL_INGEST: IngestBenchOptions = { parties: 16, inFlight: 4, warmupMs: 5_000, measureMs: 15_000, maxRequests: 200_000, presignPerSecond: 10_000 };

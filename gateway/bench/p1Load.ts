@@ -21,18 +21,22 @@ import { requestHead, WireConnection, type WireAnswer } from './wireConnection.t
  * writes prepared bytes and reads answers.
  */
 
-export interface LoadPlan {
-  url: string;
-  pkiDir: string;
-  /** The parties' URNs, each with a certificate in the PKI. */
-  parties: string[];
+/** How much load, and for how long: P1's profiles (p1Ingest.ts) choose these. */
+export interface LoadShape {
   inFlight: number;
   warmupMs: number;
   measureMs: number;
   /** At most this many measured requests per phase, whatever the time. */
   maxRequests: number;
-  /** Requests signed before a phase, per second of it (warm-up included; the window's at most `maxRequests`). */
+  /** Requests signed before a phase, per second of it (warm-up included; the window's at most `maxRequests`): above any rate the machine reaches, or a phase ends early. */
   presignPerSecond: number;
+}
+
+export interface LoadPlan extends LoadShape {
+  url: string;
+  pkiDir: string;
+  /** The parties' URNs, each with a certificate in the PKI. */
+  parties: string[];
   /** The server's process, whose CPU time the measured window is charged with. */
   serverPid: number;
 }
@@ -119,6 +123,7 @@ interface Exchange {
 /** Signs `count` requests of one kind for `party`, in order of sequence: every party's numbers overtake each other only in flight. */
 async function prepare(party: Party, url: URL, count: number, method: string, path: string, body: Buffer, contentType?: string): Promise<Prepared[]> {
   const prepared: Prepared[] = [];
+  const apiVersion = apiVersionFor(path);
   const BATCH = 256;
   for (let first = 0; first < count; first += BATCH) {
     const claims = Array.from({ length: Math.min(BATCH, count - first) }, () => ({
@@ -126,7 +131,7 @@ async function prepare(party: Party, url: URL, count: number, method: string, pa
       sequence: party.sequence(),
       method,
       path,
-      apiVersion: apiVersionFor(path),
+      apiVersion,
       ...(method === 'GET' ? {} : { messageId: randomUUID() }),
     }));
     for (const signature of await Promise.all(claims.map((claim) => signEnvelope(party.signer, claim, body)))) {
