@@ -52,7 +52,7 @@ export function benchmarksDocs(run: BenchRun): Map<string, string> {
     '- **baseline**: `crypto.verify` of an ES256 signature over 4 KiB in a loop, in a child process of its own.',
     '- **trust**: envelope signing and verification next to raw `crypto` of the same keys, and signed requests',
     "  to a gateway in the runner's own process (4 in flight), as before issue 16.",
-    '- **P1**: a real `flexgate serve` process on SQLite (group commit: each answer waits for an fsync of the WAL taken after its commit) over',
+    '- **P1**: a real `flexgate serve` process on SQLite (group transactions: the requests of one event-loop turn share one commit, and each answer waits for an fsync of the WAL taken after it) over',
     '  loopback mutual TLS; a load generator in another process with 16 ANM parties × 4 requests in flight over',
     "  4 kept-alive connections each, so one party's sequence numbers overtake each other; 5 s warm-up, then 15 s measured,",
     '  first signed POSTs of a 10-entry merit order list, then signed GETs of one. So that the cores go to the server,',

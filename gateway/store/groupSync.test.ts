@@ -154,6 +154,115 @@ describe('SQLite group commit (gateway/store/groupSync.ts)', () => {
   });
 });
 
+describe('SQLite group transactions (gateway/store/groupSync.ts)', () => {
+  interface GroupTables {
+    parents: { id: number };
+    items: { id: number; parent: number | null };
+  }
+  let dir: string;
+  let db: Kysely<GroupTables>;
+  let observer: SqliteDatabase.Database;
+  const committedIds = () => (observer.prepare('select id from items order by id').all() as { id: number }[]).map((row) => row.id);
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'flexgate-grouptx-'));
+    const database = new SqliteDatabase(join(dir, 'test.sqlite'));
+    database.pragma('journal_mode = WAL');
+    database.pragma('foreign_keys = ON');
+    observer = new SqliteDatabase(join(dir, 'test.sqlite'));
+    db = new Kysely<GroupTables>({ dialect: new GroupSyncSqliteDialect(database) });
+    await sql`create table parents (id integer primary key)`.execute(db);
+    // A deferred foreign key is checked only by the outer COMMIT: a way to make a group's commit fail.
+    await sql`create table items (id integer primary key, parent integer references parents (id) deferrable initially deferred)`.execute(db);
+  });
+
+  afterEach(async () => {
+    await db.destroy();
+    observer.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const insert = (id: number, parent: number | null = null) => db.transaction().execute((tx) => tx.insertInto('items').values({ id, parent }).execute());
+
+  it('commits the transactions of one turn together: another connection sees none of them before all have run, each is answered after the commit', async () => {
+    const seenByOthers: number[][] = [];
+    const settled: number[] = [];
+    const transactions = [1, 2, 3].map((id) =>
+      db
+        .transaction()
+        .execute(async (tx) => {
+          await tx.insertInto('items').values({ id, parent: null }).execute();
+          seenByOthers.push(committedIds());
+        })
+        .then(() => settled.push(id)),
+    );
+    await Promise.all(transactions);
+    assert.deepEqual(seenByOthers, [[], [], []], 'a transaction of the group was visible to another connection before the group committed');
+    assert.deepEqual(settled.sort(), [1, 2, 3]);
+    assert.deepEqual(committedIds(), [1, 2, 3]);
+  });
+
+  it('undoes a failing transaction alone: the others of its group commit', async () => {
+    const results = await Promise.allSettled([
+      insert(1),
+      db.transaction().execute(async (tx) => {
+        await tx.insertInto('items').values({ id: 2, parent: null }).execute();
+        throw new Error('refused');
+      }),
+      // A duplicate key: the statement fails inside the savepoint, which is undone.
+      db.transaction().execute(async (tx) => {
+        await tx.insertInto('items').values({ id: 3, parent: null }).execute();
+        await tx.insertInto('items').values({ id: 1, parent: null }).execute();
+      }),
+      insert(4),
+    ]);
+    assert.deepEqual(
+      results.map((result) => result.status),
+      ['fulfilled', 'rejected', 'rejected', 'fulfilled'],
+    );
+    assert.deepEqual(committedIds(), [1, 4]);
+  });
+
+  it('fails every transaction of a group whose commit fails, keeps none of their work, and goes on with the next group', async () => {
+    const group = await Promise.allSettled([insert(1), insert(2, 99), insert(3)]);
+    assert.deepEqual(
+      group.map((result) => result.status),
+      ['rejected', 'rejected', 'rejected'],
+    );
+    assert.match(String((group[0] as PromiseRejectedResult).reason), /group transaction failed to commit/);
+    assert.deepEqual(committedIds(), []);
+    await insert(5);
+    assert.deepEqual(committedIds(), [5]);
+  });
+
+  it('fails every transaction of a group that SQLite rolled back on its own, instead of answering for lost work', async () => {
+    const results = await Promise.allSettled([
+      insert(1),
+      db.transaction().execute(async (tx) => {
+        await tx.insertInto('items').values({ id: 2, parent: null }).execute();
+        // What SQLite does to the whole transaction after some errors (a full disk, an I/O error).
+        await sql`rollback`.execute(tx);
+        throw new Error('disk full');
+      }),
+      insert(3),
+    ]);
+    assert.equal(results[0]!.status, 'rejected');
+    assert.match(String((results[0] as PromiseRejectedResult).reason), /rolled back the group transaction/);
+    assert.equal(results[1]!.status, 'rejected');
+    // The third ran after the loss, in a group of its own.
+    assert.equal(results[2]!.status, 'fulfilled');
+    assert.deepEqual(committedIds(), [3]);
+  });
+
+  it('commits a group still open when the store closes', async () => {
+    const pending = insert(1);
+    await db.destroy();
+    await pending;
+    assert.deepEqual(committedIds(), [1]);
+    db = new Kysely<GroupTables>({ dialect: new GroupSyncSqliteDialect(new SqliteDatabase(join(dir, 'test.sqlite'))) });
+  });
+});
+
 describe('the gateway SQLite file', () => {
   it('is made with 16 KiB pages, in WAL mode', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'flexgate-sqlite-file-'));

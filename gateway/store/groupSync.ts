@@ -1,7 +1,16 @@
 import { closeSync, fsync, fsyncSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type SqliteDatabase from 'better-sqlite3';
-import { SqliteDialect, SqliteDriver, type Driver, type SqliteDatabase as KyselySqliteDatabase, type SqliteDialectConfig, type SqliteStatement } from 'kysely';
+import {
+  CompiledQuery,
+  SqliteDialect,
+  SqliteDriver,
+  type DatabaseConnection,
+  type Driver,
+  type SqliteDatabase as KyselySqliteDatabase,
+  type SqliteDialectConfig,
+  type SqliteStatement,
+} from 'kysely';
 
 /** `fs.fsync`'s shape; tests pass one that records what each call covered. */
 export type FsyncFile = (fd: number, done: (error: NodeJS.ErrnoException | null) => void) => void;
@@ -79,6 +88,11 @@ export class WalGroupSync {
   }
 }
 
+/** Whether the open transaction wrote anything: a COMMIT of one that only read needs no fsync. */
+interface OpenWrites {
+  wrote: boolean;
+}
+
 /** Enough for every query the gateway issues; a store running queries of ever new text drops the oldest. */
 const MAX_CACHED_STATEMENTS = 512;
 
@@ -89,25 +103,24 @@ const MAX_CACHED_STATEMENTS = 512;
  * of a transaction that wrote (never a ROLLBACK).
  * Safe to share: Kysely runs one query at a time on the connection.
  */
-function observedDatabase(database: SqliteDatabase.Database, sync: WalGroupSync): KyselySqliteDatabase {
+function observedDatabase(database: SqliteDatabase.Database, sync: WalGroupSync, writes: OpenWrites): KyselySqliteDatabase {
   const statements = new Map<string, SqliteStatement>();
-  // Whether the open transaction wrote anything: a COMMIT of one that only read needs no fsync.
-  let wrote = false;
   const observe = (text: string): SqliteStatement => {
     const statement = database.prepare(text);
     const rollback = /^\s*rollback\s*$/i.test(text);
-    // Transaction control (BEGIN, COMMIT, SAVEPOINT, ...) counts as read-only: only real writes mark a commit.
+    // Transaction control (BEGIN IMMEDIATE is not "read-only" to SQLite) writes nothing: only real writes mark a commit.
+    const writing = !statement.readonly && !/^\s*begin\b/i.test(text);
     const afterRun = (wasInTransaction: boolean) => {
       if (database.inTransaction) {
-        wrote ||= !statement.readonly;
+        writes.wrote ||= writing;
         return;
       }
       if (!wasInTransaction) {
-        if (!statement.readonly) sync.noteCommit();
+        if (writing) sync.noteCommit();
         return;
       }
-      if (wrote && !rollback) sync.noteCommit();
-      wrote = false;
+      if (writes.wrote && !rollback) sync.noteCommit();
+      writes.wrote = false;
     };
     return {
       reader: statement.reader,
@@ -143,19 +156,124 @@ function observedDatabase(database: SqliteDatabase.Database, sync: WalGroupSync)
   };
 }
 
-/** Kysely's SQLite driver, releasing each use of the connection only once what was committed so far is durable. */
+/** The savepoint each transaction of a group runs in: undone alone should its work fail. */
+const MEMBER = CompiledQuery.raw('savepoint flexgate_member');
+const RELEASE_MEMBER = CompiledQuery.raw('release flexgate_member');
+const UNDO_MEMBER = CompiledQuery.raw('rollback to flexgate_member');
+/** Immediate: the group holds the write lock from its start, so no other process's commit can leave it on a stale snapshot. */
+const BEGIN_GROUP = CompiledQuery.raw('begin immediate');
+const COMMIT_GROUP = CompiledQuery.raw('commit');
+
+/** One outer transaction and the transactions (savepoints) that ran in it; each member is released only once the group has committed. */
+class Group {
+  private settle!: (error?: Error) => void;
+  readonly committed = new Promise<void>((resolve, reject) => (this.settle = (error) => (error ? reject(error) : resolve())));
+  /** Its commit is scheduled: the first member released it. */
+  closing = false;
+
+  constructor() {
+    // A member that fails alone never awaits this; no rejection goes unobserved.
+    this.committed.catch(() => undefined);
+  }
+
+  end(error?: Error): void {
+    this.settle(error);
+  }
+}
+
+/**
+ * Kysely's SQLite driver with group transactions: the transactions that
+ * reach the connection within one turn of the event loop run as savepoints
+ * of one outer transaction, committed once at the end of the turn
+ * (setImmediate). A transaction that fails is undone alone (ROLLBACK TO its
+ * savepoint); the others' work stays. A use of the connection is released
+ * only once the group holding its work has committed and that commit is
+ * durable (WalGroupSync): under load one COMMIT, and one fsync, serve every
+ * request of a turn, where each used to pay for its own COMMIT's WAL pages.
+ */
 class GroupSyncDriver extends SqliteDriver {
+  private group: Group | undefined;
+  /** Whether the group had written before the running member began: what undoing the member restores. */
+  private wroteBeforeMember = false;
+
   constructor(
     config: SqliteDialectConfig,
+    private readonly database: SqliteDatabase.Database,
     private readonly sync: WalGroupSync,
+    private readonly writes: OpenWrites,
   ) {
     super(config);
   }
 
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    const group = this.openGroup();
+    if (!group) await connection.executeQuery(BEGIN_GROUP);
+    this.group ??= new Group();
+    await connection.executeQuery(MEMBER);
+    this.wroteBeforeMember = this.writes.wrote;
+  }
+
+  override async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(RELEASE_MEMBER);
+  }
+
+  override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    // Some failures (a full disk, an I/O error) make SQLite roll back the whole transaction: the group is lost, not just this member.
+    if (!this.database.inTransaction) return;
+    await connection.executeQuery(UNDO_MEMBER);
+    await connection.executeQuery(RELEASE_MEMBER);
+    this.writes.wrote = this.wroteBeforeMember;
+  }
+
   override async releaseConnection(): Promise<void> {
-    // The connection goes first, so the next transaction runs while this one waits for the disk.
+    const group = this.openGroup();
+    if (group && !group.closing) {
+      group.closing = true;
+      setImmediate(() => void this.closeLater(group));
+    }
+    // The connection goes first, so the next transaction runs while this one waits for its group and the disk.
     await super.releaseConnection();
+    if (group) await group.committed;
     await this.sync.durable();
+  }
+
+  override async destroy(): Promise<void> {
+    // A group whose commit is still scheduled commits before the connection closes.
+    const connection = await this.acquireConnection();
+    const group = this.openGroup();
+    if (group) await this.commitGroup(connection, group);
+    await super.destroy();
+  }
+
+  /** The group still open on the connection, or none; a group SQLite rolled back on its own is failed here. */
+  private openGroup(): Group | undefined {
+    const group = this.group;
+    if (group && !this.database.inTransaction) {
+      this.group = undefined;
+      group.end(new Error('SQLite rolled back the group transaction after an error: the work of every transaction in it is lost'));
+      return undefined;
+    }
+    return group;
+  }
+
+  private async closeLater(group: Group): Promise<void> {
+    const connection = await this.acquireConnection();
+    try {
+      if (this.openGroup() === group) await this.commitGroup(connection, group);
+    } finally {
+      await super.releaseConnection();
+    }
+  }
+
+  private async commitGroup(connection: DatabaseConnection, group: Group): Promise<void> {
+    this.group = undefined;
+    try {
+      await connection.executeQuery(COMMIT_GROUP);
+      group.end();
+    } catch (error) {
+      if (this.database.inTransaction) await connection.executeQuery(CompiledQuery.raw('rollback'));
+      group.end(new Error('The group transaction failed to commit: the work of every transaction in it is lost', { cause: error }));
+    }
   }
 }
 
@@ -163,16 +281,22 @@ class GroupSyncDriver extends SqliteDriver {
 export class GroupSyncSqliteDialect extends SqliteDialect {
   private readonly config: SqliteDialectConfig;
   private readonly sync: WalGroupSync;
+  private readonly writes: OpenWrites;
 
-  constructor(database: SqliteDatabase.Database, fsyncFile?: FsyncFile) {
+  constructor(
+    private readonly database: SqliteDatabase.Database,
+    fsyncFile?: FsyncFile,
+  ) {
     const sync = new WalGroupSync(`${database.name}-wal`, fsyncFile);
-    const config = { database: observedDatabase(database, sync) };
+    const writes = { wrote: false };
+    const config = { database: observedDatabase(database, sync, writes) };
     super(config);
     this.config = config;
     this.sync = sync;
+    this.writes = writes;
   }
 
   override createDriver(): Driver {
-    return new GroupSyncDriver(this.config, this.sync);
+    return new GroupSyncDriver(this.config, this.database, this.sync, this.writes);
   }
 }
