@@ -141,6 +141,24 @@ forEachBackend((backend) => {
           [],
         );
       });
+      it('answers twins sent at once (same message id and request) as one message, and keeps every other message sent with them', async function () {
+        this.timeout(180_000);
+        const ids = Array.from({ length: 8 }, () => randomUUID());
+        // On SQLite the requests of one turn share a transaction; a twin refused inside it must not take the others with it.
+        const responses = await Promise.all(
+          [...ids, ...ids].map((messageId) => anm.request('POST', MOLS, { body: molTsv, contentType: TSV, envelope: { messageId } })),
+        );
+        ids.forEach((_, i) => {
+          const [first, twin] = [responses[i]!, responses[i + ids.length]!];
+          assert.equal(first.status, 201, first.text());
+          assert.equal(twin.status, 201, twin.text());
+          assert.equal(twin.headers.location, first.headers.location);
+        });
+        assert.equal(responses.filter((response) => response.headers['idempotency-replayed'] === 'true').length, ids.length);
+        const locations = new Set(responses.map((response) => String(response.headers.location)));
+        assert.equal(locations.size, ids.length);
+        for (const location of locations) assert.equal((await anm.request('GET', location)).status, 200);
+      });
     });
 
     describe('refuses, each with its own problem type', () => {
