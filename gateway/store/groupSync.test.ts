@@ -254,6 +254,24 @@ describe('SQLite group transactions (gateway/store/groupSync.ts)', () => {
     assert.deepEqual(committedIds(), [3]);
   });
 
+  it('fails the whole group when a failed transaction cannot be undone alone, so none of its work commits', async () => {
+    const results = await Promise.allSettled([
+      insert(1),
+      db.transaction().execute(async (tx) => {
+        await tx.insertInto('items').values({ id: 2, parent: null }).execute();
+        // Its savepoint gone, ROLLBACK TO has nothing to undo to.
+        await sql`release flexgate_member`.execute(tx);
+        throw new Error('refused');
+      }),
+      insert(3),
+    ]);
+    assert.equal(results[0]!.status, 'rejected');
+    assert.match(String((results[0] as PromiseRejectedResult).reason), /could not be undone alone/);
+    assert.equal(results[1]!.status, 'rejected');
+    assert.equal(results[2]!.status, 'fulfilled');
+    assert.deepEqual(committedIds(), [3]);
+  });
+
   it('commits a group still open when the store closes', async () => {
     const pending = insert(1);
     await db.destroy();

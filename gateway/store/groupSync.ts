@@ -163,6 +163,7 @@ const UNDO_MEMBER = CompiledQuery.raw('rollback to flexgate_member');
 /** Immediate: the group holds the write lock from its start, so no other process's commit can leave it on a stale snapshot. */
 const BEGIN_GROUP = CompiledQuery.raw('begin immediate');
 const COMMIT_GROUP = CompiledQuery.raw('commit');
+const ROLLBACK_GROUP = CompiledQuery.raw('rollback');
 
 /** One outer transaction and the transactions (savepoints) that ran in it; each member is released only once the group has committed. */
 class Group {
@@ -193,6 +194,8 @@ class Group {
  */
 class GroupSyncDriver extends SqliteDriver {
   private group: Group | undefined;
+  /** Set when a failed group could not even be rolled back. */
+  private broken: Error | undefined;
   /** Whether the group had written before the running member began: what undoing the member restores. */
   private wroteBeforeMember = false;
 
@@ -206,6 +209,7 @@ class GroupSyncDriver extends SqliteDriver {
   }
 
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    if (this.broken) throw this.broken;
     const group = this.openGroup();
     if (!group) await connection.executeQuery(BEGIN_GROUP);
     this.group ??= new Group();
@@ -220,9 +224,15 @@ class GroupSyncDriver extends SqliteDriver {
   override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
     // Some failures (a full disk, an I/O error) make SQLite roll back the whole transaction: the group is lost, not just this member.
     if (!this.database.inTransaction) return;
-    await connection.executeQuery(UNDO_MEMBER);
-    await connection.executeQuery(RELEASE_MEMBER);
-    this.writes.wrote = this.wroteBeforeMember;
+    try {
+      await connection.executeQuery(UNDO_MEMBER);
+      await connection.executeQuery(RELEASE_MEMBER);
+      this.writes.wrote = this.wroteBeforeMember;
+    } catch (error) {
+      // A member that cannot be undone alone takes its group with it: nothing of its work may commit.
+      await this.abandonGroup(connection, new Error('A failed transaction could not be undone alone: its group transaction is rolled back', { cause: error }));
+      throw error;
+    }
   }
 
   override async releaseConnection(): Promise<void> {
@@ -234,14 +244,17 @@ class GroupSyncDriver extends SqliteDriver {
     // The connection goes first, so the next transaction runs while this one waits for its group and the disk.
     await super.releaseConnection();
     if (group) await group.committed;
+    if (this.broken) throw this.broken;
     await this.sync.durable();
   }
 
   override async destroy(): Promise<void> {
-    // A group whose commit is still scheduled commits before the connection closes.
+    // A group whose commit is still scheduled commits, and is made durable, before the connection closes.
     const connection = await this.acquireConnection();
     const group = this.openGroup();
     if (group) await this.commitGroup(connection, group);
+    // Its members are answered once it is on disk: the WAL must still be open for that fsync.
+    await this.sync.durable().catch(() => undefined);
     await super.destroy();
   }
 
@@ -269,10 +282,24 @@ class GroupSyncDriver extends SqliteDriver {
     this.group = undefined;
     try {
       await connection.executeQuery(COMMIT_GROUP);
-      group.end();
     } catch (error) {
-      if (this.database.inTransaction) await connection.executeQuery(CompiledQuery.raw('rollback'));
-      group.end(new Error('The group transaction failed to commit: the work of every transaction in it is lost', { cause: error }));
+      this.group = group;
+      await this.abandonGroup(connection, new Error('The group transaction failed to commit: the work of every transaction in it is lost', { cause: error }));
+      return;
+    }
+    group.end();
+  }
+
+  /** Fails every member of the open group and rolls it back. */
+  private async abandonGroup(connection: DatabaseConnection, reason: Error): Promise<void> {
+    const group = this.group;
+    this.group = undefined;
+    group?.end(reason);
+    try {
+      if (this.database.inTransaction) await connection.executeQuery(ROLLBACK_GROUP);
+    } catch (error) {
+      // Work done now would land in a transaction that never commits: every later use fails instead of being answered.
+      this.broken = new Error('The store could not roll back a failed group transaction: nothing more can be made durable', { cause: error });
     }
   }
 }
