@@ -272,6 +272,28 @@ describe('SQLite group transactions (gateway/store/groupSync.ts)', () => {
     assert.deepEqual(committedIds(), [3]);
   });
 
+  it('runs a read-only transaction on its own snapshot, outside any group, holding no write lock another process would wait for', async () => {
+    await insert(1);
+    let finishReading!: () => void;
+    const reading = db
+      .transaction()
+      .setAccessMode('read only')
+      .execute(async (tx) => {
+        const seen = await tx.selectFrom('items').select('id').execute();
+        await new Promise<void>((resolve) => (finishReading = resolve));
+        return seen.map((row) => row.id);
+      });
+    const writing = insert(2);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    // Another process writes while the read is open, without waiting for a lock (it would fail at once: no busy timeout).
+    observer.pragma('busy_timeout = 0');
+    observer.prepare('insert into items (id, parent) values (3, null)').run();
+    finishReading();
+    assert.deepEqual(await reading, [1]);
+    await writing;
+    assert.deepEqual(committedIds(), [1, 2, 3]);
+  });
+
   it('commits a group still open when the store closes', async () => {
     const pending = insert(1);
     await db.destroy();

@@ -10,6 +10,7 @@ import {
   type SqliteDatabase as KyselySqliteDatabase,
   type SqliteDialectConfig,
   type SqliteStatement,
+  type TransactionSettings,
 } from 'kysely';
 
 /** `fs.fsync`'s shape; tests pass one that records what each call covered. */
@@ -163,6 +164,8 @@ const UNDO_MEMBER = CompiledQuery.raw('rollback to flexgate_member');
 /** Immediate: the group holds the write lock from its start, so no other process's commit can leave it on a stale snapshot. */
 const BEGIN_GROUP = CompiledQuery.raw('begin immediate');
 const COMMIT_GROUP = CompiledQuery.raw('commit');
+/** A read-only transaction: a snapshot of its own, no write lock (an export from another process must not stop the gateway's writes). */
+const BEGIN_READ = CompiledQuery.raw('begin');
 const ROLLBACK_GROUP = CompiledQuery.raw('rollback');
 
 /** One outer transaction and the transactions (savepoints) that ran in it; each member is released only once the group has committed. */
@@ -191,6 +194,7 @@ class Group {
  * only once the group holding its work has committed and that commit is
  * durable (WalGroupSync): under load one COMMIT, and one fsync, serve every
  * request of a turn, where each used to pay for its own COMMIT's WAL pages.
+ * A read-only transaction (`setAccessMode('read only')`) runs on its own.
  */
 class GroupSyncDriver extends SqliteDriver {
   private group: Group | undefined;
@@ -198,6 +202,8 @@ class GroupSyncDriver extends SqliteDriver {
   private broken: Error | undefined;
   /** Whether the group had written before the running member began: what undoing the member restores. */
   private wroteBeforeMember = false;
+  /** The running transaction is read-only: a transaction of its own, in no group. */
+  private readOnly = false;
 
   constructor(
     config: SqliteDialectConfig,
@@ -208,8 +214,16 @@ class GroupSyncDriver extends SqliteDriver {
     super(config);
   }
 
-  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+  override async beginTransaction(connection: DatabaseConnection, settings?: TransactionSettings): Promise<void> {
     if (this.broken) throw this.broken;
+    if (settings?.accessMode === 'read only') {
+      // Nor does a long read keep a group's answers waiting: the group commits first.
+      const open = this.openGroup();
+      if (open) await this.commitGroup(connection, open);
+      await connection.executeQuery(BEGIN_READ);
+      this.readOnly = true;
+      return;
+    }
     const group = this.openGroup();
     if (!group) await connection.executeQuery(BEGIN_GROUP);
     this.group ??= new Group();
@@ -218,10 +232,16 @@ class GroupSyncDriver extends SqliteDriver {
   }
 
   override async commitTransaction(connection: DatabaseConnection): Promise<void> {
-    await connection.executeQuery(RELEASE_MEMBER);
+    await connection.executeQuery(this.readOnly ? COMMIT_GROUP : RELEASE_MEMBER);
+    this.readOnly = false;
   }
 
   override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    if (this.readOnly) {
+      this.readOnly = false;
+      if (this.database.inTransaction) await connection.executeQuery(ROLLBACK_GROUP);
+      return;
+    }
     // Some failures (a full disk, an I/O error) make SQLite roll back the whole transaction: the group is lost, not just this member.
     if (!this.database.inTransaction) return;
     try {
@@ -242,6 +262,7 @@ class GroupSyncDriver extends SqliteDriver {
       setImmediate(() => void this.closeLater(group));
     }
     // The connection goes first, so the next transaction runs while this one waits for its group and the disk.
+    // A member that failed alone waits too, and fails with its group: its refusal may rest on the group's work (a twin's row).
     await super.releaseConnection();
     if (group) await group.committed;
     if (this.broken) throw this.broken;
@@ -298,8 +319,10 @@ class GroupSyncDriver extends SqliteDriver {
     try {
       if (this.database.inTransaction) await connection.executeQuery(ROLLBACK_GROUP);
     } catch (error) {
-      // Work done now would land in a transaction that never commits: every later use fails instead of being answered.
+      // Work done now would land in a transaction that never commits: every later use fails instead of being answered,
+      // and closing the connection rolls it back, so it holds the write lock no longer.
       this.broken = new Error('The store could not roll back a failed group transaction: nothing more can be made durable', { cause: error });
+      this.database.close();
     }
   }
 }
