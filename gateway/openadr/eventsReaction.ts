@@ -3,8 +3,7 @@ import type { MeritOrderList } from '../../schemas/anm/meritOrderList.ts';
 import type { Event, EventRequest, Program } from '../../schemas/openadr/wire.ts';
 import { readTradeBook } from '../adapter/tradeBook.ts';
 import type { Reaction } from '../intake.ts';
-import { RegistryIndex } from '../registry/registryIndex.ts';
-import { readRegistry } from '../registry/registryRecords.ts';
+import { assetsOfResources } from '../registry/registryRecords.ts';
 import { getRevision } from '../store/anmDocuments.ts';
 import type { DerivedReference } from '../store/journal.ts';
 import type { StoreExecutor } from '../store/store.ts';
@@ -81,13 +80,18 @@ async function reconcileListEvents(db: StoreExecutor, config: OpenadrConfig, sou
   const list = JSON.parse(stored.body) as MeritOrderList;
   const { period, sellerServices } = await constraintPeriod(db, config, list, source.id);
   const existing = new Map((await listObjects<Event>(db, 'EVENT', { sourcePrefix: `${source.id}/` })).map((e) => [e.sourceKey!, e]));
-  const registry = period ? new RegistryIndex(await readRegistry(db)) : undefined;
+  const assets = period
+    ? await assetsOfResources(
+        db,
+        list.entries.map((entry) => entry.resourceId),
+      )
+    : undefined;
   const wanted = period
     ? meritOrderEvents(list, source, period, {
         programID: await ensureProgram(db, programFor(config, period.constraintId), now),
         intervalMinutes: config.intervalMinutes,
         sellerServices,
-        assetOf: (resourceId) => registry?.assetOfResource(resourceId),
+        assetOf: (resourceId) => assets?.get(resourceId.toLowerCase()),
       })
     : new Map<string, EventRequest>();
   const derived: DerivedReference[] = [];
