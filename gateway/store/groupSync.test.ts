@@ -235,42 +235,31 @@ describe('SQLite group transactions (gateway/store/groupSync.ts)', () => {
     assert.deepEqual(committedIds(), [5]);
   });
 
-  it('fails every transaction of a group that SQLite rolled back on its own, instead of answering for lost work', async () => {
-    const results = await Promise.allSettled([
-      insert(1),
-      db.transaction().execute(async (tx) => {
-        await tx.insertInto('items').values({ id: 2, parent: null }).execute();
-        // What SQLite does to the whole transaction after some errors (a full disk, an I/O error).
-        await sql`rollback`.execute(tx);
-        throw new Error('disk full');
-      }),
-      insert(3),
-    ]);
-    assert.equal(results[0]!.status, 'rejected');
-    assert.match(String((results[0] as PromiseRejectedResult).reason), /rolled back the group transaction/);
-    assert.equal(results[1]!.status, 'rejected');
-    // The third ran after the loss, in a group of its own.
-    assert.equal(results[2]!.status, 'fulfilled');
-    assert.deepEqual(committedIds(), [3]);
-  });
-
-  it('fails the whole group when a failed transaction cannot be undone alone, so none of its work commits', async () => {
-    const results = await Promise.allSettled([
-      insert(1),
-      db.transaction().execute(async (tx) => {
-        await tx.insertInto('items').values({ id: 2, parent: null }).execute();
-        // Its savepoint gone, ROLLBACK TO has nothing to undo to.
-        await sql`release flexgate_member`.execute(tx);
-        throw new Error('refused');
-      }),
-      insert(3),
-    ]);
-    assert.equal(results[0]!.status, 'rejected');
-    assert.match(String((results[0] as PromiseRejectedResult).reason), /could not be undone alone/);
-    assert.equal(results[1]!.status, 'rejected');
-    assert.equal(results[2]!.status, 'fulfilled');
-    assert.deepEqual(committedIds(), [3]);
-  });
+  const lostGroups = [
+    // What SQLite does to the whole transaction after some errors (a full disk, an I/O error).
+    { what: 'that SQLite rolled back on its own', sabotage: sql`rollback`, reason: /rolled back the group transaction/ },
+    // Its savepoint gone, ROLLBACK TO has nothing to undo to.
+    { what: 'whose failed transaction cannot be undone alone', sabotage: sql`release flexgate_member`, reason: /could not be undone alone/ },
+  ];
+  for (const { what, sabotage, reason } of lostGroups) {
+    it(`fails every transaction of a group ${what}, so none of its work commits, and goes on with the next group`, async () => {
+      const results = await Promise.allSettled([
+        insert(1),
+        db.transaction().execute(async (tx) => {
+          await tx.insertInto('items').values({ id: 2, parent: null }).execute();
+          await sabotage.execute(tx);
+          throw new Error('refused');
+        }),
+        insert(3),
+      ]);
+      assert.equal(results[0]!.status, 'rejected');
+      assert.match(String((results[0] as PromiseRejectedResult).reason), reason);
+      assert.equal(results[1]!.status, 'rejected');
+      // The third ran after the loss, in a group of its own.
+      assert.equal(results[2]!.status, 'fulfilled');
+      assert.deepEqual(committedIds(), [3]);
+    });
+  }
 
   it('runs a read-only transaction on its own snapshot, outside any group, holding no write lock another process would wait for', async () => {
     await insert(1);
