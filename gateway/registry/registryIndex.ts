@@ -9,6 +9,8 @@ export class RegistryIndex {
   readonly assets = new Map<string, Asset>();
   readonly contracts = new Map<string, Contract>();
   private readonly assetsByResource = new Map<string, Asset>();
+  /** Contracts covering each DSO asset, in registry order: a list's every entry asks, so no entry scans every contract. */
+  private readonly contractsByAsset = new Map<string, Contract[]>();
 
   constructor(readonly snapshot: RegistrySnapshot) {
     for (const party of snapshot.parties) this.parties.set(party.partyId, party);
@@ -16,7 +18,14 @@ export class RegistryIndex {
       this.assets.set(asset.dsoAssetId, asset);
       this.assetsByResource.set(asset.resourceId.toLowerCase(), asset);
     }
-    for (const contract of snapshot.contracts) this.contracts.set(contract.contractId.toLowerCase(), contract);
+    for (const contract of snapshot.contracts) {
+      this.contracts.set(contract.contractId.toLowerCase(), contract);
+      for (const assetId of new Set(contract.dsoAssetIds)) {
+        const covering = this.contractsByAsset.get(assetId);
+        if (covering) covering.push(contract);
+        else this.contractsByAsset.set(assetId, [contract]);
+      }
+    }
   }
 
   get empty(): boolean {
@@ -41,12 +50,8 @@ export class RegistryIndex {
 
   /** Contracts of another FSP than `contract`'s, valid in `window`, covering `asset` too: one asset offered (and paid) twice. */
   rivalContracts(contract: Contract, asset: Asset, window: { start: string; end: string }): Contract[] {
-    return this.snapshot.contracts.filter(
-      (other) =>
-        other.fspPartyId !== contract.fspPartyId &&
-        other.validFrom < window.end &&
-        window.start < other.validTo &&
-        other.dsoAssetIds.includes(asset.dsoAssetId),
+    return (this.contractsByAsset.get(asset.dsoAssetId) ?? []).filter(
+      (other) => other.fspPartyId !== contract.fspPartyId && other.validFrom < window.end && window.start < other.validTo,
     );
   }
 }
