@@ -5,8 +5,9 @@ import { readTradeBook } from '../adapter/tradeBook.ts';
 import type { Reaction } from '../intake.ts';
 import { getRevision } from '../store/anmDocuments.ts';
 import type { StoreExecutor } from '../store/store.ts';
-import { RegistryIndex } from './registryIndex.ts';
-import { readRegistry, recordWarnings } from './registryRecords.ts';
+import type { RegistryIndex } from './registryIndex.ts';
+import { RegistryIndexCache } from './registryIndexCache.ts';
+import { recordWarnings } from './registryRecords.ts';
 
 const MERIT_ORDER_LIST = 'merit-order-list';
 const SETTLEMENT_PERIOD_MS = 30 * 60_000;
@@ -81,11 +82,11 @@ export function listContradictions(index: RegistryIndex, list: MeritOrderList, w
  * message's transaction, before the OpenADR reaction turns it into events:
  * register it ahead of that one.
  */
-export function registryConsistencyReaction(mode: ConsistencyMode = DEFAULT_CONSISTENCY_MODE): Reaction {
+export function registryConsistencyReaction(mode: ConsistencyMode = DEFAULT_CONSISTENCY_MODE, registry = new RegistryIndexCache()): Reaction {
   return async ({ tx, receivedAt }, derived) => {
     const lists = derived.filter((ref) => ref.kind === MERIT_ORDER_LIST);
     if (lists.length === 0) return [];
-    const index = new RegistryIndex(await readRegistry(tx));
+    const index = await registry.indexOf(tx);
     if (index.empty) return [];
     for (const ref of lists) {
       const stored = await getRevision(tx, MERIT_ORDER_LIST, ref.id, ref.revision);

@@ -3,7 +3,19 @@ import { dialectColumns, executeAll, type Dialect } from '../store/dialect.ts';
 
 /** Parties, assets, contracts and the warnings permissive intake records. Named to sort after every earlier feature's. */
 export function registryMigrations(dialect: Dialect): Record<string, Migration> {
-  return { '0010_registry': registryTables(dialect) };
+  return { '0010_registry': registryTables(dialect), '0014_registry_version': registryVersion() };
+}
+
+/** One row naming the registry's current content, replaced by every write, so a reader can keep its index until it changes. */
+function registryVersion(): Migration {
+  return {
+    async up(db: Kysely<unknown>) {
+      await executeAll(db, [
+        sql`create table registry_version (id integer primary key check (id = 1), version text not null)`,
+        sql`insert into registry_version (id, version) values (1, 'initial')`,
+      ]);
+    },
+  };
 }
 
 function registryTables(dialect: Dialect): Migration {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Express } from 'express';
+import { sql } from 'kysely';
 import request from 'supertest';
 import type { RegistrySnapshot } from '../../schemas/registry/registry.ts';
 import { anmRouter } from '../anm/routes.ts';
@@ -11,7 +12,8 @@ import { bitraderFixture } from '../testing/fixtures.ts';
 import { routerTestApp } from '../testing/routerApp.ts';
 import { adminRegistryRouter } from './adminRoutes.ts';
 import { registryConsistencyReaction } from './intakeConsistency.ts';
-import { assetsOfResources } from './registryRecords.ts';
+import { assetsOfResources, replaceRegistry } from './registryRecords.ts';
+import { RegistryIndexCache } from './registryIndexCache.ts';
 import { bitraderRegistry } from './testing/bitraderRegistry.ts';
 
 const TSV = 'text/tab-separated-values';
@@ -67,6 +69,32 @@ forEachBackend((backend) => {
       const long = await assetsOfResources(store.db, [...Array.from({ length: 600 }, (_, i) => `unregistered-${i}`), ...expected.keys()]);
       assert.deepEqual(new Map([...long].filter(([key]) => expected.has(key))), expected);
       assert.deepEqual(await assetsOfResources(store.db, []), new Map());
+    });
+
+    it('keeps its index while the registry is unchanged, and reads it again after a write, by anyone, but never after a write that rolled back', async () => {
+      const cache = new RegistryIndexCache();
+      await putRegistry(bitraderRegistry()).expect(200);
+      const first = await cache.indexOf(store.db);
+      assert.equal(await cache.indexOf(store.db), first, 'an unchanged registry is read again');
+      assert.equal(first.assets.size, bitraderRegistry().assets.length);
+
+      // A write that rolls back, after its own transaction cached what it wrote, leaves no trace in the cache.
+      await assert.rejects(
+        store.transaction(async (tx) => {
+          await replaceRegistry(tx, { parties: [], assets: [], contracts: [] });
+          assert.equal((await cache.indexOf(tx)).assets.size, 0);
+          throw new Error('refused');
+        }),
+        /refused/,
+      );
+      assert.equal((await cache.indexOf(store.db)).assets.size, bitraderRegistry().assets.length);
+
+      await putRegistry({ ...bitraderRegistry(), contracts: bitraderRegistry().contracts.slice(1) }).expect(200);
+      assert.equal((await cache.indexOf(store.db)).contracts.size, bitraderRegistry().contracts.length - 1);
+      // Another instance's or process's write replaces the version token the same way.
+      const before = await cache.indexOf(store.db);
+      await sql`update registry_version set version = ${'written elsewhere'}`.execute(store.db);
+      assert.notEqual(await cache.indexOf(store.db), before);
     });
 
     it('imports assets from the ENA pre-qualification template as CSV, merging by DSO asset id', async () => {

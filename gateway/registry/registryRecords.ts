@@ -1,4 +1,5 @@
 import { canonicalJson } from '../../protocol/canonicalJson.ts';
+import { timeOrderedUuid } from '../../protocol/identity/timeOrderedUuid.ts';
 import { Problem } from '../../protocol/problem.ts';
 import type { Asset, Contract, Party, RegistrySnapshot, RegistryWarning } from '../../schemas/registry/registry.ts';
 import type { Store, StoreExecutor } from '../store/store.ts';
@@ -49,6 +50,7 @@ export async function replaceRegistry(tx: StoreExecutor, snapshot: RegistrySnaps
   await tx.deleteFrom('registry_contracts').execute();
   await tx.deleteFrom('registry_assets').execute();
   await tx.deleteFrom('registry_parties').execute();
+  await tx.updateTable('registry_version').set({ version: timeOrderedUuid() }).where('id', '=', 1).execute();
   for (const party of snapshot.parties) {
     await tx
       .insertInto('registry_parties')

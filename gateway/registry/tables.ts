@@ -6,6 +6,13 @@ export interface RegistryTables {
   registry_assets: RegistryAssetTable;
   registry_contracts: RegistryContractTable;
   registry_warnings: RegistryWarningTable;
+  registry_version: RegistryVersionTable;
+}
+
+/** One row: a token that every write of the registry replaces with a new one (never reused, even when a write rolls back). */
+export interface RegistryVersionTable {
+  id: number;
+  version: string;
 }
 
 export interface RegistryPartyTable {
