@@ -10,7 +10,7 @@ import { coreMigrations } from './store/migrations.ts';
 import { Store, type StoreOptions } from './store/store.ts';
 import { trustMigrations } from './trust/migrations.ts';
 
-/** Every feature's migrations, by name (Kysely applies them in name order: 0001 core, 0002 trust, 0003 OpenADR, 0004 delivery, 0005 ANM document summaries, 0010 registry, 0011 settlement, 0012 portability, 0013 delivery bodies shared). */
+/** Every feature's migrations, by name (Kysely applies them in name order: 0001 core, 0002 trust, 0003 OpenADR, 0004 delivery, 0005 ANM document summaries, 0010 registry, 0011 settlement, 0012 portability, 0013 delivery bodies shared, 0014 registry version). */
 export function gatewayMigrations(dialect: Dialect): Record<string, Migration> {
   return {
     ...coreMigrations(dialect),
