@@ -43,6 +43,7 @@ import { openadrV301Router } from './openadr/v301/routes.ts';
 import { registryAccessRules } from './registry/accessRules.ts';
 import { adminRegistryRouter } from './registry/adminRoutes.ts';
 import { registryConsistencyReaction } from './registry/intakeConsistency.ts';
+import { RegistryIndexCache } from './registry/registryIndexCache.ts';
 import { settlementAccessRules } from './settlement/accessRules.ts';
 import { adminSettlementRouter } from './settlement/adminRoutes.ts';
 import { purgeIdempotency } from './store/idempotency.ts';
@@ -279,15 +280,17 @@ function gatewayApplication(parts: ApplicationParts): { app: Express; ready: Pro
   app.use(verifyRequests(trustOptions));
   // In the same transaction: the registry's consistency rules first (a list they refuse never becomes events),
   // then every stored merit order list revision becomes OpenADR events, and every OpenADR change notifications.
+  // One index of the registry for every check and look-up, read again only once the registry changes.
+  const registry = new RegistryIndexCache();
   const intake = new Intake(
     store,
-    [registryConsistencyReaction(parts.registryConsistency), openadrEventsReaction(openadr), openadrNotificationsReaction()],
+    [registryConsistencyReaction(parts.registryConsistency, registry), openadrEventsReaction(openadr, registry), openadrNotificationsReaction()],
     skewSeconds,
   );
   app.use(apiDocsRouter());
   app.use(anmRouter({ intake, maxBodyBytes, limits: budgets }));
   app.use(adapterRouter({ intake, maxBodyBytes }));
-  app.use(cimRouter({ intake, maxBodyBytes, budgets, ...(parts.registryConsistency ? { registryConsistency: parts.registryConsistency } : {}) }));
+  app.use(cimRouter({ intake, maxBodyBytes, budgets, registry, ...(parts.registryConsistency ? { registryConsistency: parts.registryConsistency } : {}) }));
   const openadr31 = openadrRouter({ intake, maxBodyBytes, config: openadr });
   const openadr301 = openadrV301Router({ intake, maxBodyBytes, config: openadr });
   app.use(openadr31);

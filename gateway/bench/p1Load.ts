@@ -87,6 +87,8 @@ export function tenEntryMeritOrderList(): string {
 const OVERTAKING = /^envelope\.(sequence|replay)/;
 
 const RECONNECT_PAUSE_MS = 100;
+/** Requests signed at a time before a phase. */
+const SIGN_BATCH = 256;
 /** Answers verified at a time once the phase is over. */
 const CHECK_BATCH = 1_000;
 
@@ -124,9 +126,8 @@ interface Exchange {
 async function prepare(party: Party, url: URL, count: number, method: string, path: string, body: Buffer, contentType?: string): Promise<Prepared[]> {
   const prepared: Prepared[] = [];
   const apiVersion = apiVersionFor(path);
-  const BATCH = 256;
-  for (let first = 0; first < count; first += BATCH) {
-    const claims = Array.from({ length: Math.min(BATCH, count - first) }, () => ({
+  for (let first = 0; first < count; first += SIGN_BATCH) {
+    const claims = Array.from({ length: Math.min(SIGN_BATCH, count - first) }, () => ({
       audience: party.gateway.party,
       sequence: party.sequence(),
       method,

@@ -21,8 +21,8 @@ import type { DocumentLimits } from '../anm/documentLimits.ts';
 import { locateField } from '../../profiles/machinery/locate.ts';
 import type { ConsistencyMode } from '../../schemas/registry/registry.ts';
 import { DEFAULT_CONSISTENCY_MODE } from '../registry/intakeConsistency.ts';
-import { RegistryIndex } from '../registry/registryIndex.ts';
-import { readRegistry, recordWarnings } from '../registry/registryRecords.ts';
+import { RegistryIndexCache } from '../registry/registryIndexCache.ts';
+import { recordWarnings } from '../registry/registryRecords.ts';
 import { assetContradictions, type StatedAsset } from './registeredAssets.ts';
 
 export const CIM_DOCUMENTS_PATH = '/cim/v1/documents';
@@ -41,6 +41,14 @@ export interface CimRouterOptions {
   heavyWork?: HeavyWork;
   /** What a document stating registered assets the registry contradicts gets: refused (the default) or a recorded warning. */
   registryConsistency?: ConsistencyMode;
+  /** The registry's index, shared with the intake's reactions by the composition root; one of the router's own otherwise. */
+  registry?: RegistryIndexCache;
+}
+
+/** How documents are checked against the registry, and where its index is kept. */
+interface RegistryCheck {
+  mode: ConsistencyMode;
+  registry: RegistryIndexCache;
 }
 
 /**
@@ -59,14 +67,14 @@ export function cimRouter(options: CimRouterOptions): Router {
   const budgets = options.budgets ?? DEFAULT_BUDGETS;
   const limits: XmlLimits = { ...xmlLimitsOf(budgets), maxBytes: options.maxBodyBytes, ...options.xmlLimits };
   const work = options.heavyWork ?? sharedHeavyWork(budgets.heavyWorkMs);
-  const consistency = options.registryConsistency ?? DEFAULT_CONSISTENCY_MODE;
+  const consistency: RegistryCheck = { mode: options.registryConsistency ?? DEFAULT_CONSISTENCY_MODE, registry: options.registry ?? new RegistryIndexCache() };
   const router = express.Router();
   const rawBody = express.raw({ type: () => true, limit: options.maxBodyBytes });
   router
     .route(CIM_DOCUMENTS_PATH)
     .post(rawBody, (req, res) => create(intake, work, parties, limits, budgets, consistency, req, res))
     .get((req, res) => list(store, req, res));
-  router.get(`${CIM_DOCUMENTS_PATH}/:id`, (req, res) => read(store, work, parties, budgets, req, res));
+  router.get(`${CIM_DOCUMENTS_PATH}/:id`, (req, res) => read(store, work, parties, budgets, consistency.registry, req, res));
   return router;
 }
 
@@ -87,7 +95,7 @@ async function create(
   parties: CimParties,
   xmlLimits: XmlLimits,
   limits: DocumentLimits,
-  consistency: ConsistencyMode,
+  consistency: RegistryCheck,
   req: Request,
   res: Response,
 ) {
@@ -130,11 +138,11 @@ async function checkStatedAssets(
   tx: StoreExecutor,
   profile: CimProfile,
   stated: readonly StatedAsset[],
-  mode: ConsistencyMode,
+  { mode, registry }: RegistryCheck,
   at: { source: string; receivedAt: string },
 ): Promise<void> {
   if (stated.length === 0) return;
-  const index = new RegistryIndex(await readRegistry(tx));
+  const index = await registry.indexOf(tx);
   if (index.empty) return;
   const items = assetContradictions(stated, (resourceId) => index.assetOfResource(resourceId)).map((item) => ({
     ...item,
@@ -194,14 +202,14 @@ async function storeRevision(tx: StoreExecutor, document: ReadDocument, id: stri
   return revision;
 }
 
-async function read(store: Store, work: HeavyWork, parties: CimParties, limits: DocumentLimits, req: Request, res: Response) {
+async function read(store: Store, work: HeavyWork, parties: CimParties, limits: DocumentLimits, registry: RegistryIndexCache, req: Request, res: Response) {
   const id = String(req.params.id);
   const revision = revisionQuery(req.query.revision);
   chooseRepresentation(req, ['application/xml'] as const);
   const stored = await findRevision(store.db, id, revision);
   if (!stored) throw new Problem('request.not-found', revision === undefined ? `No document with id ${id}` : `Document ${id} has no revision ${revision}`);
   res.setHeader('Vary', 'Accept');
-  const { assets } = await readRegistry(store.db);
+  const { assets } = (await registry.indexOf(store.db)).snapshot;
   res.type(XML).send(await work.run('renderCim', { stored, parties, limits, assets }, stored.body.length));
 }
 

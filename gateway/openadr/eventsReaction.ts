@@ -3,7 +3,7 @@ import type { MeritOrderList } from '../../schemas/anm/meritOrderList.ts';
 import type { Event, EventRequest, Program } from '../../schemas/openadr/wire.ts';
 import { readTradeBook } from '../adapter/tradeBook.ts';
 import type { Reaction } from '../intake.ts';
-import { assetsOfResources } from '../registry/registryRecords.ts';
+import { RegistryIndexCache } from '../registry/registryIndexCache.ts';
 import { getRevision } from '../store/anmDocuments.ts';
 import type { DerivedReference } from '../store/journal.ts';
 import type { StoreExecutor } from '../store/store.ts';
@@ -22,13 +22,15 @@ const DELIVERED = new Set(['CEASED', 'COMPLETED']);
 /**
  * Turns every stored merit order list revision (original, re-ordered after
  * trades or verification, or arrived as CIM) into OpenADR events, in the
- * transaction that stored it. Register with `new Intake(store, [openadrEventsReaction(config)])`.
+ * transaction that stored it. Register with `new Intake(store, [openadrEventsReaction(config)])`; the
+ * registry's index is the consistency check's, when the composition root gives both the same cache.
  */
-export function openadrEventsReaction(config: OpenadrConfig = DEFAULT_OPENADR_CONFIG): Reaction {
+export function openadrEventsReaction(config: OpenadrConfig = DEFAULT_OPENADR_CONFIG, registry = new RegistryIndexCache()): Reaction {
   return async ({ tx, receivedAt }, derived) => {
     const produced: DerivedReference[] = [];
     for (const ref of derived) {
-      if (ref.kind === MERIT_ORDER_LIST) produced.push(...(await reconcileListEvents(tx, config, { id: ref.id, revision: ref.revision }, receivedAt)));
+      if (ref.kind === MERIT_ORDER_LIST)
+        produced.push(...(await reconcileListEvents(tx, config, registry, { id: ref.id, revision: ref.revision }, receivedAt)));
     }
     return produced;
   };
@@ -74,24 +76,25 @@ async function ensureProgram(db: StoreExecutor, program: ProgramConfig, now: str
  * has ceased or completed is history and left alone; one an earlier revision
  * cancelled comes back (same id) when a later one instructs it again.
  */
-async function reconcileListEvents(db: StoreExecutor, config: OpenadrConfig, source: ListReference, now: string): Promise<DerivedReference[]> {
+async function reconcileListEvents(
+  db: StoreExecutor,
+  config: OpenadrConfig,
+  registry: RegistryIndexCache,
+  source: ListReference,
+  now: string,
+): Promise<DerivedReference[]> {
   const stored = await getRevision(db, MERIT_ORDER_LIST, source.id, source.revision);
   if (!stored) return [];
   const list = JSON.parse(stored.body) as MeritOrderList;
   const { period, sellerServices } = await constraintPeriod(db, config, list, source.id);
   const existing = new Map((await listObjects<Event>(db, 'EVENT', { sourcePrefix: `${source.id}/` })).map((e) => [e.sourceKey!, e]));
-  const assets = period
-    ? await assetsOfResources(
-        db,
-        list.entries.map((entry) => entry.resourceId),
-      )
-    : undefined;
+  const index = period ? await registry.indexOf(db) : undefined;
   const wanted = period
     ? meritOrderEvents(list, source, period, {
         programID: await ensureProgram(db, programFor(config, period.constraintId), now),
         intervalMinutes: config.intervalMinutes,
         sellerServices,
-        assetOf: (resourceId) => assets?.get(resourceId.toLowerCase()),
+        assetOf: (resourceId) => index?.assetOfResource(resourceId),
       })
     : new Map<string, EventRequest>();
   const derived: DerivedReference[] = [];

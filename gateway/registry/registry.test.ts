@@ -12,7 +12,7 @@ import { bitraderFixture } from '../testing/fixtures.ts';
 import { routerTestApp } from '../testing/routerApp.ts';
 import { adminRegistryRouter } from './adminRoutes.ts';
 import { registryConsistencyReaction } from './intakeConsistency.ts';
-import { assetsOfResources, replaceRegistry } from './registryRecords.ts';
+import { replaceRegistry } from './registryRecords.ts';
 import { RegistryIndexCache } from './registryIndexCache.ts';
 import { bitraderRegistry } from './testing/bitraderRegistry.ts';
 
@@ -58,17 +58,6 @@ forEachBackend((backend) => {
       assert.deepEqual(contract.body.availabilityPrice, { amount: 500, currency: 'GBP' });
       const missing = await request(app()).get('/admin/v1/registry/assets/NOPE').expect(404);
       assert.equal(missing.body.type, problem('registry.not-found'));
-    });
-
-    it('finds the assets behind a list’s resources, whatever their case, for a short list (by the resource index) and a long one alike', async () => {
-      await putRegistry(bitraderRegistry()).expect(200);
-      const expected = new Map(bitraderRegistry().assets.map((asset) => [asset.resourceId.toLowerCase(), asset]));
-      const short = await assetsOfResources(store.db, ['G1_AGG1', 'g1_agg1', 'unregistered']);
-      assert.deepEqual([...short], [['g1_agg1', expected.get('g1_agg1')]]);
-      // More resources than one indexed lookup takes: every asset is read once, and only those asked for matter.
-      const long = await assetsOfResources(store.db, [...Array.from({ length: 600 }, (_, i) => `unregistered-${i}`), ...expected.keys()]);
-      assert.deepEqual(new Map([...long].filter(([key]) => expected.has(key))), expected);
-      assert.deepEqual(await assetsOfResources(store.db, []), new Map());
     });
 
     it('keeps its index while the registry is unchanged, and reads it again after a write, by anyone, but never after a write that rolled back', async () => {

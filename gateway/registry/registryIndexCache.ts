@@ -9,7 +9,8 @@ import { readRegistry } from './registryRecords.ts';
  * version token (one row, in the caller's transaction); a write anywhere,
  * by any instance or process, replaces the token in its own transaction, so
  * a changed or rolled-back registry is never served from the cache.
- * One per store: each consistency reaction keeps its own.
+ * One per store: the composition root shares it between the intake's
+ * reactions and the CIM API.
  */
 export class RegistryIndexCache {
   private cached: { version: string; index: RegistryIndex } | undefined;

@@ -24,25 +24,6 @@ export async function readRegistry(db: StoreExecutor): Promise<RegistrySnapshot>
   };
 }
 
-/** Resources per indexed lookup; a list naming more reads every asset once instead (still not the parties and contracts). */
-const RESOURCE_LOOKUP = 500;
-
-/**
- * The registered assets behind ANM resources, by lower-case resource id: what
- * a merit order list's events need, read through the resource index instead
- * of the whole registry on every list (a DSO's registry may hold thousands).
- * Where two assets share a resource, the one last in id order wins, as in
- * RegistryIndex.
- */
-export async function assetsOfResources(db: StoreExecutor, resourceIds: Iterable<string>): Promise<Map<string, Asset>> {
-  const keys = [...new Set([...resourceIds].map((id) => id.toLowerCase()))];
-  if (keys.length === 0) return new Map();
-  const query = db.selectFrom('registry_assets').select('body');
-  const rows = await (keys.length <= RESOURCE_LOOKUP ? query.where('resource_key', 'in', keys) : query).execute();
-  const assets = rows.map((row) => JSON.parse(row.body) as Asset).sort(byKey((asset) => asset.dsoAssetId));
-  return new Map(assets.map((asset) => [asset.resourceId.toLowerCase(), asset]));
-}
-
 /** Replaces the registry with `snapshot` after checking it as a whole; refuses with every violation found. */
 export async function replaceRegistry(tx: StoreExecutor, snapshot: RegistrySnapshot): Promise<RegistrySnapshot> {
   const violations = registryViolations(snapshot);

@@ -163,10 +163,11 @@ const RELEASE_MEMBER = CompiledQuery.raw('release flexgate_member');
 const UNDO_MEMBER = CompiledQuery.raw('rollback to flexgate_member');
 /** Immediate: the group holds the write lock from its start, so no other process's commit can leave it on a stale snapshot. */
 const BEGIN_GROUP = CompiledQuery.raw('begin immediate');
-const COMMIT_GROUP = CompiledQuery.raw('commit');
 /** A read-only transaction: a snapshot of its own, no write lock (an export from another process must not stop the gateway's writes). */
 const BEGIN_READ = CompiledQuery.raw('begin');
-const ROLLBACK_GROUP = CompiledQuery.raw('rollback');
+/** Ends a group, or a read-only transaction. */
+const COMMIT = CompiledQuery.raw('commit');
+const ROLLBACK = CompiledQuery.raw('rollback');
 
 /** One outer transaction and the transactions (savepoints) that ran in it; each member is released only once the group has committed. */
 class Group {
@@ -232,14 +233,14 @@ class GroupSyncDriver extends SqliteDriver {
   }
 
   override async commitTransaction(connection: DatabaseConnection): Promise<void> {
-    await connection.executeQuery(this.readOnly ? COMMIT_GROUP : RELEASE_MEMBER);
+    await connection.executeQuery(this.readOnly ? COMMIT : RELEASE_MEMBER);
     this.readOnly = false;
   }
 
   override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
     if (this.readOnly) {
       this.readOnly = false;
-      if (this.database.inTransaction) await connection.executeQuery(ROLLBACK_GROUP);
+      if (this.database.inTransaction) await connection.executeQuery(ROLLBACK);
       return;
     }
     // Some failures (a full disk, an I/O error) make SQLite roll back the whole transaction: the group is lost, not just this member.
@@ -250,7 +251,11 @@ class GroupSyncDriver extends SqliteDriver {
       this.writes.wrote = this.wroteBeforeMember;
     } catch (error) {
       // A member that cannot be undone alone takes its group with it: nothing of its work may commit.
-      await this.abandonGroup(connection, new Error('A failed transaction could not be undone alone: its group transaction is rolled back', { cause: error }));
+      await this.abandonGroup(
+        connection,
+        this.group,
+        new Error('A failed transaction could not be undone alone: its group transaction is rolled back', { cause: error }),
+      );
       throw error;
     }
   }
@@ -302,22 +307,24 @@ class GroupSyncDriver extends SqliteDriver {
   private async commitGroup(connection: DatabaseConnection, group: Group): Promise<void> {
     this.group = undefined;
     try {
-      await connection.executeQuery(COMMIT_GROUP);
+      await connection.executeQuery(COMMIT);
     } catch (error) {
-      this.group = group;
-      await this.abandonGroup(connection, new Error('The group transaction failed to commit: the work of every transaction in it is lost', { cause: error }));
+      await this.abandonGroup(
+        connection,
+        group,
+        new Error('The group transaction failed to commit: the work of every transaction in it is lost', { cause: error }),
+      );
       return;
     }
     group.end();
   }
 
-  /** Fails every member of the open group and rolls it back. */
-  private async abandonGroup(connection: DatabaseConnection, reason: Error): Promise<void> {
-    const group = this.group;
-    this.group = undefined;
+  /** Fails every member of `group` and rolls it back. */
+  private async abandonGroup(connection: DatabaseConnection, group: Group | undefined, reason: Error): Promise<void> {
+    if (this.group === group) this.group = undefined;
     group?.end(reason);
     try {
-      if (this.database.inTransaction) await connection.executeQuery(ROLLBACK_GROUP);
+      if (this.database.inTransaction) await connection.executeQuery(ROLLBACK);
     } catch (error) {
       // Work done now would land in a transaction that never commits: every later use fails instead of being answered,
       // and closing the connection rolls it back, so it holds the write lock no longer.
