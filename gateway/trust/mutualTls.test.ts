@@ -3,13 +3,17 @@ import { mkdtempSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { connect, type ConnectionOptions, type TLSSocket } from 'node:tls';
-import { ensureDevPki, issueCertificate, loadTlsCredentials, revokeCertificate, type TlsCredentials } from '../../certs/index.ts';
+import { DEV_GATEWAY_URN, ensureDevPki, issueCertificate, loadTlsCredentials, revokeCertificate, type TlsCredentials } from '../../certs/index.ts';
 import { pkiLayout } from '../../certs/pkiLayout.ts';
 import { x509 } from '../../certs/x509.ts';
 import { forEachBackend } from '../store/testStores.ts';
-import type { Budgets } from '../budgets.ts';
+import { DEFAULT_BUDGETS, type Budgets } from '../budgets.ts';
+import { testLogger } from '../testing/silentLogger.ts';
+import { createMutualTlsServer } from './mutualTls.ts';
 import { DEV_ADMIN, DEV_ANM, DEV_DSO, DEV_FSP, startTestGateway, temporaryDevPki, type TestGateway } from '../testing/testGateway.ts';
 
 /** Opens a TLS connection as a party and sends one HTTP request: `HTTP <status>` if the server replied, else how it refused. */
@@ -228,5 +232,43 @@ describe('the mutual TLS listener bounds connections', function () {
     for (const socket of held) socket.destroy();
     await new Promise((resolve) => setTimeout(resolve, 100));
     assert.equal(await tryRequest(running, DEV_ADMIN), LET_IN);
+  });
+});
+
+describe('the mutual TLS listener and a request still in progress', function () {
+  this.timeout(30_000);
+
+  it('answers a request that takes longer than the idle timeout, and closes the connection once it is idle', async () => {
+    const pkiDir = await temporaryDevPki();
+    const listener = await createMutualTlsServer({
+      pkiDir,
+      identity: DEV_GATEWAY_URN,
+      logger: testLogger,
+      budgets: { ...DEFAULT_BUDGETS, idleConnectionMs: 300 },
+    });
+    // Silent for three idle timeouts before answering, as a large document's work is.
+    listener.server.on('request', (_req: IncomingMessage, res: ServerResponse) => setTimeout(() => res.end('late answer'), 900));
+    await new Promise<void>((resolve) => listener.server.listen(0, '127.0.0.1', resolve));
+    const { port } = listener.server.address() as AddressInfo;
+    const { cert, key, ca } = await loadTlsCredentials(pkiDir, DEV_ANM);
+    try {
+      const { body, socket } = await new Promise<{ body: string; socket: TLSSocket }>((resolve, reject) => {
+        const request = httpsRequest({ host: '127.0.0.1', port, path: '/slow', cert, key, ca, agent: false, headers: { connection: 'keep-alive' } }, (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => (text += chunk));
+          res.on('end', () => resolve({ body: text, socket: request.socket as TLSSocket }));
+        });
+        request.on('error', reject);
+        request.end();
+      });
+      assert.equal(body, 'late answer');
+      const answeredAt = Date.now();
+      if (!socket.destroyed) await new Promise((resolve) => socket.once('close', resolve));
+      assert.ok(Date.now() - answeredAt < 5_000, 'the connection, idle after its answer, is closed');
+    } finally {
+      listener.stop();
+      await new Promise((resolve) => listener.server.close(resolve));
+    }
   });
 });

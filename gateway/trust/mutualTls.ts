@@ -1,5 +1,6 @@
 import { constants, X509Certificate } from 'node:crypto';
 import { statSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { Socket } from 'node:net';
 import type { SecureContextOptions, TLSSocket } from 'node:tls';
@@ -109,6 +110,7 @@ export async function createMutualTlsServer(options: MutualTlsOptions): Promise<
   // A connection with no request in progress (before its first request or between two) is closed after this.
   server.timeout = budgets.idleConnectionMs;
   server.keepAliveTimeout = Math.min(5_000, budgets.idleConnectionMs);
+  closeOnlyIdleConnections(server);
 
   const sockets = new Map<TLSSocket, { serial: string; party: string }>();
   const perParty = new Map<string, number>();
@@ -279,4 +281,24 @@ class CrlFiles {
 
 function trustStateOf(material: TrustMaterial): TrustState {
   return { issuingAuthorities: material.ca.map((pem) => new X509Certificate(pem)), revokedSerials: revokedSerialNumbers(material.crl) };
+}
+
+/**
+ * Node closes a connection silent for `server.timeout` even while the
+ * gateway is still working on its request (a 100k-entry list on a slow
+ * machine), and the client sees a reset instead of its answer. Receiving a
+ * request is bounded by the server's header and request timeouts and the
+ * work by its own budgets, so only a connection without a request in
+ * progress is closed here; the timer starts again with the answer's bytes.
+ */
+function closeOnlyIdleConnections(server: Server): void {
+  const inProgress = new WeakMap<Socket, number>();
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    const { socket } = req;
+    inProgress.set(socket, (inProgress.get(socket) ?? 0) + 1);
+    res.once('close', () => inProgress.set(socket, (inProgress.get(socket) ?? 1) - 1));
+  });
+  server.on('timeout', (socket: Socket) => {
+    if (!inProgress.get(socket)) socket.destroy();
+  });
 }
