@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { timeOrderedUuid } from '../../protocol/identity/timeOrderedUuid.ts';
+import { BulkInsert } from '../store/bulkInsert.ts';
 import type { StoreExecutor } from '../store/store.ts';
 import type { ChannelKind } from './tables.ts';
 
@@ -52,8 +53,29 @@ export async function enqueueNotification(tx: StoreExecutor, notification: Outbo
   return { id: existing.id, created: false };
 }
 
-/** Rows per INSERT: within SQLite's and PostgreSQL's bound-parameter limits at 15 columns. */
-const ENQUEUE_BATCH = 500;
+/** Stored bodies, and outbox rows (500 of 15 columns stay within both databases' parameter limits), in multi-row statements. */
+const BODY_ROWS = new BulkInsert('delivery_bodies', ['id', 'body'], { batch: 500 });
+const OUTBOX_ROWS = new BulkInsert(
+  'delivery_outbox',
+  [
+    'id',
+    'subscriber_key',
+    'channel_kind',
+    'destination',
+    'bearer_token',
+    'content_type',
+    'body_id',
+    'idempotency_key',
+    'state',
+    'attempts',
+    'redeliveries',
+    'created_at',
+    'round_started_at',
+    'next_attempt_at',
+    'updated_at',
+  ],
+  { batch: 500, skipConflictsOn: ['subscriber_key', 'idempotency_key'] },
+);
 
 /**
  * Puts many notifications in the outbox in multi-row statements, in the
@@ -75,19 +97,8 @@ export async function enqueueNotifications(tx: StoreExecutor, notifications: rea
     }
     return outboxRow(notification, bodyId, at);
   });
-  for (let start = 0; start < bodies.length; start += ENQUEUE_BATCH) {
-    await tx
-      .insertInto('delivery_bodies')
-      .values(bodies.slice(start, start + ENQUEUE_BATCH))
-      .execute();
-  }
-  for (let start = 0; start < rows.length; start += ENQUEUE_BATCH) {
-    await tx
-      .insertInto('delivery_outbox')
-      .values(rows.slice(start, start + ENQUEUE_BATCH))
-      .onConflict((conflict) => conflict.columns(['subscriber_key', 'idempotency_key']).doNothing())
-      .execute();
-  }
+  await BODY_ROWS.insert(tx, bodies);
+  await OUTBOX_ROWS.insert(tx, rows);
 }
 
 /** A body as bytes: a Buffer as it is, a string encoded once per distinct body. */

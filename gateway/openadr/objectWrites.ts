@@ -1,12 +1,32 @@
 import { canonicalJson } from '../../protocol/canonicalJson.ts';
+import { BulkInsert } from '../store/bulkInsert.ts';
 import type { StoreExecutor } from '../store/store.ts';
 import { grantRows, INDEXED_TYPES, subscriptionCallbackRows } from './indexTables.ts';
 // Every write is announced to subscribers in its own transaction, just before it commits.
 import { recordChange } from './notifications.ts';
 import type { NewObject, StoredObject } from './objectTable.ts';
 
-/** Rows per INSERT: within SQLite's and PostgreSQL's bound-parameter limits at 14 columns. */
-const INSERT_BATCH = 500;
+/** New objects in multi-row statements: 500 rows of 14 columns stay within both databases' parameter limits. */
+const OBJECT_ROWS = new BulkInsert(
+  'openadr_objects',
+  [
+    'id',
+    'object_type',
+    'client_id',
+    'ven_id',
+    'program_id',
+    'event_id',
+    'name',
+    'targets',
+    'body',
+    'created_at',
+    'modified_at',
+    'source_key',
+    'lifecycle',
+    'version',
+  ],
+  { batch: 500 },
+);
 
 export async function insertObject<T>(db: StoreExecutor, object: NewObject<T>): Promise<void> {
   await insertObjects(db, [object]);
@@ -16,29 +36,25 @@ export async function insertObject<T>(db: StoreExecutor, object: NewObject<T>): 
 export async function insertObjects<T>(db: StoreExecutor, objects: readonly NewObject<T>[]): Promise<void> {
   // Serialised once: the stored body is also what the change's notifications carry.
   const bodies = objects.map((object) => canonicalJson(object.body));
-  for (let start = 0; start < objects.length; start += INSERT_BATCH) {
-    await db
-      .insertInto('openadr_objects')
-      .values(
-        objects.slice(start, start + INSERT_BATCH).map((object, k) => ({
-          id: object.id,
-          object_type: object.objectType,
-          client_id: object.clientId,
-          ven_id: object.venId,
-          program_id: object.programId,
-          event_id: object.eventId,
-          name: object.name,
-          targets: JSON.stringify(object.targets),
-          body: bodies[start + k]!,
-          created_at: object.createdAt,
-          modified_at: object.createdAt,
-          source_key: object.sourceKey,
-          lifecycle: object.lifecycle,
-          version: 1,
-        })),
-      )
-      .execute();
-  }
+  await OBJECT_ROWS.insert(
+    db,
+    objects.map((object, k) => ({
+      id: object.id,
+      object_type: object.objectType,
+      client_id: object.clientId,
+      ven_id: object.venId,
+      program_id: object.programId,
+      event_id: object.eventId,
+      name: object.name,
+      targets: JSON.stringify(object.targets),
+      body: bodies[k]!,
+      created_at: object.createdAt,
+      modified_at: object.createdAt,
+      source_key: object.sourceKey,
+      lifecycle: object.lifecycle,
+      version: 1,
+    })),
+  );
   for (const [k, object] of objects.entries()) {
     await reindex(db, object, true);
     await recordChange(db, 'CREATE', { ...object, seq: 0, version: 1 }, bodies[k]);

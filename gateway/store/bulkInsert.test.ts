@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict';
+import { BulkInsert } from './bulkInsert.ts';
+import type { Store } from './store.ts';
+import { forEachBackend } from './testStores.ts';
+
+const bodies = new BulkInsert('delivery_bodies', ['id', 'body'], { batch: 7 });
+
+forEachBackend((backend) => {
+  describe(`bulk inserts on ${backend.name}`, function () {
+    this.timeout(30_000);
+    let store: Store;
+    beforeEach(async function () {
+      store = await backend.open(this);
+    });
+    afterEach(async () => store?.close());
+
+    it('stores every row, each value in its own column, across full batches and a remainder', async () => {
+      const rows = Array.from({ length: 23 }, (_, n) => ({ id: `body-${String(n).padStart(2, '0')}`, body: Buffer.from(`notification ${n}`) }));
+      await store.transaction((tx) => bodies.insert(tx, rows));
+      const stored = await store.db.selectFrom('delivery_bodies').select(['id', 'body']).orderBy('id').execute();
+      assert.deepEqual(
+        stored.map(({ id, body }) => [id, Buffer.from(body).toString()]),
+        rows.map(({ id, body }) => [id, body.toString()]),
+      );
+    });
+
+    it('rolls back with the transaction it ran in', async () => {
+      await assert.rejects(
+        store.transaction(async (tx) => {
+          await bodies.insert(tx, [{ id: 'kept-only-on-commit', body: Buffer.from('x') }]);
+          throw new Error('the message is refused after its rows were written');
+        }),
+        /refused/,
+      );
+      assert.equal((await store.db.selectFrom('delivery_bodies').select('id').execute()).length, 0);
+    });
+
+    it('skips rows that clash on the conflict columns and fails on other clashes', async () => {
+      const skipping = new BulkInsert('delivery_bodies', ['id', 'body'], { batch: 2, skipConflictsOn: ['id'] });
+      await skipping.insert(store.db, [{ id: 'a', body: Buffer.from('first') }]);
+      await skipping.insert(store.db, [
+        { id: 'a', body: Buffer.from('second') },
+        { id: 'b', body: Buffer.from('b') },
+        { id: 'c', body: Buffer.from('c') },
+      ]);
+      const stored = await store.db.selectFrom('delivery_bodies').select(['id', 'body']).orderBy('id').execute();
+      assert.deepEqual(
+        stored.map(({ id, body }) => `${id}=${Buffer.from(body).toString()}`),
+        ['a=first', 'b=b', 'c=c'],
+      );
+      await assert.rejects(bodies.insert(store.db, [{ id: 'a', body: Buffer.from('again') }]));
+    });
+  });
+});
+
+describe('bulk insert batches', () => {
+  it('are refused when they would pass the parameter limit', () => {
+    assert.throws(() => new BulkInsert('delivery_bodies', ['id', 'body'], { batch: 20_000 }), /parameter limit/);
+  });
+});
