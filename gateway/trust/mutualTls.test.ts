@@ -13,7 +13,7 @@ import { x509 } from '../../certs/x509.ts';
 import { forEachBackend } from '../store/testStores.ts';
 import { DEFAULT_BUDGETS, type Budgets } from '../budgets.ts';
 import { testLogger } from '../testing/silentLogger.ts';
-import { createMutualTlsServer } from './mutualTls.ts';
+import { createMutualTlsServer, type MutualTlsListener } from './mutualTls.ts';
 import { DEV_ADMIN, DEV_ANM, DEV_DSO, DEV_FSP, startTestGateway, temporaryDevPki, type TestGateway } from '../testing/testGateway.ts';
 
 /** Opens a TLS connection as a party and sends one HTTP request: `HTTP <status>` if the server replied, else how it refused. */
@@ -237,38 +237,80 @@ describe('the mutual TLS listener bounds connections', function () {
 
 describe('the mutual TLS listener and a request still in progress', function () {
   this.timeout(30_000);
+  const IDLE_MS = 300;
+  let listener: MutualTlsListener;
+  let port: number;
+  let client: TlsCredentials;
+  /** The server's side of every connection, with when it closed. */
+  let connections: { closedAt?: number }[];
 
-  it('answers a request that takes longer than the idle timeout, and closes the connection once it is idle', async () => {
+  beforeEach(async () => {
     const pkiDir = await temporaryDevPki();
-    const listener = await createMutualTlsServer({
+    listener = await createMutualTlsServer({
       pkiDir,
       identity: DEV_GATEWAY_URN,
       logger: testLogger,
-      budgets: { ...DEFAULT_BUDGETS, idleConnectionMs: 300 },
+      budgets: { ...DEFAULT_BUDGETS, idleConnectionMs: IDLE_MS },
     });
-    // Silent for three idle timeouts before answering, as a large document's work is.
-    listener.server.on('request', (_req: IncomingMessage, res: ServerResponse) => setTimeout(() => res.end('late answer'), 900));
+    connections = [];
+    listener.server.on('secureConnection', (socket: TLSSocket) => {
+      const connection: { closedAt?: number } = {};
+      connections.push(connection);
+      socket.once('close', () => (connection.closedAt = Date.now()));
+    });
     await new Promise<void>((resolve) => listener.server.listen(0, '127.0.0.1', resolve));
-    const { port } = listener.server.address() as AddressInfo;
-    const { cert, key, ca } = await loadTlsCredentials(pkiDir, DEV_ANM);
-    try {
-      const { body, socket } = await new Promise<{ body: string; socket: TLSSocket }>((resolve, reject) => {
-        const request = httpsRequest({ host: '127.0.0.1', port, path: '/slow', cert, key, ca, agent: false, headers: { connection: 'keep-alive' } }, (res) => {
-          let text = '';
-          res.setEncoding('utf8');
-          res.on('data', (chunk: string) => (text += chunk));
-          res.on('end', () => resolve({ body: text, socket: request.socket as TLSSocket }));
-        });
-        request.on('error', reject);
-        request.end();
+    port = (listener.server.address() as AddressInfo).port;
+    client = await loadTlsCredentials(pkiDir, DEV_ANM);
+  });
+  afterEach(async () => {
+    listener.stop();
+    listener.server.closeAllConnections();
+    await new Promise((resolve) => listener.server.close(resolve));
+  });
+
+  it('answers a request that takes longer than the idle timeout, and closes the connection once it is idle', async () => {
+    // Silent for three idle timeouts before answering, as a large document's work is.
+    listener.server.on('request', (_req: IncomingMessage, res: ServerResponse) => setTimeout(() => res.end('late answer'), 3 * IDLE_MS));
+    const { cert, key, ca } = client;
+    const body = await new Promise<string>((resolve, reject) => {
+      const request = httpsRequest({ host: '127.0.0.1', port, path: '/slow', cert, key, ca, agent: false, headers: { connection: 'keep-alive' } }, (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => resolve(text));
       });
-      assert.equal(body, 'late answer');
-      const answeredAt = Date.now();
-      if (!socket.destroyed) await new Promise((resolve) => socket.once('close', resolve));
-      assert.ok(Date.now() - answeredAt < 5_000, 'the connection, idle after its answer, is closed');
+      request.on('error', reject);
+      request.end();
+    });
+    assert.equal(body, 'late answer');
+    const answeredAt = Date.now();
+    await until(() => connections[0]?.closedAt !== undefined);
+    assert.ok(connections[0]!.closedAt! - answeredAt < 5_000, 'the connection, idle after its answer, is closed');
+  });
+
+  it('still closes a connection whose client stops reading its answer', async () => {
+    // An answer far larger than the socket buffers: it can only be sent as fast as the client reads.
+    listener.server.on('request', (_req: IncomingMessage, res: ServerResponse) => res.end(Buffer.alloc(32 * 1024 * 1024)));
+    const { cert, key, ca } = client;
+    const socket = connect({ host: '127.0.0.1', port, cert, key, ca });
+    try {
+      await new Promise((resolve) => socket.once('secureConnect', resolve));
+      socket.pause();
+      socket.write('GET /large HTTP/1.1\r\nHost: localhost\r\n\r\n');
+      const sentAt = Date.now();
+      await until(() => connections[0]?.closedAt !== undefined);
+      assert.ok(connections[0]!.closedAt! - sentAt < 5_000, `closed ${connections[0]!.closedAt! - sentAt} ms after the request`);
     } finally {
-      listener.stop();
-      await new Promise((resolve) => listener.server.close(resolve));
+      socket.destroy();
     }
   });
 });
+
+/** Waits (at most 10 s) until `condition` holds. */
+async function until(condition: () => boolean): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

@@ -288,17 +288,21 @@ function trustStateOf(material: TrustMaterial): TrustState {
  * gateway is still working on its request (a 100k-entry list on a slow
  * machine), and the client sees a reset instead of its answer. Receiving a
  * request is bounded by the server's header and request timeouts and the
- * work by its own budgets, so only a connection without a request in
- * progress is closed here; the timer starts again with the answer's bytes.
+ * work by its own budgets, so a connection is spared only while an answer
+ * is still being worked out; once it is being sent the timeout applies
+ * again, so a client that stops reading cannot hold the connection.
  */
 function closeOnlyIdleConnections(server: Server): void {
-  const inProgress = new WeakMap<Socket, number>();
+  const answers = new WeakMap<Socket, Set<ServerResponse>>();
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     const { socket } = req;
-    inProgress.set(socket, (inProgress.get(socket) ?? 0) + 1);
-    res.once('close', () => inProgress.set(socket, (inProgress.get(socket) ?? 1) - 1));
+    let open = answers.get(socket);
+    if (!open) answers.set(socket, (open = new Set()));
+    open.add(res);
+    res.once('close', () => open.delete(res));
   });
   server.on('timeout', (socket: Socket) => {
-    if (!inProgress.get(socket)) socket.destroy();
+    const working = [...(answers.get(socket) ?? [])].some((res) => !res.headersSent);
+    if (!working) socket.destroy();
   });
 }
