@@ -144,9 +144,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     throw error;
   }
   const { server, signer, trust } = tls;
-  server.headersTimeout = 15_000;
   server.on('clientError', answerUnparseableRequest);
-  server.requestTimeout = 60_000;
 
   // Listen first: the application needs the URL it is reached at. A connection's TLS handshake takes longer than attaching the listener below.
   await new Promise<void>((resolve, reject) => {

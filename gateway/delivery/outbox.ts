@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { timeOrderedUuid } from '../../protocol/identity/timeOrderedUuid.ts';
-import { BulkInsert } from '../store/bulkInsert.ts';
+import { BulkInsert, type BulkRow } from '../store/bulkInsert.ts';
 import type { StoreExecutor } from '../store/store.ts';
 import type { ChannelKind } from './tables.ts';
 
@@ -53,29 +53,25 @@ export async function enqueueNotification(tx: StoreExecutor, notification: Outbo
   return { id: existing.id, created: false };
 }
 
-/** Stored bodies, and outbox rows (500 of 15 columns stay within both databases' parameter limits), in multi-row statements. */
-const BODY_ROWS = new BulkInsert('delivery_bodies', ['id', 'body'], { batch: 500 });
-const OUTBOX_ROWS = new BulkInsert(
-  'delivery_outbox',
-  [
-    'id',
-    'subscriber_key',
-    'channel_kind',
-    'destination',
-    'bearer_token',
-    'content_type',
-    'body_id',
-    'idempotency_key',
-    'state',
-    'attempts',
-    'redeliveries',
-    'created_at',
-    'round_started_at',
-    'next_attempt_at',
-    'updated_at',
-  ],
-  { batch: 500, skipConflictsOn: ['subscriber_key', 'idempotency_key'] },
-);
+const OUTBOX_COLUMNS = [
+  'id',
+  'subscriber_key',
+  'channel_kind',
+  'destination',
+  'bearer_token',
+  'content_type',
+  'body_id',
+  'idempotency_key',
+  'state',
+  'attempts',
+  'redeliveries',
+  'created_at',
+  'round_started_at',
+  'next_attempt_at',
+  'updated_at',
+] as const;
+const BODY_ROWS = new BulkInsert('delivery_bodies', ['id', 'body']);
+const OUTBOX_ROWS = new BulkInsert('delivery_outbox', OUTBOX_COLUMNS, ['subscriber_key', 'idempotency_key']);
 
 /**
  * Puts many notifications in the outbox in multi-row statements, in the
@@ -104,7 +100,7 @@ export async function enqueueNotifications(tx: StoreExecutor, notifications: rea
 /** A body as bytes: a Buffer as it is, a string encoded once per distinct body. */
 const bytesOf = (body: Uint8Array | string): Buffer => (Buffer.isBuffer(body) ? body : Buffer.from(body));
 
-function outboxRow(notification: OutboundNotification, bodyId: string, at: string) {
+function outboxRow(notification: OutboundNotification, bodyId: string, at: string): BulkRow<'delivery_outbox', (typeof OUTBOX_COLUMNS)[number]> {
   const { kind, destination, bearerToken } = channelColumns(notification.channel);
   return {
     id: timeOrderedUuid(),

@@ -1,32 +1,28 @@
 import { canonicalJson } from '../../protocol/canonicalJson.ts';
-import { BulkInsert } from '../store/bulkInsert.ts';
+import { BulkInsert, type BulkRow } from '../store/bulkInsert.ts';
 import type { StoreExecutor } from '../store/store.ts';
 import { grantRows, INDEXED_TYPES, subscriptionCallbackRows } from './indexTables.ts';
 // Every write is announced to subscribers in its own transaction, just before it commits.
 import { recordChange } from './notifications.ts';
 import type { NewObject, StoredObject } from './objectTable.ts';
 
-/** New objects in multi-row statements: 500 rows of 14 columns stay within both databases' parameter limits. */
-const OBJECT_ROWS = new BulkInsert(
-  'openadr_objects',
-  [
-    'id',
-    'object_type',
-    'client_id',
-    'ven_id',
-    'program_id',
-    'event_id',
-    'name',
-    'targets',
-    'body',
-    'created_at',
-    'modified_at',
-    'source_key',
-    'lifecycle',
-    'version',
-  ],
-  { batch: 500 },
-);
+const OBJECT_COLUMNS = [
+  'id',
+  'object_type',
+  'client_id',
+  'ven_id',
+  'program_id',
+  'event_id',
+  'name',
+  'targets',
+  'body',
+  'created_at',
+  'modified_at',
+  'source_key',
+  'lifecycle',
+  'version',
+] as const;
+const OBJECT_ROWS = new BulkInsert('openadr_objects', OBJECT_COLUMNS);
 
 export async function insertObject<T>(db: StoreExecutor, object: NewObject<T>): Promise<void> {
   await insertObjects(db, [object]);
@@ -38,7 +34,7 @@ export async function insertObjects<T>(db: StoreExecutor, objects: readonly NewO
   const bodies = objects.map((object) => canonicalJson(object.body));
   await OBJECT_ROWS.insert(
     db,
-    objects.map((object, k) => ({
+    objects.map((object, k): BulkRow<'openadr_objects', (typeof OBJECT_COLUMNS)[number]> => ({
       id: object.id,
       object_type: object.objectType,
       client_id: object.clientId,

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { connect, type ConnectionOptions, type TLSSocket } from 'node:tls';
 import { DEV_GATEWAY_URN, ensureDevPki, issueCertificate, loadTlsCredentials, revokeCertificate, type TlsCredentials } from '../../certs/index.ts';
 import { pkiLayout } from '../../certs/pkiLayout.ts';
@@ -13,8 +13,8 @@ import { x509 } from '../../certs/x509.ts';
 import { forEachBackend } from '../store/testStores.ts';
 import { DEFAULT_BUDGETS, type Budgets } from '../budgets.ts';
 import { testLogger } from '../testing/silentLogger.ts';
-import { createMutualTlsServer, type MutualTlsListener } from './mutualTls.ts';
 import { DEV_ADMIN, DEV_ANM, DEV_DSO, DEV_FSP, startTestGateway, temporaryDevPki, type TestGateway } from '../testing/testGateway.ts';
+import { createMutualTlsServer, type MutualTlsListener } from './mutualTls.ts';
 
 /** Opens a TLS connection as a party and sends one HTTP request: `HTTP <status>` if the server replied, else how it refused. */
 async function tryRequest(running: TestGateway, party: string | TlsCredentials, extra: ConnectionOptions = {}): Promise<string> {
@@ -268,42 +268,60 @@ describe('the mutual TLS listener and a request still in progress', function () 
     await new Promise((resolve) => listener.server.close(resolve));
   });
 
-  it('answers a request that takes longer than the idle timeout, and closes the connection once it is idle', async () => {
-    // Silent for three idle timeouts before answering, as a large document's work is.
-    listener.server.on('request', (_req: IncomingMessage, res: ServerResponse) => setTimeout(() => res.end('late answer'), 3 * IDLE_MS));
-    const { cert, key, ca } = client;
-    const body = await new Promise<string>((resolve, reject) => {
-      const request = httpsRequest({ host: '127.0.0.1', port, path: '/slow', cert, key, ca, agent: false, headers: { connection: 'keep-alive' } }, (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (text += chunk));
-        res.on('end', () => resolve(text));
-      });
-      request.on('error', reject);
-      request.end();
-    });
-    assert.equal(body, 'late answer');
-    const answeredAt = Date.now();
-    await until(() => connections[0]?.closedAt !== undefined);
-    assert.ok(connections[0]!.closedAt! - answeredAt < 5_000, 'the connection, idle after its answer, is closed');
-  });
+  /** Answers `/large` at once with more than the socket buffers hold, and anything else after three idle timeouts, as a large document's work does. */
+  const answer = (req: IncomingMessage, res: ServerResponse) => {
+    if (req.url === '/large') res.end(Buffer.alloc(32 * 1024 * 1024));
+    else setTimeout(() => res.end('late answer'), 3 * IDLE_MS);
+  };
 
-  it('still closes a connection whose client stops reading its answer', async () => {
-    // An answer far larger than the socket buffers: it can only be sent as fast as the client reads.
-    listener.server.on('request', (_req: IncomingMessage, res: ServerResponse) => res.end(Buffer.alloc(32 * 1024 * 1024)));
-    const { cert, key, ca } = client;
-    const socket = connect({ host: '127.0.0.1', port, cert, key, ca });
+  /** A raw TLS connection as the dev ANM: the test decides when it reads, and it never closes first. */
+  const open = async (): Promise<TLSSocket> => {
+    const socket = connect({ host: '127.0.0.1', port, ...client });
+    await new Promise((resolve) => socket.once('secureConnect', resolve));
+    return socket;
+  };
+
+  it('answers a request that takes longer than the idle timeout, then closes the connection once it is idle', async () => {
+    listener.server.on('request', answer);
+    const socket = await open();
     try {
-      await new Promise((resolve) => socket.once('secureConnect', resolve));
-      socket.pause();
-      socket.write('GET /large HTTP/1.1\r\nHost: localhost\r\n\r\n');
-      const sentAt = Date.now();
+      let received = '';
+      const answered = new Promise<number>((resolve) =>
+        socket.on('data', (chunk: Buffer) => {
+          received += chunk.toString('latin1');
+          if (received.endsWith('late answer')) resolve(Date.now());
+        }),
+      );
+      socket.write('GET /slow HTTP/1.1\r\nHost: localhost\r\n\r\n');
+      const answeredAt = await answered;
+      assert.match(received, /^HTTP\/1\.1 200/);
       await until(() => connections[0]?.closedAt !== undefined);
-      assert.ok(connections[0]!.closedAt! - sentAt < 5_000, `closed ${connections[0]!.closedAt! - sentAt} ms after the request`);
+      const idleFor = connections[0]!.closedAt! - answeredAt;
+      assert.ok(idleFor >= IDLE_MS - 50 && idleFor < 5_000, `closed by the server ${idleFor} ms after the answer`);
     } finally {
       socket.destroy();
     }
   });
+
+  for (const [what, requests] of [
+    ['asks for a large answer, then', ['/large']],
+    ['asks for a large answer and a slow one, then', ['/large', '/slow']],
+  ] as const) {
+    it(`still closes the connection of a client that ${what} stops reading`, async () => {
+      listener.server.on('request', answer);
+      const socket = await open();
+      try {
+        socket.pause();
+        socket.write(requests.map((path) => `GET ${path} HTTP/1.1\r\nHost: localhost\r\n\r\n`).join(''));
+        const sentAt = Date.now();
+        await until(() => connections[0]?.closedAt !== undefined);
+        const heldFor = connections[0]!.closedAt! - sentAt;
+        assert.ok(heldFor < 5_000, `closed ${heldFor} ms after the requests`);
+      } finally {
+        socket.destroy();
+      }
+    });
+  }
 });
 
 /** Waits (at most 10 s) until `condition` holds. */

@@ -110,6 +110,9 @@ export async function createMutualTlsServer(options: MutualTlsOptions): Promise<
   // A connection with no request in progress (before its first request or between two) is closed after this.
   server.timeout = budgets.idleConnectionMs;
   server.keepAliveTimeout = Math.min(5_000, budgets.idleConnectionMs);
+  // Receiving a request is bounded: its head, and the whole of it.
+  server.headersTimeout = 15_000;
+  server.requestTimeout = 60_000;
   closeOnlyIdleConnections(server);
 
   const sockets = new Map<TLSSocket, { serial: string; party: string }>();
@@ -283,26 +286,31 @@ function trustStateOf(material: TrustMaterial): TrustState {
   return { issuingAuthorities: material.ca.map((pem) => new X509Certificate(pem)), revokedSerials: revokedSerialNumbers(material.crl) };
 }
 
+/** Longest a connection is kept for an answer still being worked out (Node's own default bound on receiving a request). */
+const LONGEST_ANSWER_MS = 5 * 60_000;
+
 /**
  * Node closes a connection silent for `server.timeout` even while the
  * gateway is still working on its request (a 100k-entry list on a slow
- * machine), and the client sees a reset instead of its answer. Receiving a
- * request is bounded by the server's header and request timeouts and the
- * work by its own budgets, so a connection is spared only while an answer
- * is still being worked out; once it is being sent the timeout applies
- * again, so a client that stops reading cannot hold the connection.
+ * machine), and the client sees a reset instead of its answer. So a
+ * connection is spared, and its idle timer started again, while an answer
+ * is still being worked out, for at most LONGEST_ANSWER_MS; once the answer
+ * is being sent the timeout applies as before, so a client that stops
+ * reading cannot hold the connection.
  */
 function closeOnlyIdleConnections(server: Server): void {
-  const answers = new WeakMap<Socket, Set<ServerResponse>>();
+  const answers = new WeakMap<Socket, Map<ServerResponse, number>>();
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     const { socket } = req;
     let open = answers.get(socket);
-    if (!open) answers.set(socket, (open = new Set()));
-    open.add(res);
+    if (!open) answers.set(socket, (open = new Map()));
+    open.set(res, Date.now());
     res.once('close', () => open.delete(res));
   });
   server.on('timeout', (socket: Socket) => {
-    const working = [...(answers.get(socket) ?? [])].some((res) => !res.headersSent);
-    if (!working) socket.destroy();
+    const now = Date.now();
+    const working = [...(answers.get(socket) ?? [])].some(([res, since]) => !res.headersSent && now - since < LONGEST_ANSWER_MS);
+    if (working) socket.setTimeout(server.timeout);
+    else socket.destroy();
   });
 }

@@ -20,9 +20,15 @@ export async function queryPlan(db: StoreExecutor, dialect: Dialect, query: Comp
   });
 }
 
-/** Records every statement run through an executor it is plugged into (`db.withPlugin(recorder)`), compiled. */
+/**
+ * Records every query built through an executor it is plugged into
+ * (`db.withPlugin(recorder)`), and counts every statement that executor
+ * runs, precompiled ones (`BulkInsert`) included.
+ */
 export class StatementRecorder implements KyselyPlugin {
   readonly nodes: RootOperationNode[] = [];
+  /** Statements run, built or precompiled. */
+  executed = 0;
 
   transformQuery({ node }: PluginTransformQueryArgs): RootOperationNode {
     this.nodes.push(node);
@@ -30,10 +36,11 @@ export class StatementRecorder implements KyselyPlugin {
   }
 
   async transformResult({ result }: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+    this.executed++;
     return result;
   }
 
-  /** Statements by kind (`SelectQueryNode`, `InsertQueryNode`, …). */
+  /** Queries built, by kind (`SelectQueryNode`, `InsertQueryNode`, …). */
   counts(): Record<string, number> {
     const counts: Record<string, number> = {};
     for (const node of this.nodes) counts[node.kind] = (counts[node.kind] ?? 0) + 1;
