@@ -4,23 +4,13 @@ import type { StoreExecutor } from '../store/store.ts';
 import { grantRows, INDEXED_TYPES, subscriptionCallbackRows } from './indexTables.ts';
 // Every write is announced to subscribers in its own transaction, just before it commits.
 import { recordChange } from './notifications.ts';
-import type { NewObject, StoredObject } from './objectTable.ts';
+import { COLUMNS, type NewObject, type StoredObject } from './objectTable.ts';
 
+/** What a new object's row sets: the columns objects are read by, but the position the database assigns, and the two timestamps. */
 const OBJECT_COLUMNS = [
-  'id',
-  'object_type',
-  'client_id',
-  'ven_id',
-  'program_id',
-  'event_id',
-  'name',
-  'targets',
-  'body',
+  ...COLUMNS.filter((column): column is Exclude<(typeof COLUMNS)[number], 'seq'> => column !== 'seq'),
   'created_at',
   'modified_at',
-  'source_key',
-  'lifecycle',
-  'version',
 ] as const;
 const OBJECT_ROWS = new BulkInsert('openadr_objects', OBJECT_COLUMNS);
 
