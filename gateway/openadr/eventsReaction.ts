@@ -10,6 +10,7 @@ import type { StoreExecutor } from '../store/store.ts';
 import { DEFAULT_OPENADR_CONFIG, programFor, type OpenadrConfig, type ProgramConfig } from './config.ts';
 import { meritOrderEvents, PAYLOAD_OF_OPERATION, type ConstraintPeriod, type ListReference } from './meritOrderEvents.ts';
 import { listObjects, type StoredObject } from './objectTable.ts';
+import { announcePending } from './notifications.ts';
 import { insertObjects, updateObject } from './objectWrites.ts';
 import { cancelEventObject, lifecycleOf, newEventObject, reviseEventObject } from './operations/events.ts';
 import { reference, updatedMetadata } from './operations/operation.ts';
@@ -18,6 +19,8 @@ import { SIGNATURES_REQUIRED_ATTRIBUTE } from './privacy.ts';
 
 const MERIT_ORDER_LIST = 'merit-order-list';
 const DELIVERED = new Set(['CEASED', 'COMPLETED']);
+/** New events per batch: enough for multi-row inserts to pay, few enough that a batch stays in V8's young generation. */
+const CREATE_BATCH = 1_000;
 
 /**
  * Turns every stored merit order list revision (original, re-ordered after
@@ -98,13 +101,18 @@ async function reconcileListEvents(
       })
     : new Map<string, EventRequest>();
   const derived: DerivedReference[] = [];
-  const created = [...wanted].filter(([sourceKey]) => !existing.has(sourceKey)).map(([sourceKey, request]) => newEventObject(request, now, sourceKey));
-  // New events go in batches (a list may have 100k entries); their program was ensured above.
-  await insertObjects(
-    db,
-    created.map(({ object }) => object),
-  );
-  for (const { event } of created) derived.push(reference(event, 1));
+  // New events go in batches (a list may have 100k entries; their program was ensured above), each announced as it is
+  // written: a batch's events, rows and notifications are garbage before the next is built, not all held to the end.
+  const toCreate = [...wanted].filter(([sourceKey]) => !existing.has(sourceKey));
+  for (let start = 0; start < toCreate.length; start += CREATE_BATCH) {
+    const created = toCreate.slice(start, start + CREATE_BATCH).map(([sourceKey, request]) => newEventObject(request, now, sourceKey));
+    await insertObjects(
+      db,
+      created.map(({ object }) => object),
+    );
+    await announcePending(db);
+    for (const { event } of created) derived.push(reference(event, 1));
+  }
   for (const [sourceKey, request] of wanted) {
     const event = existing.get(sourceKey);
     if (!event) continue;

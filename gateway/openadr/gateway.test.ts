@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
 import type { Event } from '../../schemas/openadr/wire.ts';
 import { VenClient } from '../../client/openadr/venClient.ts';
+import { benchMeritOrderList } from '../bench/p2List.ts';
 import { forEachBackend } from '../store/testStores.ts';
 import { bitraderFixture } from '../testing/fixtures.ts';
 import { DEV_ADMIN, DEV_ANM, DEV_DSO, DEV_FSP, startTestGateway, type TestGateway } from '../testing/testGateway.ts';
+import { MQTT_TOPIC_ROOT } from './notifications.ts';
+import { listObjects } from './objectTable.ts';
 
 forEachBackend((backend) => {
   describe(`the OpenADR VTN inside the whole gateway (mutual TLS, trust layer) on ${backend.name}`, function () {
@@ -63,6 +66,30 @@ forEachBackend((backend) => {
       const problem = refused.json<{ type: string; instance: string }>();
       assert.equal(problem.type, 'urn:flexgate:problem:auth.role-forbidden');
       assert.equal(problem.instance, `${running.gateway.url}/admin/v1/openadr/clients`);
+    });
+
+    it('creates and announces the events of a list larger than one batch: each once, in the order they were created', async function () {
+      const entries = 2_345;
+      const anm = await running.client(DEV_ANM);
+      const posted = await anm.request('POST', '/anm/v1/merit-order-lists', {
+        body: JSON.stringify(benchMeritOrderList(entries)),
+        contentType: 'application/json',
+      });
+      assert.equal(posted.status, 201, posted.text());
+      const { db } = running.gateway.store;
+      const events = await listObjects<Event>(db, 'EVENT', { sourcePrefix: `${posted.json<{ id: string }>().id}/` });
+      assert.equal(events.length, entries, 'one event per contract');
+      const programs = new Set(events.map((event) => event.programId));
+      assert.equal(programs.size, 1);
+      const created = new Set(events.map((event) => event.id));
+      // Per topic: the events' notifications as queued (outbox order is delivery order), this list's only.
+      const announced = async (topic: string) =>
+        (await db.selectFrom('delivery_outbox').select(['idempotency_key']).where('destination', '=', topic).orderBy('seq').execute())
+          .map((row) => row.idempotency_key.split(':')[0]!)
+          .filter((id) => created.has(id));
+      const inOrder = events.map((event) => event.id);
+      assert.deepEqual(await announced(`${MQTT_TOPIC_ROOT}/events/create`), inOrder);
+      assert.deepEqual(await announced(`${MQTT_TOPIC_ROOT}/programs/${[...programs][0]}/events/create`), inOrder);
     });
 
     it('keeps idempotent replays per sender: two parties posting the same body each get their own document', async function () {

@@ -59,11 +59,20 @@ export async function recordChange(db: StoreExecutor, operation: ChangeOperation
  */
 export function openadrNotificationsReaction(): Reaction {
   return async ({ tx }) => {
-    const changes = pending.get(tx);
-    pending.delete(tx);
-    if (changes) await announceChanges(tx, changes);
+    await announcePending(tx);
     return [];
   };
+}
+
+/**
+ * Announces, in order, the changes noted so far in this transaction. A
+ * reaction that writes many objects calls it after each batch, so each
+ * batch's notifications are written and let go before the next is built.
+ */
+export async function announcePending(tx: StoreExecutor): Promise<void> {
+  const changes = pending.get(tx);
+  pending.delete(tx);
+  if (changes) await announceChanges(tx, changes);
 }
 
 /**
