@@ -106,12 +106,13 @@ forEachBackend((backend) => {
             ),
           recorder,
         );
-        return { run: recorder.executed, built: recorder.counts() };
+        // Inserts are counted as run, not as built: small batches reuse a statement built by any earlier test.
+        return { run: recorder.executed, lookUps: recorder.counts().SelectQueryNode ?? 0 };
       };
       const few = await statements(3, 'few');
       const many = await statements(60, 'many');
       assert.deepEqual(many, few, `statements for 60 events ${JSON.stringify(many)} = for 3 ${JSON.stringify(few)}`);
-      assert.ok((many.built.SelectQueryNode ?? 0) <= 3, `one look-up each for callbacks, grants and VENs: ${JSON.stringify(many)}`);
+      assert.ok(many.lookUps <= 3, `one look-up each for callbacks, grants and VENs: ${JSON.stringify(many)}`);
       assert.equal((await outbox(store, 'many-')).length, 60 * 5);
     });
 

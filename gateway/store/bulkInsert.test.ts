@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { StatementRecorder } from '../delivery/testing/queryPlan.ts';
 import { BulkInsert } from './bulkInsert.ts';
 import type { Store } from './store.ts';
 import { forEachBackend } from './testStores.ts';
@@ -23,6 +24,32 @@ forEachBackend((backend) => {
       assert.deepEqual(
         stored.map(({ id, body }) => [id, Buffer.from(body).toString()]),
         rows.map(({ id, body }) => [id, body.toString()]),
+      );
+    });
+
+    it('compiles a small batch once per size, a larger partial batch each time, and stores every row', async () => {
+      const inserter = new BulkInsert('delivery_bodies', ['id', 'body']);
+      const recorder = new StatementRecorder();
+      const db = store.db.withPlugin(recorder);
+      const compiled = () => recorder.counts().InsertQueryNode ?? 0;
+      const row = (n: number) => ({ id: `small-${String(n).padStart(3, '0')}`, body: Buffer.from(`small ${n}`) });
+      const sizes = [3, 3, 32, 3, 32, 40, 40];
+      const seen: number[] = [];
+      let next = 0;
+      for (const size of sizes) {
+        await db.transaction().execute((tx) =>
+          inserter.insert(
+            tx,
+            Array.from({ length: size }, () => row(next++)),
+          ),
+        );
+        seen.push(compiled());
+      }
+      assert.deepEqual(seen, [1, 1, 2, 2, 2, 3, 4], 'compilations after each insert');
+      const stored = await store.db.selectFrom('delivery_bodies').select(['id', 'body']).orderBy('id').execute();
+      assert.deepEqual(
+        stored.map(({ id, body }) => [id, Buffer.from(body).toString()]),
+        Array.from({ length: next }, (_, n) => [row(n).id, `small ${n}`]),
       );
     });
 

@@ -10,19 +10,23 @@ export type BulkRow<T extends keyof Database, C extends Column<T>> = Required<Pi
 /** Rows per statement, fewer for a table so wide that SQLite's 32,766 bound parameters would not hold them (PostgreSQL's limit is 65,535). */
 const ROWS_PER_STATEMENT = 500;
 const MAX_PARAMETERS = 32_766;
+/** Batches of up to this many rows keep their statement too: a signed request's few events and notifications, every request. */
+const KEPT_SMALL_BATCH = 32;
 
 /**
  * Multi-row INSERTs of many rows (a 100k-entry list's events and their
  * notifications) without the query builder's work per row and value: Kysely
  * compiles the statement of a full batch once per database, so placeholders
  * and the conflict clause are each database's own, and it runs with the
- * rows' values as one flat parameter list. A last, partial batch is
- * compiled for its size each time, so no statement is kept per row count.
+ * rows' values as one flat parameter list. Small batches (up to
+ * KEPT_SMALL_BATCH rows) keep their statement as well; a larger partial
+ * batch is compiled for its size each time, so at most 33 statements are
+ * kept per database, not one per row count.
  */
 export class BulkInsert<T extends keyof Database & string, C extends Column<T>> {
   private readonly rowsPerStatement: number;
-  /** The full batch's statement text by placeholder style (`?` on SQLite, `$1` on PostgreSQL). */
-  private readonly fullBatch = new Map<string, string>();
+  /** Statement texts by placeholder style (`?` on SQLite, `$1` on PostgreSQL) and row count: the full batch's and small ones'. */
+  private readonly kept = new Map<string, string>();
 
   constructor(
     private readonly table: T,
@@ -43,16 +47,18 @@ export class BulkInsert<T extends keyof Database & string, C extends Column<T>> 
       const parameters: unknown[] = new Array(batch.length * columns.length);
       let k = 0;
       for (const row of batch) for (const column of columns) parameters[k++] = row[column];
-      const text =
-        batch.length === rowsPerStatement
-          ? (this.fullBatch.get(placeholders) ?? this.remember(placeholders, this.compile(db, batch.length)))
-          : this.compile(db, batch.length);
-      await db.executeQuery(CompiledQuery.raw(text, parameters));
+      await db.executeQuery(CompiledQuery.raw(this.statement(db, placeholders, batch.length), parameters));
     }
   }
 
-  private remember(placeholders: string, text: string): string {
-    this.fullBatch.set(placeholders, text);
+  private statement(db: StoreExecutor, placeholders: string, count: number): string {
+    if (count !== this.rowsPerStatement && count > KEPT_SMALL_BATCH) return this.compile(db, count);
+    const key = `${placeholders} ${count}`;
+    let text = this.kept.get(key);
+    if (text === undefined) {
+      text = this.compile(db, count);
+      this.kept.set(key, text);
+    }
     return text;
   }
 
