@@ -115,7 +115,7 @@ export class DeliveryDispatcher {
         // Lapsed last attempts are rare (a dispatcher died): looked for once per poll interval, not at every wake.
         if (now.getTime() - this.abandonedAt >= this.settings.pollIntervalMs) {
           this.abandonedAt = now.getTime();
-          await abandonExhausted(this.options.db, this.schedule.maxAttempts, now);
+          await abandonExhausted(this.options.db, this.options.dialect, this.schedule.maxAttempts, now);
         }
         claimed = await claimDue(this.options.db, this.options.dialect, {
           dispatcher: this.name,
@@ -126,7 +126,7 @@ export class DeliveryDispatcher {
         });
         for (const row of claimed) this.track(this.attempt(row));
         if (free > 0 && claimed.length === free) continue;
-        const due = await nextDueAt(this.options.db, this.kinds);
+        const due = await nextDueAt(this.options.db, this.options.dialect, this.kinds);
         if (due) sleepMs = Math.min(sleepMs, due.getTime() - Date.now());
       } catch (error) {
         this.options.logger?.error({ err: error, dispatcher: this.name }, 'delivery claim failed; retrying');

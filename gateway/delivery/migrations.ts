@@ -3,7 +3,11 @@ import { dialectColumns, executeAll, type Dialect } from '../store/dialect.ts';
 
 /** The outbox and its attempt history. */
 export function deliveryMigrations(dialect: Dialect): Record<string, Migration> {
-  return { '0004_delivery': deliveryTables(dialect), '0013_delivery_shared_bodies': sharedBodies(dialect) };
+  return {
+    '0004_delivery': deliveryTables(dialect),
+    '0013_delivery_shared_bodies': sharedBodies(dialect),
+    '0015_delivery_claims_by_lease': claimsByLease(),
+  };
 }
 
 function deliveryTables(dialect: Dialect): Migration {
@@ -50,6 +54,19 @@ function sharedBodies(dialect: Dialect): Migration {
         sql`update delivery_outbox set body_id = id`,
         sql`alter table delivery_outbox drop column body`,
       ]);
+    },
+  };
+}
+
+/**
+ * The rows under a claim, by lease end: the few a dispatcher holds. Looking
+ * for lapsed claims among the due rows read every queued notification
+ * (~50 ms every poll interval behind a 100k-entry list's 200,000).
+ */
+function claimsByLease(): Migration {
+  return {
+    async up(db: Kysely<unknown>) {
+      await sql`create index delivery_outbox_claimed_by_lease on delivery_outbox (claimed_until) where claimed_until is not null`.execute(db);
     },
   };
 }
