@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { timeOrderedUuid } from '../protocol/identity/timeOrderedUuid.ts';
 import { Problem } from '../protocol/problem.ts';
+import type { ProblemCode } from '../schemas/problems.ts';
 import { appendJournal, recordDerived, type DerivedReference, type JournalVerification } from './store/journal.ts';
 import { findIdempotent, IdempotencyRace, recordIdempotent, type RecordedResponse } from './store/idempotency.ts';
 import type { Store, StoreExecutor } from './store/store.ts';
@@ -45,6 +46,14 @@ export interface Accepted {
 export type Reaction = (context: AcceptContext, derived: readonly DerivedReference[]) => Promise<DerivedReference[]>;
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
+/** Admission refusals a repeat of an answered message meets: its response is looked up and sent again instead. */
+const ANSWERED_BEFORE: ReadonlySet<ProblemCode> = new Set<ProblemCode>([
+  'envelope.replayed',
+  'envelope.sequence-replayed',
+  'envelope.stale',
+  'envelope.from-future',
+]);
 
 export const sha256Hex = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
@@ -113,7 +122,9 @@ async function acceptMessage(
     return { response: earlier, replayed: true };
   };
 
-  const earlier = await replay();
+  // A signed message's repeat is found by its admission inside the transaction (its message id is taken): no look-up, no
+  // wait for a commit of its own, before every signed message. An unsigned one has only its idempotency record.
+  const earlier = envelope ? undefined : await replay();
   if (earlier) return earlier;
 
   try {
@@ -148,10 +159,10 @@ async function acceptMessage(
     });
     return { response, replayed: false };
   } catch (error) {
-    // A twin that committed first (another instance, or a retry racing the original) answers for both.
-    const lostRace =
-      error instanceof IdempotencyRace || (error instanceof Problem && (error.code === 'envelope.replayed' || error.code === 'envelope.sequence-replayed'));
-    if (!lostRace) throw error;
+    // A twin that committed first (another instance, or a retry racing the original) answers for both; so does the
+    // original for a repeat that admission refuses as no longer fresh, as long as its response is kept (24 h).
+    const answeredBefore = error instanceof IdempotencyRace || (error instanceof Problem && ANSWERED_BEFORE.has(error.code));
+    if (!answeredBefore) throw error;
     const twin = await replay();
     if (!twin) throw error;
     return twin;

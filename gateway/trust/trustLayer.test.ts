@@ -126,6 +126,17 @@ forEachBackend((backend) => {
         assert.equal(again.headers['idempotency-replayed'], 'true');
         assert.equal(again.text(), first.text());
       });
+
+      it('the same message again once its signature is no longer fresh, still with the original response (kept 24 h)', async () => {
+        const messageId = randomUUID();
+        const first = await anm.request('POST', MOLS, { body: molTsv, contentType: TSV, envelope: { messageId, issuedAt: new Date(Date.now() - 110_000) } });
+        assert.equal(first.status, 201, first.text());
+        // The retry of an answer that got lost, sent after the ±120 s skew: a new message would be refused as stale.
+        const late = await anm.request('POST', MOLS, { body: molTsv, contentType: TSV, envelope: { messageId, issuedAt: new Date(Date.now() - 130_000) } });
+        assert.equal(late.status, 201, late.text());
+        assert.equal(late.headers['idempotency-replayed'], 'true');
+        assert.equal(late.text(), first.text());
+      });
     });
 
     describe('one party with many requests in flight', () => {
