@@ -7,6 +7,7 @@ import type { Intake } from '../intake.ts';
 import { Problem } from '../../protocol/problem.ts';
 import { getDocument, insertDocument, type StoredDocument } from '../store/anmDocuments.ts';
 import { listSummaries, recordSummary } from './documentSummaries.ts';
+import { Representations } from './representations.ts';
 import type { Store } from '../store/store.ts';
 import type { DocumentLimits } from './documentLimits.ts';
 import { DEFAULT_BUDGETS, type Budgets } from '../budgets.ts';
@@ -41,25 +42,29 @@ export function anmRouter({ intake, maxBodyBytes, limits = DEFAULT_BUDGETS, heav
   const { store } = intake;
   const router = express.Router();
   const rawBody = express.raw({ type: () => true, limit: maxBodyBytes });
+  const representations = new Representations();
   for (const collection of collections as Collection<AnmDocumentKind>[]) {
     const base = `${ANM_BASE_PATH}/${collection.path}`;
     router
       .route(base)
-      .post(rawBody, (req, res) => create(intake, work, collection, limits, req, res))
+      .post(rawBody, (req, res) => create(intake, work, representations, collection, limits, req, res))
       .get((req, res) => list(store, collection, req, res));
-    router.route(`${base}/:id`).get((req, res) => read(store, work, collection, req, res));
+    router.route(`${base}/:id`).get((req, res) => read(store, work, representations, collection, req, res));
   }
   return router;
 }
 
 const selfLink = (collection: Collection<AnmDocumentKind>, id: string) => `${ANM_BASE_PATH}/${collection.path}/${encodeURIComponent(id)}`;
 
-/** The JSON representation: the canonical document with its identity and revision. */
-function representation(stored: StoredDocument): string {
-  return canonicalJson({ id: stored.id, revision: stored.revision, acceptedAt: stored.acceptedAt, ...(JSON.parse(stored.body) as object) });
-}
-
-async function create(intake: Intake, work: HeavyWork, collection: Collection<AnmDocumentKind>, limits: DocumentLimits, req: Request, res: Response) {
+async function create(
+  intake: Intake,
+  work: HeavyWork,
+  representations: Representations,
+  collection: Collection<AnmDocumentKind>,
+  limits: DocumentLimits,
+  req: Request,
+  res: Response,
+) {
   const mediaType = requireMediaType(req, ANM_MEDIA_TYPES);
   const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
   const document = await work.run('decodeAnm', { kind: collection.kind, body, mediaType, limits }, body.length);
@@ -76,14 +81,14 @@ async function create(intake: Intake, work: HeavyWork, collection: Collection<An
     await recordSummary(tx, { documentId: stored.id, revision: 1, summary: document.summary });
     return {
       derived: [{ kind: collection.kind, id: stored.id, revision: 1 }],
-      response: { status: 201, headers: { location: selfLink(collection, stored.id) }, body: representation(stored) },
+      response: { status: 201, headers: { location: selfLink(collection, stored.id) }, body: representations.of(stored) },
     };
   });
   if (replayed) res.setHeader('Idempotency-Replayed', 'true');
   res.status(response.status).set(response.headers).type('application/json').send(response.body);
 }
 
-async function read(store: Store, work: HeavyWork, collection: Collection<AnmDocumentKind>, req: Request, res: Response) {
+async function read(store: Store, work: HeavyWork, representations: Representations, collection: Collection<AnmDocumentKind>, req: Request, res: Response) {
   const id = String(req.params.id);
   const stored = await getDocument(store.db, collection.kind, id);
   if (!stored) throw new Problem('request.not-found', `No ${collection.kind} with id ${id}`);
@@ -93,7 +98,7 @@ async function read(store: Store, work: HeavyWork, collection: Collection<AnmDoc
     res.type(`${TSV}; charset=utf-8`).send(await work.run('renderAnmTable', { kind: collection.kind, body: stored.body }, stored.body.length));
     return;
   }
-  res.type('application/json').send(representation(stored));
+  res.type('application/json').send(representations.of(stored));
 }
 
 const DEFAULT_PAGE = 50;
