@@ -5,12 +5,16 @@ import type { StoredDocument } from '../store/anmDocuments.ts';
 const KEPT_CHARACTERS = 8 * 1024 * 1024;
 const LONGEST_KEPT = 256 * 1024;
 
+/** The JSON representation of a stored ANM document: the canonical document with its identity and revision. */
+export function representationOf(stored: StoredDocument): string {
+  return canonicalJson({ id: stored.id, revision: stored.revision, acceptedAt: stored.acceptedAt, ...(JSON.parse(stored.body) as object) });
+}
+
 /**
- * The JSON representation of stored ANM documents: the canonical document
- * with its identity and revision. A stored revision never changes, so those
- * of recently read revisions are kept (the least recently used go first):
- * parties polling the current list get it without the document being
- * parsed and serialised again for every read.
+ * Representations of committed revisions as they are read. A stored
+ * revision never changes, so those of recently read revisions are kept (the
+ * least recently used go first): parties polling the current list get it
+ * without the document being parsed and serialised again for every read.
  */
 export class Representations {
   private readonly kept = new Map<string, string>();
@@ -25,7 +29,7 @@ export class Representations {
       this.kept.set(key, hit);
       return hit;
     }
-    const json = canonicalJson({ id: stored.id, revision: stored.revision, acceptedAt: stored.acceptedAt, ...(JSON.parse(stored.body) as object) });
+    const json = representationOf(stored);
     if (json.length <= LONGEST_KEPT) this.keep(key, json);
     return json;
   }

@@ -7,7 +7,7 @@ import type { Intake } from '../intake.ts';
 import { Problem } from '../../protocol/problem.ts';
 import { getDocument, insertDocument, type StoredDocument } from '../store/anmDocuments.ts';
 import { listSummaries, recordSummary } from './documentSummaries.ts';
-import { Representations } from './representations.ts';
+import { representationOf, Representations } from './representations.ts';
 import type { Store } from '../store/store.ts';
 import type { DocumentLimits } from './documentLimits.ts';
 import { DEFAULT_BUDGETS, type Budgets } from '../budgets.ts';
@@ -47,7 +47,7 @@ export function anmRouter({ intake, maxBodyBytes, limits = DEFAULT_BUDGETS, heav
     const base = `${ANM_BASE_PATH}/${collection.path}`;
     router
       .route(base)
-      .post(rawBody, (req, res) => create(intake, work, representations, collection, limits, req, res))
+      .post(rawBody, (req, res) => create(intake, work, collection, limits, req, res))
       .get((req, res) => list(store, collection, req, res));
     router.route(`${base}/:id`).get((req, res) => read(store, work, representations, collection, req, res));
   }
@@ -56,15 +56,7 @@ export function anmRouter({ intake, maxBodyBytes, limits = DEFAULT_BUDGETS, heav
 
 const selfLink = (collection: Collection<AnmDocumentKind>, id: string) => `${ANM_BASE_PATH}/${collection.path}/${encodeURIComponent(id)}`;
 
-async function create(
-  intake: Intake,
-  work: HeavyWork,
-  representations: Representations,
-  collection: Collection<AnmDocumentKind>,
-  limits: DocumentLimits,
-  req: Request,
-  res: Response,
-) {
+async function create(intake: Intake, work: HeavyWork, collection: Collection<AnmDocumentKind>, limits: DocumentLimits, req: Request, res: Response) {
   const mediaType = requireMediaType(req, ANM_MEDIA_TYPES);
   const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
   const document = await work.run('decodeAnm', { kind: collection.kind, body, mediaType, limits }, body.length);
@@ -81,7 +73,7 @@ async function create(
     await recordSummary(tx, { documentId: stored.id, revision: 1, summary: document.summary });
     return {
       derived: [{ kind: collection.kind, id: stored.id, revision: 1 }],
-      response: { status: 201, headers: { location: selfLink(collection, stored.id) }, body: representations.of(stored) },
+      response: { status: 201, headers: { location: selfLink(collection, stored.id) }, body: representationOf(stored) },
     };
   });
   if (replayed) res.setHeader('Idempotency-Replayed', 'true');

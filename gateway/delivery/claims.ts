@@ -4,7 +4,7 @@ import { sql, type ExpressionBuilder, type Kysely, type Selectable } from 'kysel
 import type { Dialect } from '../store/dialect.ts';
 import type { StoreExecutor } from '../store/store.ts';
 import type { AttemptOutcome } from './transport.ts';
-import { OUTSTANDING_STATES, type AttemptOutcomeKind, type ChannelKind, type DeliveryOutboxTable, type DeliveryState } from './tables.ts';
+import { DELIVERY_STATES, OUTSTANDING_STATES, type AttemptOutcomeKind, type ChannelKind, type DeliveryOutboxTable, type DeliveryState } from './tables.ts';
 
 /** A claimed notification with its body, read from `delivery_bodies`. */
 export type ClaimedRow = Selectable<DeliveryOutboxTable> & { claim_token: string; body: Buffer };
@@ -26,23 +26,47 @@ type OutboxScope = ExpressionBuilder<Database & { o: DeliveryOutboxTable }, 'o'>
  * index's, which SQLite cannot know of a bound parameter (a claim then read
  * every outstanding row, 66 ms each at 1,000 pending).
  */
-function outstanding(column: 'n.state' | 'state') {
+function outstanding(column: 'o.state' | 'e.state' | 'n.state' | 'state') {
   return sql<boolean>`${sql.ref(column)} in (${sql.join(OUTSTANDING_STATES.map((state) => sql.lit(state)))})`;
+}
+
+/** SQLite's `INDEXED BY`, where its planner without statistics would choose worse; PostgreSQL plans by its statistics. */
+const indexedBy = (dialect: Dialect, index: string) => sql.raw(dialect === 'sqlite' ? `indexed by ${index}` : '');
+
+/** Due rows a claim may read in due order looking for heads of line, beyond the heads it wants. */
+const DUE_SCAN_SLACK = 256;
+
+/**
+ * How heads of line are found. In due order, each due row checked for an
+ * elder: what a claim reads is about what it takes while most due rows are
+ * heads (many subscribers, short queues). But every row of a deep queue is
+ * due and only its first is a head, so behind a 100k-entry list's 200,000
+ * MQTT notifications on two topics every claim read them all (60-170 ms of
+ * event loop each, 4-5 deliveries a second). So the first due rows a claim
+ * may read are looked at: when there are more of them, belonging to few
+ * subscribers (deep queues), heads are found subscriber by subscriber, one
+ * seek each however deep the queues.
+ */
+type HeadSearch = 'due-order' | 'by-subscriber';
+
+async function headSearch(db: StoreExecutor, dialect: Dialect, at: string, mayRead: number): Promise<HeadSearch> {
+  const { rows } = await sql<{ due: number | string; subscribers: number | string }>`select count(*) as due, count(distinct subscriber_key) as subscribers
+    from (select subscriber_key from delivery_outbox ${indexedBy(dialect, 'delivery_outbox_outstanding_by_due')} where ${outstanding('state')} and next_attempt_at <= ${at}
+      order by next_attempt_at limit ${mayRead}) as first_due`.execute(db);
+  const due = Number(rows[0]?.due ?? 0);
+  const subscribers = Number(rows[0]?.subscribers ?? 0);
+  return due < mayRead || subscribers * 2 >= due ? 'due-order' : 'by-subscriber';
 }
 
 /**
  * The `seq` of each subscriber's head of line (its oldest outstanding
- * notification), as a loose index scan: from one subscriber to the next
- * through the partial index by subscriber, one seek each, so a claim costs
- * as many seeks as there are subscribers with something outstanding however
- * deep their queues are. Looking for heads among due rows instead read a
- * deep queue through on every claim: 60-170 ms each with a 100k-entry
- * list's 200,000 MQTT notifications queued on two topics. SQLite is told
- * the index: without statistics it would rather read every outstanding row
- * through the index by state and sort them.
+ * notification), as a loose index scan: from one subscriber key to the next
+ * through the partial index by subscriber. SQLite is named the index:
+ * without statistics it would read every outstanding row by state and sort
+ * them.
  */
 function headsOfLine(dialect: Dialect) {
-  const bySubscriber = sql.raw(dialect === 'sqlite' ? 'indexed by delivery_outbox_outstanding_by_subscriber' : '');
+  const bySubscriber = indexedBy(dialect, 'delivery_outbox_outstanding_by_subscriber');
   // Seeded below every key (''), so the first head is found by the same seek as the others; the seed's seq 0 is no row's.
   return sql<number>`(with recursive heads (subscriber_key, seq) as (
       select cast('' as text), cast(0 as bigint)
@@ -53,9 +77,33 @@ function headsOfLine(dialect: Dialect) {
     ) select seq from heads)`;
 }
 
-/** Heads of line for one of `kinds`. */
-function firstInLine(eb: OutboxScope, dialect: Dialect, kinds: readonly ChannelKind[]) {
-  return eb.and([eb('o.seq', 'in', headsOfLine(dialect)), eb('o.channel_kind', 'in', kinds)]);
+/** Delivered or dead: a head of line found by subscriber is checked against these, not the outstanding ones (see below). */
+const SETTLED_STATES = DELIVERY_STATES.filter((state) => !OUTSTANDING_STATES.includes(state));
+
+/**
+ * Outstanding, for one of `kinds`, and first in its subscriber's queue. The
+ * row's own state is checked in both searches: on PostgreSQL a row another
+ * instance settled after this statement's snapshot is re-checked against
+ * this condition when it is locked, and must then fail it. Found by
+ * subscriber, the check is written as "not settled": written as
+ * "outstanding" it would let PostgreSQL's planner read the due rows through
+ * the partial index by due time, which is what this search avoids.
+ */
+function firstInLine(eb: OutboxScope, dialect: Dialect, kinds: readonly ChannelKind[], search: HeadSearch) {
+  if (search === 'by-subscriber') {
+    return eb.and([eb('o.seq', 'in', headsOfLine(dialect)), eb('o.state', 'not in', SETTLED_STATES), eb('o.channel_kind', 'in', kinds)]);
+  }
+  const head = eb.not(
+    eb.exists(
+      eb
+        .selectFrom('delivery_outbox as e')
+        .select(sql.lit(1).as('one'))
+        .whereRef('e.subscriber_key', '=', 'o.subscriber_key')
+        .where(outstanding('e.state'))
+        .whereRef('e.seq', '<', 'o.seq'),
+    ),
+  );
+  return eb.and([outstanding('o.state'), eb('o.channel_kind', 'in', kinds), head]);
 }
 
 /**
@@ -75,6 +123,7 @@ export async function claimDue(db: Kysely<Database>, dialect: Dialect, request: 
   const batch = randomUUID();
   const leaseEnd = new Date(request.now.getTime() + request.leaseMs).toISOString();
   return db.transaction().execute(async (tx) => {
+    const search = await headSearch(tx, dialect, at, request.limit + DUE_SCAN_SLACK);
     const rows = await tx
       .updateTable('delivery_outbox')
       .set((eb) => ({
@@ -90,7 +139,7 @@ export async function claimDue(db: Kysely<Database>, dialect: Dialect, request: 
           .selectFrom('delivery_outbox as o')
           .select('o.seq')
           .where('o.next_attempt_at', '<=', at)
-          .where((o) => firstInLine(o, dialect, request.kinds))
+          .where((o) => firstInLine(o, dialect, request.kinds, search))
           // A lapsed claim is due by its moved next_attempt_at; this guards a row claimed before that rule.
           .where((o) => o.or([o('o.claimed_until', 'is', null), o('o.claimed_until', '<', at)]))
           .orderBy('o.next_attempt_at')
@@ -135,10 +184,11 @@ async function bodiesOf(tx: StoreExecutor, ids: readonly string[]): Promise<Map<
 /** When the next head of line falls due, a claim's lapse included (undefined: nothing outstanding is waiting). */
 export async function nextDueAt(db: Kysely<Database>, dialect: Dialect, kinds: readonly ChannelKind[]): Promise<Date | undefined> {
   if (kinds.length === 0) return undefined;
+  const search = await headSearch(db, dialect, new Date().toISOString(), DUE_SCAN_SLACK);
   const row = await db
     .selectFrom('delivery_outbox as o')
     .select('o.next_attempt_at')
-    .where((o) => firstInLine(o, dialect, kinds))
+    .where((o) => firstInLine(o, dialect, kinds, search))
     .orderBy('o.next_attempt_at')
     .limit(1)
     .executeTakeFirst();
@@ -154,8 +204,8 @@ export async function nextDueAt(db: Kysely<Database>, dialect: Dialect, kinds: r
  */
 export async function abandonExhausted(db: Kysely<Database>, dialect: Dialect, maxAttempts: number, now: Date): Promise<number> {
   const at = now.toISOString();
-  const outbox = sql.raw(dialect === 'sqlite' ? 'delivery_outbox indexed by delivery_outbox_claimed_by_lease' : 'delivery_outbox');
-  const result = await sql`update ${outbox} set state = ${'dead'}, claim_token = null, claimed_until = null,
+  const result =
+    await sql`update delivery_outbox ${indexedBy(dialect, 'delivery_outbox_claimed_by_lease')} set state = ${'dead'}, claim_token = null, claimed_until = null,
       last_error_code = ${'delivery.abandoned'}, last_error_detail = ${`attempt ${maxAttempts} of ${maxAttempts} never finished`}, updated_at = ${at}
     where claimed_until < ${at} and ${outstanding('state')} and attempts >= ${maxAttempts}`.execute(db);
   return Number(result.numAffectedRows ?? 0n);

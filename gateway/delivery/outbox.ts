@@ -101,6 +101,8 @@ export async function enqueueNotifications(tx: StoreExecutor, notifications: rea
 const bytesOf = (body: Uint8Array | string): Buffer => (Buffer.isBuffer(body) ? body : Buffer.from(body));
 
 function outboxRow(notification: OutboundNotification, bodyId: string, at: string): BulkRow<'delivery_outbox', (typeof OUTBOX_COLUMNS)[number]> {
+  // Claims walk the queues from the empty key up (claims.ts): a queue keyed '' would never be claimed.
+  if (notification.subscriberKey === '') throw new Error('A notification needs a subscriber key');
   const { kind, destination, bearerToken } = channelColumns(notification.channel);
   return {
     id: timeOrderedUuid(),

@@ -25,8 +25,9 @@ const CREATE_BATCH = 1_000;
 /**
  * Turns every stored merit order list revision (original, re-ordered after
  * trades or verification, or arrived as CIM) into OpenADR events, in the
- * transaction that stored it. Register with `new Intake(store, [openadrEventsReaction(config)])`; the
- * registry's index is the consistency check's, when the composition root gives both the same cache.
+ * transaction that stored it. Register it before `openadrNotificationsReaction()`: it announces the
+ * events it creates itself, batch by batch, and leaves its revisions and cancellations to that one.
+ * The registry's index is the consistency check's, when the composition root gives both the same cache.
  */
 export function openadrEventsReaction(config: OpenadrConfig = DEFAULT_OPENADR_CONFIG, registry = new RegistryIndexCache()): Reaction {
   return async ({ tx, receivedAt }, derived) => {

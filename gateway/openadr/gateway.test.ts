@@ -90,6 +90,13 @@ forEachBackend((backend) => {
       const inOrder = events.map((event) => event.id);
       assert.deepEqual(await announced(`${MQTT_TOPIC_ROOT}/events/create`), inOrder);
       assert.deepEqual(await announced(`${MQTT_TOPIC_ROOT}/programs/${[...programs][0]}/events/create`), inOrder);
+      // Announced once: a second announcement would store every body again, its outbox rows skipped as already queued.
+      const unsent = await db
+        .selectFrom('delivery_bodies as b')
+        .select((eb) => eb.fn.countAll<number | string>().as('bodies'))
+        .where(({ not, exists, selectFrom }) => not(exists(selectFrom('delivery_outbox as o').select('o.seq').whereRef('o.body_id', '=', 'b.id'))))
+        .executeTakeFirstOrThrow();
+      assert.equal(Number(unsent.bodies), 0, 'bodies no notification sends');
     });
 
     it('keeps idempotent replays per sender: two parties posting the same body each get their own document', async function () {

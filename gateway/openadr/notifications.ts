@@ -40,8 +40,9 @@ const LOOKUP_BATCH = 500;
 const pending = new WeakMap<StoreExecutor, ObjectChange[]>();
 
 /**
- * Notes a change for announcement when its transaction is about to commit
- * (`openadrNotificationsReaction`); a write outside a transaction is
+ * Notes a change for announcement in its transaction: by the intake's last
+ * reaction (`openadrNotificationsReaction`), or earlier by a reaction that
+ * writes many objects (`announcePending`); a write outside a transaction is
  * announced at once.
  */
 export async function recordChange(db: StoreExecutor, operation: ChangeOperation, object: StoredObject<unknown>, bodyJson?: string): Promise<void> {

@@ -24,7 +24,7 @@ const cutoff = (now: number) => new Date(now - IDEMPOTENCY_WINDOW_MS).toISOStrin
 
 /** The response recorded under a key within the window, if any. */
 export async function findIdempotent(db: StoreExecutor, scope: string, key: string, now = Date.now()): Promise<IdempotencyRecord | undefined> {
-  // Every write asks this first: SQL, not the query builder.
+  // Every unsigned write asks this first, and every refused repeat of a signed one: SQL, not the query builder.
   const [row] = (
     await sql<{ request_sha256: string; status: number; headers: string; body: string }>`select request_sha256, status, headers, body
       from idempotency_records where scope = ${scope} and idem_key = ${key} and created_at >= ${cutoff(now)}`.execute(db)
