@@ -53,7 +53,9 @@ describe('the sandbox: gateway, simulated DSO and FSPs, web UI, and a real FSP j
     const [seller] = fsp('sim-fsp-1').events.values();
     assert.equal(seller!.channel, 'webhook');
     assert.deepEqual(seller!.report!.values, [-600], 'delivered what it was instructed');
-    assert.equal(String((seller!.event as { dispatchStage?: string }).dispatchStage), 'COMPLETED');
+    // The event's completion reaches the FSP as a notification of its own, after the report is acknowledged.
+    const sellerStage = () => String(([...fsp('sim-fsp-1').events.values()][0]!.event as { dispatchStage?: string }).dispatchStage);
+    await until('the seller’s event completed', () => sellerStage() === 'COMPLETED', 20_000);
     const [underDelivered] = fsp('sim-fsp-4').events.values();
     assert.deepEqual(underDelivered!.report!.values, [250], 'half of the 500 kW instructed');
 
