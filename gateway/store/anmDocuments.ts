@@ -105,14 +105,12 @@ export async function addRevision(
 
 /** One revision of a document, current or not. */
 export async function getRevision(db: StoreExecutor, kind: string, id: string, revision: number): Promise<StoredDocument | undefined> {
-  const row = await db
-    .selectFrom('anm_documents as d')
-    .innerJoin('anm_document_revisions as r', 'r.document_id', 'd.id')
-    .select(['d.id', 'd.kind', 'd.accepted_at', 'r.revision', 'r.journal_id', 'r.body'])
-    .where('d.id', '=', id)
-    .where('d.kind', '=', kind)
-    .where('r.revision', '=', revision)
-    .executeTakeFirst();
+  // Every stored merit order list is read back by its events reaction: SQL, as getDocument.
+  const [row] = (
+    await sql<StoredRow>`select d.id, d.kind, d.accepted_at, r.revision, r.journal_id, r.body
+      from anm_documents d join anm_document_revisions r on r.document_id = d.id
+      where d.id = ${id} and d.kind = ${kind} and r.revision = ${revision}`.execute(db)
+  ).rows;
   return row && toStored(row);
 }
 
