@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { SignedResponse } from '../../../client/flexgateClient.ts';
 import type { CaseContext, Script } from '../caseContext.ts';
 import { CaseFailed } from '../exchange.ts';
+import { PROBLEM_TYPE_PREFIX } from '../../../schemas/problems.ts';
 import type { PartyName } from '../../vectors/model.ts';
 
 const LOOK_AHEADS = '/anm/v1/constraint-look-aheads';
@@ -43,6 +44,31 @@ async function check<T>(context: CaseContext, salt: number, arbitrary: fc.Arbitr
   }
 }
 
+/**
+ * Sends, and again after `Retry-After` while the target answers 429
+ * `request.rate-limited` (until the case's time limit): a fuzz case sends
+ * faster than a target's per-party rate limit may allow, and the pacing is
+ * a deployment's policy, not what the case checks. A refused request took
+ * no message id or sequence number, so it is sent again as it was.
+ */
+async function paced(context: CaseContext, send: () => Promise<SignedResponse>): Promise<SignedResponse> {
+  for (;;) {
+    const response = await send();
+    if (response.status !== 429 || !isRateLimited(response)) return response;
+    const waitMs = Math.max(1, Number(response.headers['retry-after']) || 1) * 1000;
+    if (Date.now() + waitMs > context.fuzzDeadline) return response;
+    await new Promise((resolve) => setTimeout(resolve, waitMs));
+  }
+}
+
+function isRateLimited(response: SignedResponse): boolean {
+  try {
+    return response.json<{ type?: unknown }>().type === `${PROBLEM_TYPE_PREFIX}request.rate-limited`;
+  } catch {
+    return false;
+  }
+}
+
 const boundaryNumber = fc.oneof(
   fc.constantFrom(0, -1, 1, 2 ** 31, -(2 ** 31), 2 ** 53, Number.MAX_SAFE_INTEGER + 2, 1e308, -1e308, 5e-324, 0.5, -0.0),
   fc.integer(),
@@ -74,7 +100,7 @@ const mutatedLookAhead = fc
 export const fuzzAnmJson: Script = async (context) => {
   const client = context.target.client('anm');
   await check(context, 1, fc.oneof(mutatedLookAhead, anyJson), async (document) => {
-    const response = await client.request('POST', LOOK_AHEADS, { body: JSON.stringify(document), contentType: 'application/json' });
+    const response = await paced(context, () => client.request('POST', LOOK_AHEADS, { body: JSON.stringify(document), contentType: 'application/json' }));
     return refusalDefect(response);
   });
 };
@@ -87,7 +113,7 @@ export const fuzzRandomBytes: Script = async (context) => {
     contentType: fc.constantFrom('application/json', 'text/tab-separated-values', 'text/csv', 'application/octet-stream', 'text/plain; charset=utf-16'),
   });
   await check(context, 2, input, async ({ bytes, contentType }) => {
-    const response = await client.request('POST', LOOK_AHEADS, { body: bytes, contentType });
+    const response = await paced(context, () => client.request('POST', LOOK_AHEADS, { body: bytes, contentType }));
     if (response.status < 300) return `random bytes were accepted (${response.status})`;
     return refusalDefect(response);
   });
@@ -106,7 +132,7 @@ export const fuzzHostileXml: Script = async (context) => {
     fc.string({ maxLength: 200 }).map((text) => `<?xml version="1.0"?><MeritOrderList_MarketDocument xmlns="urn:x">${text}`),
   );
   await check(context, 3, input, async (xml) => {
-    const response = await client.request('POST', CIM, { body: xml, contentType: 'application/xml' });
+    const response = await paced(context, () => client.request('POST', CIM, { body: xml, contentType: 'application/xml' }));
     if (response.status < 300) return `hostile XML was accepted (${response.status})`;
     return refusalDefect(response);
   });
@@ -142,15 +168,20 @@ export const fuzzEnvelopeOrder: Script = async (context) => {
         ],
       });
     const issuedAt = new Date(Date.now() + skewSeconds * 1000);
-    const first = await client.request('POST', LOOK_AHEADS, { body: body(100), contentType: 'application/json', envelope: { messageId, sequence, issuedAt } });
+    const first = await paced(context, () =>
+      client.request('POST', LOOK_AHEADS, { body: body(100), contentType: 'application/json', envelope: { messageId, sequence, issuedAt } }),
+    );
     const skewed = Math.abs(skewSeconds) > 120;
     if (skewed) return first.status < 300 ? `a signature issued ${skewSeconds} s from now was accepted` : refusalDefect(first);
     if (first.status !== 201) return `a valid look-ahead was answered ${first.status}: ${first.text().slice(0, 200)}`;
-    const again = await client.request('POST', LOOK_AHEADS, {
-      body: body(sameContent ? 100 : 101),
-      contentType: 'application/json',
-      envelope: { messageId, sequence: reuseSequence ? sequence : context.target.nextSequence(party), issuedAt: new Date() },
-    });
+    const againSequence = reuseSequence ? sequence : context.target.nextSequence(party);
+    const again = await paced(context, () =>
+      client.request('POST', LOOK_AHEADS, {
+        body: body(sameContent ? 100 : 101),
+        contentType: 'application/json',
+        envelope: { messageId, sequence: againSequence, issuedAt: new Date() },
+      }),
+    );
     if (sameContent && !reuseSequence && again.status === 201) return undefined;
     if (again.status < 300 && !(sameContent && again.body.equals(first.body))) {
       return `message id ${messageId} used again (${sameContent ? 'same' : 'other'} content, ${reuseSequence ? 'same' : 'new'} sequence) was accepted as new`;
