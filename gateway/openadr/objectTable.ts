@@ -92,18 +92,19 @@ export interface ObjectFilter {
 
 /** Every object of a type matching the filter, oldest first. Visibility and paging are the caller's. */
 export async function listObjects<T>(db: StoreExecutor, objectType: ObjectType, filter: ObjectFilter = {}): Promise<StoredObject<T>[]> {
-  let query = db.selectFrom('openadr_objects').select(COLUMNS).where('object_type', '=', objectType);
-  if (filter.clientId !== undefined) query = query.where('client_id', '=', filter.clientId);
-  if (filter.venId !== undefined) query = query.where('ven_id', '=', filter.venId);
-  if (filter.programId !== undefined) query = query.where('program_id', '=', filter.programId);
-  if (filter.eventId !== undefined) query = query.where('event_id', '=', filter.eventId);
-  if (filter.name !== undefined) query = query.where('name', '=', filter.name);
+  // Every stored merit order list asks twice (its program, its events): SQL, not the query builder.
+  const where = [sql`object_type = ${objectType}`];
+  if (filter.clientId !== undefined) where.push(sql`client_id = ${filter.clientId}`);
+  if (filter.venId !== undefined) where.push(sql`ven_id = ${filter.venId}`);
+  if (filter.programId !== undefined) where.push(sql`program_id = ${filter.programId}`);
+  if (filter.eventId !== undefined) where.push(sql`event_id = ${filter.eventId}`);
+  if (filter.name !== undefined) where.push(sql`name = ${filter.name}`);
   if (filter.sourcePrefix !== undefined) {
     const key = sourceKeyColumn(db);
-    query = query.where(key, '>=', filter.sourcePrefix).where(key, '<', prefixSuccessor(filter.sourcePrefix));
+    where.push(sql`${key} >= ${filter.sourcePrefix} and ${key} < ${prefixSuccessor(filter.sourcePrefix)}`);
   }
-  if (filter.live) query = query.where((eb) => eb.or([eb('lifecycle', 'is', null), eb('lifecycle', '!=', 'CANCELLED')]));
-  const rows = await query.orderBy('seq', 'asc').execute();
+  if (filter.live) where.push(sql`(lifecycle is null or lifecycle <> 'CANCELLED')`);
+  const { rows } = await sql<Row>`select ${sql.raw(COLUMNS.join(', '))} from openadr_objects where ${sql.join(where, sql` and `)} order by seq asc`.execute(db);
   return rows.map((row) => fromRow<T>(row));
 }
 
