@@ -78,8 +78,8 @@ export class Intake {
  * Accepts a message durably: the journal entry, what it produced (and what
  * the reactions derived from that) and its idempotency record commit in one
  * transaction, and only then is the response released. A repeat (same
- * Idempotency-Key, or same body within the window) gets the original
- * response and changes nothing.
+ * message id when signed; else same Idempotency-Key, or same body within the
+ * window) gets the original response and changes nothing.
  */
 async function acceptMessage(
   store: Store,
@@ -154,7 +154,9 @@ async function acceptMessage(
       for (const react of reactions) derived.push(...(await react(context, produced.derived)));
       await recordDerived(tx, journalId, derived);
       await recordIdempotent(tx, keyScope, key, keyedSha256, produced.response, { replace: false });
-      if (key !== bodyKey) await recordIdempotent(tx, scope, bodyKey, requestSha256, produced.response, { replace: true });
+      // An unsigned repeat without its key is found by its body; a signed message only by its message id, so its response
+      // (a 100k-entry list's is 20 MB) is kept once.
+      if (!envelope && key !== bodyKey) await recordIdempotent(tx, scope, bodyKey, requestSha256, produced.response, { replace: true });
       return produced.response;
     });
     return { response, replayed: false };

@@ -125,6 +125,12 @@ forEachBackend((backend) => {
         assert.equal(again.headers.location, first.headers.location);
         assert.equal(again.headers['idempotency-replayed'], 'true');
         assert.equal(again.text(), first.text());
+        // Kept once, under its message id: a signed message's repeat is found by that alone, never by its body.
+        const kept = await running.gateway.store.db.selectFrom('idempotency_records').select('idem_key').where('body', '=', first.text()).execute();
+        assert.deepEqual(
+          kept.map((record) => record.idem_key),
+          [`envelope:${DEV_ANM}:${messageId}`],
+        );
       });
 
       it('the same message again once its signature is no longer fresh, still with the original response (kept 24 h)', async () => {
