@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { randomUUID } from 'node:crypto';
 import type { SignedResponse } from '../../../client/flexgateClient.ts';
+import { refusalOf } from '../../../client/refusal.ts';
 import type { CaseContext, Script } from '../caseContext.ts';
 import { CaseFailed } from '../exchange.ts';
-import { PROBLEM_TYPE_PREFIX } from '../../../schemas/problems.ts';
 import type { PartyName } from '../../vectors/model.ts';
 
 const LOOK_AHEADS = '/anm/v1/constraint-look-aheads';
@@ -61,13 +61,7 @@ async function paced(context: CaseContext, send: () => Promise<SignedResponse>):
   }
 }
 
-function isRateLimited(response: SignedResponse): boolean {
-  try {
-    return response.json<{ type?: unknown }>().type === `${PROBLEM_TYPE_PREFIX}request.rate-limited`;
-  } catch {
-    return false;
-  }
-}
+const isRateLimited = (response: SignedResponse) => refusalOf(response.status, response.body, 'fuzz case').code === 'request.rate-limited';
 
 const boundaryNumber = fc.oneof(
   fc.constantFrom(0, -1, 1, 2 ** 31, -(2 ** 31), 2 ** 53, Number.MAX_SAFE_INTEGER + 2, 1e308, -1e308, 5e-324, 0.5, -0.0),
