@@ -93,4 +93,20 @@ describe('an independent verifier (python3-jwcrypto) checks flexgate signatures'
     assert.ok(result.ok, result.output);
     assert.match(result.output, /^VERIFIED ES256 urn:flexgate:anm:anm-dev 7$/);
   });
+
+  it('verifies a signature over a body of several megabytes, and refuses it with a byte near its end changed', async () => {
+    const credentials = await loadTlsCredentials(running.pkiDir, DEV_ANM);
+    const certificate = splitPemCertificates(credentials.cert)[0]!;
+    const body = Buffer.from(`{"entries":"${'0123456789abcdef'.repeat(200_000)}x"}`);
+    const jws = await signEnvelope(
+      signerFromCredentials(credentials),
+      { audience: running.gateway.identity, sequence: '8', method: 'POST', path: '/anm/v1/merit-order-lists', apiVersion: 'anm/v1' },
+      body,
+    );
+    const good = verify(certificate, jws, body);
+    assert.ok(good.ok, good.output);
+    const tampered = Buffer.from(body);
+    tampered[tampered.length - 3] = 0x79;
+    assert.equal(verify(certificate, jws, tampered).ok, false);
+  });
 });
