@@ -13,7 +13,7 @@ import { listObjects, type StoredObject } from './objectTable.ts';
 import { announcePending } from './notifications.ts';
 import { insertObjects, updateObject } from './objectWrites.ts';
 import { cancelEventObject, lifecycleOf, newEventObject, reviseEventObject } from './operations/events.ts';
-import { reference, updatedMetadata } from './operations/operation.ts';
+import { reference, stamped, updatedMetadata } from './operations/operation.ts';
 import { createProgramObject } from './operations/programs.ts';
 import { SIGNATURES_REQUIRED_ATTRIBUTE } from './privacy.ts';
 
@@ -134,7 +134,7 @@ async function reconcileListEvents(
 }
 
 async function reinstate(db: StoreExecutor, previous: StoredObject<Event>, request: EventRequest, now: string): Promise<DerivedReference> {
-  const event: Event = { ...updatedMetadata(previous, now), ...request, dispatchStage: 'SCHEDULED' };
+  const event: Event = { ...stamped(updatedMetadata(previous, now), request), dispatchStage: 'SCHEDULED' };
   await updateObject(db, previous, {
     ...previous,
     targets: request.targets ?? [],

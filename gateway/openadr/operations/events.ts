@@ -7,7 +7,7 @@ import { cancel, initialState, nextState, type DispatchState, type LifecycleStep
 import { findObject, listObjects, type NewObject, type StoredObject } from '../objectTable.ts';
 import { insertObject, updateObject } from '../objectWrites.ts';
 import { targetFilter } from '../privacy.ts';
-import { created, newMetadata, notFound, ok, page, queryList, queryString, reference, updatedMetadata } from './operation.ts';
+import { created, newMetadata, notFound, ok, page, queryList, queryString, reference, stamped, updatedMetadata } from './operation.ts';
 import type { OperationContext, OperationTable } from './operation.ts';
 
 const isLive = (event: StoredObject<unknown>) => event.lifecycle !== 'CANCELLED';
@@ -38,7 +38,7 @@ export async function createEventObject(db: StoreExecutor, body: EventRequest, n
 /** A new event as served and as stored, in its first lifecycle stage; its program must exist. */
 export function newEventObject(body: EventRequest, now: string, sourceKey: string | null): { event: Event; object: NewObject<Event> } {
   const stage = initialState(body.dispatchStage, hasIntervals(body));
-  const event: Event = { ...newMetadata('EVENT', now), ...body, dispatchStage: stage };
+  const event: Event = { ...stamped(newMetadata('EVENT', now), body), dispatchStage: stage };
   const object: NewObject<Event> = {
     id: event.id,
     objectType: 'EVENT',
@@ -66,7 +66,7 @@ export async function reviseEventObject(
 ): Promise<Event> {
   const state = nextState(lifecycleOf(previous), step);
   await requireProgram(db, body.programID);
-  const event: Event = { ...updatedMetadata(previous, now), ...body, dispatchStage: state };
+  const event: Event = { ...stamped(updatedMetadata(previous, now), body), dispatchStage: state };
   await updateObject(db, previous, {
     ...previous,
     programId: body.programID,

@@ -49,6 +49,17 @@ export function newMetadata(objectType: ObjectType, now: string): ObjectMetadata
   return { id: timeOrderedUuid(), createdDateTime: now, modificationDateTime: now, objectType };
 }
 
+/**
+ * An object as served: its metadata, then its body's members. Written as one
+ * spread after a literal: V8 builds `{ ...metadata, ...body }` member by
+ * member, ~10 µs an object against under 1 (a 100k-entry merit order list
+ * makes 100k events: issue 16, P2).
+ */
+export function stamped<B extends object>(metadata: ObjectMetadata, body: B): ObjectMetadata & B {
+  const { id, createdDateTime, modificationDateTime, objectType } = metadata;
+  return { id, createdDateTime, modificationDateTime, objectType, ...body };
+}
+
 export function updatedMetadata(previous: StoredObject<ObjectMetadata>, now: string): ObjectMetadata {
   const { id, createdDateTime, objectType } = previous.body;
   return { id, createdDateTime, modificationDateTime: now, objectType };

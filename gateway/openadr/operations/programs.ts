@@ -4,7 +4,19 @@ import type { StoreExecutor } from '../../store/store.ts';
 import { deleteObject, insertObject, updateObject } from '../objectWrites.ts';
 import { findObject, listObjects, type StoredObject } from '../objectTable.ts';
 import { targetFilter } from '../privacy.ts';
-import { created, newMetadata, notFound, ok, page, queryList, reference, updatedMetadata, type OperationContext, type OperationTable } from './operation.ts';
+import {
+  created,
+  newMetadata,
+  notFound,
+  ok,
+  page,
+  queryList,
+  reference,
+  stamped,
+  updatedMetadata,
+  type OperationContext,
+  type OperationTable,
+} from './operation.ts';
 
 async function requireUniqueName(db: StoreExecutor, programName: string, exceptId?: string): Promise<void> {
   const clash = (await listObjects(db, 'PROGRAM', { name: programName })).find((p) => p.id !== exceptId);
@@ -20,7 +32,7 @@ export async function visibleProgram({ db, request }: OperationContext, id: stri
 /** Stores a new program from a request; shared with the programs created from configuration. */
 export async function createProgramObject(db: StoreExecutor, body: ProgramRequest, now: string): Promise<Program> {
   await requireUniqueName(db, body.programName);
-  const program: Program = { ...newMetadata('PROGRAM', now), ...body };
+  const program: Program = stamped(newMetadata('PROGRAM', now), body);
   await insertObject(db, {
     id: program.id,
     objectType: 'PROGRAM',
@@ -60,7 +72,7 @@ export const programOperations: OperationTable = {
       const previous = await visibleProgram(context, request.params.programID!);
       const body = request.body as ProgramRequest;
       await requireUniqueName(db, body.programName, previous.id);
-      const program: Program = { ...updatedMetadata(previous, now), ...body };
+      const program: Program = stamped(updatedMetadata(previous, now), body);
       await updateObject(db, previous, { ...previous, name: body.programName, targets: body.targets ?? [], body: program, modifiedAt: now });
       return ok(program, [reference(program, previous.version + 1)]);
     },

@@ -6,7 +6,19 @@ import { deleteObject, insertObject, updateObject } from '../objectWrites.ts';
 import { findObject, listObjects, type StoredObject } from '../objectTable.ts';
 import { ownedBy, requiresSignatures, targetFilter } from '../privacy.ts';
 import { advanceEventObject } from './events.ts';
-import { created, newMetadata, notFound, ok, page, queryString, reference, updatedMetadata, type OperationContext, type OperationTable } from './operation.ts';
+import {
+  created,
+  newMetadata,
+  notFound,
+  ok,
+  page,
+  queryString,
+  reference,
+  stamped,
+  updatedMetadata,
+  type OperationContext,
+  type OperationTable,
+} from './operation.ts';
 
 /**
  * The event a VEN reports on: one it was sent. Anything else — no such event,
@@ -99,7 +111,7 @@ export const reportOperations: OperationTable = {
       const body = request.body as ReportRequest;
       const derived = await applyToDispatch(context, body);
       const event = await findObject<Event>(db, 'EVENT', body.eventID);
-      const report: Report = { ...newMetadata('REPORT', now), ...body, clientID: request.principal.clientId };
+      const report: Report = { ...stamped(newMetadata('REPORT', now), body), clientID: request.principal.clientId };
       await insertObject(db, {
         id: report.id,
         objectType: 'REPORT',
@@ -122,7 +134,7 @@ export const reportOperations: OperationTable = {
       const body = request.body as ReportRequest;
       const derived = await applyToDispatch(context, body);
       const event = await findObject<Event>(db, 'EVENT', body.eventID);
-      const report: Report = { ...updatedMetadata(previous, now), ...body, clientID: previous.body.clientID };
+      const report: Report = { ...stamped(updatedMetadata(previous, now), body), clientID: previous.body.clientID };
       await updateObject(db, previous, {
         ...previous,
         programId: event?.programId ?? null,

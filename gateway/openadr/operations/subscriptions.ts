@@ -6,7 +6,7 @@ import type { StoreExecutor } from '../../store/store.ts';
 import { deleteObject, insertObject, updateObject } from '../objectWrites.ts';
 import { findObject, listObjects, type StoredObject } from '../objectTable.ts';
 import { ownedBy } from '../privacy.ts';
-import { created, newMetadata, notFound, ok, page, queryList, queryString, reference, updatedMetadata } from './operation.ts';
+import { created, newMetadata, notFound, ok, page, queryList, queryString, reference, stamped, updatedMetadata } from './operation.ts';
 import type { OperationContext, OperationTable } from './operation.ts';
 
 async function requireProgram(db: StoreExecutor, programID: string | undefined): Promise<void> {
@@ -62,7 +62,7 @@ export const subscriptionOperations: OperationTable = {
       const body = request.body as SubscriptionRequest;
       await requireCallbacks(body, config.egress ?? DEFAULT_EGRESS);
       await requireProgram(db, body.programID);
-      const subscription: Subscription = { ...newMetadata('SUBSCRIPTION', now), ...body, clientID: request.principal.clientId };
+      const subscription: Subscription = { ...stamped(newMetadata('SUBSCRIPTION', now), body), clientID: request.principal.clientId };
       await insertObject(db, {
         id: subscription.id,
         objectType: 'SUBSCRIPTION',
@@ -85,7 +85,7 @@ export const subscriptionOperations: OperationTable = {
       const body = request.body as SubscriptionRequest;
       await requireCallbacks(body, config.egress ?? DEFAULT_EGRESS);
       await requireProgram(db, body.programID);
-      const subscription: Subscription = { ...updatedMetadata(previous, now), ...body, clientID: previous.body.clientID };
+      const subscription: Subscription = { ...stamped(updatedMetadata(previous, now), body), clientID: previous.body.clientID };
       await updateObject(db, previous, {
         ...previous,
         programId: body.programID ?? null,
