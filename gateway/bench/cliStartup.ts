@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { FLEXGATE_BIN, runFlexgate } from '../testing/gatewayProcess.ts';
-import type { BenchRow } from './row.ts';
+import { median, type BenchRow } from './row.ts';
 
 /** The CLI goal: `flexgate --help` starts within 3× a bare `node -e 0`, both medians of runs taken alternately. */
 export const CLI_GOAL_RATIO = 3;
@@ -10,12 +10,6 @@ function startupMs(args: string[]): number {
   execFileSync(process.execPath, args, { stdio: 'ignore' });
   return performance.now() - started;
 }
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-};
 
 export async function cliBench(runs: number): Promise<BenchRow[]> {
   // Builds dist/ if stale and warms the file cache, so neither is timed.

@@ -6,7 +6,7 @@ import { buildProduct, startGatewayProcess } from '../testing/gatewayProcess.ts'
 import { runInChild } from './child.ts';
 import type { ReadResult, WriteResult } from './p2Directions.ts';
 import type { PostPlan, PostResult } from './p2Post.ts';
-import type { BenchRow } from './row.ts';
+import { median, type BenchRow } from './row.ts';
 
 /** One size there and back: the writer's and the reader's figures. */
 interface SizeResult extends Omit<WriteResult, 'peakRssMiB'>, Omit<ReadResult, 'peakRssMiB'> {
@@ -41,6 +41,9 @@ async function measureSize(entries: number): Promise<SizeResult> {
   }
 }
 
+/** Gateways the large list is POSTed to, one after another. */
+const POST_RUNS = 3;
+
 const perEntryUs = (result: SizeResult) => ((result.toCimMs + result.fromCimMs + result.toEventsMs) * 1000) / result.entries;
 
 /** A real `flexgate serve` and a client process: one signed POST of the large list, stored with its events before the answer. */
@@ -69,7 +72,8 @@ async function postThroughGateway(entries: number): Promise<PostResult> {
  * file) and the reader (file → model → events) each in a process of its own,
  * as `flexgate cim from-anm` and a receiving system are. Time per entry
  * at the large size within 1.2× of the small one, and peak RSS under
- * 512 MiB in both; then the large list POSTed through a real gateway.
+ * 512 MiB in both; then the large list POSTed through a real gateway,
+ * three times (each to a new one), by the median.
  */
 export async function documentsBench(options: { quick: boolean } = { quick: false }): Promise<BenchRow[]> {
   const [small, large] = options.quick ? [100, 1_000] : [10_000, 100_000];
@@ -113,16 +117,20 @@ export async function documentsBench(options: { quick: boolean } = { quick: fals
     goal: '< 512 MiB',
     met: atLarge.peakRssMiB < 512,
   });
-  const post = await postThroughGateway(large);
+  // One POST takes 10-20 s and moves by seconds between runs on the same machine: the median of three, each on a new gateway.
+  const posts: PostResult[] = [];
+  for (let run = 0; run < (options.quick ? 1 : POST_RUNS); run++) posts.push(await postThroughGateway(large));
+  const refused = posts.find((post) => post.status !== 201);
+  const seconds = median(posts.map((post) => post.seconds));
   const goalSeconds = options.quick ? undefined : 15;
   rows.push({
     group: 'P2',
-    what: `signed POST of a ${large.toLocaleString('en-GB')}-entry MOL (TSV, ${(post.bytes / 1e6).toFixed(1)} MB) through the gateway, events included${
-      post.status === 201 ? '' : ` (HTTP ${post.status}: ${post.answer})`
-    }`,
-    value: post.seconds,
+    what: `signed POST of a ${large.toLocaleString('en-GB')}-entry MOL (TSV, ${(posts[0]!.bytes / 1e6).toFixed(1)} MB) through the gateway, events included${
+      posts.length > 1 ? `, median of ${posts.map((post) => post.seconds.toFixed(1)).join(', ')} s` : ''
+    }${refused ? ` (HTTP ${refused.status}: ${refused.answer})` : ''}`,
+    value: seconds,
     unit: 's',
-    ...(goalSeconds === undefined ? {} : { goal: `< ${goalSeconds} s`, met: post.status === 201 && post.seconds < goalSeconds }),
+    ...(goalSeconds === undefined ? {} : { goal: `< ${goalSeconds} s`, met: !refused && seconds < goalSeconds }),
   });
   return rows;
 }

@@ -8,7 +8,7 @@ import { openDeliveryStore } from '../delivery/testing/deliveryStore.ts';
 import { HangingReceiver, TestReceiver } from '../delivery/testing/receivers.ts';
 import { testEnvelopeSigner } from '../delivery/testing/testSigner.ts';
 import { WebhookTransport } from '../delivery/webhookTransport.ts';
-import type { BenchRow } from './row.ts';
+import { median, type BenchRow } from './row.ts';
 import { EgressPolicy, LOOPBACK_EGRESS } from '../delivery/egress.ts';
 
 /** The receivers here listen on loopback, which the gateway refuses by default. */
@@ -35,7 +35,6 @@ const body = JSON.stringify({
   object: { id: 'bench-event', intervals: [{ id: 0, payloads: [{ type: 'IMPORT_CAPACITY_LIMIT', values: [600] }] }] },
 });
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const count = (n: number) => n.toLocaleString('en-GB');
 
 export async function fanoutBench(options: { quick?: boolean } = {}): Promise<BenchRow[]> {
