@@ -68,7 +68,7 @@ export function benchmarksDocs(run: BenchRun): Map<string, string> {
     "  more than cores / (its CPU + the generator's) per request, nor one process more than its event loop allows: the",
     '  bound rows give both, for the gateway at its measured cost and for a server costing what the bare one does.',
     '- **P2**, **P3**: `gateway/bench/p2Documents.ts` and `gateway/bench/p3Fanout.ts` say what they measure in their rows;',
-    "  P2's 100k-entry POST is the median of three, each to a new gateway, and P3's dispatches the medians of five.",
+    "  P2's 100k-entry POST is the median of three, each to a new gateway, and P3's dispatches the medians of eleven.",
     '- **CLI**: the compiled `flexgate --help` and `node -e 0`, five runs each taken alternately, medians.',
     '',
     '## P2: time per entry against entries',
