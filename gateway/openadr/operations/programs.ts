@@ -4,19 +4,8 @@ import type { StoreExecutor } from '../../store/store.ts';
 import { deleteObject, insertObject, updateObject } from '../objectWrites.ts';
 import { findObject, listObjects, type StoredObject } from '../objectTable.ts';
 import { targetFilter } from '../privacy.ts';
-import {
-  created,
-  newMetadata,
-  notFound,
-  ok,
-  page,
-  queryList,
-  reference,
-  stamped,
-  updatedMetadata,
-  type OperationContext,
-  type OperationTable,
-} from './operation.ts';
+import { created, newMetadata, notFound, ok, page, queryList, reference, stamped, updatedMetadata } from './operation.ts';
+import type { OperationContext, OperationTable } from './operation.ts';
 
 async function requireUniqueName(db: StoreExecutor, programName: string, exceptId?: string): Promise<void> {
   const clash = (await listObjects(db, 'PROGRAM', { name: programName })).find((p) => p.id !== exceptId);

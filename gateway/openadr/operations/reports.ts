@@ -6,19 +6,8 @@ import { deleteObject, insertObject, updateObject } from '../objectWrites.ts';
 import { findObject, listObjects, type StoredObject } from '../objectTable.ts';
 import { ownedBy, requiresSignatures, targetFilter } from '../privacy.ts';
 import { advanceEventObject } from './events.ts';
-import {
-  created,
-  newMetadata,
-  notFound,
-  ok,
-  page,
-  queryString,
-  reference,
-  stamped,
-  updatedMetadata,
-  type OperationContext,
-  type OperationTable,
-} from './operation.ts';
+import { created, newMetadata, notFound, ok, page, queryString, reference, stamped, updatedMetadata } from './operation.ts';
+import type { OperationContext, OperationTable } from './operation.ts';
 
 /**
  * The event a VEN reports on: one it was sent. Anything else — no such event,
