@@ -2,6 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureDevPki, issueCertificate } from '../../certs/index.ts';
+import { openGatewayStore } from '../storage.ts';
+import type { Store } from '../store/store.ts';
 import { startGatewayProcess } from '../testing/gatewayProcess.ts';
 import { BASELINE_NAME } from './baseline.ts';
 import { runInChild } from './child.ts';
@@ -15,7 +17,9 @@ import type { BenchRow } from './row.ts';
  * generator in another process: 16 ANM parties × 4 requests in flight,
  * signed POSTs of a 10-entry merit order list, then signed GETs of one. The
  * same load then runs against a bare server (p1Ceiling.ts): what any signed
- * mTLS exchange costs on this machine, before a framework or a store.
+ * mTLS exchange costs on this machine, before a framework or a store; and
+ * against that server doing the gateway's durable store work too, so that
+ * what is left is the cost of the gateway's own layers.
  */
 
 export interface IngestBenchOptions extends LoadShape {
@@ -56,29 +60,47 @@ export async function ingestBench(options: IngestBenchOptions, baselinePerSecond
       gateway.child.kill('SIGTERM');
       await gateway.exited;
     }
-    const ceilingServer = await startCeilingServer(pkiDir);
-    let ceiling: LoadResult;
+    // The bare servers run in this process, otherwise idle while the load runs.
+    const ceiling = await ceilingLoad(options, pkiDir, parties);
+    const store = await openGatewayStore({ dataDir: join(root, 'ceiling-data'), checkpointInBackground: true });
+    let stored: LoadResult;
     try {
-      // The bare server runs in this process, otherwise idle while the load runs.
-      ceiling = await runLoad({ ...options, url: ceilingServer.url, pkiDir, parties, serverPid: process.pid });
+      stored = await ceilingLoad(options, pkiDir, parties, store);
     } finally {
-      await ceilingServer.close();
+      await store.close();
     }
     const shape = `${options.parties} parties × ${options.inFlight} in flight`;
     return [
-      ...phaseRows('signed POST of a 10-entry MOL', shape, load.post, ceiling.post, GOALS.post, baselinePerSecond),
-      ...phaseRows('signed GET of a MOL', shape, load.get, ceiling.get, GOALS.get, baselinePerSecond),
+      ...phaseRows('signed POST of a 10-entry MOL', shape, { gateway: load.post, bare: ceiling.post, stored: stored.post }, GOALS.post, baselinePerSecond),
+      ...phaseRows('signed GET of a MOL', shape, { gateway: load.get, bare: ceiling.get, stored: stored.get }, GOALS.get, baselinePerSecond),
     ];
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
 }
 
+async function ceilingLoad(options: IngestBenchOptions, pkiDir: string, parties: string[], store?: Store): Promise<LoadResult> {
+  const server = await startCeilingServer(pkiDir, store);
+  try {
+    return await runLoad({ ...options, url: server.url, pkiDir, parties, serverPid: process.pid });
+  } finally {
+    await server.close();
+  }
+}
+
+/** One phase's results: the gateway's, the bare server's, and the bare server's doing the gateway's store work. */
+interface PhaseResults {
+  gateway: PhaseResult;
+  bare: PhaseResult;
+  stored: PhaseResult;
+}
+
 const runLoad = (plan: LoadPlan) => runInChild<LoadResult>(new URL('./p1Load.ts', import.meta.url).href, [JSON.stringify(plan)]);
 
 const rate = (result: PhaseResult) => result.accepted / result.seconds;
 
-function phaseRows(what: string, shape: string, result: PhaseResult, ceiling: PhaseResult, goalRatio: number, baselinePerSecond: number): BenchRow[] {
+function phaseRows(what: string, shape: string, results: PhaseResults, goalRatio: number, baselinePerSecond: number): BenchRow[] {
+  const { gateway: result, bare: ceiling, stored } = results;
   const perSecond = rate(result);
   const ratio = perSecond / baselinePerSecond;
   const failures = Object.entries(result.otherFailures);
@@ -133,7 +155,32 @@ function phaseRows(what: string, shape: string, result: PhaseResult, ceiling: Ph
       value: perSecond / rate(ceiling),
       unit: '×',
     },
+    {
+      group: 'P1',
+      what: `${what}, the same load answered by that bare server doing the gateway's durable store work too (admission, and a POST's journal entry and document, committed in groups before each answer; a GET's document read back)`,
+      value: rate(stored),
+      unit: 'requests/s',
+      ratio: rate(stored) / baselinePerSecond,
+      baseline: BASELINE_NAME,
+    },
+    { group: 'P1', what: `${what}, the gateway's share of that server's rate`, value: perSecond / rate(stored), unit: '×' },
     ...cpuRows(what, result, ceiling, baselinePerSecond),
+    ...(stored.cpuPerRequestUs
+      ? [
+          {
+            group: 'P1',
+            what: `${what}, CPU per request in the bare server with the store work, all threads`,
+            value: stored.cpuPerRequestUs.server,
+            unit: 'µs',
+          },
+          {
+            group: 'P1',
+            what: `${what}, CPU per request in the bare server with the store work, its event loop (main thread)`,
+            value: stored.cpuPerRequestUs.serverMainThread,
+            unit: 'µs',
+          },
+        ]
+      : []),
   ];
 }
 
