@@ -164,37 +164,22 @@ function phaseRows(what: string, shape: string, results: PhaseResults, goalRatio
       baseline: BASELINE_NAME,
     },
     { group: 'P1', what: `${what}, the gateway's share of that server's rate`, value: perSecond / rate(stored), unit: '×' },
-    ...cpuRows(what, result, ceiling, baselinePerSecond),
-    ...(stored.cpuPerRequestUs
-      ? [
-          {
-            group: 'P1',
-            what: `${what}, CPU per request in the bare server with the store work, all threads`,
-            value: stored.cpuPerRequestUs.server,
-            unit: 'µs',
-          },
-          {
-            group: 'P1',
-            what: `${what}, CPU per request in the bare server with the store work, its event loop (main thread)`,
-            value: stored.cpuPerRequestUs.serverMainThread,
-            unit: 'µs',
-          },
-        ]
-      : []),
+    ...cpuRows(what, results, baselinePerSecond),
   ];
 }
 
 /**
  * Where the machine's time went, per request: the gateway's CPU (all threads,
- * and its event loop alone), the bare server's and the load generator's, and
- * what they bound. With the generator on the same cores, no server can answer
+ * and its event loop alone), the bare server's (alone and with the store
+ * work), the load generator's, and what they bound. With the generator on the same cores, no server can answer
  * more than cores / (its CPU + the generator's) per request, nor one process
  * more than its event loop allows.
  */
-function cpuRows(what: string, result: PhaseResult, ceiling: PhaseResult, baselinePerSecond: number): BenchRow[] {
-  const gateway = result.cpuPerRequestUs;
-  const bare = ceiling.cpuPerRequestUs;
-  if (!gateway || !bare) return [];
+function cpuRows(what: string, results: PhaseResults, baselinePerSecond: number): BenchRow[] {
+  const gateway = results.gateway.cpuPerRequestUs;
+  const bare = results.bare.cpuPerRequestUs;
+  const stored = results.stored.cpuPerRequestUs;
+  if (!gateway || !bare || !stored) return [];
   const cores = availableParallelism();
   const allCores = (serverUs: number, generatorUs: number) => (cores * 1e6) / (serverUs + generatorUs);
   const gatewayBound = Math.min(allCores(gateway.server, gateway.generator), 1e6 / gateway.serverMainThread);
@@ -231,6 +216,13 @@ function cpuRows(what: string, result: PhaseResult, ceiling: PhaseResult, baseli
       unit: 'requests/s',
       ratio: bareBound / baselinePerSecond,
       baseline: BASELINE_NAME,
+    },
+    { group: 'P1', what: `${what}, CPU per request in the bare server with the store work, all threads`, value: stored.server, unit: 'µs' },
+    {
+      group: 'P1',
+      what: `${what}, CPU per request in the bare server with the store work, its event loop (main thread)`,
+      value: stored.serverMainThread,
+      unit: 'µs',
     },
   ];
 }
