@@ -2,8 +2,9 @@ import { timeOrderedUuid } from '../../protocol/identity/timeOrderedUuid.ts';
 import express, { type Request, type Response, type Router } from 'express';
 import { canonicalJson } from '../../protocol/canonicalJson.ts';
 import { chooseRepresentation, requireMediaType } from '../http/negotiation.ts';
-import { incomingMessage } from '../http/incoming.ts';
-import type { Intake } from '../intake.ts';
+import { incomingMessage, incomingMessageOf } from '../http/incoming.ts';
+import type { DirectAnswer, DirectRoute } from '../http/directLane.ts';
+import type { IncomingMessage, Intake } from '../intake.ts';
 import { Problem } from '../../protocol/problem.ts';
 import { getDocument, insertDocument, type StoredDocument } from '../store/anmDocuments.ts';
 import { listSummaries, recordSummary } from './documentSummaries.ts';
@@ -12,7 +13,7 @@ import type { Store } from '../store/store.ts';
 import type { DocumentLimits } from './documentLimits.ts';
 import { DEFAULT_BUDGETS, type Budgets } from '../budgets.ts';
 import { sharedHeavyWork, type HeavyWork } from '../heavyWork/pool.ts';
-import { ANM_MEDIA_TYPES, type AnmDocumentKind } from './decode.ts';
+import { ANM_MEDIA_TYPES, type AnmDocumentKind, type AnmMediaType } from './decode.ts';
 
 export const ANM_BASE_PATH = '/anm/v1';
 const TSV = 'text/tab-separated-values';
@@ -37,61 +38,113 @@ export interface AnmRouterOptions {
 }
 
 /** ANM API v1: look-aheads and merit order lists in (JSON or the ANM's tables), stored, and served back. */
-export function anmRouter({ intake, maxBodyBytes, limits = DEFAULT_BUDGETS, heavyWork }: AnmRouterOptions): Router {
-  const work = heavyWork ?? sharedHeavyWork(limits.heavyWorkMs);
-  const { store } = intake;
+export function anmRouter(options: AnmRouterOptions, documents = new AnmDocuments(options)): Router {
+  const { store } = options.intake;
   const router = express.Router();
-  const rawBody = express.raw({ type: () => true, limit: maxBodyBytes });
-  const representations = new Representations();
+  const rawBody = express.raw({ type: () => true, limit: options.maxBodyBytes });
   for (const collection of collections as Collection<AnmDocumentKind>[]) {
     const base = `${ANM_BASE_PATH}/${collection.path}`;
     router
       .route(base)
-      .post(rawBody, (req, res) => create(intake, work, collection, limits, req, res))
+      .post(rawBody, async (req, res) => {
+        const mediaType = requireMediaType(req, ANM_MEDIA_TYPES);
+        const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+        send(res, await documents.create(collection, incomingMessage(req, body, mediaType), mediaType));
+      })
       .get((req, res) => list(store, collection, req, res));
-    router.route(`${base}/:id`).get((req, res) => read(store, work, representations, collection, req, res));
+    router.route(`${base}/:id`).get(async (req, res) => {
+      send(res, await documents.read(collection, String(req.params.id), chooseRepresentation(req, ['application/json', TSV] as const)));
+    });
   }
   return router;
 }
 
+const send = (res: Response, answer: DirectAnswer) => res.status(answer.status).set(answer.headers).type(answer.contentType).send(answer.body);
+
 const selfLink = (collection: Collection<AnmDocumentKind>, id: string) => `${ANM_BASE_PATH}/${collection.path}/${encodeURIComponent(id)}`;
 
-async function create(intake: Intake, work: HeavyWork, collection: Collection<AnmDocumentKind>, limits: DocumentLimits, req: Request, res: Response) {
-  const mediaType = requireMediaType(req, ANM_MEDIA_TYPES);
-  const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-  const document = await work.run('decodeAnm', { kind: collection.kind, body, mediaType, limits }, body.length);
-  const { response, replayed } = await intake.accept(incomingMessage(req, body, mediaType), async ({ tx, journalId, receivedAt }) => {
-    const stored: StoredDocument = {
-      id: timeOrderedUuid(),
-      kind: collection.kind,
-      acceptedAt: receivedAt,
-      revision: 1,
-      journalId,
-      body: document.body,
-    };
-    await insertDocument(tx, stored);
-    await recordSummary(tx, { documentId: stored.id, revision: 1, summary: document.summary });
-    return {
-      derived: [{ kind: collection.kind, id: stored.id, revision: 1 }],
-      response: { status: 201, headers: { location: selfLink(collection, stored.id) }, body: representationOf(stored) },
-    };
-  });
-  if (replayed) res.setHeader('Idempotency-Replayed', 'true');
-  res.status(response.status).set(response.headers).type('application/json').send(response.body);
+/**
+ * What the ANM API does with a document posted or read, apart from HTTP:
+ * answered through the Express router, or the direct lane for the requests
+ * it takes (a JSON read, every post; gateway/http/directLane.ts).
+ */
+export class AnmDocuments {
+  private readonly intake: Intake;
+  private readonly limits: DocumentLimits;
+  private readonly work: HeavyWork;
+  private readonly representations = new Representations();
+
+  constructor({ intake, limits = DEFAULT_BUDGETS, heavyWork }: Omit<AnmRouterOptions, 'maxBodyBytes'>) {
+    this.intake = intake;
+    this.limits = limits;
+    this.work = heavyWork ?? sharedHeavyWork(limits.heavyWorkMs);
+  }
+
+  /** Decodes and stores a posted document; 201 with its representation. */
+  async create(collection: Collection<AnmDocumentKind>, message: IncomingMessage, mediaType: AnmMediaType): Promise<DirectAnswer> {
+    const { body } = message;
+    const document = await this.work.run('decodeAnm', { kind: collection.kind, body, mediaType, limits: this.limits }, body.length);
+    const { response, replayed } = await this.intake.accept(message, async ({ tx, journalId, receivedAt }) => {
+      const stored: StoredDocument = {
+        id: timeOrderedUuid(),
+        kind: collection.kind,
+        acceptedAt: receivedAt,
+        revision: 1,
+        journalId,
+        body: document.body,
+      };
+      await insertDocument(tx, stored);
+      await recordSummary(tx, { documentId: stored.id, revision: 1, summary: document.summary });
+      return {
+        derived: [{ kind: collection.kind, id: stored.id, revision: 1 }],
+        response: { status: 201, headers: { location: selfLink(collection, stored.id) }, body: representationOf(stored) },
+      };
+    });
+    const headers = replayed ? { ...response.headers, 'Idempotency-Replayed': 'true' } : response.headers;
+    return { status: response.status, headers, contentType: JSON_UTF8, body: response.body };
+  }
+
+  /** A stored document, as JSON or the ANM's table. */
+  async read(collection: Collection<AnmDocumentKind>, id: string, format: 'application/json' | typeof TSV): Promise<DirectAnswer> {
+    const stored = await getDocument(this.intake.store.db, collection.kind, id);
+    if (!stored) throw new Problem('request.not-found', `No ${collection.kind} with id ${id}`);
+    const headers = { Vary: 'Accept' };
+    if (format === TSV) {
+      const table = await this.work.run('renderAnmTable', { kind: collection.kind, body: stored.body }, stored.body.length);
+      return { status: 200, headers, contentType: `${TSV}; charset=utf-8`, body: table };
+    }
+    return { status: 200, headers, contentType: JSON_UTF8, body: this.representations.of(stored) };
+  }
+
+  /**
+   * The routes the direct lane answers: every post of a document, and a
+   * read of one that asks for JSON (or names no representation).
+   */
+  directRoutes(): DirectRoute[] {
+    return (collections as Collection<AnmDocumentKind>[]).flatMap((collection): DirectRoute[] => [
+      {
+        method: 'POST',
+        path: new RegExp(`^${ANM_BASE_PATH}/${collection.path}$`),
+        answer: (request) => {
+          const mediaType = requireMediaType(request, ANM_MEDIA_TYPES);
+          return this.create(collection, incomingMessageOf(request, mediaType), mediaType);
+        },
+      },
+      {
+        method: 'GET',
+        path: new RegExp(`^${ANM_BASE_PATH}/${collection.path}/(${DIRECT_ID})$`),
+        takes: (headers) => headers.accept === undefined || JSON_ACCEPTS.has(headers.accept),
+        answer: (request) => this.read(collection, request.params[0]!, 'application/json'),
+      },
+    ]);
+  }
 }
 
-async function read(store: Store, work: HeavyWork, representations: Representations, collection: Collection<AnmDocumentKind>, req: Request, res: Response) {
-  const id = String(req.params.id);
-  const stored = await getDocument(store.db, collection.kind, id);
-  if (!stored) throw new Problem('request.not-found', `No ${collection.kind} with id ${id}`);
-  const format = chooseRepresentation(req, ['application/json', TSV] as const);
-  res.setHeader('Vary', 'Accept');
-  if (format === TSV) {
-    res.type(`${TSV}; charset=utf-8`).send(await work.run('renderAnmTable', { kind: collection.kind, body: stored.body }, stored.body.length));
-    return;
-  }
-  res.type('application/json').send(representations.of(stored));
-}
+const JSON_UTF8 = 'application/json; charset=utf-8';
+/** Accept headers that choose JSON here with no negotiation to do; any other goes through Express's. */
+const JSON_ACCEPTS: ReadonlySet<string> = new Set(['*/*', 'application/json', 'application/*']);
+/** Ids as the gateway issues them, in unreserved characters only: nothing to decode, nothing to refuse. */
+const DIRECT_ID = '[A-Za-z0-9._~-]{1,128}';
 
 const DEFAULT_PAGE = 50;
 const MAX_PAGE = 200;

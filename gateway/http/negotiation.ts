@@ -1,8 +1,9 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Request } from 'express';
 import { Problem } from '../../protocol/problem.ts';
 
 /** The request body's media type if it is one of `accepted` (UTF-8 only), else 415. */
-export function requireMediaType<T extends string>(req: Request, accepted: readonly T[]): T {
+export function requireMediaType<T extends string>(req: { headers: IncomingHttpHeaders }, accepted: readonly T[]): T {
   const header = req.headers['content-type'];
   if (!header) throw new Problem('request.unsupported-media-type', `Content-Type is required: one of ${accepted.join(', ')}`);
   const [essence = '', ...params] = header.split(';').map((p) => p.trim());

@@ -19,26 +19,27 @@ export function sendProblem(res: Response, problem: Problem, instance?: string):
  */
 export function problemHandler(logger: Logger, publicUrl?: string): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
-    const problem = toProblem(error);
+    const problem = problemOf(error);
     if (problem.code === 'internal.error') logger.error({ err: error, method: req.method, path: req.path }, 'request failed');
     if (res.headersSent) {
       res.destroy();
       return;
     }
-    sendProblem(res, problem, publicUrl ? absoluteInstance(publicUrl, req.originalUrl) : req.originalUrl);
+    sendProblem(res, problem, problemInstance(publicUrl, req.originalUrl));
   };
 }
 
 /**
- * The request target under the public URL's origin. Concatenated, not
- * resolved: a target such as `//x` would resolve to another host, or fail
- * to parse and turn a problem into a 500.
+ * A problem's `instance`: the request target, under the public URL's origin
+ * when there is one. Concatenated, not resolved: a target such as `//x`
+ * would resolve to another host, or fail to parse and turn a problem into a 500.
  */
-function absoluteInstance(publicUrl: string, target: string): string {
-  return `${new URL(publicUrl).origin}${target.startsWith('/') ? target : `/${target}`}`;
+export function problemInstance(publicUrl: string | undefined, target: string): string {
+  return publicUrl ? `${new URL(publicUrl).origin}${target.startsWith('/') ? target : `/${target}`}` : target;
 }
 
-function toProblem(error: unknown): Problem {
+/** The problem an error answers with: its own, a body parser's in words, or an internal error that hides what went wrong. */
+export function problemOf(error: unknown): Problem {
   if (error instanceof Problem) return error;
   const parserError = error as { type?: string; limit?: number };
   if (parserError.type === 'entity.too.large') {

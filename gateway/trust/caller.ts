@@ -19,9 +19,12 @@ export interface Caller {
   userAgent: string | null;
 }
 
+/** What a connection's client certificate says about the caller, the same for every request on it. */
+export type ConnectionIdentity = Omit<Caller, 'userAgent'>;
+
 const callers = new WeakMap<Request, Caller>();
 /** The caller's identity per TLS connection, parsed once: revocation is checked per request (trustLayer.ts), not here. */
-const identities = new WeakMap<object, Omit<Caller, 'userAgent'>>();
+const identities = new WeakMap<object, ConnectionIdentity>();
 const envelopes = new WeakMap<Request, VerifiedEnvelope>();
 
 export function setEnvelope(req: Request, envelope: VerifiedEnvelope): void {
@@ -50,7 +53,7 @@ export function callerOf(req: Request): Caller {
  * per TLS 1.3 connection (no renegotiation: the handshake's certificate is the
  * connection's for life); undefined when it names no flexgate party.
  */
-export function connectionIdentity(socket: TLSSocket): Omit<Caller, 'userAgent'> | undefined {
+export function connectionIdentity(socket: TLSSocket): ConnectionIdentity | undefined {
   let identity = identities.get(socket);
   if (!identity) {
     const peer = socket.getPeerCertificate(true);

@@ -21,7 +21,7 @@ import { normaliseSerial } from '../../protocol/identity/serialNumber.ts';
 import type { Logger } from '../log.ts';
 import { signerFromCredentials, type EnvelopeSigner } from '../../protocol/envelope/index.ts';
 import type { Budgets } from '../budgets.ts';
-import { findCaller, identifyCaller } from './caller.ts';
+import { connectionIdentity, findCaller, identifyCaller, type ConnectionIdentity } from './caller.ts';
 import type { TrustState } from './trustLayer.ts';
 
 /**
@@ -65,6 +65,13 @@ export interface MutualTlsListener {
    * and the connection closed.
    */
   admitConnections(): RequestHandler[];
+  /**
+   * The caller of a connection whose requests `admitConnections` lets
+   * through right now with nothing to say and nothing to wait for (verified,
+   * within its party's limit, not revoked, the CRLs on disk in force);
+   * undefined when they must go through it.
+   */
+  admittedCaller(socket: TLSSocket): ConnectionIdentity | undefined;
   /** Stops watching the PKI folder and refreshing CRLs. */
   stop(): void;
 }
@@ -215,11 +222,18 @@ export async function createMutualTlsServer(options: MutualTlsOptions): Promise<
     },
   ];
 
+  const admittedCaller = (socket: TLSSocket): ConnectionIdentity | undefined => {
+    if (!socket.authorized || overLimit.has(socket) || refreshTrust() !== undefined) return undefined;
+    const identity = connectionIdentity(socket);
+    return identity && !state.revokedSerials.has(identity.certificateSerial) ? identity : undefined;
+  };
+
   return {
     server,
     signer: signerFromCredentials(credentials),
     trust: () => state,
     admitConnections,
+    admittedCaller,
     stop() {
       watcher.close();
       keeper?.stop();

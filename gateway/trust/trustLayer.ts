@@ -5,9 +5,9 @@ import type { Logger } from '../log.ts';
 import { Problem } from '../../protocol/problem.ts';
 import type { Store } from '../store/store.ts';
 import { accessRuleFor, type AccessRule } from './accessPolicy.ts';
-import { callerOf, envelopeOf, findCaller, identifyCaller, setEnvelope } from './caller.ts';
-import { signEnvelope, verifyEnvelope, type EnvelopeSigner } from '../../protocol/envelope/index.ts';
-import { OutboundSequences } from './outboundSequences.ts';
+import { callerOf, envelopeOf, findCaller, identifyCaller, setEnvelope, type Caller } from './caller.ts';
+import { signEnvelope, verifyEnvelope, type EnvelopeSigner, type VerifiedEnvelope } from '../../protocol/envelope/index.ts';
+import type { OutboundSequences } from './outboundSequences.ts';
 import { admitEnvelope } from './replayGuard.ts';
 
 /** What the gateway currently trusts besides the TLS layer's own checks; replaced when the PKI folder changes. */
@@ -25,6 +25,8 @@ export interface TrustLayerOptions {
   skewSeconds?: number;
   /** The authorisation table: every API's rules, collected by the composition root. */
   rules: readonly AccessRule[];
+  /** The gateway's response sequence numbers: one source for every response, however it is answered. */
+  sequences: OutboundSequences;
 }
 
 /** Audience of a response to a peer that named no party: still signed, so nothing leaves unsigned. */
@@ -39,42 +41,66 @@ const UNIDENTIFIED = 'urn:flexgate:unknown:unidentified';
  * transaction with the message it carries.
  */
 export function verifyRequests(options: TrustLayerOptions): RequestHandler[] {
-  const { rules } = options;
-  const verify = async (req: Request, _res: Response, next: NextFunction) => {
-    const caller = callerOf(req);
-    const trust = options.trust();
-    // The TLS layer checked the certificate at the handshake; a revocation since then takes effect with the next request.
-    if (trust.revokedSerials.has(caller.certificateSerial)) {
-      throw new Problem('auth.certificate-revoked', `The client certificate ${caller.certificateSerial} of ${caller.party.urn} is revoked`);
-    }
-    const rule = accessRuleFor(req.method, req.path, rules);
-    if (!rule) throw new Problem('request.not-found', `Nothing at ${req.method} ${req.path}`);
-    if (!rule.roles.includes(caller.party.role)) {
-      throw new Problem(
-        'auth.role-forbidden',
-        `${caller.party.urn} (role ${caller.party.role}) may not ${req.method} ${req.path}; allowed: ${rule.roles.join(', ')}`,
-      );
-    }
-    const jws = req.header(SIGNATURE_HEADER);
-    if (jws === undefined && rule.signature === 'optional') return next();
-    const envelope = await verifyEnvelope(jws, bodyOf(req), {
-      issuer: caller.party.urn,
-      audience: options.gateway.issuer,
+  const verify = async (req: Request, next: NextFunction) => {
+    const envelope = await verifySignedRequest(options, callerOf(req), {
       method: req.method,
-      path: req.originalUrl,
-      apiVersion: rule.apiVersion,
-      certificate: { thumbprint: caller.certificateThumbprint, chain: caller.certificateChain },
-      issuingAuthorities: trust.issuingAuthorities,
-      revokedSerials: trust.revokedSerials,
-      kind: 'request',
+      path: req.path,
+      target: req.originalUrl,
+      jws: req.header(SIGNATURE_HEADER),
+      body: bodyOf(req),
     });
-    if (rule.admission === 'on-arrival') {
-      await options.store.transaction((tx) => admitEnvelope(tx, envelope, options.skewSeconds === undefined ? {} : { skewSeconds: options.skewSeconds }));
-    }
-    setEnvelope(req, { ...envelope, admittedOnArrival: rule.admission === 'on-arrival' });
+    if (envelope) setEnvelope(req, envelope);
     next();
   };
-  return [identifyCaller(), (req, res, next) => verify(req, res, next).catch(next)];
+  return [identifyCaller(), (req, _res, next) => verify(req, next).catch(next)];
+}
+
+/** A request as the trust layer judges it: its target (path with query), the path alone, and the exact body bytes. */
+export interface SignedRequest {
+  method: string;
+  path: string;
+  target: string;
+  jws: string | undefined;
+  body: Buffer;
+}
+
+/**
+ * The trust layer's judgement of one request from an identified caller, in
+ * order: revoked since the handshake, the access rule for the route and role,
+ * the signature over the exact body, and the envelope's admission where the
+ * rule admits on arrival. Resolves with the verified envelope, or undefined
+ * for an unsigned request the rule lets through; throws the refusal.
+ */
+export async function verifySignedRequest(options: TrustLayerOptions, caller: Caller, request: SignedRequest): Promise<VerifiedEnvelope | undefined> {
+  const trust = options.trust();
+  // The TLS layer checked the certificate at the handshake; a revocation since then takes effect with the next request.
+  if (trust.revokedSerials.has(caller.certificateSerial)) {
+    throw new Problem('auth.certificate-revoked', `The client certificate ${caller.certificateSerial} of ${caller.party.urn} is revoked`);
+  }
+  const rule = accessRuleFor(request.method, request.path, options.rules);
+  if (!rule) throw new Problem('request.not-found', `Nothing at ${request.method} ${request.path}`);
+  if (!rule.roles.includes(caller.party.role)) {
+    throw new Problem(
+      'auth.role-forbidden',
+      `${caller.party.urn} (role ${caller.party.role}) may not ${request.method} ${request.path}; allowed: ${rule.roles.join(', ')}`,
+    );
+  }
+  if (request.jws === undefined && rule.signature === 'optional') return undefined;
+  const envelope = await verifyEnvelope(request.jws, request.body, {
+    issuer: caller.party.urn,
+    audience: options.gateway.issuer,
+    method: request.method,
+    path: request.target,
+    apiVersion: rule.apiVersion,
+    certificate: { thumbprint: caller.certificateThumbprint, chain: caller.certificateChain },
+    issuingAuthorities: trust.issuingAuthorities,
+    revokedSerials: trust.revokedSerials,
+    kind: 'request',
+  });
+  if (rule.admission === 'on-arrival') {
+    await options.store.transaction((tx) => admitEnvelope(tx, envelope, options.skewSeconds === undefined ? {} : { skewSeconds: options.skewSeconds }));
+  }
+  return { ...envelope, admittedOnArrival: rule.admission === 'on-arrival' };
 }
 
 /**
@@ -85,7 +111,6 @@ export function verifyRequests(options: TrustLayerOptions): RequestHandler[] {
  * too.
  */
 export function signResponses(options: TrustLayerOptions): RequestHandler {
-  const sequences = new OutboundSequences(options.store.db, options.gateway.issuer);
   return (req, res, next) => {
     const chunks: Buffer[] = [];
     const originalEnd = res.end.bind(res) as (body: Buffer, callback?: () => void) => Response;
@@ -99,7 +124,8 @@ export function signResponses(options: TrustLayerOptions): RequestHandler {
       if (chunk !== undefined && chunk !== null && typeof chunk !== 'function') chunks.push(toBuffer(chunk, encoding));
       const done = [chunk, encoding, callback].find((argument): argument is () => void => typeof argument === 'function');
       const body = Buffer.concat(chunks);
-      signResponse(options, sequences, req, res, body).then(
+      const answer = { audience: findCaller(req)?.party.urn, request: envelopeOf(req), method: req.method, target: req.originalUrl, status: res.statusCode };
+      signAnswer(options, answer, body).then(
         (jws) => {
           if (!res.headersSent) res.setHeader(SIGNATURE_HEADER, jws);
           originalEnd(body, done);
@@ -116,32 +142,42 @@ export function signResponses(options: TrustLayerOptions): RequestHandler {
   };
 }
 
-async function signResponse(options: TrustLayerOptions, sequences: OutboundSequences, req: Request, res: Response, body: Buffer): Promise<string> {
-  const audience = findCaller(req)?.party.urn ?? UNIDENTIFIED;
-  const request = envelopeOf(req);
-  const success = res.statusCode >= 200 && res.statusCode < 300;
+/** A response about to be sent: to whom (undefined: a peer that named no party), for which request, with which status. */
+export interface Answer {
+  audience: string | undefined;
+  /** The request's verified envelope, if it carried one: a 2xx to it carries a receipt. */
+  request: VerifiedEnvelope | undefined;
+  method: string;
+  /** The request target, path and query. */
+  target: string;
+  status: number;
+}
+
+/** The signature header of a response body as sent: the gateway's next sequence for the audience, and a receipt on success. */
+export async function signAnswer(options: TrustLayerOptions, answer: Answer, body: Buffer): Promise<string> {
+  const audience = answer.audience ?? UNIDENTIFIED;
+  const { request } = answer;
+  const success = answer.status >= 200 && answer.status < 300;
   return signEnvelope(
     options.gateway,
     {
       audience,
-      sequence: await sequences.next(audience),
-      method: req.method,
-      path: req.originalUrl,
-      apiVersion: apiVersionOf(req, options.rules),
-      status: res.statusCode,
+      sequence: await options.sequences.next(audience),
+      method: answer.method,
+      path: answer.target,
+      apiVersion: apiVersionOf(answer.method, answer.target, options.rules),
+      status: answer.status,
       ...(request && success ? { receipt: { jti: request.messageId, 'body#S256': request.bodySha256, 'protected#S256': request.protectedHeaderSha256 } } : {}),
     },
     body,
   );
 }
 
-/** The API version a response is signed for: the request's, read from the full path (a mounted router sees only its own part of it). */
-function apiVersionOf(req: Request, rules: readonly AccessRule[]): ApiVersion {
-  const path = fullPath(req);
-  return accessRuleFor(req.method, path, rules)?.apiVersion ?? answerApiVersionOfPath(path);
+/** The API version a response is signed for: the request's, from its full path (a mounted router sees only its own part of it). */
+function apiVersionOf(method: string, target: string, rules: readonly AccessRule[]): ApiVersion {
+  const path = target.split('?')[0] ?? '/';
+  return accessRuleFor(method, path, rules)?.apiVersion ?? answerApiVersionOfPath(path);
 }
-
-const fullPath = (req: Request) => req.originalUrl.split('?')[0] ?? '/';
 
 /** The body as received; the app reads every body raw before the trust layer. */
 export function bodyOf(req: Request): Buffer {
