@@ -84,9 +84,9 @@ export function directLane(options: DirectLaneOptions): (req: IncomingMessage, r
   return (req, res) => {
     const { method = '', url: target = '', headers } = req;
     if (target.length > MAX_TARGET_LENGTH) return false;
-    let params: RegExpExecArray | null = null;
-    const route = routes.find((candidate) => candidate.method === method && (params = candidate.path.exec(target)) !== null);
-    if (!route || !params) return false;
+    const matched = routeOf(routes, method, target);
+    if (!matched) return false;
+    const { route, params } = matched;
     if (headers['content-encoding'] !== undefined || headers['transfer-encoding'] !== undefined) return false;
     const length = headers['content-length'] === undefined ? 0 : Number(headers['content-length']);
     if (!(length <= maxBodyBytes)) return false;
@@ -94,12 +94,21 @@ export function directLane(options: DirectLaneOptions): (req: IncomingMessage, r
     const identity = options.admittedCaller(req.socket as TLSSocket);
     if (!identity) return false;
     const caller: Caller = { ...identity, userAgent: headers['user-agent'] ?? null };
-    exchange(options, route, (params as RegExpExecArray).slice(1), caller, req, res).catch((error: unknown) => {
+    exchange(options, route, params, caller, req, res).catch((error: unknown) => {
       options.logger.error({ err: error, method, path: target }, 'request failed');
       res.destroy();
     });
     return true;
   };
+}
+
+/** The first route answering this method and path, with the path's params. */
+function routeOf(routes: readonly DirectRoute[], method: string, target: string): { route: DirectRoute; params: string[] } | undefined {
+  for (const route of routes) {
+    const match = route.method === method ? route.path.exec(target) : null;
+    if (match) return { route, params: match.slice(1) };
+  }
+  return undefined;
 }
 
 async function exchange(options: DirectLaneOptions, route: DirectRoute, params: string[], caller: Caller, req: IncomingMessage, res: ServerResponse) {

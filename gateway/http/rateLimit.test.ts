@@ -10,13 +10,13 @@ import { startGateway, type RunningGateway } from '../index.ts';
 import { testLogger } from '../testing/silentLogger.ts';
 import { DEV_ANM, DEV_FSP, temporaryDevPki } from '../testing/testGateway.ts';
 import { problemHandler } from './problemResponse.ts';
-import { rateLimitPerParty } from './rateLimit.ts';
+import { PartyRateLimit, rateLimitPerParty } from './rateLimit.ts';
 
 describe('the per-party token bucket', () => {
   it('lets a burst through, refuses the next with Retry-After, refills at the sustained rate, and keeps parties apart', async () => {
     let now = 0;
     const app = express();
-    app.use(rateLimitPerParty({ requestsPerSecond: 2, requestBurst: 3 }, { now: () => now, partyOf: (req) => req.header('x-party') }));
+    app.use(rateLimitPerParty(new PartyRateLimit({ requestsPerSecond: 2, requestBurst: 3 }, () => now), { partyOf: (req) => req.header('x-party') }));
     app.use((_req, res) => res.status(204).end());
     app.use(problemHandler(testLogger));
     const as = (party: string) => request(app).get('/').set('x-party', party);

@@ -10,8 +10,6 @@ export interface RateLimit {
 }
 
 export interface RateLimitOptions {
-  /** Milliseconds, monotonic; default `performance.now`. */
-  now?: () => number;
   /** Whose bucket a request takes from; default the caller of its client certificate. */
   partyOf?: (req: Request) => string | undefined;
 }
@@ -62,8 +60,7 @@ export class PartyRateLimit {
  * before the body is read or a signature checked, so a refusal costs next to
  * nothing.
  */
-export function rateLimitPerParty(limit: RateLimit | PartyRateLimit, options: RateLimitOptions = {}): RequestHandler {
-  const buckets = limit instanceof PartyRateLimit ? limit : new PartyRateLimit(limit, options.now);
+export function rateLimitPerParty(buckets: PartyRateLimit, options: RateLimitOptions = {}): RequestHandler {
   const partyOf = options.partyOf ?? ((req: Request) => findCaller(req)?.party.urn);
   return (req, res, next) => {
     const party = partyOf(req);
