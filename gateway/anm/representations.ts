@@ -1,13 +1,13 @@
-import { canonicalJson } from '../../protocol/canonicalJson.ts';
+import { withCanonicalMembers } from '../../protocol/canonicalJson.ts';
 import type { StoredDocument } from '../store/anmDocuments.ts';
 
 /** Characters of representations kept in all, and the longest one kept. */
 const KEPT_CHARACTERS = 8 * 1024 * 1024;
 const LONGEST_KEPT = 256 * 1024;
 
-/** The JSON representation of a stored ANM document: the canonical document with its identity and revision. */
+/** The JSON representation of a stored ANM document: the canonical document with its identity and revision (spliced into the stored canonical text). */
 export function representationOf(stored: StoredDocument): string {
-  return canonicalJson({ id: stored.id, revision: stored.revision, acceptedAt: stored.acceptedAt, ...(JSON.parse(stored.body) as object) });
+  return withCanonicalMembers(stored.body, { id: stored.id, revision: stored.revision, acceptedAt: stored.acceptedAt });
 }
 
 /**

@@ -4,7 +4,7 @@ import type { Event, EventRequest, Program } from '../../schemas/openadr/wire.ts
 import { readTradeBook } from '../adapter/tradeBook.ts';
 import type { Reaction } from '../intake.ts';
 import { RegistryIndexCache } from '../registry/registryIndexCache.ts';
-import { getRevision } from '../store/anmDocuments.ts';
+import { createdInTransaction, getRevision } from '../store/anmDocuments.ts';
 import type { DerivedReference } from '../store/journal.ts';
 import type { StoreExecutor } from '../store/store.ts';
 import { DEFAULT_OPENADR_CONFIG, programFor, type OpenadrConfig, type ProgramConfig } from './config.ts';
@@ -41,8 +41,8 @@ export function openadrEventsReaction(config: OpenadrConfig = DEFAULT_OPENADR_CO
 }
 
 /** The constraint period: the trades' (trade book), else the list's period start for one default period, else unknown. */
-async function constraintPeriod(db: StoreExecutor, config: OpenadrConfig, list: MeritOrderList, listId: string) {
-  const book = (await readTradeBook(db, listId))?.book;
+async function constraintPeriod(db: StoreExecutor, config: OpenadrConfig, list: MeritOrderList, listId: string, created: boolean) {
+  const book = created ? undefined : (await readTradeBook(db, listId))?.book;
   const sellerServices = new Map<string, FlexibilityService>((book?.state.trades ?? []).map((t) => [t.sellerContractId.toLowerCase(), t.service]));
   if (book) return { period: { start: book.state.terms.start, end: book.state.terms.end, constraintId: book.state.terms.constraintId }, sellerServices };
   if (!list.periodStart) return { period: undefined, sellerServices };
@@ -90,8 +90,10 @@ async function reconcileListEvents(
   const stored = await getRevision(db, MERIT_ORDER_LIST, source.id, source.revision);
   if (!stored) return [];
   const list = JSON.parse(stored.body) as MeritOrderList;
-  const { period, sellerServices } = await constraintPeriod(db, config, list, source.id);
-  const existing = new Map((await listObjects<Event>(db, 'EVENT', { sourcePrefix: `${source.id}/` })).map((e) => [e.sourceKey!, e]));
+  // A list created by this very message has no trade book and no events yet: nothing to look up.
+  const created = createdInTransaction(db, MERIT_ORDER_LIST, source.id);
+  const { period, sellerServices } = await constraintPeriod(db, config, list, source.id, created);
+  const existing = new Map(created ? [] : (await listObjects<Event>(db, 'EVENT', { sourcePrefix: `${source.id}/` })).map((e) => [e.sourceKey!, e]));
   const index = period ? await registry.indexOf(db) : undefined;
   const wanted = period
     ? meritOrderEvents(list, source, period, {

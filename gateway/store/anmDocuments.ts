@@ -19,11 +19,29 @@ export interface NewDocument {
   body: string;
 }
 
+/**
+ * Documents created in a transaction, by transaction: what the message's
+ * reactions read back in it (every stored merit order list is) comes from
+ * here, and they know there is nothing older of the document to look for.
+ * Gone with the transaction; a rolled-back one's are never read again.
+ */
+const createdIn = new WeakMap<StoreExecutor, Map<string, StoredDocument>>();
+const createdKey = (kind: string, id: string) => `${kind} ${id}`;
+
 // Storing and reading one document are the ANM API's hot paths: SQL, not the query builder.
 export async function insertDocument(db: StoreExecutor, doc: NewDocument): Promise<void> {
   await sql`insert into anm_documents (id, kind, accepted_at, current_revision) values (${doc.id}, ${doc.kind}, ${doc.acceptedAt}, 1)`.execute(db);
   await sql`insert into anm_document_revisions (document_id, revision, created_at, journal_id, body)
     values (${doc.id}, 1, ${doc.acceptedAt}, ${doc.journalId}, ${doc.body})`.execute(db);
+  if (!db.isTransaction) return;
+  let created = createdIn.get(db);
+  if (!created) createdIn.set(db, (created = new Map()));
+  created.set(createdKey(doc.kind, doc.id), { ...doc, revision: 1 });
+}
+
+/** Whether the document was created in this transaction: then it has no other revision, and nothing derived from it exists yet. */
+export function createdInTransaction(db: StoreExecutor, kind: string, id: string): boolean {
+  return createdIn.get(db)?.has(createdKey(kind, id)) ?? false;
 }
 
 /** The current revision of a document of the given kind. */
@@ -105,6 +123,8 @@ export async function addRevision(
 
 /** One revision of a document, current or not. */
 export async function getRevision(db: StoreExecutor, kind: string, id: string, revision: number): Promise<StoredDocument | undefined> {
+  const created = createdIn.get(db)?.get(createdKey(kind, id));
+  if (created) return created.revision === revision ? created : undefined;
   // Every stored merit order list is read back by its events reaction: SQL, as getDocument.
   const [row] = (
     await sql<StoredRow>`select d.id, d.kind, d.accepted_at, r.revision, r.journal_id, r.body

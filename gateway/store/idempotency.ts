@@ -63,22 +63,15 @@ export async function recordIdempotent(
       status = excluded.status, headers = excluded.headers, body = excluded.body`.execute(db);
     return;
   }
-  await sql`delete from idempotency_records where scope = ${scope} and idem_key = ${key} and created_at < ${cutoff(now)}`.execute(db);
-  try {
-    await insert.execute(db);
-  } catch (error) {
-    if (isUniqueViolation(error)) throw new IdempotencyRace();
-    throw error;
-  }
+  // A record of the key past the window is replaced; a live one means a twin committed first (0 rows written).
+  const written = await sql`${insert} on conflict (scope, idem_key) do update set request_sha256 = excluded.request_sha256,
+    created_at = excluded.created_at, status = excluded.status, headers = excluded.headers, body = excluded.body
+    where idempotency_records.created_at < ${cutoff(now)}`.execute(db);
+  if (Number(written.numAffectedRows ?? 0) !== 1) throw new IdempotencyRace();
 }
 
 /** Drops records past the window; run periodically. */
 export async function purgeIdempotency(db: StoreExecutor, now = Date.now()): Promise<number> {
   const result = await db.deleteFrom('idempotency_records').where('created_at', '<', cutoff(now)).executeTakeFirst();
   return Number(result.numDeletedRows);
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  const code = (error as { code?: unknown }).code;
-  return code === '23505' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
 }
