@@ -2,7 +2,7 @@ import { sql, type Kysely, type Migration } from 'kysely';
 import type { ConstraintLookAhead } from '../../schemas/anm/constraintLookAhead.ts';
 import type { MeritOrderList } from '../../schemas/anm/meritOrderList.ts';
 import type { Database } from '../store/schema.ts';
-import type { StoreExecutor } from '../store/store.ts';
+import { runSql, type StoreExecutor } from '../store/store.ts';
 
 /**
  * What a list of documents shows of each, computed once when a revision is
@@ -38,8 +38,11 @@ const withSummaries = (db: StoreExecutor) => (db as Kysely<Database>).withTables
 export async function recordSummary(tx: StoreExecutor, stored: { documentId: string; revision: number; summary: DocumentSummary | undefined }): Promise<void> {
   if (stored.summary === undefined) return;
   // Every stored document runs this: SQL, not the query builder.
-  await sql`update anm_document_revisions set summary = ${JSON.stringify(stored.summary)}
-    where document_id = ${stored.documentId} and revision = ${stored.revision}`.execute(tx);
+  await runSql(
+    tx,
+    sql`update anm_document_revisions set summary = ${JSON.stringify(stored.summary)}
+    where document_id = ${stored.documentId} and revision = ${stored.revision}`,
+  );
 }
 
 export interface SummaryRow {

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { StoreExecutor } from '../store/store.ts';
+import { runSql, type StoreExecutor } from '../store/store.ts';
 import { RegistryIndex } from './registryIndex.ts';
 import { readRegistry } from './registryRecords.ts';
 
@@ -19,7 +19,7 @@ export class RegistryIndexCache {
   async indexOf(db: StoreExecutor): Promise<RegistryIndex> {
     // Read before the registry itself: what is cached is never older than the version it is kept under.
     // Every merit order list asks, twice: SQL, not the query builder.
-    const version = (await sql<{ version: string }>`select version from registry_version where id = 1`.execute(db)).rows[0]?.version;
+    const version = (await runSql(db, sql<{ version: string }>`select version from registry_version where id = 1`)).rows[0]?.version;
     if (version !== undefined && this.cached?.version === version) return this.cached.index;
     const index = new RegistryIndex(await readRegistry(db));
     if (version !== undefined) this.cached = { version, index };

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { StoreExecutor } from './store.ts';
+import { runSql, type StoreExecutor } from './store.ts';
 
 export interface StoredDocument {
   id: string;
@@ -30,9 +30,12 @@ const createdKey = (kind: string, id: string) => `${kind} ${id}`;
 
 // Storing and reading one document are the ANM API's hot paths: SQL, not the query builder.
 export async function insertDocument(db: StoreExecutor, doc: NewDocument): Promise<void> {
-  await sql`insert into anm_documents (id, kind, accepted_at, current_revision) values (${doc.id}, ${doc.kind}, ${doc.acceptedAt}, 1)`.execute(db);
-  await sql`insert into anm_document_revisions (document_id, revision, created_at, journal_id, body)
-    values (${doc.id}, 1, ${doc.acceptedAt}, ${doc.journalId}, ${doc.body})`.execute(db);
+  await runSql(db, sql`insert into anm_documents (id, kind, accepted_at, current_revision) values (${doc.id}, ${doc.kind}, ${doc.acceptedAt}, 1)`);
+  await runSql(
+    db,
+    sql`insert into anm_document_revisions (document_id, revision, created_at, journal_id, body)
+    values (${doc.id}, 1, ${doc.acceptedAt}, ${doc.journalId}, ${doc.body})`,
+  );
   if (!db.isTransaction) return;
   let created = createdIn.get(db);
   if (!created) createdIn.set(db, (created = new Map()));
@@ -47,9 +50,12 @@ export function createdInTransaction(db: StoreExecutor, kind: string, id: string
 /** The current revision of a document of the given kind. */
 export async function getDocument(db: StoreExecutor, kind: string, id: string): Promise<StoredDocument | undefined> {
   const [row] = (
-    await sql<StoredRow>`select d.id, d.kind, d.accepted_at, r.revision, r.journal_id, r.body
+    await runSql(
+      db,
+      sql<StoredRow>`select d.id, d.kind, d.accepted_at, r.revision, r.journal_id, r.body
       from anm_documents d join anm_document_revisions r on r.document_id = d.id and r.revision = d.current_revision
-      where d.id = ${id} and d.kind = ${kind}`.execute(db)
+      where d.id = ${id} and d.kind = ${kind}`,
+    )
   ).rows;
   return row && toStored(row);
 }
@@ -127,9 +133,12 @@ export async function getRevision(db: StoreExecutor, kind: string, id: string, r
   if (created) return created.revision === revision ? created : undefined;
   // Every stored merit order list is read back by its events reaction: SQL, as getDocument.
   const [row] = (
-    await sql<StoredRow>`select d.id, d.kind, d.accepted_at, r.revision, r.journal_id, r.body
+    await runSql(
+      db,
+      sql<StoredRow>`select d.id, d.kind, d.accepted_at, r.revision, r.journal_id, r.body
       from anm_documents d join anm_document_revisions r on r.document_id = d.id
-      where d.id = ${id} and d.kind = ${kind} and r.revision = ${revision}`.execute(db)
+      where d.id = ${id} and d.kind = ${kind} and r.revision = ${revision}`,
+    )
   ).rows;
   return row && toStored(row);
 }

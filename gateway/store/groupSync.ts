@@ -356,4 +356,9 @@ export class GroupSyncSqliteDialect extends SqliteDialect {
   override createDriver(): Driver {
     return new GroupSyncDriver(this.config, this.database, this.sync, this.writes);
   }
+
+  /** The connection's cached statements, as its driver runs them (commits reported to the group sync); see `runSql`. */
+  get statements(): KyselySqliteDatabase {
+    return this.config.database as KyselySqliteDatabase;
+  }
 }

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { StoreExecutor } from './store.ts';
+import { runSql, type StoreExecutor } from './store.ts';
 
 export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
 
@@ -26,8 +26,11 @@ const cutoff = (now: number) => new Date(now - IDEMPOTENCY_WINDOW_MS).toISOStrin
 export async function findIdempotent(db: StoreExecutor, scope: string, key: string, now = Date.now()): Promise<IdempotencyRecord | undefined> {
   // Every unsigned write asks this first, and every refused repeat of a signed one: SQL, not the query builder.
   const [row] = (
-    await sql<{ request_sha256: string; status: number; headers: string; body: string }>`select request_sha256, status, headers, body
-      from idempotency_records where scope = ${scope} and idem_key = ${key} and created_at >= ${cutoff(now)}`.execute(db)
+    await runSql(
+      db,
+      sql<{ request_sha256: string; status: number; headers: string; body: string }>`select request_sha256, status, headers, body
+      from idempotency_records where scope = ${scope} and idem_key = ${key} and created_at >= ${cutoff(now)}`,
+    )
   ).rows;
   return row && { requestSha256: row.request_sha256, status: row.status, headers: JSON.parse(row.headers) as Record<string, string>, body: row.body };
 }
@@ -59,14 +62,20 @@ export async function recordIdempotent(
   const insert = sql`insert into idempotency_records (scope, idem_key, request_sha256, created_at, status, headers, body)
     values (${values.scope}, ${values.idem_key}, ${values.request_sha256}, ${values.created_at}, ${values.status}, ${values.headers}, ${values.body})`;
   if (options.replace) {
-    await sql`${insert} on conflict (scope, idem_key) do update set request_sha256 = excluded.request_sha256, created_at = excluded.created_at,
-      status = excluded.status, headers = excluded.headers, body = excluded.body`.execute(db);
+    await runSql(
+      db,
+      sql`${insert} on conflict (scope, idem_key) do update set request_sha256 = excluded.request_sha256, created_at = excluded.created_at,
+      status = excluded.status, headers = excluded.headers, body = excluded.body`,
+    );
     return;
   }
   // A record of the key past the window is replaced; a live one means a twin committed first (0 rows written).
-  const written = await sql`${insert} on conflict (scope, idem_key) do update set request_sha256 = excluded.request_sha256,
+  const written = await runSql(
+    db,
+    sql`${insert} on conflict (scope, idem_key) do update set request_sha256 = excluded.request_sha256,
     created_at = excluded.created_at, status = excluded.status, headers = excluded.headers, body = excluded.body
-    where idempotency_records.created_at < ${cutoff(now)}`.execute(db);
+    where idempotency_records.created_at < ${cutoff(now)}`,
+  );
   if (Number(written.numAffectedRows ?? 0) !== 1) throw new IdempotencyRace();
 }
 

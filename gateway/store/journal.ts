@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { splitPemCertificates } from '../../protocol/identity/pem.ts';
-import type { StoreExecutor } from './store.ts';
+import { runSql, type StoreExecutor } from './store.ts';
 
 export interface DerivedReference {
   kind: string;
@@ -42,17 +42,18 @@ export interface JournalVerification {
 
 /** Every accepted message, byte for byte, with what was derived from it. Every write runs it: SQL, not the query builder. */
 export async function appendJournal(db: StoreExecutor, entry: JournalEntry): Promise<void> {
-  await sql`insert into journal (id, received_at, method, path, content_type, body, sha256, user_agent, derived, sender, jws, certificate_chain, verification)
+  await runSql(
+    db,
+    sql`insert into journal (id, received_at, method, path, content_type, body, sha256, user_agent, derived, sender, jws, certificate_chain, verification)
     values (${entry.id}, ${entry.receivedAt}, ${entry.method}, ${entry.path}, ${entry.contentType}, ${entry.body}, ${entry.sha256},
       ${entry.userAgent}, ${JSON.stringify(entry.derived)}, ${entry.sender}, ${entry.jws},
-      ${entry.certificateChain.length > 0 ? entry.certificateChain.join('') : null}, ${entry.verification ? JSON.stringify(entry.verification) : null})`.execute(
-    db,
+      ${entry.certificateChain.length > 0 ? entry.certificateChain.join('') : null}, ${entry.verification ? JSON.stringify(entry.verification) : null})`,
   );
 }
 
 /** Links a journal entry to what it produced, once that exists (the same transaction). */
 export async function recordDerived(db: StoreExecutor, id: string, derived: readonly DerivedReference[]): Promise<void> {
-  await sql`update journal set derived = ${JSON.stringify(derived)} where id = ${id}`.execute(db);
+  await runSql(db, sql`update journal set derived = ${JSON.stringify(derived)} where id = ${id}`);
 }
 
 export async function getJournalEntry(db: StoreExecutor, id: string): Promise<JournalEntry | undefined> {

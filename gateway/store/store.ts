@@ -1,7 +1,17 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, sql, type Migration, type Transaction } from 'kysely';
+import {
+  Kysely,
+  Migrator,
+  PostgresDialect,
+  sql,
+  type Migration,
+  type QueryResult,
+  type RawBuilder,
+  type SqliteDatabase as KyselySqliteDatabase,
+  type Transaction,
+} from 'kysely';
 import pg from 'pg';
 import type { Dialect } from './dialect.ts';
 import { GroupSyncSqliteDialect } from './groupSync.ts';
@@ -39,6 +49,8 @@ export class Store {
     readonly schema?: string,
     /** SQLite: the worker that checkpoints the WAL, stopped before the connection closes. */
     readonly checkpointer?: WalCheckpointer,
+    /** SQLite: the connection's statements, which `runSql` runs directly inside this store's transactions. */
+    private readonly statements?: KyselySqliteDatabase,
   ) {}
 
   /** Opens and migrates: `migrations` are every feature's, registered by gateway/storage.ts. */
@@ -55,7 +67,16 @@ export class Store {
 
   /** Runs `work` atomically; a response may only be sent after this resolves. */
   transaction<T>(work: (tx: Transaction<Database>) => Promise<T>): Promise<T> {
-    return this.db.transaction().execute(work);
+    const { statements } = this;
+    if (!statements) return this.db.transaction().execute(work);
+    return this.db.transaction().execute(async (tx) => {
+      directStatements.set(tx, statements);
+      try {
+        return await work(tx);
+      } finally {
+        directStatements.delete(tx);
+      }
+    });
   }
 
   private async migrate(migrations: Record<string, Migration>): Promise<void> {
@@ -87,6 +108,28 @@ export class Store {
   }
 }
 
+/** SQLite transactions of `Store.transaction`, which hold the one connection until they end: `runSql` may use it directly. */
+const directStatements = new WeakMap<StoreExecutor, KyselySqliteDatabase>();
+
+/**
+ * Runs one SQL statement, with the same result as `query.execute(db)`. In a
+ * SQLite transaction of `Store.transaction` it runs straight on the
+ * connection the transaction holds: Kysely's executor (a chain of promises
+ * and a connection lock per query) costs several times what most of the
+ * gateway's statements do, and every signed request runs a dozen (issue 16,
+ * P1). Otherwise, and on PostgreSQL, through Kysely.
+ */
+export async function runSql<R>(db: StoreExecutor, query: RawBuilder<R>): Promise<QueryResult<R>> {
+  const statements = directStatements.get(db);
+  if (!statements) return query.execute(db);
+  const { sql: text, parameters } = query.compile(db);
+  const statement = statements.prepare(text);
+  // As Kysely's SQLite driver answers: rows of a statement that returns any, else what it changed.
+  if (statement.reader) return { rows: statement.all(parameters) as R[] };
+  const { changes, lastInsertRowid } = statement.run(parameters);
+  return { rows: [], numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid) };
+}
+
 function openSqlite({ dataDir = 'data', checkpointInBackground = false }: StoreOptions): Store {
   mkdirSync(dataDir, { recursive: true });
   const file = join(dataDir, 'flexgate.sqlite');
@@ -104,7 +147,8 @@ function openSqlite({ dataDir = 'data', checkpointInBackground = false }: StoreO
   // memory, a request's statements cost half as much (issue 16, P1).
   database.pragma('temp_store = MEMORY');
   const checkpointer = checkpointInBackground ? new WalCheckpointer(database, file) : undefined;
-  return new Store(new Kysely<Database>({ dialect: new GroupSyncSqliteDialect(database) }), 'sqlite', `SQLite ${file}`, undefined, checkpointer);
+  const dialect = new GroupSyncSqliteDialect(database);
+  return new Store(new Kysely<Database>({ dialect }), 'sqlite', `SQLite ${file}`, undefined, checkpointer, dialect.statements);
 }
 
 async function openPostgres(url: string, schema?: string): Promise<Store> {

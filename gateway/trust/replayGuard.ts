@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { Problem } from '../../protocol/problem.ts';
 import { REPLAY_WINDOW } from '../../schemas/envelope.ts';
-import type { StoreExecutor } from '../store/store.ts';
+import { runSql, type StoreExecutor } from '../store/store.ts';
 import type { VerifiedEnvelope } from '../../protocol/envelope/index.ts';
 import { decodeSeen, encodeSeen, slideWindow } from './replayWindow.ts';
 
@@ -36,13 +36,19 @@ export async function admitEnvelope(tx: StoreExecutor, envelope: VerifiedEnvelop
 
 // Every request runs these two statements: written as SQL, they skip the query builder (the same text on both backends).
 async function admitMessageId(tx: StoreExecutor, envelope: VerifiedEnvelope, receivedAt: string): Promise<void> {
-  const recorded = await sql`insert into envelope_messages (issuer, message_id, request_sha256, received_at)
+  const recorded = await runSql(
+    tx,
+    sql`insert into envelope_messages (issuer, message_id, request_sha256, received_at)
     values (${envelope.issuer}, ${envelope.messageId}, ${envelope.requestSha256}, ${receivedAt})
-    on conflict (issuer, message_id) do nothing`.execute(tx);
+    on conflict (issuer, message_id) do nothing`,
+  );
   if ((recorded.numAffectedRows ?? 0n) > 0n) return;
   const earlier = (
-    await sql<{ request_sha256: string }>`select request_sha256 from envelope_messages
-      where issuer = ${envelope.issuer} and message_id = ${envelope.messageId}`.execute(tx)
+    await runSql(
+      tx,
+      sql<{ request_sha256: string }>`select request_sha256 from envelope_messages
+      where issuer = ${envelope.issuer} and message_id = ${envelope.messageId}`,
+    )
   ).rows[0];
   if (earlier && earlier.request_sha256 !== envelope.requestSha256) {
     throw new Problem(
@@ -58,10 +64,13 @@ async function admitSequence(tx: StoreExecutor, envelope: VerifiedEnvelope, rece
   const key = { issuer: envelope.issuer, audience: envelope.audience };
   // An upsert that touches the row: it exists afterwards and this transaction holds its lock (PostgreSQL) or the write lock (SQLite).
   const [row] = (
-    await sql<{ last_sequence: number; seen_window: string }>`insert into message_sequences (issuer, audience, last_sequence, seen_window, updated_at)
+    await runSql(
+      tx,
+      sql<{ last_sequence: number; seen_window: string }>`insert into message_sequences (issuer, audience, last_sequence, seen_window, updated_at)
       values (${key.issuer}, ${key.audience}, 0, '', ${receivedAt})
       on conflict (issuer, audience) do update set updated_at = excluded.updated_at
-      returning last_sequence, seen_window`.execute(tx)
+      returning last_sequence, seen_window`,
+    )
   ).rows;
   if (!row) throw new Error(`No sequence window for ${key.issuer} → ${key.audience} after its upsert`);
   const sequence = BigInt(envelope.sequence);
@@ -76,8 +85,11 @@ async function admitSequence(tx: StoreExecutor, envelope: VerifiedEnvelope, rece
       { pointer: '/seq' },
     );
   }
-  await sql`update message_sequences set last_sequence = ${Number(verdict.accepted.highest)}, seen_window = ${encodeSeen(verdict.accepted.seen)}
-    where issuer = ${key.issuer} and audience = ${key.audience}`.execute(tx);
+  await runSql(
+    tx,
+    sql`update message_sequences set last_sequence = ${Number(verdict.accepted.highest)}, seen_window = ${encodeSeen(verdict.accepted.seen)}
+    where issuer = ${key.issuer} and audience = ${key.audience}`,
+  );
 }
 
 /**
