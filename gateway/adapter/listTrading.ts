@@ -4,7 +4,7 @@ import type { MatchedTrade, TradeVerificationOutcome, TradingOutcome } from '../
 import { canonicalJson } from '../../protocol/canonicalJson.ts';
 import { Problem } from '../../protocol/problem.ts';
 import { addRevision, getDocument, getRevision, type StoredDocument } from '../store/anmDocuments.ts';
-import { recordSummary, summaryOf } from '../anm/documentSummaries.ts';
+import { summaryJson, summaryOf } from '../anm/documentSummaries.ts';
 import type { DerivedReference } from '../store/journal.ts';
 import type { StoreExecutor } from '../store/store.ts';
 import { viewConstraint } from './constraintView.ts';
@@ -184,8 +184,8 @@ async function storeReordering(
     createdAt: receivedAt,
     journalId,
     body: canonicalJson(reordered.list),
+    summary: summaryJson(summaryOf('merit-order-list', reordered.list)),
   });
-  await recordSummary(tx, { documentId: book.meritOrderListId, revision, summary: summaryOf('merit-order-list', reordered.list) });
   const bookReference = await writeTradeBook(tx, stored, { ...book, history: [...book.history, event(revision)] }, { createdAt: receivedAt, journalId });
   return { revision, reordered, derived: [{ kind: 'merit-order-list', id: book.meritOrderListId, revision }, bookReference] };
 }

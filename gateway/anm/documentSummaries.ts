@@ -1,8 +1,8 @@
-import { sql, type Kysely, type Migration } from 'kysely';
+import type { Kysely, Migration } from 'kysely';
 import type { ConstraintLookAhead } from '../../schemas/anm/constraintLookAhead.ts';
 import type { MeritOrderList } from '../../schemas/anm/meritOrderList.ts';
 import type { Database } from '../store/schema.ts';
-import { runSql, type StoreExecutor } from '../store/store.ts';
+import type { StoreExecutor } from '../store/store.ts';
 
 /**
  * What a list of documents shows of each, computed once when a revision is
@@ -34,16 +34,8 @@ export function summaryOf(kind: string, document: unknown): DocumentSummary | un
 type SummaryColumn = { anm_document_revisions: { summary: string | null } };
 const withSummaries = (db: StoreExecutor) => (db as Kysely<Database>).withTables<SummaryColumn>();
 
-/** Records the summary of a stored revision (see `summaryOf`), in the transaction that stored it. */
-export async function recordSummary(tx: StoreExecutor, stored: { documentId: string; revision: number; summary: DocumentSummary | undefined }): Promise<void> {
-  if (stored.summary === undefined) return;
-  // Every stored document runs this: SQL, not the query builder.
-  await runSql(
-    tx,
-    sql`update anm_document_revisions set summary = ${JSON.stringify(stored.summary)}
-    where document_id = ${stored.documentId} and revision = ${stored.revision}`,
-  );
-}
+/** A summary (see `summaryOf`) as the store keeps it with its revision: `insertDocument` and `addRevision` write it with the body. */
+export const summaryJson = (summary: DocumentSummary | undefined): string | undefined => (summary === undefined ? undefined : JSON.stringify(summary));
 
 export interface SummaryRow {
   seq: number;

@@ -7,7 +7,7 @@ import type { DirectAnswer, DirectRoute } from '../http/directLane.ts';
 import type { IncomingMessage, Intake } from '../intake.ts';
 import { Problem } from '../../protocol/problem.ts';
 import { getDocument, insertDocument, type StoredDocument } from '../store/anmDocuments.ts';
-import { listSummaries, recordSummary } from './documentSummaries.ts';
+import { listSummaries, summaryJson } from './documentSummaries.ts';
 import { representationOf, Representations } from './representations.ts';
 import type { Store } from '../store/store.ts';
 import type { DocumentLimits } from './documentLimits.ts';
@@ -93,8 +93,7 @@ export class AnmDocuments {
         journalId,
         body: document.body,
       };
-      await insertDocument(tx, stored);
-      await recordSummary(tx, { documentId: stored.id, revision: 1, summary: document.summary });
+      await insertDocument(tx, { ...stored, summary: summaryJson(document.summary) });
       return {
         derived: [{ kind: collection.kind, id: stored.id, revision: 1 }],
         response: { status: 201, headers: { location: selfLink(collection, stored.id) }, body: representationOf(stored) },

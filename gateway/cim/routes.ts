@@ -9,7 +9,7 @@ import { addRevision, insertDocument, RevisionConflict } from '../store/anmDocum
 import type { Store, StoreExecutor } from '../store/store.ts';
 import { acceptance, rejection } from './acknowledgements.ts';
 import { documentIdOfMrid, mridOfDocument } from './documentIdentity.ts';
-import { recordSummary } from '../anm/documentSummaries.ts';
+import { summaryJson } from '../anm/documentSummaries.ts';
 import type { HeaderPeek } from './inbound.ts';
 import { DEFAULT_CIM_PARTIES, type CimParties } from './outbound.ts';
 import { sharedHeavyWork, type HeavyWork } from '../heavyWork/pool.ts';
@@ -179,12 +179,11 @@ async function storeRevision(tx: StoreExecutor, document: ReadDocument, id: stri
   if (!existing) {
     if (revisionNumber !== 1) throw conflict(`flexgate has no document ${header.mRID}: its first revision must be 1, not ${revisionNumber}`, 'revisionNumber');
     try {
-      await insertDocument(tx, { id, kind: document.kind, acceptedAt: receivedAt, journalId, body });
+      await insertDocument(tx, { id, kind: document.kind, acceptedAt: receivedAt, journalId, body, summary: summaryJson(summary) });
     } catch (error) {
       if (isUniqueViolation(error)) throw conflict(`Document ${header.mRID} was created by another request at the same time`, 'mRID');
       throw error;
     }
-    await recordSummary(tx, { documentId: id, revision: 1, summary });
     return 1;
   }
   if (existing.kind !== document.kind) throw conflict(`mRID ${header.mRID} names a ${existing.kind}, not a ${document.kind}`, 'mRID');
@@ -193,12 +192,18 @@ async function storeRevision(tx: StoreExecutor, document: ReadDocument, id: stri
     throw conflict(`Document ${header.mRID} is at revision ${existing.currentRevision}: the next revision is ${next}, not ${revisionNumber}`, 'revisionNumber');
   let revision: number;
   try {
-    revision = await addRevision(tx, { documentId: id, basedOn: existing.currentRevision, createdAt: receivedAt, journalId, body });
+    revision = await addRevision(tx, {
+      documentId: id,
+      basedOn: existing.currentRevision,
+      createdAt: receivedAt,
+      journalId,
+      body,
+      summary: summaryJson(summary),
+    });
   } catch (error) {
     if (error instanceof RevisionConflict) throw conflict(`Document ${header.mRID} gained revision ${next} from another request first`, 'revisionNumber');
     throw error;
   }
-  await recordSummary(tx, { documentId: id, revision, summary });
   return revision;
 }
 

@@ -17,34 +17,36 @@ export interface NewDocument {
   acceptedAt: string;
   journalId: string;
   body: string;
+  /** The revision's list summary as JSON (gateway/anm/documentSummaries.ts), written with it: not an update that rewrites the body. */
+  summary?: string | undefined;
 }
 
 /**
- * Documents created in a transaction, by transaction: what the message's
- * reactions read back in it (every stored merit order list is) comes from
- * here, and they know there is nothing older of the document to look for.
- * Gone with the transaction; a rolled-back one's are never read again.
+ * Documents created in a transaction and not revised since, by transaction
+ * and id: what the message's reactions read back in it (every stored merit
+ * order list is) comes from here, and they know there is nothing older of
+ * the document to look for. Gone with the transaction; a rolled-back one's
+ * are never read again.
  */
 const createdIn = new WeakMap<StoreExecutor, Map<string, StoredDocument>>();
-const createdKey = (kind: string, id: string) => `${kind} ${id}`;
 
 // Storing and reading one document are the ANM API's hot paths: SQL, not the query builder.
 export async function insertDocument(db: StoreExecutor, doc: NewDocument): Promise<void> {
   await runSql(db, sql`insert into anm_documents (id, kind, accepted_at, current_revision) values (${doc.id}, ${doc.kind}, ${doc.acceptedAt}, 1)`);
   await runSql(
     db,
-    sql`insert into anm_document_revisions (document_id, revision, created_at, journal_id, body)
-    values (${doc.id}, 1, ${doc.acceptedAt}, ${doc.journalId}, ${doc.body})`,
+    sql`insert into anm_document_revisions (document_id, revision, created_at, journal_id, body, summary)
+    values (${doc.id}, 1, ${doc.acceptedAt}, ${doc.journalId}, ${doc.body}, ${doc.summary ?? null})`,
   );
   if (!db.isTransaction) return;
   let created = createdIn.get(db);
   if (!created) createdIn.set(db, (created = new Map()));
-  created.set(createdKey(doc.kind, doc.id), { ...doc, revision: 1 });
+  created.set(doc.id, { id: doc.id, kind: doc.kind, acceptedAt: doc.acceptedAt, revision: 1, journalId: doc.journalId, body: doc.body });
 }
 
-/** Whether the document was created in this transaction: then it has no other revision, and nothing derived from it exists yet. */
+/** Whether the document was created in this transaction and not revised since: then nothing derived from it exists yet. */
 export function createdInTransaction(db: StoreExecutor, kind: string, id: string): boolean {
-  return createdIn.get(db)?.has(createdKey(kind, id)) ?? false;
+  return createdIn.get(db)?.get(id)?.kind === kind;
 }
 
 /** The current revision of a document of the given kind. */
@@ -110,7 +112,7 @@ export class RevisionConflict extends Error {
  */
 export async function addRevision(
   db: StoreExecutor,
-  revision: { documentId: string; basedOn: number; createdAt: string; journalId: string; body: string },
+  revision: { documentId: string; basedOn: number; createdAt: string; journalId: string; body: string; summary?: string | undefined },
 ): Promise<number> {
   const next = revision.basedOn + 1;
   const result = await db
@@ -120,17 +122,19 @@ export async function addRevision(
     .where('current_revision', '=', revision.basedOn)
     .executeTakeFirst();
   if (Number(result.numUpdatedRows) !== 1) throw new RevisionConflict(revision.documentId, revision.basedOn);
-  await db
-    .insertInto('anm_document_revisions')
-    .values({ document_id: revision.documentId, revision: next, created_at: revision.createdAt, journal_id: revision.journalId, body: revision.body })
-    .execute();
+  createdIn.get(db)?.delete(revision.documentId);
+  await runSql(
+    db,
+    sql`insert into anm_document_revisions (document_id, revision, created_at, journal_id, body, summary)
+      values (${revision.documentId}, ${next}, ${revision.createdAt}, ${revision.journalId}, ${revision.body}, ${revision.summary ?? null})`,
+  );
   return next;
 }
 
 /** One revision of a document, current or not. */
 export async function getRevision(db: StoreExecutor, kind: string, id: string, revision: number): Promise<StoredDocument | undefined> {
-  const created = createdIn.get(db)?.get(createdKey(kind, id));
-  if (created) return created.revision === revision ? created : undefined;
+  const created = createdIn.get(db)?.get(id);
+  if (created?.kind === kind && created.revision === revision) return created;
   // Every stored merit order list is read back by its events reaction: SQL, as getDocument.
   const [row] = (
     await runSql(

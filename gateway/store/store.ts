@@ -114,10 +114,10 @@ const directStatements = new WeakMap<StoreExecutor, KyselySqliteDatabase>();
 /**
  * Runs one SQL statement, with the same result as `query.execute(db)`. In a
  * SQLite transaction of `Store.transaction` it runs straight on the
- * connection the transaction holds: Kysely's executor (a chain of promises
- * and a connection lock per query) costs several times what most of the
- * gateway's statements do, and every signed request runs a dozen (issue 16,
- * P1). Otherwise, and on PostgreSQL, through Kysely.
+ * connection the transaction holds, skipping Kysely's executor (a chain of
+ * promises and a connection lock per query: about as much again as running
+ * one of the gateway's small statements, and every signed request runs a
+ * dozen; issue 16, P1). Otherwise, and on PostgreSQL, through Kysely.
  */
 export async function runSql<R>(db: StoreExecutor, query: RawBuilder<R>): Promise<QueryResult<R>> {
   const statements = directStatements.get(db);
