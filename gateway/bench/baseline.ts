@@ -24,8 +24,11 @@ function verifiesPerSecond(durationMs: number): number {
   return (count * 1000) / (performance.now() - started);
 }
 
+/** The baseline's rate now, measured for `durationMs` in a process of its own. */
+export const measureBaseline = (durationMs: number): Promise<number> => runInChild<number>(import.meta.url, [String(durationMs)]);
+
 export async function baselineRow(durationMs: number): Promise<BenchRow> {
-  const value = await runInChild<number>(import.meta.url, [String(durationMs)]);
+  const value = await measureBaseline(durationMs);
   return { group: 'baseline', what: `${BASELINE_NAME} (crypto.verify, P-256, 4 KiB, one core, own process)`, value, unit: 'verifies/s' };
 }
 

@@ -78,7 +78,7 @@ async function main(argv: string[]): Promise<number> {
   let failed = false;
   const benches: Record<Group, () => Promise<BenchRow[] | string>> = {
     trust: () => trustBench(profile.trust),
-    P1: () => ingestBench(profile.ingest, baseline.value),
+    P1: () => ingestBench(profile.ingest, profile.baselineMs),
     P2: () => documentsBench({ quick: values.quick }),
     P3: () => fanoutBench({ quick: values.quick }),
     CLI: () => cliBench(profile.cliRuns),
