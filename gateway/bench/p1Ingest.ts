@@ -35,8 +35,8 @@ const P1_BASELINE = `${BASELINE_NAME} around P1`;
 
 /**
  * P1's rows. The baseline its ratios are to is measured again around the
- * gateway's phases (`baselineMs` just before them and just after, the
- * gateway idle): on these shared machines the speed a core gives drifts by
+ * gateway's phases (`baselineMs` just before its process starts and just
+ * after it ends, so that nothing of the gateway's runs beside it): on these shared machines the speed a core gives drifts by
  * a third within a quarter of an hour (one read 12.0k and 16.0k verifies/s
  * twenty minutes apart), so a yardstick taken minutes earlier, before the
  * other groups ran, can make the same server read much slower or faster.
@@ -54,6 +54,7 @@ export async function ingestBench(options: IngestBenchOptions, baselineMs: numbe
     }
     // The per-party rate limit is a deployment's policy, not the gateway's capacity: raised above what the load asks.
     const unlimited = String(1_000_000);
+    const around = [await measureBaseline(baselineMs)];
     const gateway = await startGatewayProcess([
       '--data-dir',
       join(root, 'data'),
@@ -65,15 +66,13 @@ export async function ingestBench(options: IngestBenchOptions, baselineMs: numbe
       unlimited,
     ]);
     let load: LoadResult;
-    const around: number[] = [];
     try {
-      around.push(await measureBaseline(baselineMs));
       load = await runLoad({ ...options, url: gateway.url, pkiDir, parties, serverPid: gateway.child.pid! });
-      around.push(await measureBaseline(baselineMs));
     } finally {
       gateway.child.kill('SIGTERM');
       await gateway.exited;
     }
+    around.push(await measureBaseline(baselineMs));
     // The bare servers run in this process, otherwise idle while the load runs.
     const ceiling = await ceilingLoad(options, pkiDir, parties);
     const store = await openGatewayStore({ dataDir: join(root, 'ceiling-data'), checkpointInBackground: true });
@@ -88,7 +87,7 @@ export async function ingestBench(options: IngestBenchOptions, baselineMs: numbe
     return [
       {
         group: 'P1',
-        what: `${P1_BASELINE}: ${BASELINE_NAME} as the baseline row measures it, just before the gateway's phases and just after (${around.map((rate) => Math.round(rate)).join(' and ')}), the mean`,
+        what: `${P1_BASELINE}: ${BASELINE_NAME} as the baseline row measures it, just before the gateway's process starts and just after it ends (${around.map((rate) => Math.round(rate)).join(' and ')}), the mean`,
         value: baselinePerSecond,
         unit: 'verifies/s',
       },
