@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { createHash, randomUUID, type X509Certificate } from 'node:crypto';
+import { randomUUID, type X509Certificate } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureDevPki } from '../../certs/index.ts';
 import { appendJournal } from '../store/journal.ts';
+import { unsignedJournalEntry } from '../store/testStores.ts';
 import { exportJournalBundle } from './bundle.ts';
 import type { FindingCode } from './bundleFindings.ts';
 import { loadGatewaySigner } from './gatewaySigner.ts';
@@ -202,21 +203,7 @@ describe('journal verify detects tampering with an exported bundle', function ()
 
   it('an unsigned entry fails, unless unsigned entries are allowed', async () => {
     const body = Buffer.from('{"legacy":true}');
-    await appendJournal(journal.gateway.store.db, {
-      id: randomUUID(),
-      receivedAt: new Date().toISOString(),
-      method: 'POST',
-      path: '/anm/v1/merit-order-lists',
-      contentType: 'application/json',
-      body,
-      sha256: createHash('sha256').update(body).digest('hex'),
-      userAgent: null,
-      derived: [],
-      sender: null,
-      jws: null,
-      certificateChain: [],
-      verification: null,
-    });
+    await appendJournal(journal.gateway.store.db, unsignedJournalEntry(randomUUID(), body));
     const path = join(journal.dataDir, 'with-unsigned.jsonl');
     await exportJournalBundle(journal.gateway.store, path, await loadGatewaySigner(journal.gateway.pkiDir, journal.gateway.identity));
     const withUnsigned = await readFile(path);

@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { appendJournal } from './journal.ts';
 import { addRevision, createdInTransaction, getRevision, insertDocument } from './anmDocuments.ts';
 import type { Store, StoreExecutor } from './store.ts';
-import { forEachBackend } from './testStores.ts';
+import { forEachBackend, unsignedJournalEntry } from './testStores.ts';
 
 forEachBackend((backend) => {
   describe(`ANM documents in the store (${backend.name})`, () => {
@@ -14,22 +14,7 @@ forEachBackend((backend) => {
     afterEach(() => store?.close());
 
     const at = '2026-12-02T10:00:00.000Z';
-    const journal = (tx: StoreExecutor, id: string) =>
-      appendJournal(tx, {
-        id,
-        receivedAt: at,
-        method: 'POST',
-        path: '/anm/v1/merit-order-lists',
-        contentType: 'application/json',
-        body: Buffer.from('{}'),
-        sha256: 'x',
-        userAgent: null,
-        derived: [],
-        sender: null,
-        jws: null,
-        certificateChain: [],
-        verification: null,
-      });
+    const journal = (tx: StoreExecutor, id: string) => appendJournal(tx, unsignedJournalEntry(id, Buffer.from('{}'), at));
 
     it('reads back, in the transaction that created it, what was stored; a revision added there is read from the store', async () => {
       const seen = await store.transaction(async (tx) => {

@@ -1,9 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { quoteIdentifier, Store, type StoreOptions } from './store.ts';
 import { openGatewayStore } from '../storage.ts';
+import type { JournalEntry } from './journal.ts';
 
 /** PostgreSQL for tests: the machine's local server unless FLEXGATE_TEST_POSTGRES_URL says otherwise. */
 export const POSTGRES_TEST_URL = process.env.FLEXGATE_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -104,4 +106,23 @@ export function forEachBackend(declare: (backend: TestBackend) => void): void {
     declare(backend);
     after(() => backend.cleanup());
   }
+}
+
+/** A journal entry as one taken in without the trust layer would be (no sender, no signature): for tests that need one in the store. */
+export function unsignedJournalEntry(id: string, body: Buffer, receivedAt = new Date().toISOString()): JournalEntry {
+  return {
+    id,
+    receivedAt,
+    method: 'POST',
+    path: '/anm/v1/merit-order-lists',
+    contentType: 'application/json',
+    body,
+    sha256: createHash('sha256').update(body).digest('hex'),
+    userAgent: null,
+    derived: [],
+    sender: null,
+    jws: null,
+    certificateChain: [],
+    verification: null,
+  };
 }
