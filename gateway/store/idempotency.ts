@@ -61,21 +61,14 @@ export async function recordIdempotent(
   };
   const insert = sql`insert into idempotency_records (scope, idem_key, request_sha256, created_at, status, headers, body)
     values (${values.scope}, ${values.idem_key}, ${values.request_sha256}, ${values.created_at}, ${values.status}, ${values.headers}, ${values.body})`;
+  const upsert = sql`${insert} on conflict (scope, idem_key) do update set request_sha256 = excluded.request_sha256,
+    created_at = excluded.created_at, status = excluded.status, headers = excluded.headers, body = excluded.body`;
   if (options.replace) {
-    await runSql(
-      db,
-      sql`${insert} on conflict (scope, idem_key) do update set request_sha256 = excluded.request_sha256, created_at = excluded.created_at,
-      status = excluded.status, headers = excluded.headers, body = excluded.body`,
-    );
+    await runSql(db, upsert);
     return;
   }
   // A record of the key past the window is replaced; a live one means a twin committed first (0 rows written).
-  const written = await runSql(
-    db,
-    sql`${insert} on conflict (scope, idem_key) do update set request_sha256 = excluded.request_sha256,
-    created_at = excluded.created_at, status = excluded.status, headers = excluded.headers, body = excluded.body
-    where idempotency_records.created_at < ${cutoff(now)}`,
-  );
+  const written = await runSql(db, sql`${upsert} where idempotency_records.created_at < ${cutoff(now)}`);
   if (Number(written.numAffectedRows ?? 0) !== 1) throw new IdempotencyRace();
 }
 
