@@ -31,6 +31,12 @@ describe('canonicalJson: withCanonicalMembers', () => {
 });
 
 describe('canonicalJson', () => {
+  it('keeps a member named "__proto__" as a member (JSON.parse makes one; it is not a prototype)', () => {
+    const parsed = JSON.parse('{"b":1,"__proto__":{"x":1},"a":[{"__proto__":0}]}') as unknown;
+    assert.equal(canonicalJson(parsed), '{"__proto__":{"x":1},"a":[{"__proto__":0}],"b":1}');
+    assert.equal(withCanonicalMembers('{"__proto__":0}', { id: 'x' }), '{"__proto__":0,"id":"x"}');
+  });
+
   it('orders integer-like keys by code units too (RFC 8785), where objects keep them first in numeric order', () => {
     assert.equal(
       canonicalJson({ b: 1, '10': 2, '9': 3, '': 4, a: { '2': [{ '1': 0, x: 1 }], '': null } }),

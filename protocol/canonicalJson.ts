@@ -18,7 +18,8 @@ function sortKeys(value: unknown, found: { indexKey: boolean }): unknown {
     const keys = Object.keys(record);
     // Integer-like keys come first in Object.keys, so the first one tells.
     if (keys.length > 0 && INTEGER_LIKE.test(keys[0]!)) found.indexKey = true;
-    const sorted: Record<string, unknown> = {};
+    // No prototype: a member named "__proto__" (JSON.parse makes one) is a member like any other, not the object's prototype.
+    const sorted = Object.create(null) as Record<string, unknown>;
     for (const key of keys.sort()) {
       if (record[key] !== undefined) sorted[key] = sortKeys(record[key], found);
     }
