@@ -7,7 +7,7 @@ export function canonicalJson(value: unknown): string {
   const found = { indexKey: false };
   const sorted = sortKeys(value, found);
   // An object keeps integer-like keys ("0", "12") ahead of the others, in numeric order, whatever order they were
-  // added in: a value that has any is written member by member (slower; documents flexgate stores have none).
+  // added in: a value with such keys is written member by member (slower; documents flexgate stores have none).
   return found.indexKey ? serialise(value)! : JSON.stringify(sorted);
 }
 

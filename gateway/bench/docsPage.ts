@@ -40,7 +40,7 @@ export function benchmarksDocs(run: BenchRun): Map<string, string> {
     '`crypto.verify` on one core, in a process of its own — so runs on different',
     'machines compare by their ratios, not their absolute numbers. The goals are',
     "those of issue 16; `met` says whether this run met them. P1's ratios are to the same baseline measured again",
-    "just before and just after the gateway's phases (its own row): the speed these shared machines give drifts too",
+    "just before the gateway's process starts and just after it ends (its own row): the speed these shared machines give drifts too",
     'much within a run for a yardstick taken minutes earlier to hold. Timings are not unit',
     'tests: the suite checks only the shape of this table (gateway/bench/bench.test.ts).',
     '',

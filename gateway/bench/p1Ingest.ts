@@ -30,16 +30,17 @@ export const FULL_INGEST: IngestBenchOptions = { parties: 16, inFlight: 4, warmu
 
 const GOALS = { post: 0.1, get: 0.2, p99Ms: 50 } as const;
 
-/** What P1's ratios are to: the baseline measured just before and just after the gateway's phases. */
+/** What P1's ratios are to: the baseline measured just before the gateway's process starts and just after it ends. */
 const P1_BASELINE = `${BASELINE_NAME} around P1`;
 
 /**
  * P1's rows. The baseline its ratios are to is measured again around the
- * gateway's phases (`baselineMs` just before its process starts and just
- * after it ends, so that nothing of the gateway's runs beside it): on these shared machines the speed a core gives drifts by
- * a third within a quarter of an hour (one read 12.0k and 16.0k verifies/s
- * twenty minutes apart), so a yardstick taken minutes earlier, before the
- * other groups ran, can make the same server read much slower or faster.
+ * gateway's phases: `baselineMs` just before its process starts and just
+ * after it ends, so that nothing of the gateway's runs beside it. On these
+ * shared machines the speed a core gives drifts by a third within a quarter
+ * of an hour (one read 12.0k and 16.0k verifies/s twenty minutes apart), so
+ * a yardstick taken minutes earlier, before the other groups ran, can make
+ * the same server read much slower or faster.
  */
 export async function ingestBench(options: IngestBenchOptions, baselineMs: number): Promise<BenchRow[]> {
   const root = mkdtempSync(join(tmpdir(), 'flexgate-bench-p1-'));

@@ -124,7 +124,7 @@ export async function runSql<R>(db: StoreExecutor, query: RawBuilder<R>): Promis
   if (!statements) return query.execute(db);
   const { sql: text, parameters } = query.compile(db);
   const statement = statements.prepare(text);
-  // As Kysely's SQLite driver answers: rows of a statement that returns any, else what it changed.
+  // As Kysely's SQLite driver answers: the rows of a statement that returns rows, else what it changed.
   if (statement.reader) return { rows: statement.all(parameters) as R[] };
   const { changes, lastInsertRowid } = statement.run(parameters);
   return { rows: [], numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid) };
