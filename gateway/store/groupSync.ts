@@ -188,9 +188,9 @@ class Group {
 
 /**
  * Kysely's SQLite driver with group transactions: the transactions that
- * reach the connection within one turn of the event loop run as savepoints
- * of one outer transaction, committed once at the end of the turn
- * (setImmediate). A transaction that fails is undone alone (ROLLBACK TO its
+ * reach the connection within one turn of the event loop run, after its I/O
+ * (setImmediate), as savepoints of one outer transaction, committed once
+ * they have all run. A transaction that fails is undone alone (ROLLBACK TO its
  * savepoint); the others' work stays. A use of the connection is released
  * only once the group holding its work has committed and that commit is
  * durable (WalGroupSync): under load one COMMIT, and one fsync, serve every
@@ -225,8 +225,13 @@ class GroupSyncDriver extends SqliteDriver {
       this.readOnly = true;
       return;
     }
-    const group = this.openGroup();
-    if (!group) await connection.executeQuery(BEGIN_GROUP);
+    if (!this.openGroup()) {
+      // The group begins once the turn's I/O has been read (the check phase): the transactions that arrived meanwhile then
+      // run back to back, with SQLite's code and pages still in the CPU's caches, rather than each between two requests' TLS,
+      // HTTP and crypto work; and the write lock is held only while they run (issue 16, P1).
+      await new Promise((resolve) => setImmediate(resolve));
+      await connection.executeQuery(BEGIN_GROUP);
+    }
     this.group ??= new Group();
     await connection.executeQuery(MEMBER);
     this.wroteBeforeMember = this.writes.wrote;
@@ -264,7 +269,8 @@ class GroupSyncDriver extends SqliteDriver {
     const group = this.openGroup();
     if (group && !group.closing) {
       group.closing = true;
-      setImmediate(() => void this.closeLater(group));
+      // Once every transaction ready to run has (they follow this one on the connection as promise continuations).
+      process.nextTick(() => void this.closeLater(group));
     }
     // The connection goes first, so the next transaction runs while this one waits for its group and the disk.
     // A member that failed alone waits too, and fails with its group: its refusal may rest on the group's work (a twin's row).

@@ -49,6 +49,21 @@ forEachBackend((backend) => {
       assert.deepEqual((await runSql(store.db, select('m1'))).rows, [{ message_id: 'm1', received_at: 't1' }]);
     });
 
+    it('runs one call site with new values each time, and one whose values are sometimes SQL fragments as each one reads', async () => {
+      // One call site: its fragments are the same array every call, whatever is put in them.
+      const pick = (column: ReturnType<typeof sql.ref> | string) =>
+        sql<{ picked: string }>`select ${column} as picked from envelope_messages where issuer = ${'urn:i'} order by message_id`;
+      const picked = await store.transaction(async (tx) => {
+        await runSql(tx, insert('a', 't1'));
+        await runSql(tx, insert('b', 't2'));
+        const rows = async (column: ReturnType<typeof sql.ref> | string) => (await runSql(tx, pick(column))).rows.map((row) => row.picked);
+        return [await rows('constant'), await rows(sql.ref('message_id')), await rows('other'), await rows(sql.ref('received_at'))];
+      });
+      assert.deepEqual(picked, [['constant', 'constant'], ['a', 'b'], ['other', 'other'], ['t1', 't2']]);
+      const found = await store.transaction(async (tx) => [(await runSql(tx, select('a'))).rows, (await runSql(tx, select('b'))).rows]);
+      assert.deepEqual(found, [[{ message_id: 'a', received_at: 't1' }], [{ message_id: 'b', received_at: 't2' }]]);
+    });
+
     it("is undone with its transaction, and fails as Kysely's execute does", async () => {
       await assert.rejects(
         store.transaction(async (tx) => {

@@ -8,8 +8,11 @@ import {
   sql,
   type Migration,
   type QueryResult,
+  RawNode,
+  ValueNode,
   type RawBuilder,
   type SqliteDatabase as KyselySqliteDatabase,
+  type SqliteStatement,
   type Transaction,
 } from 'kysely';
 import pg from 'pg';
@@ -122,12 +125,34 @@ const directStatements = new WeakMap<StoreExecutor, KyselySqliteDatabase>();
 export async function runSql<R>(db: StoreExecutor, query: RawBuilder<R>): Promise<QueryResult<R>> {
   const statements = directStatements.get(db);
   if (!statements) return query.execute(db);
-  const { sql: text, parameters } = query.compile(db);
-  const statement = statements.prepare(text);
+  const { statement, parameters } = preparedOf(statements, db, query);
   // As Kysely's SQLite driver answers: the rows of a statement that returns rows, else what it changed.
   if (statement.reader) return { rows: statement.all(parameters) as R[] };
   const { changes, lastInsertRowid } = statement.run(parameters);
   return { rows: [], numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid) };
+}
+
+/** A call site's statement: its template's fragments are one frozen array for the life of the process, whatever its values. */
+const preparedAtSite = new WeakMap<readonly string[], { statements: KyselySqliteDatabase; statement: SqliteStatement }>();
+
+/**
+ * The statement and values of a `sql` template. One whose values are all
+ * plain values (each one placeholder, so its text depends on the call site
+ * alone) is compiled and looked up once per call site: compiling it and
+ * finding its statement by text cost as much as running it.
+ */
+function preparedOf(statements: KyselySqliteDatabase, db: StoreExecutor, query: RawBuilder<unknown>): { statement: SqliteStatement; parameters: readonly unknown[] } {
+  const node = query.toOperationNode();
+  if (RawNode.is(node) && node.parameters.every((parameter) => ValueNode.is(parameter) && !parameter.immediate)) {
+    const known = preparedAtSite.get(node.sqlFragments);
+    const parameters = node.parameters.map((parameter) => (parameter as ValueNode).value);
+    if (known?.statements === statements) return { statement: known.statement, parameters };
+    const statement = statements.prepare(query.compile(db).sql);
+    preparedAtSite.set(node.sqlFragments, { statements, statement });
+    return { statement, parameters };
+  }
+  const { sql: text, parameters } = query.compile(db);
+  return { statement: statements.prepare(text), parameters };
 }
 
 function openSqlite({ dataDir = 'data', checkpointInBackground = false }: StoreOptions): Store {
