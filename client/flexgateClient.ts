@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { SIGNATURE_HEADER } from '../schemas/envelope.ts';
 import {
@@ -14,6 +13,7 @@ import {
 } from '../protocol/envelope/index.ts';
 import { FlexgateError } from '../protocol/errors.ts';
 import { certificateThumbprint, partyFromCertificate } from '../protocol/identity/certificateIdentity.ts';
+import { timeOrderedUuid } from '../protocol/identity/timeOrderedUuid.ts';
 import { Problem } from '../protocol/problem.ts';
 import { MutualTlsTransport, TransportFailed, type ClientCredentials, type Transport, type TransportResponse } from './transport.ts';
 
@@ -117,7 +117,9 @@ export class FlexgateClient {
 
   /** Sends one signed request and returns the verified response; `path` includes any query. */
   async request(method: string, path: string, options: SignedRequest = {}): Promise<SignedResponse> {
-    const message = SAFE_METHODS.has(method.toUpperCase()) ? options : { ...options, envelope: { messageId: randomUUID(), ...options.envelope } };
+    // One message id for every attempt, so that a retry is recognised as the same message; time-ordered, so that the
+    // gateway's message-id index grows at its end (issue 16, P1).
+    const message = SAFE_METHODS.has(method.toUpperCase()) ? options : { ...options, envelope: { messageId: timeOrderedUuid(), ...options.envelope } };
     for (let attempt = 0; ; attempt++) {
       try {
         return await this.send(method, path, message);

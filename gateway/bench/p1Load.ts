@@ -1,5 +1,4 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { randomUUID } from 'node:crypto';
 import { loadTlsCredentials } from '../../certs/index.ts';
 import { FlexgateClient, verifyAnswer, type GatewayIdentity } from '../../client/flexgateClient.ts';
 import type { ClientCredentials } from '../../client/transport.ts';
@@ -133,7 +132,6 @@ async function prepare(party: Party, url: URL, count: number, method: string, pa
       method,
       path,
       apiVersion,
-      ...(method === 'GET' ? {} : { messageId: randomUUID() }),
     }));
     for (const signature of await Promise.all(claims.map((claim) => signEnvelope(party.signer, claim, body)))) {
       const headers = { 'user-agent': 'flexgate-bench', ...(contentType ? { 'content-type': contentType } : {}), [SIGNATURE_HEADER]: signature };
