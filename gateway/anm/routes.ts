@@ -9,7 +9,7 @@ import { Problem } from '../../protocol/problem.ts';
 import { getDocument, insertDocument, type StoredDocument } from '../store/anmDocuments.ts';
 import { listSummaries, summaryJson } from './documentSummaries.ts';
 import { representationOf, Representations } from './representations.ts';
-import type { Store } from '../store/store.ts';
+import type { Store, StoreExecutor } from '../store/store.ts';
 import type { DocumentLimits } from './documentLimits.ts';
 import { DEFAULT_BUDGETS, type Budgets } from '../budgets.ts';
 import { sharedHeavyWork, type HeavyWork } from '../heavyWork/pool.ts';
@@ -104,8 +104,13 @@ export class AnmDocuments {
   }
 
   /** A stored document, as JSON or the ANM's table. */
-  async read(collection: Collection<AnmDocumentKind>, id: string, format: 'application/json' | typeof TSV): Promise<DirectAnswer> {
-    const stored = await getDocument(this.intake.store.db, collection.kind, id);
+  async read(
+    collection: Collection<AnmDocumentKind>,
+    id: string,
+    format: 'application/json' | typeof TSV,
+    db: StoreExecutor = this.intake.store.db,
+  ): Promise<DirectAnswer> {
+    const stored = await getDocument(db, collection.kind, id);
     if (!stored) throw new Problem('request.not-found', `No ${collection.kind} with id ${id}`);
     const headers = { Vary: 'Accept' };
     if (format === TSV) {
@@ -133,7 +138,8 @@ export class AnmDocuments {
         method: 'GET',
         path: new RegExp(`^${ANM_BASE_PATH}/${collection.path}/(${DIRECT_ID})$`),
         takes: (headers) => headers.accept === undefined || JSON_ACCEPTS.has(headers.accept),
-        answer: (request) => this.read(collection, request.params[0]!, 'application/json'),
+        answersInAdmission: true,
+        answer: (request) => this.read(collection, request.params[0]!, 'application/json', request.tx),
       },
     ]);
   }

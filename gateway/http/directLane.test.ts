@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { loadTlsCredentials } from '../../certs/index.ts';
 import { FlexgateClient, type SignedResponse } from '../../client/flexgateClient.ts';
+import { timeOrderedUuid } from '../../protocol/identity/timeOrderedUuid.ts';
 import { SIGNATURE_HEADER } from '../../schemas/envelope.ts';
+import { problemType } from '../../schemas/problems.ts';
 import { startGateway, type RunningGateway } from '../index.ts';
 import { tenEntryMeritOrderList } from '../bench/p1Load.ts';
 import { DEV_ANM, DEV_FSP, temporaryDevPki } from '../testing/testGateway.ts';
@@ -134,6 +136,30 @@ describe('the direct lane', () => {
       assert.equal(lastVia(), 'express', what);
       assert.ok(first.status >= 400, `${what}: ${first.status}`);
       assert.deepEqual(comparable(first), comparable(second), what);
+    }
+  });
+
+  it('reads in the transaction that admits the envelope, whose admission stands when the read is refused, as through Express', async () => {
+    const anm = await client(DEV_ANM);
+    const posted = await anm.request('POST', '/anm/v1/merit-order-lists', { body: tenEntryMeritOrderList(), contentType: 'application/json' });
+    const found = `/anm/v1/merit-order-lists/${posted.json<{ id: string }>().id}`;
+    for (const [path, status] of [
+      [found, 200],
+      ['/anm/v1/merit-order-lists/no-such-list', 404],
+    ] as const) {
+      for (const [via, headers] of [
+        ['direct', {}],
+        ['express', { accept: 'application/json;q=0.9' }],
+      ] as const) {
+        const messageId = timeOrderedUuid();
+        const first = await anm.request('GET', path, { headers, envelope: { messageId } });
+        assert.equal(lastVia(), via);
+        assert.equal(first.status, status, first.text());
+        const again = await anm.request('GET', path, { headers, envelope: { messageId } });
+        assert.equal(lastVia(), via);
+        assert.equal(again.status, 409, `${via} ${path}: ${again.text()}`);
+        assert.equal(again.json<{ type: string }>().type, problemType('envelope.replayed'));
+      }
     }
   });
 

@@ -4,7 +4,8 @@ import type { VerifiedEnvelope } from '../../protocol/envelope/index.ts';
 import { SIGNATURE_HEADER } from '../../schemas/envelope.ts';
 import type { Logger } from '../log.ts';
 import type { Caller, ConnectionIdentity } from '../trust/caller.ts';
-import { signAnswer, verifySignedRequest, type TrustLayerOptions } from '../trust/trustLayer.ts';
+import type { StoreExecutor } from '../store/store.ts';
+import { admitOnArrival, signAnswer, verifySignedRequest, type TrustLayerOptions } from '../trust/trustLayer.ts';
 import { PROBLEM_MEDIA_TYPE, problemInstance, problemOf } from './problemResponse.ts';
 import type { PartyRateLimit } from './rateLimit.ts';
 import { MAX_TARGET_LENGTH } from './requestShape.ts';
@@ -20,6 +21,8 @@ export interface DirectRequest {
   envelope: VerifiedEnvelope | undefined;
   /** The route pattern's groups, in order. */
   params: readonly string[];
+  /** For a route that answers in its admission, the transaction the envelope was admitted in. */
+  tx?: StoreExecutor;
 }
 
 /** An answer before it is signed and sent. */
@@ -41,6 +44,12 @@ export interface DirectRoute {
   path: RegExp;
   /** Whether the lane may answer from these headers; otherwise the application does (content negotiation the route leaves to it). */
   takes?: (headers: IncomingHttpHeaders) => boolean;
+  /**
+   * A read that answers in the transaction admitting its envelope (where its
+   * access rule admits on arrival): one durable commit before the answer.
+   * Only for an answer of statements, never one waiting on other work.
+   */
+  answersInAdmission?: boolean;
   answer(request: DirectRequest): Promise<DirectAnswer>;
 }
 
@@ -128,8 +137,13 @@ async function exchange(options: DirectLaneOptions, route: DirectRoute, params: 
     // Where the application keeps the raw body (express.raw), for anything that looks at the request afterwards.
     (req as IncomingMessage & { body?: Buffer }).body = body;
     const jws = req.headers[SIGNATURE_HEADER];
-    envelope = await verifySignedRequest(options.trust, caller, { method, path: target, target, jws: typeof jws === 'string' ? jws : undefined, body });
-    answer = await route.answer({ method, target, headers: req.headers, body, caller, envelope, params });
+    const signed = { method, path: target, target, jws: typeof jws === 'string' ? jws : undefined, body };
+    envelope = await verifySignedRequest(options.trust, caller, signed, route.answersInAdmission ? 'by-caller' : 'here');
+    const request: DirectRequest = { method, target, headers: req.headers, body, caller, envelope, params };
+    answer =
+      route.answersInAdmission && envelope?.admittedOnArrival
+        ? await admitOnArrival(options.trust, envelope, (tx) => route.answer({ ...request, tx }))
+        : await route.answer(request);
   } catch (error) {
     const problem = problemOf(error);
     if (problem.code === 'internal.error') options.logger.error({ err: error, method, path: target }, 'request failed');

@@ -3,7 +3,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { answerApiVersionOfPath, SIGNATURE_HEADER, type ApiVersion } from '../../schemas/envelope.ts';
 import type { Logger } from '../log.ts';
 import { Problem } from '../../protocol/problem.ts';
-import type { Store } from '../store/store.ts';
+import type { Store, StoreExecutor } from '../store/store.ts';
 import { accessRuleFor, type AccessRule } from './accessPolicy.ts';
 import { callerOf, envelopeOf, findCaller, identifyCaller, setEnvelope, type Caller } from './caller.ts';
 import { signEnvelope, verifyEnvelope, type EnvelopeSigner, type VerifiedEnvelope } from '../../protocol/envelope/index.ts';
@@ -71,7 +71,13 @@ export interface SignedRequest {
  * rule admits on arrival. Resolves with the verified envelope, or undefined
  * for an unsigned request the rule lets through; throws the refusal.
  */
-export async function verifySignedRequest(options: TrustLayerOptions, caller: Caller, request: SignedRequest): Promise<VerifiedEnvelope | undefined> {
+export async function verifySignedRequest(
+  options: TrustLayerOptions,
+  caller: Caller,
+  request: SignedRequest,
+  /** 'by-caller': an envelope its rule admits on arrival is left for the caller to admit, with `admitOnArrival`. */
+  admission: 'here' | 'by-caller' = 'here',
+): Promise<VerifiedEnvelope | undefined> {
   const trust = options.trust();
   // The TLS layer checked the certificate at the handshake; a revocation since then takes effect with the next request.
   if (trust.revokedSerials.has(caller.certificateSerial)) {
@@ -97,10 +103,29 @@ export async function verifySignedRequest(options: TrustLayerOptions, caller: Ca
     revokedSerials: trust.revokedSerials,
     kind: 'request',
   });
-  if (rule.admission === 'on-arrival') {
-    await options.store.transaction((tx) => admitEnvelope(tx, envelope, options.skewSeconds === undefined ? {} : { skewSeconds: options.skewSeconds }));
-  }
-  return { ...envelope, admittedOnArrival: rule.admission === 'on-arrival' };
+  const verified = { ...envelope, admittedOnArrival: rule.admission === 'on-arrival' };
+  if (verified.admittedOnArrival && admission === 'here') await admitOnArrival(options, verified, async () => undefined);
+  return verified;
+}
+
+/**
+ * Admits an envelope its access rule admits on arrival, in one transaction
+ * with `work` (reads): an answer read there waits for one commit to be
+ * durable, not for its admission's and then for another covering whatever
+ * others committed before it read. The admission stands whatever the work
+ * gives, a refusal included, as it does admitted on its own.
+ */
+export async function admitOnArrival<T>(options: TrustLayerOptions, envelope: VerifiedEnvelope, work: (tx: StoreExecutor) => Promise<T>): Promise<T> {
+  const outcome = await options.store.transaction(async (tx): Promise<{ value: T } | { error: unknown }> => {
+    await admitEnvelope(tx, envelope, options.skewSeconds === undefined ? {} : { skewSeconds: options.skewSeconds });
+    try {
+      return { value: await work(tx) };
+    } catch (error) {
+      return { error };
+    }
+  });
+  if ('error' in outcome) throw outcome.error;
+  return outcome.value;
 }
 
 /**
