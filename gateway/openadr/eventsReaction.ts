@@ -1,6 +1,6 @@
 import type { FlexibilityService } from '../../schemas/anm/trade.ts';
 import type { MeritOrderList } from '../../schemas/anm/meritOrderList.ts';
-import type { Event, EventRequest, Program } from '../../schemas/openadr/wire.ts';
+import type { Event, EventRequest } from '../../schemas/openadr/wire.ts';
 import { readTradeBook } from '../adapter/tradeBook.ts';
 import type { Reaction } from '../intake.ts';
 import { RegistryIndexCache } from '../registry/registryIndexCache.ts';
@@ -9,7 +9,7 @@ import type { DerivedReference } from '../store/journal.ts';
 import type { StoreExecutor } from '../store/store.ts';
 import { DEFAULT_OPENADR_CONFIG, programFor, type OpenadrConfig, type ProgramConfig } from './config.ts';
 import { meritOrderEvents, PAYLOAD_OF_OPERATION, type ConstraintPeriod, type ListReference } from './meritOrderEvents.ts';
-import { listObjects, type StoredObject } from './objectTable.ts';
+import { listObjects, programIdNamed, type StoredObject } from './objectTable.ts';
 import { announcePending } from './notifications.ts';
 import { insertObjects, updateObject } from './objectWrites.ts';
 import { cancelEventObject, lifecycleOf, newEventObject, reviseEventObject } from './operations/events.ts';
@@ -52,8 +52,8 @@ async function constraintPeriod(db: StoreExecutor, config: OpenadrConfig, list: 
 
 /** The configured program, created on first use (its name is its identity). */
 async function ensureProgram(db: StoreExecutor, program: ProgramConfig, now: string): Promise<string> {
-  const existing = (await listObjects<Program>(db, 'PROGRAM', { name: program.programName }))[0];
-  if (existing) return existing.id;
+  const existing = await programIdNamed(db, program.programName);
+  if (existing) return existing;
   const created = await createProgramObject(
     db,
     {

@@ -1,6 +1,6 @@
 import { PostgresAdapter, sql } from 'kysely';
 import type { ObjectType } from '../../schemas/openadr/wire.ts';
-import type { StoreExecutor } from '../store/store.ts';
+import { runSql, type StoreExecutor } from '../store/store.ts';
 import type { DispatchState } from './lifecycle.ts';
 
 /** One OpenADR object as stored: the served body plus the columns the VTN filters and authorises by. */
@@ -104,8 +104,17 @@ export async function listObjects<T>(db: StoreExecutor, objectType: ObjectType, 
     where.push(sql`${key} >= ${filter.sourcePrefix} and ${key} < ${prefixSuccessor(filter.sourcePrefix)}`);
   }
   if (filter.live) where.push(sql`(lifecycle is null or lifecycle <> 'CANCELLED')`);
-  const { rows } = await sql<Row>`select ${sql.raw(COLUMNS.join(', '))} from openadr_objects where ${sql.join(where, sql` and `)} order by seq asc`.execute(db);
+  const { rows } = await runSql(db, sql<Row>`select ${sql.raw(COLUMNS.join(', '))} from openadr_objects where ${sql.join(where, sql` and `)} order by seq asc`);
   return rows.map((row) => fromRow<T>(row));
+}
+
+/** The id of the oldest program of this name (a configured program's name is its identity), without reading the program. */
+export async function programIdNamed(db: StoreExecutor, name: string): Promise<string | undefined> {
+  const { rows } = await runSql(
+    db,
+    sql<{ id: string }>`select id from openadr_objects where object_type = ${'PROGRAM' satisfies ObjectType} and name = ${name} order by seq asc limit 1`,
+  );
+  return rows[0]?.id;
 }
 
 /**

@@ -50,25 +50,28 @@ export async function recordIdempotent(
   options: { replace: boolean; now?: number },
 ): Promise<void> {
   const now = options.now ?? Date.now();
-  const values = {
-    scope,
-    idem_key: key,
-    request_sha256: requestSha256,
-    created_at: new Date(now).toISOString(),
-    status: response.status,
-    headers: JSON.stringify(response.headers),
-    body: response.body,
-  };
-  const insert = sql`insert into idempotency_records (scope, idem_key, request_sha256, created_at, status, headers, body)
-    values (${values.scope}, ${values.idem_key}, ${values.request_sha256}, ${values.created_at}, ${values.status}, ${values.headers}, ${values.body})`;
-  const upsert = sql`${insert} on conflict (scope, idem_key) do update set request_sha256 = excluded.request_sha256,
-    created_at = excluded.created_at, status = excluded.status, headers = excluded.headers, body = excluded.body`;
+  const createdAt = new Date(now).toISOString();
+  const headers = JSON.stringify(response.headers);
+  // Each statement written whole, values only: runSql then compiles it once (issue 16, P1).
   if (options.replace) {
-    await runSql(db, upsert);
+    await runSql(
+      db,
+      sql`insert into idempotency_records (scope, idem_key, request_sha256, created_at, status, headers, body)
+      values (${scope}, ${key}, ${requestSha256}, ${createdAt}, ${response.status}, ${headers}, ${response.body})
+      on conflict (scope, idem_key) do update set request_sha256 = excluded.request_sha256,
+      created_at = excluded.created_at, status = excluded.status, headers = excluded.headers, body = excluded.body`,
+    );
     return;
   }
   // A record of the key past the window is replaced; a live one means a twin committed first (0 rows written).
-  const written = await runSql(db, sql`${upsert} where idempotency_records.created_at < ${cutoff(now)}`);
+  const written = await runSql(
+    db,
+    sql`insert into idempotency_records (scope, idem_key, request_sha256, created_at, status, headers, body)
+    values (${scope}, ${key}, ${requestSha256}, ${createdAt}, ${response.status}, ${headers}, ${response.body})
+    on conflict (scope, idem_key) do update set request_sha256 = excluded.request_sha256,
+    created_at = excluded.created_at, status = excluded.status, headers = excluded.headers, body = excluded.body
+    where idempotency_records.created_at < ${cutoff(now)}`,
+  );
   if (Number(written.numAffectedRows ?? 0) !== 1) throw new IdempotencyRace();
 }
 
