@@ -5,9 +5,10 @@ import { reserveOutboundSequences } from './replayGuard.ts';
  * How many outbound sequence numbers one reservation takes. Instances
  * interleave by blocks, so a receiver keeping a replay window of
  * REPLAY_WINDOW numbers accepts them all while fewer than
- * REPLAY_WINDOW / OUTBOUND_BLOCK instances answer one audience.
+ * REPLAY_WINDOW / OUTBOUND_BLOCK (8) instances answer one audience; a
+ * reservation is a commit of its own, which 128 answers share.
  */
-export const OUTBOUND_BLOCK = 32;
+export const OUTBOUND_BLOCK = 128;
 
 /**
  * The gateway's sequence numbers for its responses, per audience, handed

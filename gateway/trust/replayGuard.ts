@@ -98,17 +98,18 @@ async function admitSequence(tx: StoreExecutor, envelope: VerifiedEnvelope, rece
  * the same number.
  */
 export async function reserveOutboundSequences(db: StoreExecutor, issuer: string, audience: string, count: number, now = new Date()): Promise<number> {
-  const row = await db
-    .insertInto('message_sequences')
-    .values({ issuer, audience, last_sequence: count, updated_at: now.toISOString() })
-    .onConflict((conflict) =>
-      conflict
-        .columns(['issuer', 'audience'])
-        .doUpdateSet({ last_sequence: sql<number>`message_sequences.last_sequence + ${count}`, updated_at: now.toISOString() }),
+  // SQL, not the query builder: every block of answers reserves once.
+  const updatedAt = now.toISOString();
+  const [row] = (
+    await runSql(
+      db,
+      sql<{ last_sequence: number }>`insert into message_sequences (issuer, audience, last_sequence, updated_at) values (${issuer}, ${audience}, ${count}, ${updatedAt})
+      on conflict (issuer, audience) do update set last_sequence = message_sequences.last_sequence + ${count}, updated_at = ${updatedAt}
+      returning last_sequence`,
     )
-    .returning('last_sequence')
-    .executeTakeFirstOrThrow();
-  return row.last_sequence;
+  ).rows;
+  if (!row) throw new Error(`No outbound sequence for ${issuer} → ${audience} after its upsert`);
+  return Number(row.last_sequence);
 }
 
 /** The next sequence number the gateway signs with for an audience, committed on its own (notifications; responses use blocks). */
