@@ -59,7 +59,12 @@ forEachBackend((backend) => {
         const rows = async (column: ReturnType<typeof sql.ref> | string) => (await runSql(tx, pick(column))).rows.map((row) => row.picked);
         return [await rows('constant'), await rows(sql.ref('message_id')), await rows('other'), await rows(sql.ref('received_at'))];
       });
-      assert.deepEqual(picked, [['constant', 'constant'], ['a', 'b'], ['other', 'other'], ['t1', 't2']]);
+      assert.deepEqual(picked, [
+        ['constant', 'constant'],
+        ['a', 'b'],
+        ['other', 'other'],
+        ['t1', 't2'],
+      ]);
       const found = await store.transaction(async (tx) => [(await runSql(tx, select('a'))).rows, (await runSql(tx, select('b'))).rows]);
       assert.deepEqual(found, [[{ message_id: 'a', received_at: 't1' }], [{ message_id: 'b', received_at: 't2' }]]);
     });

@@ -141,7 +141,11 @@ const preparedAtSite = new WeakMap<readonly string[], { statements: KyselySqlite
  * alone) is compiled and looked up once per call site: compiling it and
  * finding its statement by text cost as much as running it.
  */
-function preparedOf(statements: KyselySqliteDatabase, db: StoreExecutor, query: RawBuilder<unknown>): { statement: SqliteStatement; parameters: readonly unknown[] } {
+function preparedOf(
+  statements: KyselySqliteDatabase,
+  db: StoreExecutor,
+  query: RawBuilder<unknown>,
+): { statement: SqliteStatement; parameters: readonly unknown[] } {
   const node = query.toOperationNode();
   if (RawNode.is(node) && node.parameters.every((parameter) => ValueNode.is(parameter) && !parameter.immediate)) {
     const known = preparedAtSite.get(node.sqlFragments);

@@ -103,7 +103,9 @@ export async function reserveOutboundSequences(db: StoreExecutor, issuer: string
   const [row] = (
     await runSql(
       db,
-      sql<{ last_sequence: number }>`insert into message_sequences (issuer, audience, last_sequence, updated_at) values (${issuer}, ${audience}, ${count}, ${updatedAt})
+      sql<{
+        last_sequence: number;
+      }>`insert into message_sequences (issuer, audience, last_sequence, updated_at) values (${issuer}, ${audience}, ${count}, ${updatedAt})
       on conflict (issuer, audience) do update set last_sequence = message_sequences.last_sequence + ${count}, updated_at = ${updatedAt}
       returning last_sequence`,
     )
