@@ -23,7 +23,7 @@ function sortKeys(value: unknown, found: { indexKey: boolean }): unknown {
     for (const key of keys.sort()) {
       const member = record[key];
       if (member === undefined) continue;
-      // A member named "__proto__" (JSON.parse makes one) is a member like any other, not the object's prototype.
+      // A member named "__proto__" (JSON.parse makes one) is an own member, as the others are, not the object's prototype.
       if (key === '__proto__') Object.defineProperty(sorted, key, { value: sortKeys(member, found), enumerable: true, writable: true, configurable: true });
       else sorted[key] = sortKeys(member, found);
     }
