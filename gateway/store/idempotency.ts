@@ -50,30 +50,22 @@ export async function recordIdempotent(
   options: { replace: boolean; now?: number },
 ): Promise<void> {
   const now = options.now ?? Date.now();
-  const createdAt = new Date(now).toISOString();
-  const headers = JSON.stringify(response.headers);
-  // Each statement written whole, values only: runSql then compiles it once (issue 16, P1).
-  if (options.replace) {
-    await runSql(
-      db,
-      sql`insert into idempotency_records (scope, idem_key, request_sha256, created_at, status, headers, body)
-      values (${scope}, ${key}, ${requestSha256}, ${createdAt}, ${response.status}, ${headers}, ${response.body})
-      on conflict (scope, idem_key) do update set request_sha256 = excluded.request_sha256,
-      created_at = excluded.created_at, status = excluded.status, headers = excluded.headers, body = excluded.body`,
-    );
-    return;
-  }
-  // A record of the key past the window is replaced; a live one means a twin committed first (0 rows written).
+  // Replacing, every record of the key is overwritten; otherwise only one past the window, and a live one means a twin
+  // committed first (0 rows written). One statement, values only, so runSql compiles it once (issue 16, P1).
+  const overwritesBefore = options.replace ? END_OF_TIME : cutoff(now);
   const written = await runSql(
     db,
     sql`insert into idempotency_records (scope, idem_key, request_sha256, created_at, status, headers, body)
-    values (${scope}, ${key}, ${requestSha256}, ${createdAt}, ${response.status}, ${headers}, ${response.body})
+    values (${scope}, ${key}, ${requestSha256}, ${new Date(now).toISOString()}, ${response.status}, ${JSON.stringify(response.headers)}, ${response.body})
     on conflict (scope, idem_key) do update set request_sha256 = excluded.request_sha256,
     created_at = excluded.created_at, status = excluded.status, headers = excluded.headers, body = excluded.body
-    where idempotency_records.created_at < ${cutoff(now)}`,
+    where idempotency_records.created_at < ${overwritesBefore}`,
   );
-  if (Number(written.numAffectedRows ?? 0) !== 1) throw new IdempotencyRace();
+  if (!options.replace && Number(written.numAffectedRows ?? 0) !== 1) throw new IdempotencyRace();
 }
+
+/** Later than every ISO 8601 timestamp a record is created with. */
+const END_OF_TIME = '9999-12-31T23:59:59.999Z';
 
 /** Drops records past the window; run periodically. */
 export async function purgeIdempotency(db: StoreExecutor, now = Date.now()): Promise<number> {
