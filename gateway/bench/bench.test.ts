@@ -184,6 +184,10 @@ describe('npm run bench', () => {
       const p1 = run.rows.filter((benchRow) => benchRow.group === 'P1');
       assert.ok(p1.some((benchRow) => /overtaking/.test(benchRow.what) && benchRow.goal === '0'));
       assert.ok(p1.some((benchRow) => benchRow.unit === 'requests/s' && benchRow.ratio !== undefined));
+      // The p99 goal is read paced, at the goal's load, for both kinds of request; the offered rate is its own row.
+      assert.equal(p1.filter((benchRow) => /, paced, p99 latency/.test(benchRow.what) && benchRow.goal === '< 50 ms').length, 2);
+      for (const offered of p1.filter((benchRow) => /paced at the goal's load: offered/.test(benchRow.what)))
+        assert.ok(offered.value > 0, JSON.stringify(offered));
       if (process.platform === 'linux') {
         // CPU per request, read from /proc for the gateway's process: every request costs some.
         const gatewayCpu = p1.filter((benchRow) => /CPU per request in the gateway, all threads/.test(benchRow.what));

@@ -5,6 +5,7 @@ import type { ClientCredentials } from '../../client/transport.ts';
 import { apiVersionFor, clockSequence, signEnvelope, signerFromCredentials, type EnvelopeSigner } from '../../protocol/envelope/index.ts';
 import { SIGNATURE_HEADER } from '../../schemas/envelope.ts';
 import { PROBLEM_TYPE_PREFIX } from '../../schemas/problems.ts';
+import { measureBaseline } from './baseline.ts';
 import { answerParent, isChildEntry } from './child.ts';
 import { processCpuTime, type CpuTime } from './processCpu.ts';
 import { requestHead, WireConnection, type WireAnswer } from './wireConnection.ts';
@@ -13,7 +14,13 @@ import { requestHead, WireConnection, type WireAnswer } from './wireConnection.t
  * P1's load generator, a process of its own beside the gateway's: every
  * party keeps `inFlight` signed requests in flight over as many connections
  * (so one party's sequence numbers overtake each other), first a warm-up,
- * then a measured window; bounded in time and in count. The machine's time
+ * then a measured window; bounded in time and in count. The phases run
+ * saturated (a party sends again as soon as an answer comes: the most the
+ * server answers), then, when asked, paced at a given rate (each party starts
+ * its requests evenly spaced, still at most `inFlight` at once: the latency
+ * the server gives at that load, timed from when each request was due, so a
+ * server falling behind is charged for the wait). One process runs both, so
+ * that every party's sequence numbers keep counting up. The machine's time
  * should go to the server it measures, so the generator signs every request
  * before the phase starts and verifies every answer (signature, status,
  * receipt, as the reference client does) after it ends; in the phase it only
@@ -38,11 +45,20 @@ export interface LoadPlan extends LoadShape {
   parties: string[];
   /** The server's process, whose CPU time the measured window is charged with. */
   serverPid: number;
+  /**
+   * Then both kinds again, paced at these ratios of the yardstick (the higher
+   * of `yardstickBefore` and the baseline measured once the saturated phases
+   * are over and the server idle, so that they offer at least the load the
+   * ratios ask of either).
+   */
+  pace?: { ratios: { post: number; get: number }; baselineMs: number; yardstickBefore: number };
 }
 
 export interface PhaseResult {
-  /** Requests started in the measured window. */
+  /** Requests started (paced: due) in the measured window. */
   requests: number;
+  /** The rate offered, requests per second over every party, in a paced phase. */
+  offeredPerSecond?: number;
   /** Seconds from the window's start to the last of them answered. */
   seconds: number;
   accepted: number;
@@ -60,6 +76,8 @@ export interface PhaseResult {
 export interface LoadResult {
   post: PhaseResult;
   get: PhaseResult;
+  /** With `pace`: the paced phases, and the baseline measured before them. */
+  paced?: { post: PhaseResult; get: PhaseResult; yardstickAfter: number };
 }
 
 /** A 10-entry merit order list in JSON, as an ANM posts it. */
@@ -86,6 +104,10 @@ export function tenEntryMeritOrderList(): string {
 const OVERTAKING = /^envelope\.(sequence|replay)/;
 
 const RECONNECT_PAUSE_MS = 100;
+/** The server is idle once its process spends less than this share of a core. */
+const IDLE_SHARE = 0.05;
+const IDLE_POLL_MS = 250;
+const IDLE_WAIT_MS = 10_000;
 /** Requests signed at a time before a phase. */
 const SIGN_BATCH = 256;
 /** Answers verified at a time once the phase is over. */
@@ -141,16 +163,28 @@ async function prepare(party: Party, url: URL, count: number, method: string, pa
   return prepared;
 }
 
-async function phase(plan: LoadPlan, url: URL, parties: Party[], requests: (party: Party, count: number) => Promise<Prepared[]>): Promise<PhaseResult> {
-  const presign = (ms: number) => (plan.presignPerSecond * ms) / 1000;
-  const perParty = Math.ceil((presign(plan.warmupMs) + Math.min(plan.maxRequests, presign(plan.measureMs))) / parties.length);
+/** A phase saturated (`perSecond` absent) or paced at `perSecond` over every party. */
+async function phase(
+  plan: LoadPlan,
+  url: URL,
+  parties: Party[],
+  requests: (party: Party, count: number) => Promise<Prepared[]>,
+  perSecond?: number,
+): Promise<PhaseResult> {
+  const presign = (ms: number) => ((perSecond ?? plan.presignPerSecond) * ms) / 1000;
+  // A paced phase signs one request per party more than its schedule holds.
+  const perParty = Math.ceil((presign(plan.warmupMs) + Math.min(plan.maxRequests, presign(plan.measureMs))) / parties.length) + (perSecond ? 1 : 0);
   const queues = await Promise.all(parties.map((party) => requests(party, perParty)));
   const latencies: number[] = [];
   const exchanges: Exchange[] = [];
   const result: PhaseResult = { requests: 0, seconds: 0, accepted: 0, overtaken: 0, otherFailures: {}, latencyMs: { p50: 0, p99: 0 } };
+  if (perSecond) result.offeredPerSecond = perSecond;
   const fail = (reason: string) => (result.otherFailures[reason] = (result.otherFailures[reason] ?? 0) + 1);
-  const measureFrom = performance.now() + plan.warmupMs;
+  const start = performance.now();
+  const measureFrom = start + plan.warmupMs;
   const stopAt = measureFrom + plan.measureMs;
+  /** When a party's nth request is due in a paced phase: every party's evenly spaced, the parties' staggered. */
+  const due = (index: number, n: number) => (perSecond ? start + ((n + index / parties.length) * parties.length * 1000) / perSecond : performance.now());
   let lastAnswer = measureFrom;
   let before: { server: CpuTime | undefined; generator: NodeJS.CpuUsage } | undefined;
   const windowOpens = setTimeout(() => (before = { server: processCpuTime(plan.serverPid), generator: process.cpuUsage() }), plan.warmupMs);
@@ -178,12 +212,16 @@ async function phase(plan: LoadPlan, url: URL, parties: Party[], requests: (part
           connection = await connect(party);
           continue;
         }
-        const request = queues[index]![taken[index]!++];
+        const n = taken[index]!++;
+        const request = queues[index]![n];
         if (!request) {
           result.ranOut = true;
           break;
         }
-        const begin = performance.now();
+        const begin = due(index, n);
+        if (begin >= stopAt) break;
+        const wait = begin - performance.now();
+        if (wait > 0) await delay(wait);
         const measured = begin >= measureFrom;
         if (measured) result.requests++;
         const exchange: Exchange = { party, request };
@@ -238,6 +276,18 @@ async function checkedOutcome({ party, request, answer, error }: Exchange): Prom
   return answer.status < 300 ? 'accepted' : (problemCode(answer.body) ?? `HTTP ${answer.status}`);
 }
 
+/** Waits (a bounded time) until the server's process has settled after a load (checkpoints, logs): it no longer competes with the yardstick. */
+async function idle(pid: number): Promise<void> {
+  const until = performance.now() + IDLE_WAIT_MS;
+  let before = processCpuTime(pid);
+  while (before && performance.now() < until) {
+    await delay(IDLE_POLL_MS);
+    const now = processCpuTime(pid);
+    if (!now || now.allThreadsMs - before.allThreadsMs < IDLE_SHARE * IDLE_POLL_MS) return;
+    before = now;
+  }
+}
+
 function problemCode(body: Buffer): string | undefined {
   try {
     const type = (JSON.parse(body.toString('utf8')) as { type?: unknown }).type;
@@ -272,10 +322,21 @@ export async function generateLoad(plan: LoadPlan): Promise<LoadResult> {
       }),
     );
     const empty = Buffer.alloc(0);
-    return {
-      post: await phase(plan, url, parties, (party, count) => prepare(party, url, count, 'POST', listsPath, mol, 'application/json')),
-      get: await phase(plan, url, parties, (party, count) => prepare(party, url, count, 'GET', party.own, empty)),
-    };
+    const posts = (party: Party, count: number) => prepare(party, url, count, 'POST', listsPath, mol, 'application/json');
+    const gets = (party: Party, count: number) => prepare(party, url, count, 'GET', party.own, empty);
+    const result: LoadResult = { post: await phase(plan, url, parties, posts), get: await phase(plan, url, parties, gets) };
+    if (plan.pace) {
+      // The yardstick measured while nothing else runs: this process waits, the server has settled.
+      await idle(plan.serverPid);
+      const yardstickAfter = await measureBaseline(plan.pace.baselineMs);
+      const yardstick = Math.max(plan.pace.yardstickBefore, yardstickAfter);
+      result.paced = {
+        post: await phase(plan, url, parties, posts, plan.pace.ratios.post * yardstick),
+        get: await phase(plan, url, parties, gets, plan.pace.ratios.get * yardstick),
+        yardstickAfter,
+      };
+    }
+    return result;
   } finally {
     for (const client of clients) client.close();
   }
