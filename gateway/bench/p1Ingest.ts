@@ -137,7 +137,8 @@ interface PhaseResults {
 
 const runLoad = (plan: LoadPlan) => runInChild<LoadResult>(new URL('./p1Load.ts', import.meta.url).href, [JSON.stringify(plan)]);
 
-const rate = (result: PhaseResult) => result.accepted / result.seconds;
+/** Requests accepted per second of the window; none when nothing was answered in it. */
+const rate = (result: PhaseResult) => (result.seconds > 0 ? result.accepted / result.seconds : 0);
 
 function phaseRows(what: string, shape: { text: string; inFlight: number }, results: PhaseResults, goalRatio: number, baselinePerSecond: number): BenchRow[] {
   const { gateway: result, paced, bare: ceiling, stored } = results;

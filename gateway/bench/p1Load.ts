@@ -104,6 +104,8 @@ export function tenEntryMeritOrderList(): string {
 const OVERTAKING = /^envelope\.(sequence|replay)/;
 
 const RECONNECT_PAUSE_MS = 100;
+/** How long after its window a paced phase goes on sending the requests due in it, as a share of the window. */
+const PACED_DRAIN_SHARE = 1 / 3;
 /** The server is idle once its process spends less than this share of a core. */
 const IDLE_SHARE = 0.05;
 const IDLE_POLL_MS = 250;
@@ -183,6 +185,8 @@ async function phase(
   const start = performance.now();
   const measureFrom = start + plan.warmupMs;
   const stopAt = measureFrom + plan.measureMs;
+  // Paced, requests due before `stopAt` are still sent until `drainUntil`: a server behind its schedule is measured, not skipped.
+  const drainUntil = perSecond ? stopAt + plan.measureMs * PACED_DRAIN_SHARE : stopAt;
   /** When a party's nth request is due in a paced phase: every party's evenly spaced, the parties' staggered. */
   const due = (index: number, n: number) => (perSecond ? start + ((n + index / parties.length) * parties.length * 1000) / perSecond : performance.now());
   let lastAnswer = measureFrom;
@@ -205,7 +209,7 @@ async function phase(
     const party = parties[index]!;
     let connection = await connect(party);
     try {
-      while (connection && performance.now() < stopAt && result.requests < plan.maxRequests) {
+      while (connection && performance.now() < drainUntil && result.requests < plan.maxRequests) {
         // A connection the server closed between requests is replaced before a request is spent on it.
         if (!connection.usable) {
           connection.close();
@@ -241,6 +245,17 @@ async function phase(
     }
   };
   await Promise.all(parties.flatMap((_, index) => Array.from({ length: plan.inFlight }, () => worker(index))));
+  if (perSecond) {
+    // Requests due in the window but never sent: the server fell that far behind; each waited at least until the phase ended.
+    for (const [index, next] of taken.entries()) {
+      for (let n = next; due(index, n) < stopAt && n < queues[index]!.length && result.requests < plan.maxRequests; n++) {
+        if (due(index, n) < measureFrom) continue;
+        result.requests++;
+        latencies.push(drainUntil - due(index, n));
+        fail('not sent before the phase ended: the server was that far behind the schedule');
+      }
+    }
+  }
   clearTimeout(windowOpens);
   const server = processCpuTime(plan.serverPid);
   if (before?.server && server && result.requests) {
