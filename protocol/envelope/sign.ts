@@ -1,7 +1,6 @@
-import { X509Certificate } from 'node:crypto';
+import { sign, X509Certificate } from 'node:crypto';
 import { timeOrderedUuid } from '../identity/timeOrderedUuid.ts';
 import { CRITICAL_MEMBERS, RECEIPT_MEMBER, STATUS_MEMBER, type ApiVersion, type EnvelopeHeader, type Receipt } from '../../schemas/envelope.ts';
-import { signBytes } from './signatureWork.ts';
 import { envelopeAlgorithmOf, type EnvelopeSigner } from './signer.ts';
 
 export interface EnvelopeClaims {
@@ -40,8 +39,12 @@ export async function signEnvelope(signer: EnvelopeSigner, claims: EnvelopeClaim
     ...(claims.receipt ? { rcpt: claims.receipt } : {}),
   };
   const protectedPart = Buffer.from(JSON.stringify(header)).toString('base64url');
-  // RFC 7797 (b64:false): the signing input is the protected part, a dot, and the body's own bytes.
+  // RFC 7797 (b64:false): the signing input is the protected part, a dot, and the body's own bytes. Signed in libuv's thread pool.
   const input = Buffer.concat([Buffer.from(`${protectedPart}.`, 'latin1'), body]);
-  const signature = await signBytes(header.alg === 'ES256' ? 'sha256' : null, input, signer.key);
+  const signature = await new Promise<Buffer>((resolve, reject) =>
+    sign(header.alg === 'ES256' ? 'sha256' : null, input, { key: signer.key, dsaEncoding: 'ieee-p1363' }, (error, result) =>
+      error ? reject(error) : resolve(result),
+    ),
+  );
   return `${protectedPart}..${signature.toString('base64url')}`;
 }

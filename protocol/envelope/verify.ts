@@ -1,11 +1,10 @@
-import { createHash, createVerify, X509Certificate, type KeyObject } from 'node:crypto';
+import { createHash, createVerify, verify as verifySignature, X509Certificate, type KeyObject } from 'node:crypto';
 import { ENVELOPE_ALGORITHMS, RECEIPT_MEMBER, STATUS_MEMBER, type ApiVersion, type EnvelopeHeader } from '../../schemas/envelope.ts';
 import { certificateThumbprint } from '../identity/certificateIdentity.ts';
 import { normaliseSerial } from '../identity/serialNumber.ts';
 import { Problem } from '../problem.ts';
 import { requestSha256, sha256Base64url } from './digest.ts';
 import { readEnvelopeHeader } from './readHeader.ts';
-import { verifyBytes } from './signatureWork.ts';
 import type { EnvelopeAlgorithm } from './signer.ts';
 import type { VerifiedEnvelope } from './verifiedEnvelope.ts';
 
@@ -110,9 +109,9 @@ async function eachSlice(body: Uint8Array, consume: (slice: Uint8Array) => void)
 /**
  * Whether the signature holds over the RFC 7797 unencoded signing input
  * (`<protected>.<body bytes>`), and the body's SHA-256. The signature is
- * checked where signatureWork.ts says, except for an ES256 body over one
- * slice: that one is hashed on the event loop slice by slice as it is
- * verified, so no copy of it is made. A key that cannot make this
+ * checked in libuv's thread pool, off the event loop, except for an ES256
+ * body over one slice: that one is hashed on the event loop slice by slice
+ * as it is verified, so no copy of it is made. A key that cannot make this
  * algorithm's signatures never verifies.
  */
 async function checkSignature(
@@ -141,7 +140,10 @@ async function checkSignature(
     }
   }
   const input = Buffer.concat([prefix, body]);
-  return { holds: await verifyBytes(scheme.digest, input, key, signature), bodySha256 };
+  const holds = await new Promise<boolean>((resolve) =>
+    verifySignature(scheme.digest, input, { key, dsaEncoding: 'ieee-p1363' }, signature, (error, result) => resolve(!error && result)),
+  );
+  return { holds, bodySha256 };
 }
 
 const publicKeys = new Map<string, KeyObject>();
