@@ -45,8 +45,8 @@ const P1_BASELINE = `${BASELINE_NAME} around P1`;
  * P1's rows. The baseline its ratios are to is measured again around the
  * gateway's saturated phases: `baselineMs` just before its process starts and
  * just after they end (the gateway idle), so that nothing of the gateway's
- * runs beside it. The paced phases offer the goals' rates of the higher of
- * the two, so that they offer at least the goals' load. On these
+ * runs beside it; the mean of the two. The paced phases offer the goals'
+ * rates of that mean: the goals' load by the table's own yardstick. On these
  * shared machines the speed a core gives drifts by a third within a quarter
  * of an hour (one read 12.0k and 16.0k verifies/s twenty minutes apart), so
  * a yardstick taken minutes earlier, before the other groups ran, can make

@@ -46,10 +46,10 @@ export interface LoadPlan extends LoadShape {
   /** The server's process, whose CPU time the measured window is charged with. */
   serverPid: number;
   /**
-   * Then both kinds again, paced at these ratios of the yardstick (the higher
+   * Then both kinds again, paced at these ratios of the yardstick: the mean
    * of `yardstickBefore` and the baseline measured once the saturated phases
-   * are over and the server idle, so that they offer at least the load the
-   * ratios ask of either).
+   * are over and the server idle, the baseline the saturated phases' ratios
+   * are to.
    */
   pace?: { ratios: { post: number; get: number }; baselineMs: number; yardstickBefore: number };
 }
@@ -344,7 +344,7 @@ export async function generateLoad(plan: LoadPlan): Promise<LoadResult> {
       // The yardstick measured while nothing else runs: this process waits, the server has settled.
       await idle(plan.serverPid);
       const yardstickAfter = await measureBaseline(plan.pace.baselineMs);
-      const yardstick = Math.max(plan.pace.yardstickBefore, yardstickAfter);
+      const yardstick = (plan.pace.yardstickBefore + yardstickAfter) / 2;
       result.paced = {
         post: await phase(plan, url, parties, posts, plan.pace.ratios.post * yardstick),
         get: await phase(plan, url, parties, gets, plan.pace.ratios.get * yardstick),
