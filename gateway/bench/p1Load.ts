@@ -174,8 +174,7 @@ async function phase(
   perSecond?: number,
 ): Promise<PhaseResult> {
   const presign = (ms: number) => ((perSecond ?? plan.presignPerSecond) * ms) / 1000;
-  // A paced phase signs one request per party more than its schedule holds.
-  const perParty = Math.ceil((presign(plan.warmupMs) + Math.min(plan.maxRequests, presign(plan.measureMs))) / parties.length) + (perSecond ? 1 : 0);
+  const perParty = Math.ceil((presign(plan.warmupMs) + Math.min(plan.maxRequests, presign(plan.measureMs))) / parties.length);
   const queues = await Promise.all(parties.map((party) => requests(party, perParty)));
   const latencies: number[] = [];
   const exchanges: Exchange[] = [];
@@ -217,13 +216,13 @@ async function phase(
           continue;
         }
         const n = taken[index]!++;
+        const begin = due(index, n);
+        if (begin >= stopAt) break;
         const request = queues[index]![n];
         if (!request) {
           result.ranOut = true;
           break;
         }
-        const begin = due(index, n);
-        if (begin >= stopAt) break;
         const wait = begin - performance.now();
         if (wait > 0) await delay(wait);
         const measured = begin >= measureFrom;
