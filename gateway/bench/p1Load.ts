@@ -247,10 +247,12 @@ async function phase(
   if (perSecond) {
     // Requests due in the window but never sent: the server fell that far behind; each waited at least until the phase ended.
     for (const [index, next] of taken.entries()) {
-      for (let n = next; due(index, n) < stopAt && n < queues[index]!.length && result.requests < plan.maxRequests; n++) {
-        if (due(index, n) < measureFrom) continue;
+      for (let n = next; n < queues[index]!.length && result.requests < plan.maxRequests; n++) {
+        const dueAt = due(index, n);
+        if (dueAt >= stopAt) break;
+        if (dueAt < measureFrom) continue;
         result.requests++;
-        latencies.push(drainUntil - due(index, n));
+        latencies.push(drainUntil - dueAt);
         fail('not sent before the phase ended: the server was that far behind the schedule');
       }
     }

@@ -92,6 +92,11 @@ async function admitSequence(tx: StoreExecutor, envelope: VerifiedEnvelope, rece
   );
 }
 
+/** The last number of a reserved block (a bigint PostgreSQL may return as text). */
+interface ReservedBlock {
+  last_sequence: number | string;
+}
+
 /**
  * Reserves `count` of the gateway's own sequence numbers for an audience and
  * returns the last: one shared counter, so no two instances ever sign with
@@ -100,16 +105,11 @@ async function admitSequence(tx: StoreExecutor, envelope: VerifiedEnvelope, rece
 export async function reserveOutboundSequences(db: StoreExecutor, issuer: string, audience: string, count: number, now = new Date()): Promise<number> {
   // SQL, not the query builder: every block of answers reserves once.
   const updatedAt = now.toISOString();
-  const [row] = (
-    await runSql(
-      db,
-      sql<{
-        last_sequence: number;
-      }>`insert into message_sequences (issuer, audience, last_sequence, updated_at) values (${issuer}, ${audience}, ${count}, ${updatedAt})
-      on conflict (issuer, audience) do update set last_sequence = message_sequences.last_sequence + ${count}, updated_at = ${updatedAt}
-      returning last_sequence`,
-    )
-  ).rows;
+  const reserved = sql<ReservedBlock>`insert into message_sequences (issuer, audience, last_sequence, updated_at)
+    values (${issuer}, ${audience}, ${count}, ${updatedAt})
+    on conflict (issuer, audience) do update set last_sequence = message_sequences.last_sequence + ${count}, updated_at = ${updatedAt}
+    returning last_sequence`;
+  const [row] = (await runSql(db, reserved)).rows;
   if (!row) throw new Error(`No outbound sequence for ${issuer} → ${audience} after its upsert`);
   return Number(row.last_sequence);
 }
